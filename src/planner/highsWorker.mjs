@@ -1,0 +1,52 @@
+// Worker-thread entry that owns the HiGHS WebAssembly module. HiGHS blocks its thread while it solves, so
+// the planner never calls it on the main thread (highsSolver.ts starts this worker and enforces the time
+// limit). Plain JavaScript on purpose: Node 20 workers do not inherit the TypeScript loader, and a worker
+// that starts without one starts faster. Messages are `SolveRequest` in and `SolveReply` out (highsSolver.ts).
+import { performance } from 'node:perf_hooks';
+import { parentPort } from 'node:worker_threads';
+import loadHighs from 'highs';
+
+const highsPromise = loadHighs();
+
+async function solve(request) {
+  const highs = await highsPromise;
+  const codes = highs.constants.modelStatus;
+  const statusNames = { [codes.optimal]: 'optimal', [codes.infeasible]: 'infeasible', [codes.timeLimit]: 'time_limit' };
+  const started = performance.now();
+  const model = highs.createModel({ format: 'lp', data: request.lp });
+  try {
+    model.options.set({ output_flag: false, time_limit: Math.max(0.01, request.timeLimitS), mip_rel_gap: request.mipRelGap });
+    if (request.start) {
+      const colValue = new Float64Array(model.getDimensions().numCols);
+      for (const [name, value] of Object.entries(request.start)) colValue[model.getColByName(name)] = value;
+      model.setSolution({ colValue });
+    }
+    model.run();
+    const status = statusNames[model.getModelStatus()] ?? 'error';
+    // primal_solution_status 2 = feasible: an incumbent exists even when the time limit stopped the solve.
+    const hasPrimal = Number(model.info.get('primal_solution_status')) === 2;
+    const values = {};
+    if (hasPrimal) {
+      const { colValue } = model.getSolution();
+      for (let i = 0; i < colValue.length; i++) if (colValue[i] !== 0) values[model.getColName(i)] = colValue[i];
+    }
+    return {
+      id: request.id,
+      status: hasPrimal || status === 'infeasible' ? status : 'error',
+      objective: hasPrimal ? model.getObjectiveValue() : undefined,
+      values,
+      mipGap: hasPrimal ? Number(model.info.get('mip_gap')) : undefined,
+      dualBound: Number(model.info.get('mip_dual_bound')),
+      solverSeconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+parentPort.on('message', (request) => {
+  solve(request).then(
+    (reply) => parentPort.postMessage(reply),
+    (error) => parentPort.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) }),
+  );
+});

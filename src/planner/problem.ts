@@ -1,0 +1,181 @@
+/**
+ * The planning problem: a plain document (JSON or YAML) naming profiles, GPUs and DNNs. `resolveProblem`
+ * turns it into a `ResolvedProblem` with loaded profiles and every default filled in (SLO, margin).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { InputError, describeIssues } from './inputError.ts';
+import type { ModelProfile } from './modelProfile.ts';
+import { maxProfiledBatch, partitionLatencyUs, profiledShares } from './modelProfile.ts';
+import { ProfileLibrary } from './profileLibrary.ts';
+
+export const ALGORITHMS = ['ppipe', 'np', 'dart-r'] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
+
+export const gpuEntrySchema = z
+  .object({
+    type: z.string().min(1).describe('Device class, as named in the profiles (T4, L4, cpu-2t, …)'),
+    count: z.number().int().min(0).describe('Number of physical GPUs of this class'),
+    mpsLevels: z.number().int().min(1).max(8).default(1).describe('Largest MPS share denominator v usable (1 = whole GPUs only)'),
+    gpusPerServer: z.number().int().min(1).default(1).describe('GPUs per server; they share one NIC'),
+  })
+  .strict();
+
+export const dnnEntrySchema = z
+  .object({
+    name: z.string().min(1).describe('Model name in the profiles (exact or a unique prefix)'),
+    weight: z.number().positive().default(1).describe('Workload share; the objective is max over plans of min over DNNs of throughput/weight'),
+    sloUs: z.number().positive().optional().describe('Latency SLO, µs (default sloMultiplier × batch-1 latency on L4)'),
+    marginUs: z.number().min(0).optional().describe('SLO margin kept free by the planner, µs (default marginFraction × SLO)'),
+    estXput: z.number().positive().optional().describe('Throughput estimate for the batch-building delay, req/s (default: from an NP solve)'),
+  })
+  .strict();
+
+export const problemSchema = z
+  .object({
+    profiles: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).describe('Profile folder(s), relative to the problem file'),
+    algorithm: z.enum(ALGORITHMS).default('ppipe').describe('ppipe (pooled pipelines), np (no partitioning) or dart-r'),
+    maxPartitions: z.number().int().min(1).max(4).default(2).describe('Most partitions per pooled pipeline'),
+    bandwidthGbps: z.number().positive().describe('NIC bandwidth of every server, Gbit/s'),
+    batchBuildFactor: z.number().min(0).default(1.3).describe('Factor on the estimated batch-building delay'),
+    sloMultiplier: z.number().positive().default(5).describe('Default SLO = this × the L4 batch-1 latency'),
+    marginFraction: z.number().min(0).max(0.99).default(0.4).describe('Default margin = this × SLO'),
+    gpus: z.array(gpuEntrySchema).min(1).describe('GPU classes of the cluster'),
+    dnns: z.array(dnnEntrySchema).min(1).describe('DNNs served together'),
+  })
+  .strict()
+  .superRefine((doc, ctx) => {
+    const seen = new Set<string>();
+    doc.gpus.forEach((gpu, i) => {
+      if (seen.has(gpu.type)) ctx.addIssue({ code: 'custom', path: ['gpus', i, 'type'], message: `GPU type ${gpu.type} is listed twice` });
+      seen.add(gpu.type);
+    });
+  });
+
+export type ProblemDocument = z.input<typeof problemSchema>;
+export type ParsedProblem = z.output<typeof problemSchema>;
+
+export interface GpuClass {
+  readonly type: string;
+  readonly count: number;
+  readonly mpsLevels: number;
+  readonly gpusPerServer: number;
+}
+
+export interface DnnTarget {
+  readonly name: string;
+  readonly profile: ModelProfile;
+  readonly weight: number;
+  readonly sloUs: number;
+  readonly marginUs: number;
+  /** Undefined until set or estimated by an NP solve; no batch-building term without it. */
+  readonly estXput: number | undefined;
+}
+
+export interface ResolvedProblem {
+  readonly algorithm: Algorithm;
+  readonly maxPartitions: number;
+  readonly bandwidthGbps: number;
+  readonly batchBuildFactor: number;
+  readonly gpus: ReadonlyArray<GpuClass>;
+  readonly dnns: ReadonlyArray<DnnTarget>;
+  readonly profileFolders: ReadonlyArray<string>;
+}
+
+export function parseProblem(source: string, data: unknown): ParsedProblem {
+  const parsed = problemSchema.safeParse(data);
+  if (!parsed.success) throw new InputError(source, undefined, describeIssues(parsed.error.issues));
+  return parsed.data;
+}
+
+/** Reads a JSON or YAML document; parse errors name the file and line. */
+export function readDocument(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InputError(file, undefined, `cannot be read: ${(error as Error).message}`);
+  }
+  if (/\.json$/i.test(file)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      throw new InputError(file, undefined, `expected JSON: ${(error as Error).message}`);
+    }
+  }
+  try {
+    return parseYaml(text) as unknown;
+  } catch (error) {
+    const linePos = (error as { linePos?: Array<{ line: number }> }).linePos;
+    throw new InputError(file, linePos?.[0] ? `line ${linePos[0].line}` : undefined, `expected YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Reference device class for default SLOs: L4 when profiled, else the fastest measured one (reference §B.5). */
+export function referenceLatencyUs(profile: ModelProfile): { device: string; latencyUs: number } {
+  const wholeModel = (device: string): number => {
+    const timings = profile.devices.get(device)!;
+    return timings.wholeModelUs ?? partitionLatencyUs(profile, device, 1, 1, 0, profile.blockCount);
+  };
+  if (profile.devices.has('L4')) return { device: 'L4', latencyUs: wholeModel('L4') };
+  let best: { device: string; latencyUs: number } | undefined;
+  for (const device of profile.devices.keys()) {
+    if (!profiledShares(profile, device).includes(1) || maxProfiledBatch(profile, device, 1) < 1) continue;
+    const latencyUs = wholeModel(device);
+    if (!best || latencyUs < best.latencyUs) best = { device, latencyUs };
+  }
+  if (!best) throw new InputError(profile.source, profile.model, 'expected at least one device profiled on the whole GPU (MPS share 1)');
+  return best;
+}
+
+export function defaultSloUs(profile: ModelProfile, multiplier: number): number {
+  return multiplier * referenceLatencyUs(profile).latencyUs;
+}
+
+/** Resolves profile folders against the problem file's folder and fills every default. */
+export function resolveProblem(parsed: ParsedProblem, baseDir: string, library?: ProfileLibrary): ResolvedProblem {
+  const folders = (Array.isArray(parsed.profiles) ? parsed.profiles : [parsed.profiles]).map((folder) => path.resolve(baseDir, folder));
+  const profiles = library ?? new ProfileLibrary(folders);
+  const dnns = parsed.dnns.map((dnn, i): DnnTarget => {
+    let profile: ModelProfile;
+    try {
+      profile = profiles.get(dnn.name);
+    } catch (error) {
+      if (error instanceof InputError && error.file === folders.join(', ')) throw new InputError('problem', `dnns[${i}].name`, `${error.expected} (in ${error.file})`);
+      throw error;
+    }
+    const sloUs = dnn.sloUs ?? defaultSloUs(profile, parsed.sloMultiplier);
+    return {
+      name: profile.model,
+      profile,
+      weight: dnn.weight,
+      sloUs,
+      marginUs: dnn.marginUs ?? Math.round(parsed.marginFraction * sloUs),
+      estXput: dnn.estXput,
+    };
+  });
+  parsed.gpus.forEach((gpu, i) => {
+    for (const dnn of dnns) {
+      if (!dnn.profile.devices.has(gpu.type)) {
+        throw new InputError('problem', `gpus[${i}].type`, `expected a device class profiled for ${dnn.name}; ${gpu.type} is not (have ${[...dnn.profile.devices.keys()].join(', ')})`);
+      }
+    }
+  });
+  return {
+    algorithm: parsed.algorithm,
+    maxPartitions: parsed.maxPartitions,
+    bandwidthGbps: parsed.bandwidthGbps,
+    batchBuildFactor: parsed.batchBuildFactor,
+    gpus: parsed.gpus,
+    dnns,
+    profileFolders: folders,
+  };
+}
+
+/** Reads, validates and resolves a problem file. */
+export function loadProblem(file: string, library?: ProfileLibrary): ResolvedProblem {
+  const parsed = parseProblem(file, readDocument(file));
+  return resolveProblem(parsed, path.dirname(path.resolve(file)), library);
+}
