@@ -1,0 +1,47 @@
+/**
+ * The one command line. It only parses the command name and hands the rest to the room that owns the
+ * command; each command prints its own --help.
+ */
+import type { CommandIo } from './planner/index.ts';
+import { runCheckCommand, runPlanCommand } from './planner/index.ts';
+import { runStartCommand } from './startCommand.ts';
+
+type Command = { summary: string; run: (argv: string[], io: CommandIo) => number | Promise<number> };
+
+const COMMANDS: Record<string, Command> = {
+  start: { summary: 'start the appliance (for now: plan the configured cluster and print the plan)', run: runStartCommand },
+  plan: { summary: 'plan a problem file with PPipe, NP or DART-r (HiGHS MILP)', run: runPlanCommand },
+  check: { summary: 'validate a plan against a problem (recomputes every number)', run: runCheckCommand },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
+  return `Usage: ppipe COMMAND [options]   (ppipe COMMAND --help for a command's options)\n\nCommands:\n${lines.join('\n')}\n`;
+}
+
+const io: CommandIo = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) };
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`ppipe: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  return command.run(rest, io);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`ppipe: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
