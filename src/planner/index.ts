@@ -18,3 +18,5 @@ export { renderPlanTable } from './planTable.ts';
 export { CHECK_USAGE, PLAN_USAGE, runCheckCommand, runPlanCommand } from './planCommand.ts';
 export type { CommandIo } from './planCommand.ts';
 export { PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem } from './paperSetup.ts';
+export { prepartitionChain, loadArtifactPrepartitionInput, writePrepartitionCsvs } from './prepartition.ts';
+export { runPrepartitionCommand } from './prepartitionCommand.ts';

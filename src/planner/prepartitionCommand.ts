@@ -2,6 +2,7 @@
  * `ppipe prepartition`: runs the pre-partitioning of reference §C on one model of an artifact profile folder
  * and prints a summary, writing the two §B.6 CSVs to --out (or printing them when --out is absent).
  */
+import type { CommandIo } from './planCommand.ts';
 import { parseArgs } from 'node:util';
 import { InputError } from './inputError.ts';
 import {
@@ -28,11 +29,6 @@ every block's runtime share on every GPU type within [lb/N, ub/N] (bounds relaxe
   --out DIR       write <DIR>/<model>/contraction_{mapping,trans-size}_<tag>.csv; without it, print them
   --help          show this help
 `;
-
-interface CommandIo {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-}
 
 /** Exact name, else the one model that starts with `name`; errors list the candidates. */
 function resolveModel(profilesFolder: string, name: string): string {

@@ -79,8 +79,8 @@ function bruteForce(input: PrepartitionInput, blocks: number, bounds: ReadonlyAr
   return undefined;
 }
 
-void describe('prepartitionChain on hand-built chains', () => {
-  void test('equals brute-force enumeration of all cut sets (optimum, bounds and tie-break)', () => {
+describe('prepartitionChain on hand-built chains', () => {
+  test('equals brute-force enumeration of all cut sets (optimum, bounds and tie-break)', () => {
     const rand = lcg(20250701);
     let feasible = 0;
     for (let round = 0; round < 300; round++) {
@@ -110,7 +110,7 @@ void describe('prepartitionChain on hand-built chains', () => {
     assert.ok(feasible > 150, `expected most random chains to be feasible, got ${feasible}`);
   });
 
-  void test('a small worked example: the optimum avoids the heavy cuts', () => {
+  test('a small worked example: the optimum avoids the heavy cuts', () => {
     // Three blocks over six equal nodes under (0.7, 1.3): each block holds 2 nodes (share 1/3 ∈ [0.233, 0.433]).
     const result = prepartitionChain(chain({ A: [1, 1, 1, 1, 1, 1] }, [9, 1, 9, 1, 9]), { blocks: 3 });
     assert.deepEqual(result.firstNodeOfBlock, [0, 2, 4]);
@@ -119,7 +119,7 @@ void describe('prepartitionChain on hand-built chains', () => {
     assert.deepEqual([result.lb, result.ub], [0.7, 1.3]);
   });
 
-  void test('relaxes (0.7, 1.3) to (0.5, 1.5) when the first bounds are infeasible', () => {
+  test('relaxes (0.7, 1.3) to (0.5, 1.5) when the first bounds are infeasible', () => {
     // N = 2; on A every split gives shares 0.25/0.75, outside [0.35, 0.65] but inside [0.25, 0.75].
     const onlyA = prepartitionChain(chain({ A: [1, 2, 1] }, [7, 5]), { blocks: 2 });
     assert.deepEqual([onlyA.lb, onlyA.ub], [0.5, 1.5]);
@@ -132,12 +132,12 @@ void describe('prepartitionChain on hand-built chains', () => {
     assert.equal(both.totalCutBytes, 7);
   });
 
-  void test('throws PrepartitionInfeasibleError when no bounds pair is feasible', () => {
+  test('throws PrepartitionInfeasibleError when no bounds pair is feasible', () => {
     // Any second block holds at most 2/102 of the runtime, below 0.4/2.
     assert.throws(() => prepartitionChain(chain({ A: [100, 1, 1] }, [1, 1]), { blocks: 2 }), PrepartitionInfeasibleError);
   });
 
-  void test('with L ≤ N every node is its own block and no balance applies', () => {
+  test('with L ≤ N every node is its own block and no balance applies', () => {
     const result = prepartitionChain(chain({ A: [100, 1, 1] }, [3, 4]), { blocks: 10 });
     assert.equal(result.blocks, 3);
     assert.deepEqual(result.blockOfNode, [0, 1, 2]);
@@ -147,7 +147,7 @@ void describe('prepartitionChain on hand-built chains', () => {
     assert.deepEqual([result.lb, result.ub], [0.7, 1.3]);
   });
 
-  void test('rejects inconsistent arguments', () => {
+  test('rejects inconsistent arguments', () => {
     assert.throws(() => prepartitionChain(chain({ A: [1, 1, 1] }, [1]), {}), RangeError);
     assert.throws(() => prepartitionChain({ nodeNames: ['a', 'b'], latencyUsByDevice: new Map([['A', [1]]]), cutBytes: [1] }), RangeError);
     assert.throws(() => prepartitionChain(chain({ A: [1, 1, 1] }, [1, 1]), { blocks: 0 }), RangeError);
@@ -173,10 +173,10 @@ function shippedMappings(): Array<{ model: string; lb: number; ub: number; block
   return out;
 }
 
-void describe('the artifact\'s shipped pre-partition mappings', { skip: !existsSync(ARTIFACT) && 'artifact data not present' }, () => {
+describe('the artifact\'s shipped pre-partition mappings', { skip: !existsSync(ARTIFACT) && 'artifact data not present' }, () => {
   const shipped = existsSync(ARTIFACT) ? shippedMappings() : [];
 
-  void test('our cut-size rule reproduces every shipped trans-size row at the shipped boundaries', () => {
+  test('our cut-size rule reproduces every shipped trans-size row at the shipped boundaries', () => {
     for (const mapping of shipped) {
       const input = loadArtifactPrepartitionInput(ARTIFACT, mapping.model);
       assert.deepEqual(mapping.names, input.nodeNames, `${mapping.model}: mapping nodes differ from the node profile`);
@@ -185,7 +185,7 @@ void describe('the artifact\'s shipped pre-partition mappings', { skip: !existsS
     }
   });
 
-  void test('for every 10-block model, our exact DP under the shipped bounds is at least as good and balanced on all GPUs', () => {
+  test('for every 10-block model, our exact DP under the shipped bounds is at least as good and balanced on all GPUs', () => {
     const tenBlock = shipped.filter((m) => new Set(m.blockOfNode).size === 10);
     assert.ok(tenBlock.length >= 20, `expected the artifact's 23 ten-block models, found ${tenBlock.length}`);
     for (const mapping of tenBlock) {
@@ -225,7 +225,7 @@ function makeFolder(label: string, edit: (files: Map<string, string>) => void): 
   }
   return folder;
 }
-void describe('loadArtifactPrepartitionInput rejects malformed inputs', () => {
+describe('loadArtifactPrepartitionInput rejects malformed inputs', () => {
   function expectInputError(folder: string, file: string, where: RegExp): void {
     assert.throws(() => loadArtifactPrepartitionInput(folder, 'm'), (error: unknown) => {
       assert.ok(error instanceof InputError, `expected InputError, got ${String(error)}`);
@@ -235,29 +235,29 @@ void describe('loadArtifactPrepartitionInput rejects malformed inputs', () => {
     });
   }
 
-  void test('a well-formed folder loads, with float32 counted as 2 bytes', () => {
+  test('a well-formed folder loads, with float32 counted as 2 bytes', () => {
     const input = loadArtifactPrepartitionInput(makeFolder('good', () => {}), 'm');
     assert.deepEqual(input.nodeNames, names);
     assert.deepEqual([...input.latencyUsByDevice.keys()], ['L4', 'T4']);
     assert.deepEqual(input.cutBytes, [64, 64]);
   });
 
-  void test('a bad number in a node profile names the file and line', () => {
+  test('a bad number in a node profile names the file and line', () => {
     const folder = makeFolder('bad-number', (files) => files.set('models/node-profile-no-const/m-T4.csv', 'node,latency\n/a/Conv,1\n/a/Relu,abc\n/b/Conv,2\n'));
     expectInputError(folder, 'models/node-profile-no-const/m-T4.csv', /line 3/);
   });
 
-  void test('node names that differ between GPUs name the second file and the line', () => {
+  test('node names that differ between GPUs name the second file and the line', () => {
     const folder = makeFolder('mismatch', (files) => files.set('models/node-profile-no-const/m-T4.csv', 'node,latency\n/a/Conv,1\n/a/Sigmoid,1\n/b/Conv,2\n'));
     expectInputError(folder, 'models/node-profile-no-const/m-T4.csv', /line 3.*\/a\/Relu.*\/a\/Sigmoid/);
   });
 
-  void test('a node count that differs between GPUs names the file', () => {
+  test('a node count that differs between GPUs names the file', () => {
     const folder = makeFolder('count', (files) => files.set('models/node-profile-no-const/m-T4.csv', 'node,latency\n/a/Conv,1\n/a/Relu,1\n'));
     expectInputError(folder, 'models/node-profile-no-const/m-T4.csv', /expected 3 nodes/);
   });
 
-  void test('a cuts file with the wrong length or a misaligned node names the cuts file', () => {
+  test('a cuts file with the wrong length or a misaligned node names the cuts file', () => {
     const short = makeFolder('cuts-short', (files) => files.set('models/cuts-no-const/m.json', JSON.stringify([{ node: '$input$', cut: ['x'] }, { node: '/a/Conv', cut: [] }, { node: '$output$', cut: [] }])));
     expectInputError(short, 'models/cuts-no-const/m.json', /expected 5 entries/);
     const swapped = makeFolder('cuts-swapped', (files) => files.set('models/cuts-no-const/m.json', JSON.stringify([
@@ -266,14 +266,14 @@ void describe('loadArtifactPrepartitionInput rejects malformed inputs', () => {
     expectInputError(swapped, 'models/cuts-no-const/m.json', /\[1\]\.node.*\/a\/Conv/);
   });
 
-  void test('a tensor without a shape names the shapes file and the tensor', () => {
+  test('a tensor without a shape names the shapes file and the tensor', () => {
     const folder = makeFolder('no-shape', (files) => files.set('models/shapes/m.json', JSON.stringify({ x: { dtype: '<f4', shape: [-1, 3] } })));
     expectInputError(folder, 'models/shapes/m.json', /\/a\/Conv_out/);
   });
 });
 
-void describe('writePrepartitionCsvs', () => {
-  void test('writes the two §B.6 CSVs, which read back to the result', () => {
+describe('writePrepartitionCsvs', () => {
+  test('writes the two §B.6 CSVs, which read back to the result', () => {
     const input = chain({ A: [1, 1, 1, 1, 1, 1], B: [2, 1, 2, 1, 2, 1] }, [10, 20, 30, 40, 50]);
     const result = prepartitionChain(input, { blocks: 3, bounds: [[0.5, 1.5]] });
     const { mappingFile, transSizeFile } = writePrepartitionCsvs(path.join(scratch, 'out'), 'toy', result);
@@ -294,20 +294,20 @@ void describe('writePrepartitionCsvs', () => {
   });
 });
 
-void describe('runPrepartitionCommand', () => {
+describe('runPrepartitionCommand', () => {
   function capture(): { io: { stdout: (s: string) => void; stderr: (s: string) => void }; out: () => string; err: () => string } {
     let out = '';
     let err = '';
     return { io: { stdout: (s) => { out += s; }, stderr: (s) => { err += s; } }, out: () => out, err: () => err };
   }
 
-  void test('--help prints usage and returns 0', async () => {
+  test('--help prints usage and returns 0', async () => {
     const c = capture();
     assert.equal(await runPrepartitionCommand(['--help'], c.io), 0);
     assert.match(c.out(), /Usage: ppipe prepartition --profiles DIR --model NAME/);
   });
 
-  void test('missing options, bad --blocks and unknown models return non-zero with a message', async () => {
+  test('missing options, bad --blocks and unknown models return non-zero with a message', async () => {
     const c = capture();
     assert.equal(await runPrepartitionCommand(['--model', 'x'], c.io), 2);
     assert.equal(await runPrepartitionCommand(['--profiles', scratch, '--model', 'x', '--blocks', 'ten'], c.io), 2);
@@ -317,7 +317,7 @@ void describe('runPrepartitionCommand', () => {
     assert.match(c.err(), /no model named or starting with "zzz"/);
   });
 
-  void test('prints a summary and the CSVs, or writes them with --out', async () => {
+  test('prints a summary and the CSVs, or writes them with --out', async () => {
     const folder = makeFolder('cmd', () => {});
     const printed = capture();
     assert.equal(await runPrepartitionCommand(['--profiles', folder, '--model', 'm', '--blocks', '2'], printed.io), 0, printed.err());
@@ -330,7 +330,7 @@ void describe('runPrepartitionCommand', () => {
     assert.match(written.out(), /wrote .*contraction_trans-size_ilpprepart2-/);
   });
 
-  void test('resolves a unique prefix of an artifact model name', { skip: !existsSync(ARTIFACT) && 'artifact data not present' }, async () => {
+  test('resolves a unique prefix of an artifact model name', { skip: !existsSync(ARTIFACT) && 'artifact data not present' }, async () => {
     const c = capture();
     assert.equal(await runPrepartitionCommand(['--profiles', ARTIFACT, '--model', 'repvgg'], c.io), 0, c.err());
     assert.match(c.out(), /model repvgg-b3: 63 nodes, 10 blocks, bounds lb=0\.5 ub=2\.0/);
