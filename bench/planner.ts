@@ -1,0 +1,65 @@
+// Planner benchmark: the 6 groups × 4 clusters of reference §H with weights [0.30, 0.33, 0.37], planned
+// with PPipe and NP through the same code path as `ppipe plan --json` (profiles loaded per case, NP
+// pre-solve included). Prints one JSON line per case, then a summary line.
+// Options: --algorithms ppipe,np[,dart-r]  --time-limit S (per case, default 60)  --groups G1,G2
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem, runPlanCommand } from '../src/planner/index.ts';
+
+const { values } = parseArgs({
+  options: { algorithms: { type: 'string', default: 'ppipe,np' }, 'time-limit': { type: 'string', default: '60' }, groups: { type: 'string' } },
+});
+const algorithms = values.algorithms.split(',');
+const groups = PAPER_GROUPS.filter((g) => !values.groups || values.groups.split(',').includes(g.id));
+const profiles = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'shared', 'ppipe-data');
+const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-bench-'));
+
+interface CaseResult { group: string; cluster: string; algorithm: string; objective: number; seconds: number; status: string }
+const results: CaseResult[] = [];
+for (const group of groups) {
+  for (const cluster of PAPER_CLUSTERS) {
+    const file = path.join(dir, `${group.id}-${cluster.name}.json`);
+    writeFileSync(file, JSON.stringify(paperProblem(profiles, cluster, group.dnns, { weights: PAPER_WEIGHTS })));
+    for (const algorithm of algorithms) {
+      let stdout = '';
+      const code = await runPlanCommand([file, '--algorithm', algorithm, '--time-limit', values['time-limit'], '--json'], {
+        stdout: (text) => (stdout += text),
+        stderr: () => undefined,
+      });
+      if (code !== 0) throw new Error(`${group.id} ${cluster.name} ${algorithm}: plan failed with code ${code}`);
+      const out = JSON.parse(stdout) as { objective: number; status: string; seconds: number };
+      const result = { group: group.id, cluster: cluster.name, algorithm, objective: out.objective, seconds: out.seconds, status: out.status };
+      results.push(result);
+      console.log(JSON.stringify(result));
+    }
+  }
+}
+rmSync(dir, { recursive: true, force: true });
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const summary: Record<string, unknown> = { summary: true };
+for (const algorithm of algorithms) {
+  const seconds = results.filter((r) => r.algorithm === algorithm).map((r) => r.seconds);
+  summary[algorithm] = {
+    meanSeconds: mean(seconds),
+    maxSeconds: Math.max(...seconds),
+    optimal: results.filter((r) => r.algorithm === algorithm && r.status === 'optimal').length,
+    cases: seconds.length,
+  };
+}
+if (algorithms.includes('ppipe')) {
+  for (const other of algorithms.filter((a) => a !== 'ppipe')) {
+    summary[`meanZ_ppipe_over_${other}`] = Object.fromEntries(
+      PAPER_CLUSTERS.map((cluster) => {
+        const ratios = groups.map((g) => {
+          const find = (a: string): number => results.find((r) => r.group === g.id && r.cluster === cluster.name && r.algorithm === a)!.objective;
+          return find('ppipe') / find(other);
+        });
+        return [cluster.name, Number(mean(ratios).toFixed(4))];
+      }),
+    );
+  }
+}
+console.log(JSON.stringify(summary));
