@@ -2,19 +2,51 @@
 // with PPipe and NP through the same code path as `ppipe plan --json` (profiles loaded per case, NP
 // pre-solve included). Prints one JSON line per case, then a summary line.
 // Options: --algorithms ppipe,np[,dart-r]  --time-limit S (per case, default 60)  --groups G1,G2
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// --ablation: instead, the 18 single-DNN L4-T4 cases with 3 partitions and a 10% margin (reference §D.4,
+// §H), PPipe only, reporting status and gap per case.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem, runPlanCommand } from '../src/planner/index.ts';
 
 const { values } = parseArgs({
-  options: { algorithms: { type: 'string', default: 'ppipe,np' }, 'time-limit': { type: 'string', default: '60' }, groups: { type: 'string' } },
+  options: {
+    algorithms: { type: 'string', default: 'ppipe,np' },
+    'time-limit': { type: 'string', default: '60' },
+    groups: { type: 'string' },
+    ablation: { type: 'boolean', default: false },
+  },
 });
 const algorithms = values.algorithms.split(',');
 const groups = PAPER_GROUPS.filter((g) => !values.groups || values.groups.split(',').includes(g.id));
 const profiles = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'shared', 'ppipe-data');
 const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-bench-'));
+
+async function planJson(file: string, args: string[]): Promise<{ objective: number; status: string; seconds: number; plan: { mipGap: number | null } }> {
+  let stdout = '';
+  const code = await runPlanCommand([file, ...args, '--time-limit', values['time-limit'], '--json'], { stdout: (text) => (stdout += text), stderr: () => undefined });
+  if (code !== 0) throw new Error(`${file}: plan failed with code ${code}`);
+  return JSON.parse(stdout) as { objective: number; status: string; seconds: number; plan: { mipGap: number | null } };
+}
+
+if (values.ablation) {
+  const models = readFileSync(path.join(profiles, 'model_list.txt'), 'utf8').split('\n').filter(Boolean);
+  const cluster = PAPER_CLUSTERS.find((c) => c.name === 'L4-T4')!;
+  const cases = [];
+  for (const model of models) {
+    const file = path.join(dir, `${model}.json`);
+    writeFileSync(file, JSON.stringify(paperProblem(profiles, cluster, [model], { marginFraction: 0.1, maxPartitions: 3 })));
+    const out = await planJson(file, ['--algorithm', 'ppipe']);
+    const result = { model, cluster: cluster.name, maxPartitions: 3, objective: out.objective, seconds: out.seconds, status: out.status, mipGap: out.plan.mipGap };
+    cases.push(result);
+    console.log(JSON.stringify(result));
+  }
+  const proved = cases.filter((c) => c.status === 'optimal' && (c.mipGap ?? 1) <= 1e-4).length;
+  console.log(JSON.stringify({ summary: true, ablation: true, cases: cases.length, provedOptimal: proved, maxSecondsProved: Math.max(...cases.filter((c) => c.status === 'optimal').map((c) => c.seconds)), gapsOfOthers: cases.filter((c) => c.status !== 'optimal').map((c) => ({ model: c.model, mipGap: c.mipGap })) }));
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
 
 interface CaseResult { group: string; cluster: string; algorithm: string; objective: number; seconds: number; status: string }
 const results: CaseResult[] = [];
@@ -23,13 +55,7 @@ for (const group of groups) {
     const file = path.join(dir, `${group.id}-${cluster.name}.json`);
     writeFileSync(file, JSON.stringify(paperProblem(profiles, cluster, group.dnns, { weights: PAPER_WEIGHTS })));
     for (const algorithm of algorithms) {
-      let stdout = '';
-      const code = await runPlanCommand([file, '--algorithm', algorithm, '--time-limit', values['time-limit'], '--json'], {
-        stdout: (text) => (stdout += text),
-        stderr: () => undefined,
-      });
-      if (code !== 0) throw new Error(`${group.id} ${cluster.name} ${algorithm}: plan failed with code ${code}`);
-      const out = JSON.parse(stdout) as { objective: number; status: string; seconds: number };
+      const out = await planJson(file, ['--algorithm', algorithm]);
       const result = { group: group.id, cluster: cluster.name, algorithm, objective: out.objective, seconds: out.seconds, status: out.status };
       results.push(result);
       console.log(JSON.stringify(result));
