@@ -14,6 +14,9 @@ export interface SessionSettings {
   optimization?: OptimizationLevel;
   enableProfiling?: boolean;
   profileFilePrefix?: string;
+  /** Let idle intra-op threads spin (onnxruntime's default). Off by default: several sessions run in turn in one
+   * process, and a finished partition's spinning threads would steal the cores of the next one. */
+  spinning?: boolean;
 }
 
 export async function createSession(model: Uint8Array, settings: SessionSettings = {}): Promise<ort.InferenceSession> {
@@ -21,6 +24,7 @@ export async function createSession(model: Uint8Array, settings: SessionSettings
   const options: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: settings.optimization ?? 'extended',
     logSeverityLevel: 3,
+    extra: { session: { intra_op: { allow_spinning: settings.spinning ? '1' : '0' } } },
     ...(settings.enableProfiling ? { enableProfiling: true, profileFilePrefix: settings.profileFilePrefix } : {}),
   };
   switch (device.kind) {

@@ -3,7 +3,7 @@
  * latencies, pre-partitions into blocks, splits at the block boundaries, times every block at every batch
  * size on the local execution provider (warm-up, repeats, median), and writes the project's profile format.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -159,6 +159,7 @@ export async function runProfileCommand(argv: ReadonlyArray<string>, io: Command
       devices: new Map([[deviceClass, { deviceClass, latencyUs: new Map([[1, rows]]), wholeModelUs: Math.max(1, Math.round(wholeModelUs)) }]]),
       source: file,
     };
+    mkdirSync(values.out, { recursive: true });
     const written = writeProfileFile(values.out, profile, {
       blocks: split.plans.map((plan) => ({ firstNode: plan.firstNode, lastNode: plan.lastNode })),
       producer: { tool: 'ppipe profile', version: `onnxruntime-node ${ort.env.versions.node ?? '?'}`, measuredAt: new Date().toISOString(), host: hostname() },
