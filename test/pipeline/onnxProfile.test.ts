@@ -1,0 +1,50 @@
+// `ppipe profile` on BlazeFace writes a profile that the planner's own parser accepts.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { parseProfileFile } from '../../src/planner/profileFormat.ts';
+import { runProfileCommand } from '../../src/pipeline/onnx/profileCommand.ts';
+import { prepartitionChain } from '../../src/pipeline/onnx/prepartitionAdapter.ts';
+import { BLAZEFACE_FRONT } from './onnxTestSupport.ts';
+
+void test('profile of BlazeFace parses back with parseProfileFile', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-profile-'));
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = { stdout: (text: string) => out.push(text), stderr: (text: string) => err.push(text) };
+  const code = await runProfileCommand([BLAZEFACE_FRONT, '--device', 'cpu:1', '--blocks', '4', '--warmup', '1', '--repeats', '3', '--out', dir], io);
+  assert.equal(code, 0, err.join(''));
+  const file = path.join(dir, 'face_detection_front_128x128_barracuda.profile.json');
+  const profile = parseProfileFile(file, JSON.parse(readFileSync(file, 'utf8')));
+  assert.equal(profile.blockCount, 4);
+  assert.equal(profile.cutBytes.length, 3);
+  assert.equal(profile.inputBytes, 128 * 128 * 3 * 2);
+  const device = profile.devices.get('cpu-1t');
+  assert.ok(device);
+  assert.equal(device.latencyUs.get(1)!.length, 4);
+  assert.equal(device.latencyUs.get(1)![0]!.length, 1, 'fixed batch 1: one column');
+  assert.match(err.join(''), /fixed at 1/);
+  assert.match(err.join(''), /100%/);
+  const cuts = JSON.parse(readFileSync(path.join(dir, 'face_detection_front_128x128_barracuda.cuts.json'), 'utf8')) as { node: string }[];
+  assert.equal(cuts[0]!.node, '$input$');
+  assert.equal(cuts.at(-1)!.node, '$output$');
+});
+
+void test('profile --device cuda fails clearly where no CUDA provider is present', async () => {
+  const err: string[] = [];
+  const code = await runProfileCommand([BLAZEFACE_FRONT, '--device', 'cuda:0', '--out', tmpdir()], { stdout: () => {}, stderr: (text) => err.push(text) });
+  assert.equal(code, 1);
+  assert.match(err.join(''), /no CUDA execution provider/);
+});
+
+void test('prepartition stand-in: contiguous, non-empty blocks with boundary bytes from the cuts', () => {
+  const result = prepartitionChain({ nodeNames: ['a', 'b', 'c', 'd', 'e'], latencyUsByDevice: new Map([['x', [1, 1, 1, 1, 4]]]), cutBytes: [10, 20, 30, 40] }, { blocks: 3 });
+  assert.equal(result.blocks, 3);
+  // Targets 8/3 and 16/3 µs of the 8 µs total: cut before node 3, then node 4 needs a block of its own.
+  assert.deepEqual(result.firstNodeOfBlock, [0, 3, 4]);
+  assert.deepEqual(result.blockOfNode, [0, 0, 0, 1, 2]);
+  assert.deepEqual(result.boundaryBytes, [30, 40]);
+  assert.equal(result.totalCutBytes, 70);
+});
