@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'out/**', 'app/electron/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'out/**', 'scratch/**', 'app/electron/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,6 +4,7 @@
  */
 import type { CommandIo } from './planner/index.ts';
 import { runCheckCommand, runPlanCommand, runPrepartitionCommand } from './planner/index.ts';
+import { runProfileCommand, runSplitCommand } from './pipeline/index.ts';
 import { runStartCommand } from './startCommand.ts';
 
 type Command = { summary: string; run: (argv: string[], io: CommandIo) => number | Promise<number> };
@@ -12,6 +13,8 @@ const COMMANDS: Record<string, Command> = {
   start: { summary: 'start the appliance (for now: plan the configured cluster and print the plan)', run: runStartCommand },
   plan: { summary: 'plan a problem file with PPipe, NP or DART-r (HiGHS MILP)', run: runPlanCommand },
   check: { summary: 'validate a plan against a problem (recomputes every number)', run: runCheckCommand },
+  split: { summary: 'split an ONNX model into runnable partitions (part-N.onnx + manifest.json)', run: runSplitCommand },
+  profile: { summary: 'profile an ONNX model per block and batch size on the local device (our profile format)', run: runProfileCommand },
   prepartition: { summary: 'cut a model into blocks that minimise transferred bytes (writes the artifact CSVs)', run: runPrepartitionCommand },
 };
 

@@ -1,6 +1,8 @@
 // The planner room: profiles (artifact formats and ours), SLO defaults, pre-partitioning, the allocation
 // MILP for PPipe, NP and DART-r on HiGHS, plan documents (ours and the artifact's) and the plan validator.
 export { InputError } from './inputError.ts';
+export { tensorBytesPerSample } from './artifactProfiles.ts';
+export type { TensorShape } from './artifactProfiles.ts';
 export type { DeviceTimings, ModelProfile } from './modelProfile.ts';
 export { cutTransferUs, maxProfiledBatch, partitionLatencyUs, profiledShares } from './modelProfile.ts';
 export { ProfileLibrary } from './profileLibrary.ts';
@@ -18,5 +20,6 @@ export { renderPlanTable } from './planTable.ts';
 export { CHECK_USAGE, PLAN_USAGE, runCheckCommand, runPlanCommand } from './planCommand.ts';
 export type { CommandIo } from './planCommand.ts';
 export { PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem } from './paperSetup.ts';
-export { prepartitionChain, loadArtifactPrepartitionInput, writePrepartitionCsvs } from './prepartition.ts';
+export { PrepartitionInfeasibleError, prepartitionChain, loadArtifactPrepartitionInput, writePrepartitionCsvs } from './prepartition.ts';
+export type { PrepartitionInput, PrepartitionResult } from './prepartition.ts';
 export { runPrepartitionCommand } from './prepartitionCommand.ts';

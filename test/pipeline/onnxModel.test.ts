@@ -14,7 +14,7 @@ import { BLAZEFACE_FRONT, diamondModel, ifModel } from './onnxTestSupport.ts';
 
 const plain = (model: object) => onnxModelType().toObject(onnxModelType().fromObject(model), { longs: Number, bytes: Array, defaults: false });
 
-void test('BlazeFace survives decode → encode → decode unchanged, and our own encoding is byte-stable', () => {
+test('BlazeFace survives decode → encode → decode unchanged, and our own encoding is byte-stable', () => {
   const bytes = readFileSync(BLAZEFACE_FRONT);
   const model = decodeOnnxModel(bytes, BLAZEFACE_FRONT);
   const again = decodeOnnxModel(encodeOnnxModel(model), 'again');
@@ -24,7 +24,7 @@ void test('BlazeFace survives decode → encode → decode unchanged, and our ow
   assert.deepEqual(encodeOnnxModel(decodeOnnxModel(zoo, 'zoo')), zoo);
 });
 
-void test('empty, truncated, non-ONNX and missing files give an InputError naming the file', () => {
+test('empty, truncated, non-ONNX and missing files give an InputError naming the file', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-onnx-bad-'));
   const bytes = readFileSync(BLAZEFACE_FRONT);
   const cases: [string, Uint8Array][] = [
@@ -41,13 +41,13 @@ void test('empty, truncated, non-ONNX and missing files give an InputError namin
   assert.throws(() => readOnnxModel(path.join(dir, 'missing.onnx')), InputError);
 });
 
-void test('external data is refused with the reason', () => {
+test('external data is refused with the reason', () => {
   const model = diamondModel();
   model.graph!.initializer![0] = { name: 'w', dims: [4], dataType: 1, dataLocation: 1, externalData: [{ key: 'location', value: 'w.bin' }] };
   assert.throws(() => decodeOnnxModel(encodeOnnxModel(model), 'ext.onnx'), /external data are not supported/);
 });
 
-void test('cut analysis: live tensor sets between consecutive nodes', () => {
+test('cut analysis: live tensor sets between consecutive nodes', () => {
   const analysis = analyzeGraph(diamondModel(), 'diamond.onnx');
   assert.deepEqual(analysis.nodes.map((node) => node.name), ['A', 'B', 'C', 'D']);
   assert.deepEqual(cutEntries(analysis), [
@@ -60,7 +60,7 @@ void test('cut analysis: live tensor sets between consecutive nodes', () => {
   ]);
 });
 
-void test('cut analysis sorts an out-of-order graph, names unnamed nodes and keeps Constant nodes off the cuts', () => {
+test('cut analysis sorts an out-of-order graph, names unnamed nodes and keeps Constant nodes off the cuts', () => {
   const model = diamondModel();
   const nodes = model.graph!.node!;
   model.graph!.node = [nodes[2]!, nodes[0]!, nodes[3]!, nodes[1]!];
@@ -72,7 +72,7 @@ void test('cut analysis sorts an out-of-order graph, names unnamed nodes and kee
   assert.ok(analysis.liveAfter.every((cut) => !cut.includes('k')));
 });
 
-void test('shapes come from a probe run where value_info is missing; report counts and per-sample sizes', async () => {
+test('shapes come from a probe run where value_info is missing; report counts and per-sample sizes', async () => {
   const loaded = await loadModel('diamond.onnx', encodeOnnxModel(diamondModel()));
   const report = modelReport(loaded);
   assert.equal(report.nodeCount, 4);
@@ -84,7 +84,7 @@ void test('shapes come from a probe run where value_info is missing; report coun
   assert.equal(report.inputBytesPerSample, 8);
 });
 
-void test('BlazeFace: fixed batch 1 is reported with a warning', async () => {
+test('BlazeFace: fixed batch 1 is reported with a warning', async () => {
   const loaded = await loadModel(BLAZEFACE_FRONT);
   const report = modelReport(loaded);
   assert.equal(report.batchDynamic, false);
@@ -93,7 +93,7 @@ void test('BlazeFace: fixed batch 1 is reported with a warning', async () => {
   assert.equal(report.cutBytes.length, report.nodeCount - 1);
 });
 
-void test('unsupported cases are refused clearly: control flow, symbolic spatial dims', async () => {
+test('unsupported cases are refused clearly: control flow, symbolic spatial dims', async () => {
   assert.throws(() => analyzeGraph(ifModel(), 'if.onnx'), (error: unknown) => error instanceof InputError && /control flow/.test(error.message) && error.file === 'if.onnx');
   const model = diamondModel();
   model.graph!.input![0]!.type!.tensorType!.shape!.dim![1] = { dimParam: 'width' };

@@ -6,10 +6,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { parseProfileFile } from '../../src/planner/profileFormat.ts';
 import { runProfileCommand } from '../../src/pipeline/onnx/profileCommand.ts';
-import { prepartitionChain } from '../../src/pipeline/onnx/prepartitionAdapter.ts';
 import { BLAZEFACE_FRONT } from './onnxTestSupport.ts';
 
-void test('profile of BlazeFace parses back with parseProfileFile', async () => {
+test('profile of BlazeFace parses back with parseProfileFile', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-profile-'));
   const out: string[] = [];
   const err: string[] = [];
@@ -32,19 +31,10 @@ void test('profile of BlazeFace parses back with parseProfileFile', async () => 
   assert.equal(cuts.at(-1)!.node, '$output$');
 });
 
-void test('profile --device cuda fails clearly where no CUDA provider is present', async () => {
+test('profile --device cuda fails clearly where no CUDA provider is present', async () => {
   const err: string[] = [];
   const code = await runProfileCommand([BLAZEFACE_FRONT, '--device', 'cuda:0', '--out', tmpdir()], { stdout: () => {}, stderr: (text) => err.push(text) });
   assert.equal(code, 1);
   assert.match(err.join(''), /no CUDA execution provider/);
 });
 
-void test('prepartition stand-in: contiguous, non-empty blocks with boundary bytes from the cuts', () => {
-  const result = prepartitionChain({ nodeNames: ['a', 'b', 'c', 'd', 'e'], latencyUsByDevice: new Map([['x', [1, 1, 1, 1, 4]]]), cutBytes: [10, 20, 30, 40] }, { blocks: 3 });
-  assert.equal(result.blocks, 3);
-  // Targets 8/3 and 16/3 µs of the 8 µs total: cut before node 3, then node 4 needs a block of its own.
-  assert.deepEqual(result.firstNodeOfBlock, [0, 3, 4]);
-  assert.deepEqual(result.blockOfNode, [0, 0, 0, 1, 2]);
-  assert.deepEqual(result.boundaryBytes, [30, 40]);
-  assert.equal(result.totalCutBytes, 70);
-});

@@ -43,17 +43,17 @@ async function checkEquivalence(name: string, bytes: Uint8Array): Promise<void> 
   }
 }
 
-void test('BlazeFace front: 2 and 3 partitions are bit-identical to the whole model', async () => {
+test('BlazeFace front: 2 and 3 partitions are bit-identical to the whole model', async () => {
   await checkEquivalence(BLAZEFACE_FRONT, readFileSync(BLAZEFACE_FRONT));
 });
 
 for (const name of ['resnet50', 'mobilenet', 'yolo'] as const) {
-  void test(`generated ${name}: 2 and 3 partitions are bit-identical to the whole model`, async () => {
+  test(`generated ${name}: 2 and 3 partitions are bit-identical to the whole model`, async () => {
     await checkEquivalence(name, encodeOnnxModel(zooModel(name, SMALL[name])));
   });
 }
 
-void test('float16 codec: round-to-nearest-even, subnormals, overflow, and exact round trip of all halves', () => {
+test('float16 codec: round-to-nearest-even, subnormals, overflow, and exact round trip of all halves', () => {
   const cases: [number, number][] = [
     [0, 0x0000], [-0, 0x8000], [1, 0x3c00], [-2, 0xc000], [65504, 0x7bff], [65520, 0x7c00], [1e9, 0x7c00],
     [2 ** -24, 0x0001], [2 ** -25, 0x0000], [1.5 * 2 ** -25, 0x0001], [2 ** -14, 0x0400],
@@ -70,7 +70,7 @@ void test('float16 codec: round-to-nearest-even, subnormals, overflow, and exact
   }
 });
 
-void test('ppipe split writes partitions and a manifest; empty partitions and control flow are refused', async () => {
+test('ppipe split writes partitions and a manifest; empty partitions and control flow are refused', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-split-'));
   const out: string[] = [];
   const err: string[] = [];

@@ -1,6 +1,6 @@
 /** Shared pieces of the `ppipe split` and `ppipe profile` commands: I/O contract, errors, hashing. */
 import { createHash } from 'node:crypto';
-import { InputError } from '../../planner/inputError.ts';
+import { InputError } from '../../planner/index.ts';
 import { SplitError } from './splitModel.ts';
 
 export interface CommandIo {

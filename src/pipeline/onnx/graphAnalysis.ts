@@ -4,7 +4,7 @@
  * treated like initializers ("no-const", as the artifact does): they are copied into every partition that
  * reads them instead of being shipped over a link.
  */
-import { InputError } from '../../planner/inputError.ts';
+import { InputError } from '../../planner/index.ts';
 import { initializerNames } from './onnxModel.ts';
 import type { GraphMessage, ModelMessage, NodeMessage } from './onnxSchema.ts';
 

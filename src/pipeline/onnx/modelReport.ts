@@ -2,8 +2,8 @@
  * Loads a model for partitioning (parse, analyse, shapes) and summarises it: node count, parameters,
  * input/output shapes, per-cut sizes, and whether the batch dimension is dynamic.
  */
-import { tensorBytesPerSample } from '../../planner/artifactProfiles.ts';
-import type { TensorShape } from '../../planner/artifactProfiles.ts';
+import { tensorBytesPerSample } from '../../planner/index.ts';
+import type { TensorShape } from '../../planner/index.ts';
 import { analyzeGraph, cutEntries } from './graphAnalysis.ts';
 import type { CutEntry, GraphAnalysis } from './graphAnalysis.ts';
 import { decodeOnnxModel, readOnnxModel, tensorElements } from './onnxModel.ts';

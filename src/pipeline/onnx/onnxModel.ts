@@ -4,7 +4,7 @@
  * partition must be one self-contained file that a worker can load.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { InputError } from '../../planner/inputError.ts';
+import { InputError } from '../../planner/index.ts';
 import { DataType, int64ToNumber, onnxModelType } from './onnxSchema.ts';
 import type { GraphMessage, ModelMessage, TensorMessage, TypeProtoMessage } from './onnxSchema.ts';
 

@@ -3,7 +3,7 @@
  * creation on a chosen device, and seeded input tensors built from the analysed shapes.
  */
 import ort from 'onnxruntime-node';
-import type { TensorShape } from '../../planner/artifactProfiles.ts';
+import type { TensorShape } from '../../planner/index.ts';
 import { ortDtypeOfNumpy } from './onnxModel.ts';
 
 export type Device = { kind: 'cpu'; threads: number | undefined } | { kind: 'cuda'; deviceId: number };

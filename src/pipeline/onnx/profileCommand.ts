@@ -8,8 +8,6 @@ import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
-import type { ModelProfile } from '../../planner/modelProfile.ts';
-import { writeProfileFile } from '../../planner/profileFormat.ts';
 import type { CommandIo } from './commandSupport.ts';
 import { UsageError, parseCount, reportFailure } from './commandSupport.ts';
 import { artifactDocuments, internalCutBytes, loadModel, tensorsBytes } from './modelReport.ts';
@@ -18,7 +16,8 @@ import { encodeOnnxModel, readOnnxModel } from './onnxModel.ts';
 import type { Device } from './ortSupport.ts';
 import { assertCudaAvailable, createSession, randomFeeds } from './ortSupport.ts';
 import { loadPipeline, runPipeline } from './partitionRunner.ts';
-import { prepartitionChain } from './prepartitionAdapter.ts';
+import type { ModelProfile } from '../../planner/index.ts';
+import { prepartitionChain, writeProfileFile } from '../../planner/index.ts';
 import { splitModel } from './splitModel.ts';
 
 export const PROFILE_USAGE = `Usage: ppipe profile MODEL.onnx [--device cpu|cpu:THREADS|cuda[:ID]] [--device-class NAME]

@@ -4,8 +4,8 @@
  * probe run in onnxruntime (a copy of the model with them added as outputs), at batch 1 and, for a dynamic
  * batch, at batch 2 too: a dimension that changes between the two is the batch dimension.
  */
-import type { TensorShape } from '../../planner/artifactProfiles.ts';
-import { InputError } from '../../planner/inputError.ts';
+import type { TensorShape } from '../../planner/index.ts';
+import { InputError } from '../../planner/index.ts';
 import type { GraphAnalysis } from './graphAnalysis.ts';
 import { encodeOnnxModel, numpyDtype, numpyDtypeOfOrt, typeDims } from './onnxModel.ts';
 import type { ModelMessage, ValueInfo } from './onnxSchema.ts';

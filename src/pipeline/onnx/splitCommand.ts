@@ -5,13 +5,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { InputError } from '../../planner/inputError.ts';
+import { InputError } from '../../planner/index.ts';
 import type { CommandIo } from './commandSupport.ts';
 import { UsageError, parseCount, reportFailure, sha256 } from './commandSupport.ts';
 import { internalCutBytes, loadModel } from './modelReport.ts';
 import type { LoadedModel } from './modelReport.ts';
 import { encodeOnnxModel } from './onnxModel.ts';
-import { prepartitionChain } from './prepartitionAdapter.ts';
+import { prepartitionChain } from '../../planner/index.ts';
 import { SplitError, splitModel } from './splitModel.ts';
 import type { TensorSpec } from './splitModel.ts';
 

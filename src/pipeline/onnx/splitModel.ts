@@ -4,8 +4,8 @@
  * copies of the Constant nodes it reads, only the initializers it uses, and the model's opsets, IR version
  * and local functions, so that running the partitions in sequence computes exactly what the model does.
  */
-import type { TensorShape } from '../../planner/artifactProfiles.ts';
-import { tensorBytesPerSample } from '../../planner/artifactProfiles.ts';
+import type { TensorShape } from '../../planner/index.ts';
+import { tensorBytesPerSample } from '../../planner/index.ts';
 import type { GraphAnalysis } from './graphAnalysis.ts';
 import { elemTypeOfNumpy } from './onnxModel.ts';
 import type { GraphMessage, ModelMessage, NodeMessage, TensorMessage, ValueInfo } from './onnxSchema.ts';
