@@ -10,12 +10,16 @@ export interface AllocationDnn {
   readonly candidates: ReadonlyArray<Candidate>;
   /** Optional per-GPU-type cap on this DNN's physical GPUs (DART-r's shares). */
   readonly gpuLimits?: ReadonlyArray<number>;
+  /** Groups with the same owner share GPU pools (edge-to-cloud: one DNN's frames from several sites). */
+  readonly poolOwner?: number;
 }
 
 export interface AllocationInput {
   readonly dnns: ReadonlyArray<AllocationDnn>;
   /** Physical GPUs per type, indexed like the candidates' `gpu`. */
   readonly gpuCounts: ReadonlyArray<number>;
+  /** WAN link directions and their capacity; candidates' linkBits refer to them by key. */
+  readonly links?: ReadonlyArray<{ readonly key: string; readonly capacityBitsPerSecond: number }>;
 }
 
 export interface AllocatedPipeline {
@@ -73,56 +77,63 @@ export function buildAllocationLp(input: AllocationInput): string {
   const row = (expr: string, rhs: string): void => {
     rows.push(` r${rowId++}: ${expr} ${rhs}`);
   };
+  // pools.get(`${owner}/${p}/${k}`) = terms of Σ instances·scale/share in that pool.
+  const pools = new Map<string, Array<readonly [number, string]>>();
+  const linkTerms = new Map<string, Array<readonly [number, string]>>();
 
   input.dnns.forEach((dnn, d) => {
+    const owner = dnn.poolOwner ?? d;
     const served: Array<readonly [number, string]> = [];
-    // pools.get(`${p}/${k}`) = terms of Σ instances·scale/share in that pool.
-    const pools = new Map<string, Array<readonly [number, string]>>();
     dnn.candidates.forEach((candidate, c) => {
       candidate.stages.forEach((stage, p) => {
         const name = instanceVar(d, c, p);
         const limit = dnn.gpuLimits?.[stage.gpu] ?? input.gpuCounts[stage.gpu]!;
         bounds.push(` 0 <= ${name} <= ${limit * stage.share}`);
         generals.push(name);
-        const key = `${p}/${stage.gpu}`;
-        const pool = pools.get(key) ?? [];
-        pool.push([scale / stage.share, name]);
-        pools.set(key, pool);
+        const key = `${owner}/${p}/${stage.gpu}`;
+        pools.set(key, [...(pools.get(key) ?? []), [scale / stage.share, name]]);
       });
+      // The pipeline's throughput: R·n of a single partition, or x bounded by every partition.
+      let throughput: readonly [number, string];
       if (candidate.stages.length === 1) {
-        served.push([candidate.stages[0]!.rateRps, instanceVar(d, c, 0)]);
+        throughput = [candidate.stages[0]!.rateRps, instanceVar(d, c, 0)];
       } else {
         const x = throughputVar(d, c);
-        served.push([1, x]);
+        throughput = [1, x];
         candidate.stages.forEach((stage, p) => row(terms([[1, x], [-stage.rateRps, instanceVar(d, c, p)]]), '<= 0'));
       }
+      served.push(throughput);
+      for (const [key, bits] of candidate.linkBits ?? []) linkTerms.set(key, [...(linkTerms.get(key) ?? []), [throughput[0] * bits, throughput[1]]]);
     });
-    const poolsByGpu = new Map<number, string[]>();
-    for (const [key, poolTerms] of pools) {
-      const [p, k] = key.split('/').map(Number) as [number, number];
-      const g = poolVar(d, p, k);
-      row(terms([...poolTerms, [-scale, g]]), '<= 0');
-      const limit = dnn.gpuLimits?.[k] ?? input.gpuCounts[k]!;
-      bounds.push(` 0 <= ${g} <= ${limit}`);
-      generals.push(g);
-      poolsByGpu.set(k, [...(poolsByGpu.get(k) ?? []), g]);
-    }
-    if (dnn.gpuLimits) {
-      for (const [k, names] of poolsByGpu) row(terms(names.map((n) => [1, n] as const)), `<= ${dnn.gpuLimits[k]!}`);
-    }
     if (served.length > 0) row(terms([[dnn.weight, 'Z'], ...served.map(([coef, name]) => [-coef, name] as const)]), '<= 0');
     else row(terms([[1, 'Z']]), '<= 0');
   });
 
-  input.gpuCounts.forEach((count, k) => {
-    const names: string[] = [];
-    input.dnns.forEach((dnn, d) => {
-      const slots = new Set<number>();
-      dnn.candidates.forEach((c) => c.stages.forEach((s, p) => s.gpu === k && slots.add(p)));
-      for (const p of [...slots].sort()) names.push(poolVar(d, p, k));
+  const poolsByOwnerGpu = new Map<string, string[]>();
+  for (const [key, poolTerms] of pools) {
+    const [owner, p, k] = key.split('/').map(Number) as [number, number, number];
+    const g = poolVar(owner, p, k);
+    row(terms([...poolTerms, [-scale, g]]), '<= 0');
+    const limit = input.dnns[owner]?.gpuLimits?.[k] ?? input.gpuCounts[k]!;
+    bounds.push(` 0 <= ${g} <= ${limit}`);
+    generals.push(g);
+    poolsByOwnerGpu.set(`${owner}/${k}`, [...(poolsByOwnerGpu.get(`${owner}/${k}`) ?? []), g]);
+  }
+  input.dnns.forEach((dnn, d) => {
+    if (!dnn.gpuLimits) return;
+    dnn.gpuLimits.forEach((limit, k) => {
+      const names = poolsByOwnerGpu.get(`${d}/${k}`);
+      if (names) row(terms(names.map((n) => [1, n] as const)), `<= ${limit}`);
     });
+  });
+  input.gpuCounts.forEach((count, k) => {
+    const names = [...poolsByOwnerGpu].filter(([key]) => Number(key.split('/')[1]) === k).flatMap(([, n]) => n).sort();
     if (names.length > 0) row(terms(names.map((n) => [1, n] as const)), `<= ${count}`);
   });
+  for (const link of input.links ?? []) {
+    const used = linkTerms.get(link.key);
+    if (used) row(terms(used), `<= ${num(link.capacityBitsPerSecond)}`);
+  }
 
   return ['Maximize', ' obj: Z', 'Subject To', ...rows, 'Bounds', ...bounds, 'General', ` ${generals.join(' ')}`, 'End', ''].join('\n');
 }
@@ -147,22 +158,22 @@ export function allocationStart(input: AllocationInput, allocation: Allocation):
   const scale = shareScale(input);
   const start: Record<string, number> = {};
   let objective = Infinity;
+  const pools = new Map<string, number>();
   input.dnns.forEach((dnn, d) => {
-    const pools = new Map<string, number>();
     let served = 0;
     for (const pipeline of allocation.dnns[d]!.pipelines) {
       const c = dnn.candidates.indexOf(pipeline.candidate);
       pipeline.candidate.stages.forEach((stage, p) => {
         start[instanceVar(d, c, p)] = pipeline.instances[p]!;
-        const key = poolVar(d, p, stage.gpu);
+        const key = poolVar(dnn.poolOwner ?? d, p, stage.gpu);
         pools.set(key, (pools.get(key) ?? 0) + (pipeline.instances[p]! * scale) / stage.share);
       });
       if (pipeline.candidate.stages.length > 1) start[throughputVar(d, c)] = pipeline.throughputRps;
       served += pipeline.throughputRps;
     }
-    for (const [key, scaled] of pools) start[key] = Math.ceil(scaled / scale - 1e-9);
     objective = Math.min(objective, served / dnn.weight);
   });
+  for (const [key, scaled] of pools) start[key] = Math.ceil(scaled / scale - 1e-9);
   start.Z = Number.isFinite(objective) ? objective : 0;
   return start;
 }

@@ -23,6 +23,7 @@ const partitionSchema = z
     inferUs: z.number().nonnegative().describe('Latency of the partition at the batch size, µs'),
     transferUs: z.number().nonnegative().describe('Transfer of the output batch to the next partition, µs (0 on the last)'),
     throughputRps: z.number().nonnegative().describe('Pool throughput, req/s'),
+    site: z.string().optional().describe('Edge-to-cloud: the site of the pool'),
   })
   .strict();
 
@@ -32,6 +33,10 @@ const pipelineSchema = z
     batchSize: z.number().int().min(1).describe('One batch size for every partition'),
     estBatchBuildUs: z.number().nonnegative().describe('Estimated batch-building delay counted in the latency budget, µs'),
     partitions: z.array(partitionSchema).min(1),
+    source: z.string().optional().describe('Edge-to-cloud: the camera site whose frames this pipeline serves'),
+    ingress: z.enum(['local', 'video', 'tensor']).optional().describe('Edge-to-cloud: how frames reach the first partition'),
+    ingressUs: z.number().nonnegative().optional().describe('Edge-to-cloud: decode, WAN transfer and RTT before the first partition, µs'),
+    returnUs: z.number().nonnegative().optional().describe('Edge-to-cloud: RTT for results to return to the camera site, µs'),
   })
   .strict();
 
@@ -61,10 +66,18 @@ export const planSchema = z
       .object({
         bandwidthGbps: z.number().positive(),
         batchBuildFactor: z.number().min(0),
-        gpus: z.array(z.object({ type: z.string(), count: z.number().int().min(0), mpsLevels: z.number().int().min(1), gpusPerServer: z.number().int().min(1) }).strict()),
+        gpus: z.array(z.object({ type: z.string(), count: z.number().int().min(0), mpsLevels: z.number().int().min(1), gpusPerServer: z.number().int().min(1), site: z.string().optional() }).strict()),
       })
       .strict(),
     dnns: z.array(dnnPlanSchema).min(1),
+    demands: z
+      .array(z.object({ dnn: z.string(), site: z.string(), framesPerSecond: z.number().positive(), servedRps: z.number().nonnegative() }).strict())
+      .optional()
+      .describe('Edge-to-cloud: camera frames per DNN and site, and what the plan serves; the objective is min served/demand'),
+    links: z
+      .array(z.object({ from: z.string(), to: z.string(), usedBitsPerSecond: z.number().nonnegative(), capacityBitsPerSecond: z.number().positive() }).strict())
+      .optional()
+      .describe('Edge-to-cloud: WAN traffic per link direction at the planned throughput'),
   })
   .strict();
 
@@ -79,35 +92,39 @@ export function parsePlan(source: string, data: unknown): Plan {
   return parsed.data;
 }
 
-/** min over DNNs of throughput / weight. */
-export function planObjective(dnns: ReadonlyArray<Pick<PlanDnn, 'throughputRps' | 'weight'>>): number {
-  return Math.min(...dnns.map((dnn) => dnn.throughputRps / dnn.weight));
-}
-
 /** Builds our plan document from a planner outcome. */
 export function planFromOutcome(problem: ResolvedProblem, outcome: PlanOutcome): Plan {
+  const edge = problem.edge;
   const dnns = outcome.dnns.map((dnn, d): PlanDnn => {
-    const allocated = outcome.allocation.dnns[d]!;
-    const pipelines = allocated.pipelines.map((pipeline): PlanPipeline => ({
-      throughputRps: pipeline.throughputRps,
-      batchSize: pipeline.candidate.batch,
-      estBatchBuildUs: pipeline.candidate.batchBuildUs,
-      partitions: pipeline.candidate.stages.map((stage, p) => {
-        const gpu = problem.gpus[stage.gpu]!;
-        const instances = pipeline.instances[p]!;
-        return {
-          blocks: [stage.first, stage.end] as [number, number],
-          gpu: gpu.type,
-          mpsShare: stage.share,
-          instances,
-          gpus: instances / stage.share,
-          gpusPerServer: gpu.gpusPerServer,
-          inferUs: stage.inferUs,
-          transferUs: stage.transferUs,
-          throughputRps: instances * stage.rateRps,
-        };
-      }),
-    }));
+    const pipelines: PlanPipeline[] = [];
+    outcome.groups.forEach((group, g) => {
+      if (group.dnn !== d) return;
+      for (const pipeline of outcome.allocation.dnns[g]!.pipelines) {
+        const candidate = pipeline.candidate;
+        pipelines.push({
+          throughputRps: pipeline.throughputRps,
+          batchSize: candidate.batch,
+          estBatchBuildUs: candidate.batchBuildUs,
+          partitions: candidate.stages.map((stage, p) => {
+            const gpu = problem.gpus[stage.gpu]!;
+            const instances = pipeline.instances[p]!;
+            return {
+              blocks: [stage.first, stage.end] as [number, number],
+              gpu: gpu.type,
+              mpsShare: stage.share,
+              instances,
+              gpus: instances / stage.share,
+              gpusPerServer: gpu.gpusPerServer,
+              inferUs: stage.inferUs,
+              transferUs: stage.transferUs,
+              throughputRps: instances * stage.rateRps,
+              ...(gpu.site !== undefined ? { site: gpu.site } : {}),
+            };
+          }),
+          ...(group.site !== undefined ? { source: group.site, ingress: candidate.ingress!, ingressUs: candidate.ingressUs!, returnUs: candidate.returnUs! } : {}),
+        });
+      }
+    });
     return {
       name: dnn.name,
       weight: dnn.weight,
@@ -116,24 +133,76 @@ export function planFromOutcome(problem: ResolvedProblem, outcome: PlanOutcome):
       estXput: dnn.estXput ?? null,
       blockCount: dnn.profile.blockCount,
       transferUsPerSample: Array.from({ length: dnn.profile.blockCount - 1 }, (_, c) => cutTransferUs(dnn.profile, c + 1, problem.bandwidthGbps)),
-      throughputRps: allocated.throughputRps,
+      throughputRps: pipelines.reduce((sum, p) => sum + p.throughputRps, 0),
       pipelines,
     };
   });
-  return {
+  const demands = edge?.demands.map((demand) => ({
+    dnn: dnns[demand.dnn]!.name,
+    site: demand.site,
+    framesPerSecond: demand.framesPerSecond,
+    servedRps: dnns[demand.dnn]!.pipelines.filter((p) => p.source === demand.site).reduce((sum, p) => sum + p.throughputRps, 0),
+  }));
+  const plan: Plan = {
     format: PLAN_FORMAT,
     algorithm: outcome.algorithm,
     maxPartitions: outcome.maxPartitions,
-    objective: dnns.length > 0 ? planObjective(dnns) : 0,
+    objective: 0,
     status: outcome.status,
     mipGap: Number.isFinite(outcome.mipGap) ? outcome.mipGap : null,
     cluster: {
       bandwidthGbps: problem.bandwidthGbps,
       batchBuildFactor: problem.batchBuildFactor,
-      gpus: problem.gpus.map((g) => ({ type: g.type, count: g.count, mpsLevels: g.mpsLevels, gpusPerServer: g.gpusPerServer })),
+      gpus: problem.gpus.map((g) => ({ type: g.type, count: g.count, mpsLevels: g.mpsLevels, gpusPerServer: g.gpusPerServer, ...(g.site !== undefined ? { site: g.site } : {}) })),
     },
     dnns,
+    ...(demands ? { demands } : {}),
   };
+  if (edge) plan.links = linkUsage(plan, problem);
+  plan.objective = planObjective(plan);
+  return plan;
+}
+
+/** min over DNNs of throughput / weight; with camera sites, min over (DNN, site) of served / demanded frames. */
+export function planObjective(plan: Pick<Plan, 'dnns' | 'demands'>): number {
+  if (plan.demands) return plan.demands.length === 0 ? 0 : Math.min(...plan.demands.map((d) => d.servedRps / d.framesPerSecond));
+  return plan.dnns.length === 0 ? 0 : Math.min(...plan.dnns.map((dnn) => dnn.throughputRps / dnn.weight));
+}
+
+/** Bits per second each WAN link direction carries at the plan's throughputs (recomputed from the profiles). */
+export function linkUsage(plan: Plan, problem: ResolvedProblem): NonNullable<Plan['links']> {
+  const edge = problem.edge;
+  if (!edge) return [];
+  const used = new Map<string, number>();
+  const add = (from: string, to: string, bitsPerSecond: number): void => {
+    const key = `${from}>${to}`;
+    used.set(key, (used.get(key) ?? 0) + bitsPerSecond);
+  };
+  for (const dnn of plan.dnns) {
+    const target = problem.dnns.find((t) => t.name === dnn.name);
+    if (!target) continue;
+    for (const pipeline of dnn.pipelines) {
+      if (pipeline.source === undefined) continue;
+      const first = pipeline.partitions[0]!;
+      if (first.site !== pipeline.source) {
+        const demand = edge.demands.find((dm) => dm.site === pipeline.source && problem.dnns[dm.dnn]!.name === dnn.name);
+        const bits = pipeline.ingress === 'tensor' ? (target.profile.inputBytes ?? 0) * 8 : (demand?.videoBitsPerFrame ?? 0);
+        add(pipeline.source, first.site!, pipeline.throughputRps * bits);
+      }
+      pipeline.partitions.forEach((part, p) => {
+        const next = pipeline.partitions[p + 1];
+        if (next && next.site !== part.site) add(part.site!, next.site!, pipeline.throughputRps * target.profile.cutBytes[part.blocks[1] - 1]! * 8);
+      });
+    }
+  }
+  return edge.links.flatMap((link) =>
+    [[link.from, link.to], [link.to, link.from]].map(([from, to]) => ({
+      from: from!,
+      to: to!,
+      usedBitsPerSecond: used.get(`${from}>${to}`) ?? 0,
+      capacityBitsPerSecond: link.bandwidthGbps * 1e9,
+    })),
+  );
 }
 
 // ---- The artifact's format (reference §E) ----
@@ -186,6 +255,7 @@ export type ArtifactPlan = z.infer<typeof artifactPlanSchema>;
 
 /** Exports a plan in the artifact's format (one array element per DNN). */
 export function toArtifactPlan(plan: Plan, runtimeS?: number): ArtifactPlan {
+  if (plan.demands) throw new Error('the artifact format has no sites: export edge-to-cloud plans in our format');
   const gpuNames = plan.cluster.gpus.map((g) => g.type);
   return plan.dnns.map((dnn, d) => ({
     xput: dnn.throughputRps,
@@ -292,12 +362,17 @@ export function fromArtifactPlan(source: string, data: unknown, context: ImportC
     format: PLAN_FORMAT,
     algorithm: 'ppipe',
     maxPartitions: first.max_num_parts,
-    objective: planObjective(dnns),
+    objective: planObjective({ dnns }),
     status: 'imported',
     mipGap: doc[0]!.mipgap ?? null,
     cluster: { bandwidthGbps: first.bw_gbps, batchBuildFactor: first.batch_build_factor, gpus },
     dnns,
   };
+}
+
+/** A GPU entry's name in messages and GPU counts: `T4`, or `T4@edge-1` with sites. */
+export function gpuEntryLabel(type: string, site: string | undefined): string {
+  return site === undefined ? type : `${type}@${site}`;
 }
 
 /**
@@ -310,8 +385,9 @@ export function usedGpusByType(dnns: ReadonlyArray<Pick<PlanDnn, 'pipelines'>>):
     const pools = new Map<string, { type: string; gpus: number }>();
     for (const pipeline of dnn.pipelines) {
       pipeline.partitions.forEach((part, p) => {
-        const key = `${p}/${part.gpu}`;
-        const pool = pools.get(key) ?? { type: part.gpu, gpus: 0 };
+        const type = gpuEntryLabel(part.gpu, part.site);
+        const key = `${p}/${type}`;
+        const pool = pools.get(key) ?? { type, gpus: 0 };
         pool.gpus += part.instances / part.mpsShare;
         pools.set(key, pool);
       });

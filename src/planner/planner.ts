@@ -7,10 +7,18 @@ import type { Allocation, AllocationInput, AllocatedPipeline } from './allocatio
 import { allocationStart, buildAllocationLp, readAllocation } from './allocation.ts';
 import type { Candidate } from './candidates.ts';
 import { enumerateCandidates } from './candidates.ts';
+import type { RouteContext } from './candidates.ts';
 import type { HighsSolver } from './highsSolver.ts';
 import type { Algorithm, DnnTarget, ResolvedProblem } from './problem.ts';
 
 export type PlanStatus = 'optimal' | 'time_limit' | 'infeasible';
+
+/** What one allocation group serves: a DNN (data centre) or a DNN's frames from one site (edge-to-cloud). */
+export interface ServedGroup {
+  readonly dnn: number;
+  readonly site?: string | undefined;
+  readonly weight: number;
+}
 
 export interface PlanOutcome {
   readonly algorithm: Algorithm;
@@ -20,6 +28,8 @@ export interface PlanOutcome {
   readonly mipGap: number;
   /** DNNs with their final estXput (from the NP pre-solve when not given). */
   readonly dnns: ReadonlyArray<DnnTarget>;
+  /** allocation.dnns[i] serves groups[i]. */
+  readonly groups: ReadonlyArray<ServedGroup>;
   readonly allocation: Allocation;
   /** Candidates given to the main MILP, summed over DNNs (for reports). */
   readonly candidateCount: number;
@@ -62,6 +72,48 @@ async function solveAllocation(solver: HighsSolver, input: AllocationInput, opti
   return { allocation, status: reply.status, mipGap: reply.mipGap ?? 0 };
 }
 
+/** The allocation groups of a problem: one per DNN, or one per (DNN, camera site) with sites. */
+export function servedGroups(problem: ResolvedProblem): ServedGroup[] {
+  if (!problem.edge) return problem.dnns.map((dnn, d) => ({ dnn: d, weight: dnn.weight }));
+  return problem.edge.demands.map((demand) => ({ dnn: demand.dnn, site: demand.site, weight: demand.framesPerSecond }));
+}
+
+function routeFor(problem: ResolvedProblem, group: ServedGroup): RouteContext | undefined {
+  const edge = problem.edge;
+  if (!edge || group.site === undefined) return undefined;
+  const demand = edge.demands.find((d) => d.dnn === group.dnn && d.site === group.site)!;
+  return {
+    source: group.site,
+    links: edge.links,
+    decodeUsBySite: new Map(edge.sites.map((site) => [site.name, site.decodeUsPerFrame])),
+    videoBitsPerFrame: demand.videoBitsPerFrame,
+    placement: edge.placement,
+  };
+}
+
+function allocationInput(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarget>, maxPartitions: number, wholeGpusOnly: boolean): { input: AllocationInput; groups: ServedGroup[] } {
+  const groups = servedGroups(problem);
+  const input: AllocationInput = {
+    dnns: groups.map((group) => ({
+      weight: group.weight,
+      poolOwner: group.dnn,
+      candidates: enumerateCandidates(dnns[group.dnn]!, problem.gpus, {
+        maxPartitions,
+        mpsLevels: problem.gpus.map((gpu) => (wholeGpusOnly ? 1 : gpu.mpsLevels)),
+        bandwidthGbps: problem.bandwidthGbps,
+        batchBuildFactor: problem.batchBuildFactor,
+        ...(problem.edge ? { route: routeFor(problem, group)! } : {}),
+      }),
+    })),
+    gpuCounts: problem.gpus.map((g) => g.count),
+    links: (problem.edge?.links ?? []).flatMap((link) => [
+      { key: `${link.from}>${link.to}`, capacityBitsPerSecond: link.bandwidthGbps * 1e9 },
+      { key: `${link.to}>${link.from}`, capacityBitsPerSecond: link.bandwidthGbps * 1e9 },
+    ]),
+  };
+  return { input, groups };
+}
+
 function candidatesFor(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarget>, maxPartitions: number, wholeGpusOnly: boolean): Candidate[][] {
   return dnns.map((dnn) =>
     enumerateCandidates(dnn, problem.gpus, {
@@ -75,9 +127,8 @@ function candidatesFor(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarget>,
 
 /** NP: one partition per pipeline, whole GPUs only (reference §D.4). */
 async function solveNp(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarget>, solver: HighsSolver, options: PlanOptions): Promise<SolveOutcome & { candidateCount: number }> {
-  const candidates = candidatesFor(problem, dnns, 1, true);
-  const input: AllocationInput = { dnns: dnns.map((dnn, d) => ({ weight: dnn.weight, candidates: candidates[d]! })), gpuCounts: problem.gpus.map((g) => g.count) };
-  return { ...(await solveAllocation(solver, input, options)), candidateCount: candidates.flat().length };
+  const { input } = allocationInput(problem, dnns, 1, true);
+  return { ...(await solveAllocation(solver, input, options)), candidateCount: input.dnns.reduce((n, g) => n + g.candidates.length, 0) };
 }
 
 /** Physical GPUs of each type that an allocation uses per DNN (integral pools per slot and type). */
@@ -100,7 +151,7 @@ export function gpusUsedByDnn(pipelines: ReadonlyArray<AllocatedPipeline>, gpuTy
  * numerous type with whole-model replicas.
  */
 async function solveDartR(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarget>, solver: HighsSolver, options: PlanOptions): Promise<SolveOutcome & { candidateCount: number }> {
-  if (problem.gpus.length !== 2) throw new Error(`DART-r pairs two GPU types; the problem has ${problem.gpus.length}`);
+  if (problem.gpus.length !== 2 || problem.edge) throw new Error(`DART-r pairs two GPU types of one data centre; the problem has ${problem.gpus.length} GPU entries${problem.edge ? ' and sites' : ''}`);
   const np = await solveNp(problem, dnns, solver, options);
   const used = np.allocation.dnns.map((dnn) => gpusUsedByDnn(dnn.pipelines, 2));
   const limits = dnns.map((_, d) =>
@@ -155,7 +206,9 @@ export async function planProblem(problem: ResolvedProblem, solver: HighsSolver,
   if (dnns.some((dnn) => dnn.estXput === undefined)) {
     options.onProgress?.('estimating throughput with an NP pre-solve');
     const pre = await solveNp(problem, dnns, solver, options);
-    dnns = dnns.map((dnn, d) => ({ ...dnn, estXput: dnn.estXput ?? (pre.allocation.dnns[d]!.throughputRps || undefined) }));
+    const groups = servedGroups(problem);
+    const npThroughput = (d: number): number => pre.allocation.dnns.reduce((sum, g, i) => sum + (groups[i]!.dnn === d ? g.throughputRps : 0), 0);
+    dnns = dnns.map((dnn, d) => ({ ...dnn, estXput: dnn.estXput ?? (npThroughput(d) || undefined) }));
   }
   options.onProgress?.(`solving ${algorithm} with up to ${maxPartitions} partitions`);
   let outcome: SolveOutcome & { candidateCount: number };
@@ -167,11 +220,10 @@ export async function planProblem(problem: ResolvedProblem, solver: HighsSolver,
       outcome = await solveDartR(problem, dnns, solver, options);
       break;
     case 'ppipe': {
-      const candidates = candidatesFor(problem, dnns, maxPartitions, false);
-      const input: AllocationInput = { dnns: dnns.map((dnn, d) => ({ weight: dnn.weight, candidates: candidates[d]! })), gpuCounts: problem.gpus.map((g) => g.count) };
-      outcome = { ...(await solveAllocation(solver, input, options)), candidateCount: candidates.flat().length };
+      const { input } = allocationInput(problem, dnns, maxPartitions, false);
+      outcome = { ...(await solveAllocation(solver, input, options)), candidateCount: input.dnns.reduce((n, g) => n + g.candidates.length, 0) };
       break;
     }
   }
-  return { algorithm, maxPartitions, status: outcome.status, mipGap: outcome.mipGap, dnns, allocation: outcome.allocation, candidateCount: outcome.candidateCount };
+  return { algorithm, maxPartitions, status: outcome.status, mipGap: outcome.mipGap, dnns, groups: servedGroups(problem), allocation: outcome.allocation, candidateCount: outcome.candidateCount };
 }

@@ -11,10 +11,10 @@ import type { ModelProfile } from './modelProfile.ts';
 import { maxProfiledBatch, partitionLatencyUs, profiledShares } from './modelProfile.ts';
 import { ProfileLibrary } from './profileLibrary.ts';
 import { problemSchema } from '../config/index.ts';
-import type { Algorithm } from '../config/index.ts';
+import type { Algorithm, Placement } from '../config/index.ts';
 
 export { ALGORITHMS, problemSchema } from '../config/index.ts';
-export type { Algorithm } from '../config/index.ts';
+export type { Algorithm, Placement } from '../config/index.ts';
 
 export type ProblemDocument = z.input<typeof problemSchema>;
 export type ParsedProblem = z.output<typeof problemSchema>;
@@ -24,6 +24,31 @@ export interface GpuClass {
   readonly count: number;
   readonly mpsLevels: number;
   readonly gpusPerServer: number;
+  /** The site holding these GPUs (edge-to-cloud problems only). */
+  readonly site?: string | undefined;
+}
+
+/** Frames of one DNN born at one site: what an edge-to-cloud plan must serve. */
+export interface SiteDemand {
+  readonly dnn: number;
+  readonly site: string;
+  readonly framesPerSecond: number;
+  /** Demand-weighted mean compressed size of one frame, bits. */
+  readonly videoBitsPerFrame: number;
+}
+
+export interface WanLink {
+  readonly from: string;
+  readonly to: string;
+  readonly bandwidthGbps: number;
+  readonly rttUs: number;
+}
+
+export interface EdgeTopology {
+  readonly sites: ReadonlyArray<{ readonly name: string; readonly decodeUsPerFrame: number }>;
+  readonly demands: ReadonlyArray<SiteDemand>;
+  readonly links: ReadonlyArray<WanLink>;
+  readonly placement: Placement;
 }
 
 export interface DnnTarget {
@@ -44,6 +69,8 @@ export interface ResolvedProblem {
   readonly gpus: ReadonlyArray<GpuClass>;
   readonly dnns: ReadonlyArray<DnnTarget>;
   readonly profileFolders: ReadonlyArray<string>;
+  /** Sites, camera demands and WAN links; undefined for a data-centre problem. */
+  readonly edge?: EdgeTopology | undefined;
 }
 
 export function parseProblem(source: string, data: unknown): ParsedProblem {
@@ -97,7 +124,7 @@ export function defaultSloUs(profile: ModelProfile, multiplier: number): number 
 }
 
 /** Resolves profile folders against the problem file's folder and fills every default. */
-export function resolveProblem(parsed: ParsedProblem, baseDir: string, library?: ProfileLibrary): ResolvedProblem {
+export function resolveProblem(parsed: ParsedProblem, baseDir: string, library?: ProfileLibrary, source = 'problem'): ResolvedProblem {
   const folders = (Array.isArray(parsed.profiles) ? parsed.profiles : [parsed.profiles]).map((folder) => path.resolve(baseDir, folder));
   const profiles = library ?? new ProfileLibrary(folders);
   const dnns = parsed.dnns.map((dnn, i): DnnTarget => {
@@ -105,7 +132,7 @@ export function resolveProblem(parsed: ParsedProblem, baseDir: string, library?:
     try {
       profile = profiles.get(dnn.name);
     } catch (error) {
-      if (error instanceof InputError && error.file === folders.join(', ')) throw new InputError('problem', `dnns[${i}].name`, `${error.expected} (in ${error.file})`);
+      if (error instanceof InputError && error.file === folders.join(', ')) throw new InputError(source, `dnns[${i}].name`, `${error.expected} (in ${error.file})`);
       throw error;
     }
     const sloUs = dnn.sloUs ?? defaultSloUs(profile, parsed.sloMultiplier);
@@ -121,7 +148,7 @@ export function resolveProblem(parsed: ParsedProblem, baseDir: string, library?:
   parsed.gpus.forEach((gpu, i) => {
     for (const dnn of dnns) {
       if (!dnn.profile.devices.has(gpu.type)) {
-        throw new InputError('problem', `gpus[${i}].type`, `expected a device class profiled for ${dnn.name}; ${gpu.type} is not (have ${[...dnn.profile.devices.keys()].join(', ')})`);
+        throw new InputError(source, `gpus[${i}].type`, `expected a device class profiled for ${dnn.name}; ${gpu.type} is not (have ${[...dnn.profile.devices.keys()].join(', ')})`);
       }
     }
   });
@@ -133,11 +160,32 @@ export function resolveProblem(parsed: ParsedProblem, baseDir: string, library?:
     gpus: parsed.gpus,
     dnns,
     profileFolders: folders,
+    edge: parsed.sites ? resolveEdge(parsed) : undefined,
+  };
+}
+
+function resolveEdge(parsed: ParsedProblem): EdgeTopology {
+  const sites = parsed.sites!;
+  const demands: SiteDemand[] = [];
+  for (const site of sites) {
+    parsed.dnns.forEach((dnn, d) => {
+      const cameras = site.cameras.filter((camera) => camera.dnn === dnn.name);
+      if (cameras.length === 0) return;
+      const framesPerSecond = cameras.reduce((sum, c) => sum + c.count * c.fps, 0);
+      const bitsPerSecond = cameras.reduce((sum, c) => sum + c.count * c.bitrateMbps * 1e6, 0);
+      demands.push({ dnn: d, site: site.name, framesPerSecond, videoBitsPerFrame: bitsPerSecond / framesPerSecond });
+    });
+  }
+  return {
+    sites: sites.map((site) => ({ name: site.name, decodeUsPerFrame: site.decodeUsPerFrame })),
+    demands,
+    links: (parsed.links ?? []).map((link) => ({ from: link.from, to: link.to, bandwidthGbps: link.bandwidthGbps, rttUs: link.rttUs })),
+    placement: parsed.placement,
   };
 }
 
 /** Reads, validates and resolves a problem file. */
 export function loadProblem(file: string, library?: ProfileLibrary): ResolvedProblem {
   const parsed = parseProblem(file, readDocument(file));
-  return resolveProblem(parsed, path.dirname(path.resolve(file)), library);
+  return resolveProblem(parsed, path.dirname(path.resolve(file)), library, file);
 }
