@@ -10,9 +10,9 @@ import { REPO_ROOT } from '../planner/helpers.ts';
 describe('appConfig', () => {
   it('config/default.yaml is valid and plans G2 on 25 L4 + 75 T4 at 10 Gbit/s', () => {
     const config = loadAppConfig(path.join(REPO_ROOT, 'config', 'default.yaml'));
-    assert.deepEqual(config.planner.problem.gpus.map((g) => [g.type, g.count]), [['L4', 25], ['T4', 75]]);
-    assert.equal(config.planner.problem.bandwidthGbps, 10);
-    assert.deepEqual(config.planner.problem.dnns.map((d) => d.name), ['colorization-v2', 'googlenet-v3-pytorch', 'repvgg-b3']);
+    assert.deepEqual(config.planner!.problem.gpus.map((g) => [g.type, g.count]), [['L4', 25], ['T4', 75]]);
+    assert.equal(config.planner!.problem.bandwidthGbps, 10);
+    assert.deepEqual(config.planner!.problem.dnns.map((d) => d.name), ['colorization-v2', 'googlenet-v3-pytorch', 'repvgg-b3']);
   });
 
   it('reports unknown keys and wrong types all at once, with the file named', () => {
