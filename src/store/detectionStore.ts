@@ -167,10 +167,10 @@ export class DetectionStore {
     }
   }
 
-  /** Deletes the oldest tenth of the rows (at least 1000): what retention does when the disk is full. */
+  /** Deletes the oldest tenth of the rows: what retention does when the disk is full. */
   private freeSpace(): void {
     const rows = this.count({});
-    const drop = Math.min(rows, Math.max(1000, Math.ceil(rows / 10)));
+    const drop = Math.max(1, Math.ceil(rows / 10));
     const deleted = this.database.prepare('DELETE FROM detections WHERE id IN (SELECT id FROM detections ORDER BY id LIMIT ?)').run(drop).changes;
     this.retentionDeletedRows += deleted;
   }

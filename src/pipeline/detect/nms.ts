@@ -29,10 +29,11 @@ export function weightedNms(detections: readonly Detection[], iouThreshold: numb
   const out: Detection[] = [];
   while (remaining.length > 0) {
     const top = remaining[0]!;
-    const cluster: Detection[] = [];
+    // The top box always forms its cluster (a degenerate box has IoU 0 even with itself).
+    const cluster: Detection[] = [top];
     const rest: Detection[] = [];
-    for (const d of remaining) (iou(top.box, d.box) > iouThreshold ? cluster : rest).push(d);
-    const total = cluster.reduce((sum, d) => sum + d.score, 0);
+    for (const d of remaining.slice(1)) (iou(top.box, d.box) > iouThreshold ? cluster : rest).push(d);
+    const total = cluster.reduce((sum, d) => sum + d.score, 0) || 1;
     const box = [0, 1, 2, 3].map((i) => cluster.reduce((sum, d) => sum + d.box[i]! * d.score, 0) / total) as [number, number, number, number];
     const merged: Detection = { label: top.label, score: top.score, box };
     if (top.keypoints) {
