@@ -5,12 +5,14 @@
 import type { CommandIo } from './planner/index.ts';
 import { runCheckCommand, runPlanCommand, runPrepartitionCommand } from './planner/index.ts';
 import { runProfileCommand, runSplitCommand } from './pipeline/index.ts';
+import { runServeCommand } from './appliance.ts';
 import { runStartCommand } from './startCommand.ts';
 
 type Command = { summary: string; run: (argv: string[], io: CommandIo) => number | Promise<number> };
 
 const COMMANDS: Record<string, Command> = {
   start: { summary: 'start the appliance (for now: plan the configured cluster and print the plan)', run: runStartCommand },
+  serve: { summary: 'run the appliance: cameras, detection, SQLite log, HTTP API, live feed, metrics', run: runServeCommand },
   plan: { summary: 'plan a problem file with PPipe, NP or DART-r (HiGHS MILP)', run: runPlanCommand },
   check: { summary: 'validate a plan against a problem (recomputes every number)', run: runCheckCommand },
   split: { summary: 'split an ONNX model into runnable partitions (part-N.onnx + manifest.json)', run: runSplitCommand },

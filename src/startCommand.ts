@@ -26,6 +26,7 @@ export async function runStartCommand(argv: string[], io: CommandIo): Promise<nu
   const solver = new HighsSolver();
   try {
     const config = loadAppConfig(file);
+    if (!config.planner) throw new Error(`${file}: planner: the section is missing; \`ppipe start\` needs a planning problem`);
     solver.start();
     const problem = resolveProblem(parseProblem(file, config.planner.problem), path.dirname(path.resolve(file)));
     io.stderr(`planning ${problem.dnns.map((d) => d.name).join(', ')} on ${problem.gpus.map((g) => `${g.count} ${g.type}`).join(' + ')} (${file})\n`);

