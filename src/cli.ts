@@ -11,7 +11,7 @@ import { runStartCommand } from './startCommand.ts';
 type Command = { summary: string; run: (argv: string[], io: CommandIo) => number | Promise<number> };
 
 const COMMANDS: Record<string, Command> = {
-  start: { summary: 'start the appliance (for now: plan the configured cluster and print the plan)', run: runStartCommand },
+  start: { summary: 'start the appliance: print the plan of the configured cluster, then serve cameras and detections', run: runStartCommand },
   serve: { summary: 'run the appliance: cameras, detection, SQLite log, HTTP API, live feed, metrics', run: runServeCommand },
   plan: { summary: 'plan a problem file with PPipe, NP or DART-r (HiGHS MILP)', run: runPlanCommand },
   check: { summary: 'validate a plan against a problem (recomputes every number)', run: runCheckCommand },
