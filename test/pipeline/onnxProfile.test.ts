@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parseProfileFile } from '../../src/planner/profileFormat.ts';
-import { runProfileCommand } from '../../src/pipeline/onnx/profileCommand.ts';
+import { removeCallOverhead, runProfileCommand } from '../../src/pipeline/onnx/profileCommand.ts';
 import { BLAZEFACE_FRONT } from './onnxTestSupport.ts';
 
 test('profile of BlazeFace parses back with parseProfileFile', async () => {
@@ -38,3 +38,12 @@ test('profile --device cuda fails clearly where no CUDA provider is present', as
   assert.match(err.join(''), /no CUDA execution provider/);
 });
 
+
+test('per-run overhead is removed from every block but the first, so blocks sum to the whole model', () => {
+  // Four blocks of 100 µs work each, timed separately with 300 µs per run; the whole model: 400 + 300.
+  const corrected = removeCallOverhead([400, 400, 400, 400], 700);
+  assert.deepEqual(corrected, [400, 100, 100, 100]);
+  assert.equal(corrected.reduce((a, b) => a + b, 0), 700);
+  assert.deepEqual(removeCallOverhead([5, 3], 100), [5, 3], 'never adds time when blocks are faster than the whole');
+  assert.deepEqual(removeCallOverhead([500, 2], 400), [500, 1], 'a block never falls below 1 µs');
+});
