@@ -23,3 +23,9 @@ export { PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem } from './pap
 export { PrepartitionInfeasibleError, prepartitionChain, loadArtifactPrepartitionInput, writePrepartitionCsvs } from './prepartition.ts';
 export type { PrepartitionInput, PrepartitionResult } from './prepartition.ts';
 export { runPrepartitionCommand } from './prepartitionCommand.ts';
+export { EDGE_SCENARIOS, edgeProblem, edgeSiteName } from './edgeScenarios.ts';
+export type { EdgeScenario } from './edgeScenarios.ts';
+export { findLink, wanTransferUs } from './candidates.ts';
+export { gpuEntryLabel, linkUsage, planObjective } from './planDocument.ts';
+export { servedGroups } from './planner.ts';
+export type { ServedGroup } from './planner.ts';
