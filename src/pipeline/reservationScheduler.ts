@@ -1,0 +1,340 @@
+/**
+ * Reservation-based adaptive batching (reference §F.2, the paper's Alg. 1–2) with interval reservations:
+ * every vGPU and every server NIC direction keeps a sorted list of reserved intervals, and a probe finds
+ * for each stage the instance whose earliest feasible transfer + inference slot finishes first, using gaps
+ * where they fit. A dispatched batch owns its whole path, so with exact latencies it meets its deadline.
+ */
+import type { Clock } from './clock.ts';
+import { earliestFreeBoth, IntervalSet } from './intervalSet.ts';
+import { RequestQueue } from './requestQueue.ts';
+import type { Decisions, Dispatch, Hop, Measurement, SchedulerStats, ServingScheduler } from './scheduler.ts';
+import { clearDecisions, emptyDecisions } from './scheduler.ts';
+import type { ServingTopology } from './servingTopology.ts';
+
+export interface ReservationOptions {
+  /** Weight of a new measurement in the per-(stage, bs) correction ratio. */
+  readonly feedbackAlpha?: number;
+}
+
+/** The best path found by one probe. */
+interface Probe {
+  readonly instance: Int32Array;
+  readonly transferStartUs: Float64Array;
+  readonly inferStartUs: Float64Array;
+  readonly transferLenUs: Float64Array;
+  readonly inferLenUs: Float64Array;
+  finishUs: number;
+  workUs: number;
+  batchSize: number;
+}
+
+function newProbe(stages: number): Probe {
+  return {
+    instance: new Int32Array(stages),
+    transferStartUs: new Float64Array(stages),
+    inferStartUs: new Float64Array(stages),
+    transferLenUs: new Float64Array(stages),
+    inferLenUs: new Float64Array(stages),
+    finishUs: 0,
+    workUs: 0,
+    batchSize: 0,
+  };
+}
+
+export class ReservationScheduler implements ServingScheduler {
+  readonly kind = 'reservation' as const;
+  readonly execution = 'reserved' as const;
+  readonly stats: SchedulerStats = { decisions: 0, probes: 0, batches: 0, drops: 0, backfills: 0 };
+
+  private readonly queue = new RequestQueue();
+  private readonly decisions = emptyDecisions();
+  private readonly gpus: IntervalSet[];
+  private readonly uplinks: IntervalSet[];
+  private readonly downlinks: IntervalSet[];
+  /** Corrected tables: infer[p][s][bs−1] and per-sample transfer out of stage s, in µs. */
+  private readonly infer: number[][][];
+  private readonly transferPerSample: number[][];
+  private readonly inferRatio: number[][][];
+  private readonly transferRatio: number[][];
+  private readonly planned: Probe[];
+  private readonly scratch: Probe[];
+  /** Smallest bs-1 path work over pipelines: a head that cannot make even that is dropped unprobed. */
+  private minWorkUs = Infinity;
+  private readonly alpha: number;
+  /** Time of the current decision: reservations that ended by then are forgotten. */
+  private nowUs = 0;
+
+  constructor(
+    readonly topology: ServingTopology,
+    private readonly clock: Clock,
+    options: ReservationOptions = {},
+  ) {
+    this.alpha = options.feedbackAlpha ?? 0.2;
+    this.gpus = Array.from({ length: topology.instanceCount }, () => new IntervalSet());
+    this.uplinks = Array.from({ length: topology.serverCount }, () => new IntervalSet());
+    this.downlinks = Array.from({ length: topology.serverCount }, () => new IntervalSet());
+    this.infer = topology.pipelines.map((p) => p.stages.map((s) => [...s.inferUsByBs]));
+    this.transferPerSample = topology.pipelines.map((p) => p.stages.map((s) => s.transferUsPerSample));
+    this.inferRatio = topology.pipelines.map((p) => p.stages.map((s) => s.inferUsByBs.map(() => 1)));
+    this.transferRatio = topology.pipelines.map((p) => p.stages.map(() => 1));
+    this.planned = topology.pipelines.map((p) => newProbe(p.stages.length));
+    this.scratch = topology.pipelines.map((p) => newProbe(p.stages.length));
+    this.updateMinWork();
+  }
+
+  arrive(requestId: number, arrivalUs: number): Decisions {
+    this.queue.push(requestId, arrivalUs);
+    return this.run();
+  }
+
+  wake(): Decisions {
+    return this.run();
+  }
+
+  stageArrival(): Decisions {
+    // Batches carry their reserved route; later pools need no decision.
+    return clearDecisions(this.decisions);
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Live reservations of every resource, for invariant checks. */
+  reservations(): { gpus: Array<Array<[number, number]>>; uplinks: Array<Array<[number, number]>>; downlinks: Array<Array<[number, number]>> } {
+    return {
+      gpus: this.gpus.map((g) => g.intervals()),
+      uplinks: this.uplinks.map((g) => g.intervals()),
+      downlinks: this.downlinks.map((g) => g.intervals()),
+    };
+  }
+
+  reportMeasured(m: Measurement): void {
+    const stages = this.topology.pipelines[m.pipeline]?.stages;
+    const stage = stages?.[m.stage];
+    if (!stage || m.measuredUs <= 0) return;
+    const a = this.alpha;
+    if (m.kind === 'infer') {
+      const base = stage.inferUsByBs[m.batchSize - 1];
+      if (base === undefined) return;
+      const ratios = this.inferRatio[m.pipeline]![m.stage]!;
+      ratios[m.batchSize - 1] = (1 - a) * ratios[m.batchSize - 1]! + a * (m.measuredUs / base);
+      this.infer[m.pipeline]![m.stage]![m.batchSize - 1] = Math.max(1, Math.round(base * ratios[m.batchSize - 1]!));
+    } else {
+      // A transfer into stage s corrects the per-sample time of stage s−1's output.
+      const from = stages[m.stage - 1];
+      if (!from || from.transferUsPerSample === 0) return;
+      const ratios = this.transferRatio[m.pipeline]!;
+      const observedPerSample = m.measuredUs / m.batchSize;
+      ratios[m.stage - 1] = (1 - a) * ratios[m.stage - 1]! + a * (observedPerSample / from.transferUsPerSample);
+      this.transferPerSample[m.pipeline]![m.stage - 1] = Math.max(0, Math.round(from.transferUsPerSample * ratios[m.stage - 1]!));
+    }
+    this.updateMinWork();
+  }
+
+  private updateMinWork(): void {
+    let min = Infinity;
+    this.topology.pipelines.forEach((pipeline, p) => {
+      let work = 0;
+      pipeline.stages.forEach((_, s) => {
+        work += this.infer[p]![s]![0]! + (s > 0 ? this.transferPerSample[p]![s - 1]! : 0);
+      });
+      min = Math.min(min, work);
+    });
+    this.minWorkUs = min;
+  }
+
+  /**
+   * Greedy probe of one pipeline at a batch size starting at startUs: per stage, the instance (and its
+   * inbound transfer on [previous server's uplink, this server's downlink]) that finishes inference first.
+   */
+  private probe(p: number, batchSize: number, startUs: number, out: Probe): number {
+    this.stats.probes++;
+    const stages = this.topology.pipelines[p]!.stages;
+    const infer = this.infer[p]!;
+    const perSample = this.transferPerSample[p]!;
+    const server = this.topology.instanceServer;
+    const nowUs = this.nowUs;
+    let t = startUs;
+    let work = 0;
+    let prevServer = -1;
+    for (let s = 0; s < stages.length; s++) {
+      const li = infer[s]![batchSize - 1]!;
+      const ln = s > 0 ? batchSize * perSample[s - 1]! : 0;
+      // The next hop's transfer leaves through this stage's server uplink: a busy uplink makes an early
+      // finish useless, so candidates are ranked by when their output could start leaving (artifact §F.3).
+      const lnNext = s + 1 < stages.length ? batchSize * perSample[s]! : 0;
+      work += li + ln;
+      const lowerBound = t + ln + li;
+      const pool = stages[s]!.instances;
+      let bestScore = Infinity;
+      let bestFinish = Infinity;
+      let bestInstance = -1;
+      let bestTransfer = t;
+      let bestInfer = t;
+      let cachedServer = -1;
+      let transferStart = t;
+      let upFirst = t;
+      if (ln > 0) {
+        const up = this.uplinks[prevServer]!;
+        up.prune(nowUs);
+        upFirst = up.earliestFree(t, ln);
+      }
+      for (let k = 0; k < pool.length; k++) {
+        const instance = pool[k]!;
+        const srv = server[instance]!;
+        let ready = t;
+        if (ln > 0) {
+          if (srv !== cachedServer) {
+            // Instances of one server share its downlink: one transfer search per server.
+            cachedServer = srv;
+            const down = this.downlinks[srv]!;
+            down.prune(nowUs);
+            transferStart = earliestFreeBoth(this.uplinks[prevServer]!, down, upFirst, ln);
+          }
+          ready = transferStart + ln;
+        }
+        const gpu = this.gpus[instance]!;
+        gpu.prune(nowUs);
+        const inferStart = gpu.earliestFree(ready, li);
+        const finish = inferStart + li;
+        if (finish >= bestScore) continue;
+        let score = finish;
+        if (lnNext > 0) {
+          const up = this.uplinks[srv]!;
+          up.prune(nowUs);
+          score = up.earliestFree(finish, lnNext);
+          if (score >= bestScore) continue;
+        }
+        bestScore = score;
+        bestFinish = finish;
+        bestInstance = instance;
+        bestTransfer = ln > 0 ? transferStart : ready;
+        bestInfer = inferStart;
+        if (finish === lowerBound && score === finish) break;
+      }
+      out.instance[s] = bestInstance;
+      out.transferStartUs[s] = bestTransfer;
+      out.transferLenUs[s] = ln;
+      out.inferStartUs[s] = bestInfer;
+      out.inferLenUs[s] = li;
+      t = bestFinish;
+      prevServer = server[bestInstance]!;
+    }
+    out.finishUs = t;
+    out.workUs = work;
+    out.batchSize = batchSize;
+    return t;
+  }
+
+  private run(): Decisions {
+    const decisions = clearDecisions(this.decisions);
+    this.stats.decisions++;
+    const nowUs = this.clock.now();
+    this.nowUs = nowUs;
+    const queue = this.queue;
+    const pipelines = this.topology.pipelines;
+    const sloUs = this.topology.sloUs;
+    while (queue.length > 0) {
+      const deadlineUs = queue.headArrivalUs() + sloUs;
+      if (nowUs + this.minWorkUs > deadlineUs) {
+        decisions.drops.push(queue.shift());
+        this.stats.drops++;
+        continue;
+      }
+      // Step 1: the least-waiting pipeline at its planned batch size; a bs-1 pipeline that misses the
+      // head's deadline goes to the back (the artifact's penalty), larger ones may still shrink the batch.
+      let best = -1;
+      let bestScore = Infinity;
+      for (let p = 0; p < pipelines.length; p++) {
+        const planned = pipelines[p]!.batchSize;
+        const probe = this.planned[p]!;
+        const finish = this.probe(p, planned, nowUs, probe);
+        const score = finish - nowUs - probe.workUs + (planned === 1 && finish > deadlineUs ? sloUs : 0);
+        if (score < bestScore) {
+          bestScore = score;
+          best = p;
+        }
+      }
+      // Step 2: the largest batch size whose probe meets the head's deadline.
+      let chosen: Probe | undefined = this.planned[best]!;
+      if (chosen.finishUs > deadlineUs) {
+        chosen = undefined;
+        const scratch = this.scratch[best]!;
+        for (let bs = pipelines[best]!.batchSize - 1; bs >= 1; bs--) {
+          if (this.probe(best, bs, nowUs, scratch) <= deadlineUs) {
+            chosen = scratch;
+            break;
+          }
+        }
+      }
+      if (!chosen) {
+        decisions.drops.push(queue.shift());
+        this.stats.drops++;
+        continue;
+      }
+      if (queue.length < chosen.batchSize) {
+        // Wait for more requests until the last moment the queued ones can still make the deadline.
+        const scratch = this.scratch[best]!;
+        const k = queue.length;
+        const finishK = this.probe(best, k, nowUs, scratch);
+        if (finishK > deadlineUs) {
+          // Only with latencies that are not monotonic in bs: wait for the batch to fill or the head to expire.
+          decisions.wakeAtUs = deadlineUs;
+          return decisions;
+        }
+        const wakeUs = this.lastStartUs(best, k, nowUs, deadlineUs, finishK, scratch);
+        if (wakeUs > nowUs) {
+          decisions.wakeAtUs = wakeUs;
+          return decisions;
+        }
+        // No time left to wait: send what is queued.
+        this.probe(best, k, nowUs, scratch);
+        chosen = scratch;
+      }
+      decisions.dispatches.push(this.commit(best, chosen));
+    }
+    return decisions;
+  }
+
+  /**
+   * The latest start at which a batch of k still finishes by the deadline. Shifting the start by the slack
+   * is exact on free resources; when a gap stops fitting, bisect (finish time is monotone in the start).
+   */
+  private lastStartUs(p: number, k: number, nowUs: number, deadlineUs: number, finishNowUs: number, scratch: Probe): number {
+    const guess = nowUs + (deadlineUs - finishNowUs);
+    if (guess === nowUs || this.probe(p, k, guess, scratch) <= deadlineUs) return guess;
+    let lo = nowUs;
+    let hi = guess;
+    while (hi - lo > 1) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      if (this.probe(p, k, mid, scratch) <= deadlineUs) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Reserves every hop of a probed path and hands out the first bs requests. */
+  private commit(p: number, probe: Probe): Dispatch {
+    const stages = this.topology.pipelines[p]!.stages;
+    const server = this.topology.instanceServer;
+    const hops: Hop[] = [];
+    let prevServer = -1;
+    for (let s = 0; s < stages.length; s++) {
+      const instance = probe.instance[s]!;
+      const ts = probe.transferStartUs[s]!;
+      const te = ts + probe.transferLenUs[s]!;
+      const is = probe.inferStartUs[s]!;
+      const ie = is + probe.inferLenUs[s]!;
+      if (te > ts) {
+        this.uplinks[prevServer]!.insert(ts, te);
+        this.downlinks[server[instance]!]!.insert(ts, te);
+      }
+      if (this.gpus[instance]!.insert(is, ie)) this.stats.backfills++;
+      hops.push({ stage: s, instance, transferStartUs: ts, transferEndUs: te, inferStartUs: is, inferEndUs: ie });
+      prevServer = server[instance]!;
+    }
+    this.stats.batches++;
+    return { pipeline: p, batchSize: probe.batchSize, requestIds: this.queue.take(probe.batchSize), hops };
+  }
+}
