@@ -10,6 +10,6 @@ export { ReservationScheduler } from './reservationScheduler.ts';
 export type { ReservationOptions } from './reservationScheduler.ts';
 export { ReactiveScheduler } from './reactiveScheduler.ts';
 export type { ServingDnn, ServingPartition, ServingPipeline, ServingPlan, ArtifactConversionOptions } from './servingPlan.ts';
-export { dnnThroughputRps, fromArtifactPlan, parseServingPlan, pipelineCapacityRps, servingPlanSchema } from './servingPlan.ts';
+export { dnnThroughputRps, fromArtifactPlan, fromPlanDocument, loadServingPlan, parseServingPlan, pipelineCapacityRps, servingPlanSchema } from './servingPlan.ts';
 export type { PipelineTopology, ServingTopology, StageTopology, TopologyOptions } from './servingTopology.ts';
 export { buildTopology, transferUs } from './servingTopology.ts';

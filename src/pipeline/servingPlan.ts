@@ -5,7 +5,10 @@
  * data plane never depends on how a plan was made.
  */
 import { z } from 'zod';
-import { InputError } from '../planner/index.ts';
+import type { Plan } from '../planner/index.ts';
+import { InputError, parsePlan } from '../planner/index.ts';
+
+const PLAN_FORMAT = 'ppipe-plan/1';
 
 /** One message per zod issue, `field.path: message`, so every problem of a document shows at once. */
 function describeIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {
@@ -159,4 +162,59 @@ export function dnnThroughputRps(dnn: ServingDnn): number {
   let sum = 0;
   for (const pipeline of dnn.pipelines) sum += pipeline.xputRps ?? pipelineCapacityRps(pipeline);
   return sum;
+}
+
+/** Converts our own plan document (`ppipe-plan/1`, src/planner/planDocument.ts) into the normalized plan. */
+export function fromPlanDocument(plan: Plan, source = 'plan'): ServingPlan {
+  const dnns = plan.dnns.map((dnn) => ({
+    name: dnn.name,
+    sloUs: dnn.sloUs,
+    xputRps: dnn.throughputRps,
+    pipelines: dnn.pipelines.map((pipeline) => ({
+      batchSize: pipeline.batchSize,
+      xputRps: pipeline.throughputRps,
+      partitions: pipeline.partitions.map((part, i) => {
+        const isLast = i === pipeline.partitions.length - 1;
+        return {
+          firstBlock: part.blocks[0],
+          endBlock: part.blocks[1],
+          gpu: part.gpu,
+          mpsShare: part.mpsShare,
+          instances: part.instances,
+          gpusPerServer: part.gpusPerServer,
+          inferUs: part.inferUs,
+          transferUsPerSample: isLast ? 0 : (dnn.transferUsPerSample[part.blocks[1] - 1] ?? part.transferUs / pipeline.batchSize),
+        };
+      }),
+    })),
+  }));
+  return parseServingPlan(source, { bandwidthGbps: plan.cluster.bandwidthGbps, dnns });
+}
+
+/**
+ * PLAN FORMAT HOOK: every plan document the data plane accepts comes through here. An array is the
+ * artifact's format (reference §E); `format: "ppipe-plan/1"` is ours; an object with `dnns` and
+ * `bandwidthGbps` is already normalized. New formats plug in as one more branch.
+ */
+export function loadServingPlan(data: unknown, source: string, options: ArtifactConversionOptions = {}): ServingPlan {
+  if (Array.isArray(data)) return fromArtifactPlan(data, options, source);
+  const format = (data as { format?: unknown } | null)?.format;
+  if (format === PLAN_FORMAT) {
+    const plan = fromPlanDocument(parsePlan(source, data), source);
+    return options.bandwidthGbps === undefined ? plan : rescaleBandwidth(plan, options.bandwidthGbps);
+  }
+  if (format !== undefined) throw new InputError(source, 'format', `expected "${PLAN_FORMAT}" or the artifact's plan array, got ${JSON.stringify(format)}`);
+  const plan = parseServingPlan(source, data);
+  return options.bandwidthGbps === undefined ? plan : rescaleBandwidth(plan, options.bandwidthGbps);
+}
+
+function rescaleBandwidth(plan: ServingPlan, bandwidthGbps: number): ServingPlan {
+  const scale = plan.bandwidthGbps / bandwidthGbps;
+  return {
+    bandwidthGbps,
+    dnns: plan.dnns.map((dnn) => ({
+      ...dnn,
+      pipelines: dnn.pipelines.map((p) => ({ ...p, partitions: p.partitions.map((part) => ({ ...part, transferUsPerSample: part.transferUsPerSample * scale })) })),
+    })),
+  };
 }

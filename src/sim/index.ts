@@ -9,3 +9,7 @@ export { EventQueue } from './eventQueue.ts';
 export { Prng } from './prng.ts';
 export type { Percentiles, SchedulerKind, SimOptions, SimResult } from './simulator.ts';
 export { createScheduler, percentiles, simulate } from './simulator.ts';
+export type { SweepOptions, SweepPoint, SweepResult } from './sweep.ts';
+export { sweep } from './sweep.ts';
+export type { CommandIo } from './simCommand.ts';
+export { DEFAULT_PROFILES, runSimCommand, runSweepCommand, SIM_USAGE, SWEEP_USAGE } from './simCommand.ts';
