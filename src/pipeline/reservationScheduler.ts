@@ -5,7 +5,8 @@
  * where they fit. A dispatched batch owns its whole path, so with exact latencies it meets its deadline.
  */
 import type { Clock } from './clock.ts';
-import { earliestFreeBoth, IntervalSet } from './intervalSet.ts';
+import { earliestFreeBoth, IntervalSet, IntervalSummaries } from './intervalSet.ts';
+import { MinTree } from './minTree.ts';
 import { RequestQueue } from './requestQueue.ts';
 import type { Decisions, Dispatch, Hop, Measurement, SchedulerStats, ServingScheduler } from './scheduler.ts';
 import { clearDecisions, emptyDecisions } from './scheduler.ts';
@@ -49,6 +50,8 @@ export class ReservationScheduler implements ServingScheduler {
   private readonly queue = new RequestQueue();
   private readonly decisions = emptyDecisions();
   private readonly gpus: IntervalSet[];
+  private readonly gpuSummary: IntervalSummaries;
+  private readonly downlinkSummary: IntervalSummaries;
   private readonly uplinks: IntervalSet[];
   private readonly downlinks: IntervalSet[];
   /** Corrected tables: infer[p][s][bs−1] and per-sample transfer out of stage s, in µs. */
@@ -57,6 +60,10 @@ export class ReservationScheduler implements ServingScheduler {
   private readonly inferRatio: number[][][];
   private readonly transferRatio: number[][];
   private readonly planned: Probe[];
+  /** Per pipeline and stage, the pool's bounds on next start, by position in the pool. */
+  private trees: MinTree[][];
+  /** Node stack of the branch-and-bound search (a tree over ≤ 2^k leaves needs < 2k + 2 slots). */
+  private readonly stack: Int32Array;
   private readonly scratch: Probe[];
   /** Smallest bs-1 path work over pipelines: a head that cannot make even that is dropped unprobed. */
   private minWorkUs = Infinity;
@@ -70,14 +77,18 @@ export class ReservationScheduler implements ServingScheduler {
     options: ReservationOptions = {},
   ) {
     this.alpha = options.feedbackAlpha ?? 0.2;
-    this.gpus = Array.from({ length: topology.instanceCount }, () => new IntervalSet());
+    this.gpuSummary = new IntervalSummaries(topology.instanceCount);
+    this.gpus = Array.from({ length: topology.instanceCount }, (_, i) => new IntervalSet(this.gpuSummary, i));
     this.uplinks = Array.from({ length: topology.serverCount }, () => new IntervalSet());
-    this.downlinks = Array.from({ length: topology.serverCount }, () => new IntervalSet());
+    this.downlinkSummary = new IntervalSummaries(topology.serverCount);
+    this.downlinks = Array.from({ length: topology.serverCount }, (_, i) => new IntervalSet(this.downlinkSummary, i));
     this.infer = topology.pipelines.map((p) => p.stages.map((s) => [...s.inferUsByBs]));
     this.transferPerSample = topology.pipelines.map((p) => p.stages.map((s) => s.transferUsPerSample));
     this.inferRatio = topology.pipelines.map((p) => p.stages.map((s) => s.inferUsByBs.map(() => 1)));
     this.transferRatio = topology.pipelines.map((p) => p.stages.map(() => 1));
     this.planned = topology.pipelines.map((p) => newProbe(p.stages.length));
+    this.trees = topology.pipelines.map((p) => p.stages.map((stage) => new MinTree(stage.instances.length)));
+    this.stack = new Int32Array(128);
     this.scratch = topology.pipelines.map((p) => newProbe(p.stages.length));
     this.updateMinWork();
   }
@@ -130,6 +141,8 @@ export class ReservationScheduler implements ServingScheduler {
       this.transferPerSample[m.pipeline]![m.stage - 1] = Math.max(0, Math.round(from.transferUsPerSample * ratios[m.stage - 1]!));
     }
     this.updateMinWork();
+    // Keys were bounded with the old shortest inference: start the pools' bounds afresh.
+    this.trees[m.pipeline] = stages.map((st) => new MinTree(st.instances.length));
   }
 
   private updateMinWork(): void {
@@ -147,14 +160,22 @@ export class ReservationScheduler implements ServingScheduler {
   /**
    * Greedy probe of one pipeline at a batch size starting at startUs: per stage, the instance (and its
    * inbound transfer on [previous server's uplink, this server's downlink]) that finishes inference first.
+   * The pool is searched branch-and-bound over its MinTree, best bound first; only instances that could
+   * beat the best so far are evaluated exactly. Ties go to the candidate found first.
    */
   private probe(p: number, batchSize: number, startUs: number, out: Probe): number {
     this.stats.probes++;
     const stages = this.topology.pipelines[p]!.stages;
+    const trees = this.trees[p]!;
     const infer = this.infer[p]!;
     const perSample = this.transferPerSample[p]!;
     const server = this.topology.instanceServer;
     const nowUs = this.nowUs;
+    const gpuTail = this.gpuSummary.tail;
+    const gpuBlockStart = this.gpuSummary.blockStart;
+    const gpuContiguous = this.gpuSummary.contiguous;
+    const downTail = this.downlinkSummary.tail;
+    const stack = this.stack;
     let t = startUs;
     let work = 0;
     let prevServer = -1;
@@ -167,6 +188,10 @@ export class ReservationScheduler implements ServingScheduler {
       work += li + ln;
       const lowerBound = t + ln + li;
       const pool = stages[s]!.instances;
+      const tree = trees[s]!;
+      const minInfer = infer[s]![0]!;
+      const mins = tree.mins;
+      const leaves = tree.size;
       let bestScore = Infinity;
       let bestFinish = Infinity;
       let bestInstance = -1;
@@ -180,23 +205,55 @@ export class ReservationScheduler implements ServingScheduler {
         up.prune(nowUs);
         upFirst = up.earliestFree(t, ln);
       }
-      for (let k = 0; k < pool.length; k++) {
-        const instance = pool[k]!;
+      const readyBound = ln > 0 ? upFirst + ln : t;
+      let top = 0;
+      stack[top++] = 1;
+      while (top > 0) {
+        const node = stack[--top]!;
+        const key = mins[node]!;
+        if ((key > readyBound ? key : readyBound) + li >= bestScore) continue;
+        if (node < leaves) {
+          // Best-first: the child with the smaller bound is searched first (the left one on ties).
+          const left = 2 * node;
+          if (mins[left + 1]! < mins[left]!) {
+            stack[top++] = left;
+            stack[top++] = left + 1;
+          } else {
+            stack[top++] = left + 1;
+            stack[top++] = left;
+          }
+          continue;
+        }
+        const position = node - leaves;
+        const instance = pool[position]!;
+        const tail = gpuTail[instance]!;
+        const contiguous = gpuContiguous[instance] === 1;
         const srv = server[instance]!;
         let ready = t;
         if (ln > 0) {
           if (srv !== cachedServer) {
-            // Instances of one server share its downlink: one transfer search per server.
+            // Instances of one server share its downlink: one transfer search per server, none when the
+            // downlink is idle from the uplink's first free slot on.
             cachedServer = srv;
-            const down = this.downlinks[srv]!;
-            down.prune(nowUs);
-            transferStart = earliestFreeBoth(this.uplinks[prevServer]!, down, upFirst, ln);
+            if (downTail[srv]! <= upFirst) transferStart = upFirst;
+            else {
+              const down = this.downlinks[srv]!;
+              down.prune(nowUs);
+              transferStart = earliestFreeBoth(this.uplinks[prevServer]!, down, upFirst, ln);
+            }
           }
           ready = transferStart + ln;
         }
-        const gpu = this.gpus[instance]!;
-        gpu.prune(nowUs);
-        const inferStart = gpu.earliestFree(ready, li);
+        // Fast paths from the flat summaries: free from `ready` on, or one busy block; else search the list.
+        let inferStart: number;
+        if (tail <= ready) inferStart = ready;
+        else if (contiguous) inferStart = gpuBlockStart[instance]! >= ready + li ? ready : tail;
+        else {
+          const gpu = this.gpus[instance]!;
+          gpu.prune(nowUs);
+          inferStart = gpu.earliestFree(ready, li);
+        }
+        this.refreshKey(tree, position, instance, minInfer);
         const finish = inferStart + li;
         if (finish >= bestScore) continue;
         let score = finish;
@@ -225,6 +282,20 @@ export class ReservationScheduler implements ServingScheduler {
     out.workUs = work;
     out.batchSize = batchSize;
     return t;
+  }
+
+  /**
+   * Tightens an instance's key in its pool tree: a bound on its next inference start valid for every
+   * probe from now on (probes never start before now): the end of its one busy block when no inference
+   * fits before that block (it has begun, or the gap to it is shorter than the stage's shortest
+   * inference), else now.
+   */
+  private refreshKey(tree: MinTree, position: number, instance: number, minInferUs: number): void {
+    const summary = this.gpuSummary;
+    const tail = summary.tail[instance]!;
+    const nowUs = this.nowUs;
+    const key = tail > nowUs && summary.contiguous[instance] === 1 && summary.blockStart[instance]! - nowUs < minInferUs ? tail : nowUs;
+    if (tree.mins[tree.size + position] !== key) tree.update(position, key);
   }
 
   private run(): Decisions {
@@ -331,6 +402,7 @@ export class ReservationScheduler implements ServingScheduler {
         this.downlinks[server[instance]!]!.insert(ts, te);
       }
       if (this.gpus[instance]!.insert(is, ie)) this.stats.backfills++;
+      this.refreshKey(this.trees[p]![s]!, instance - stages[s]!.instances[0]!, instance, this.infer[p]![s]![0]!);
       hops.push({ stage: s, instance, transferStartUs: ts, transferEndUs: te, inferStartUs: is, inferEndUs: ie });
       prevServer = server[instance]!;
     }

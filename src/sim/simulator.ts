@@ -125,7 +125,7 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
   let completionUs = new Float64Array(1 << 16);
   let requestCount = 0;
   // Per batch (reused slots would save memory; a 30 s run holds well under a million batches).
-  const batches: Dispatch[] = [];
+  const batches: Array<Dispatch | undefined> = [];
   // Per instance / server.
   const busyUs = new Float64Array(topology.instanceCount);
   const workerQueues = fifo ? Array.from({ length: topology.instanceCount }, () => new IntFifo()) : [];
@@ -193,9 +193,8 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
     }
   };
 
-  const timed = (call: () => Decisions, nowUs: number): void => {
-    const t0 = performance.now();
-    const decisions = call();
+  /** Records the time of the scheduler call that started at t0 (ms), then applies its decisions. */
+  const record = (t0: number, decisions: Decisions, nowUs: number): void => {
     const t1 = performance.now();
     if (decisionCount === decisionSamples.length) {
       const grown = new Float64Array(decisionSamples.length * 2);
@@ -226,14 +225,17 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
         arrivalUs.push(nowUs);
         const next = nowUs + arrivals.nextGapUs();
         if (next < durationUs) events.push(next, ARRIVAL);
-        timed(() => scheduler.arrive(id, nowUs), nowUs);
+        const t0 = performance.now();
+        record(t0, scheduler.arrive(id, nowUs), nowUs);
         break;
       }
-      case WAKE:
+      case WAKE: {
         if (events.arg0 !== wakeToken) break;
         pendingWakeUs = -1;
-        timed(() => scheduler.wake(), nowUs);
+        const t0 = performance.now();
+        record(t0, scheduler.wake(), nowUs);
         break;
+      }
       case INFER_DONE: {
         const batch = batches[events.arg0]!;
         const stage = events.arg1;
@@ -253,6 +255,7 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
             status[id] = DONE;
             completionUs[id] = nowUs;
           }
+          if (!fifo) batches[events.arg0] = undefined; // no later event of a reserved batch needs it
         }
         break;
       }
@@ -266,7 +269,8 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
         if (nicQueues[server]!.length > 0) startTransfer(nicQueues[server]!.shift(), nowUs);
         const ids = batch.requestIds;
         const times = ids.map((id) => arrivalUs[id]!);
-        timed(() => scheduler.stageArrival(batch.pipeline, events.arg1, ids, times), nowUs);
+        const t0 = performance.now();
+        record(t0, scheduler.stageArrival(batch.pipeline, events.arg1, ids, times), nowUs);
         break;
       }
       default:
