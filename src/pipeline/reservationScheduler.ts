@@ -27,6 +27,11 @@ interface Probe {
   finishUs: number;
   workUs: number;
   batchSize: number;
+  /**
+   * True when starting later by δ is known to finish at most δ later: one stage (selection by finish
+   * alone) whose slot lies after every reservation of its GPU.
+   */
+  shiftSafe: boolean;
 }
 
 function newProbe(stages: number): Probe {
@@ -39,6 +44,7 @@ function newProbe(stages: number): Probe {
     finishUs: 0,
     workUs: 0,
     batchSize: 0,
+    shiftSafe: false,
   };
 }
 
@@ -281,6 +287,7 @@ export class ReservationScheduler implements ServingScheduler {
     out.finishUs = t;
     out.workUs = work;
     out.batchSize = batchSize;
+    out.shiftSafe = stages.length === 1 && out.inferStartUs[0]! >= gpuTail[out.instance[0]!]!;
     return t;
   }
 
@@ -370,11 +377,12 @@ export class ReservationScheduler implements ServingScheduler {
 
   /**
    * The latest start at which a batch of k still finishes by the deadline. Shifting the start by the slack
-   * is exact on free resources; when a gap stops fitting, bisect (finish time is monotone in the start).
+   * is exact on free resources (no check needed when the probe says so); when a gap stops fitting,
+   * bisect (finish time is monotone in the start).
    */
   private lastStartUs(p: number, k: number, nowUs: number, deadlineUs: number, finishNowUs: number, scratch: Probe): number {
     const guess = nowUs + (deadlineUs - finishNowUs);
-    if (guess === nowUs || this.probe(p, k, guess, scratch) <= deadlineUs) return guess;
+    if (guess === nowUs || scratch.shiftSafe || this.probe(p, k, guess, scratch) <= deadlineUs) return guess;
     let lo = nowUs;
     let hi = guess;
     while (hi - lo > 1) {

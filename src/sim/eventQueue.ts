@@ -21,6 +21,23 @@ export class EventQueue {
     return this.size;
   }
 
+  /** Time of the earliest event (Infinity when empty). */
+  topTimeUs(): number {
+    return this.size === 0 ? Infinity : this.times[0]!;
+  }
+
+  topSeq(): number {
+    return this.size === 0 ? Infinity : this.seqs[0]!;
+  }
+
+  /**
+   * Takes a sequence number for an event kept outside the heap (the next arrival), so that it orders
+   * against heap events exactly as if it had been pushed now.
+   */
+  reserveSeq(): number {
+    return this.seq++;
+  }
+
   push(timeUs: number, kind: number, arg0 = 0, arg1 = 0): void {
     if (this.size === this.times.length) this.grow();
     const seq = this.seq++;

@@ -206,12 +206,23 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
   };
 
   const wallStart = performance.now();
-  events.push(0, ARRIVAL);
-  while (events.pop()) {
+  // The next arrival waits outside the heap (one pending at a time), ordered by (time, seq) like the rest.
+  let nextArrivalUs = 0;
+  let nextArrivalSeq = events.reserveSeq();
+  for (;;) {
+    let kind: number;
+    let nowUs: number;
+    const topUs = events.topTimeUs();
+    if (nextArrivalUs < topUs || (nextArrivalUs === topUs && nextArrivalUs !== Infinity && nextArrivalSeq < events.topSeq())) {
+      kind = ARRIVAL;
+      nowUs = nextArrivalUs;
+    } else if (events.pop()) {
+      kind = events.kind;
+      nowUs = events.timeUs;
+    } else break;
     eventCount++;
-    const nowUs = events.timeUs;
     clock.nowUs = nowUs;
-    switch (events.kind) {
+    switch (kind) {
       case ARRIVAL: {
         const id = requestCount++;
         if (id === status.length) {
@@ -224,7 +235,10 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
         }
         arrivalUs.push(nowUs);
         const next = nowUs + arrivals.nextGapUs();
-        if (next < durationUs) events.push(next, ARRIVAL);
+        if (next < durationUs) {
+          nextArrivalUs = next;
+          nextArrivalSeq = events.reserveSeq();
+        } else nextArrivalUs = Infinity;
         const t0 = performance.now();
         record(t0, scheduler.arrive(id, nowUs), nowUs);
         break;
@@ -274,7 +288,7 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
         break;
       }
       default:
-        throw new Error(`unknown event kind ${events.kind}`);
+        throw new Error(`unknown event kind ${kind}`);
     }
   }
   const wallS = (performance.now() - wallStart) / 1000;

@@ -85,3 +85,28 @@ for (const [file, index] of [['g2-L4-T4.plan.json', 0], ['g2-L4-T4.plan.json', 1
     assert.deepEqual(problems, []);
   });
 }
+
+test('a smaller batch backfills a gap before a later reservation (interval lists, reference §I.2)', () => {
+  // Stage 0: two instances, 100 µs/sample; stage 1: one instance, 10 µs/sample; no NIC time.
+  const dnn: ServingDnn = {
+    name: 'backfill',
+    sloUs: 1000,
+    pipelines: [{ batchSize: 2, partitions: [
+      { firstBlock: 0, endBlock: 1, gpu: 'T4', mpsShare: 1, instances: 2, gpusPerServer: 2, inferUs: 200, transferUsPerSample: 0 },
+      { firstBlock: 1, endBlock: 2, gpu: 'L4', mpsShare: 1, instances: 1, gpusPerServer: 1, inferUs: 20, transferUsPerSample: 0 },
+    ] }],
+  };
+  const clock = new ManualClock(0);
+  const scheduler = new ReservationScheduler(buildTopology(dnn), clock);
+  scheduler.arrive(0, 0);
+  const first = scheduler.arrive(1, 0).dispatches[0]!;
+  assert.deepEqual(first.hops.map((h) => [h.inferStartUs, h.inferEndUs]), [[0, 200], [200, 220]]);
+  // A request that reaches the scheduler late (deadline 121) fits only as a batch of one, whose stage-1
+  // slot [101, 111) lies in the free time before [200, 220); a busy-until table would put it at 220.
+  clock.nowUs = 1;
+  const d = scheduler.arrive(2, -879);
+  assert.equal(d.dispatches.length, 1);
+  assert.deepEqual(d.dispatches[0]!.hops.map((h) => [h.instance, h.inferStartUs, h.inferEndUs]), [[1, 1, 101], [2, 101, 111]]);
+  assert.equal(scheduler.stats.backfills, 1);
+  assert.deepEqual(scheduler.reservations().gpus[2], [[101, 111], [200, 220]]);
+});

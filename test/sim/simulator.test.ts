@@ -54,3 +54,11 @@ test('utilization counts busy vGPU time per physical GPU; the cluster variant di
   assert.ok(Math.abs(r.clusterUtilization!.L4! - (l4 * 5) / 25) < 1e-9);
   assert.ok(r.probesPerBatch >= 1);
 });
+
+test('trace arrivals drive a simulation at the folded rate', () => {
+  const dnn = fixturePlan('g2-L4-T4.plan.json').dnns[2]!;
+  const arrivalsS = Array.from({ length: 2001 }, (_, i) => 100 + i * 0.01 + (i % 7) * 0.003); // ~100 req/s, uneven
+  const r = simulate(dnn, { rateRps: 800, durationUs: 2_000_000, arrivals: { kind: 'trace', file: 'synthetic', arrivalsS } });
+  assert.ok(Math.abs(r.requests / 2 - 800) / 800 < 0.05, `${r.requests} requests in 2 s`);
+  assert.equal(r.served + r.late + r.dropped, r.requests);
+});
