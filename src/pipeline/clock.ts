@@ -11,3 +11,11 @@ export class ManualClock implements Clock {
     return this.nowUs;
   }
 }
+
+/** The wall clock in integer µs since an arbitrary origin (the frontend's clock). */
+export class WallClock implements Clock {
+  private readonly originMs = performance.now();
+  now(): number {
+    return Math.floor((performance.now() - this.originMs) * 1000);
+  }
+}

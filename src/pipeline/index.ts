@@ -3,7 +3,7 @@
  * (reservation-based adaptive batching and the reactive baseline) that a driver feeds with events on a Clock.
  */
 export type { Clock } from './clock.ts';
-export { ManualClock } from './clock.ts';
+export { ManualClock, WallClock } from './clock.ts';
 export { IntervalSet, earliestFreeBoth } from './intervalSet.ts';
 export type { Decisions, Dispatch, Hop, Measurement, SchedulerStats, ServingScheduler } from './scheduler.ts';
 export { ReservationScheduler } from './reservationScheduler.ts';
