@@ -15,6 +15,13 @@ import type { ServingTopology } from './servingTopology.ts';
 export interface ReservationOptions {
   /** Weight of a new measurement in the per-(stage, bs) correction ratio. */
   readonly feedbackAlpha?: number;
+  /**
+   * `shrink` (the paper): a head whose planned batch misses its deadline is served by a smaller batch when
+   * one fits. `artifact` (reference §F.3): at first sight the head must fit a batch of at least
+   * round(0.95 × planned), else it is dropped; only a head already admitted may go out in a smaller batch.
+   * Dropping early keeps batches full under overload, shrinking serves more when load is bursty.
+   */
+  readonly admission?: 'shrink' | 'artifact';
 }
 
 /** The best path found by one probe. */
@@ -74,6 +81,9 @@ export class ReservationScheduler implements ServingScheduler {
   /** Smallest bs-1 path work over pipelines: a head that cannot make even that is dropped unprobed. */
   private minWorkUs = Infinity;
   private readonly alpha: number;
+  private readonly artifactAdmission: boolean;
+  /** The head request that already fitted a batch once (artifact admission lets it shrink later). */
+  private admittedHeadId = -1;
   /** Time of the current decision: reservations that ended by then are forgotten. */
   private nowUs = 0;
 
@@ -83,6 +93,7 @@ export class ReservationScheduler implements ServingScheduler {
     options: ReservationOptions = {},
   ) {
     this.alpha = options.feedbackAlpha ?? 0.2;
+    this.artifactAdmission = options.admission === 'artifact';
     this.gpuSummary = new IntervalSummaries(topology.instanceCount);
     this.gpus = Array.from({ length: topology.instanceCount }, (_, i) => new IntervalSet(this.gpuSummary, i));
     this.uplinks = Array.from({ length: topology.serverCount }, () => new IntervalSet());
@@ -339,7 +350,10 @@ export class ReservationScheduler implements ServingScheduler {
       if (chosen.finishUs > deadlineUs) {
         chosen = undefined;
         const scratch = this.scratch[best]!;
-        for (let bs = pipelines[best]!.batchSize - 1; bs >= 1; bs--) {
+        const plannedBs = pipelines[best]!.batchSize;
+        const headId = queue.headId();
+        const smallestBs = this.artifactAdmission && headId !== this.admittedHeadId ? Math.max(1, Math.round(0.95 * plannedBs)) : 1;
+        for (let bs = plannedBs - 1; bs >= smallestBs; bs--) {
           if (this.probe(best, bs, nowUs, scratch) <= deadlineUs) {
             chosen = scratch;
             break;
@@ -351,6 +365,7 @@ export class ReservationScheduler implements ServingScheduler {
         this.stats.drops++;
         continue;
       }
+      this.admittedHeadId = queue.headId();
       if (queue.length < chosen.batchSize) {
         // Wait for more requests until the last moment the queued ones can still make the deadline.
         const scratch = this.scratch[best]!;

@@ -31,6 +31,8 @@ const COMMON_OPTIONS = `  --dnn I                index of the DNN in the plan (e
   --duration-s S         simulated seconds (default 30)
   --seed N               random seed (default 1)
   --scheduler S          reservation | reactive (default reservation)
+  --admission A          shrink (paper: a late head goes out in a smaller batch) | artifact (a new head
+                         that misses the planned batch is dropped) (default shrink)
   --bandwidth-gbps B     serve at another bandwidth than the plan's
   --cluster-gpus LIST    e.g. L4=25,T4=75: also report utilization over the whole cluster (Fig. 8)
   --json                 print one JSON object
@@ -70,6 +72,7 @@ const OPTIONS = {
   'duration-s': { type: 'string', default: '30' },
   seed: { type: 'string', default: '1' },
   scheduler: { type: 'string', default: 'reservation' },
+  admission: { type: 'string', default: 'shrink' },
   'bandwidth-gbps': { type: 'string' },
   'cluster-gpus': { type: 'string' },
   json: { type: 'boolean', default: false },
@@ -132,6 +135,8 @@ function prepare(values: Values, positionals: string[]): Prepared {
   if (dnnIndex === undefined || !Number.isInteger(dnnIndex) || dnnIndex < 0) throw new UsageError('--dnn expects the index of a DNN in the plan (0, 1, …)');
   const scheduler = values.scheduler as SchedulerKind;
   if (scheduler !== 'reservation' && scheduler !== 'reactive') throw new UsageError(`--scheduler expects reservation or reactive, got "${values.scheduler}"`);
+  const admission = values.admission;
+  if (admission !== 'shrink' && admission !== 'artifact') throw new UsageError(`--admission expects shrink or artifact, got "${admission}"`);
   const durationS = positiveNumber(values, 'duration-s')!;
   const seed = Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed expects a non-negative integer, got "${values.seed}"`);
@@ -155,6 +160,7 @@ function prepare(values: Values, positionals: string[]): Prepared {
     seed,
     arrivals,
     scheduler,
+    admission,
     profile,
     ...(clusterGpus ? { clusterGpus } : {}),
   };

@@ -4,7 +4,7 @@
  * reserved batches exactly at their reserved times, or FIFO per instance with FIFO transfers per server
  * uplink under the reactive baseline.
  */
-import type { Decisions, Dispatch, ServingDnn, ServingScheduler, ServingTopology } from '../pipeline/index.ts';
+import type { Decisions, Dispatch, ReservationOptions, ServingDnn, ServingScheduler, ServingTopology } from '../pipeline/index.ts';
 import { buildTopology, ManualClock, ReactiveScheduler, ReservationScheduler } from '../pipeline/index.ts';
 import type { ModelProfile } from '../planner/index.ts';
 import type { ArrivalSpec } from './arrivals.ts';
@@ -20,6 +20,8 @@ export interface SimOptions {
   readonly seed?: number;
   readonly arrivals?: ArrivalSpec;
   readonly scheduler?: SchedulerKind;
+  /** Admission rule of the reservation scheduler (see ReservationOptions.admission). */
+  readonly admission?: 'shrink' | 'artifact';
   readonly profile?: ModelProfile;
   /** Arrivals before this are warm-up and not counted (the artifact's 1000 µs). */
   readonly warmupUs?: number;
@@ -92,8 +94,8 @@ class IntFifo {
   }
 }
 
-export function createScheduler(kind: SchedulerKind, topology: ServingTopology, clock: ManualClock): ServingScheduler {
-  return kind === 'reservation' ? new ReservationScheduler(topology, clock) : new ReactiveScheduler(topology, clock);
+export function createScheduler(kind: SchedulerKind, topology: ServingTopology, clock: ManualClock, options: ReservationOptions = {}): ServingScheduler {
+  return kind === 'reservation' ? new ReservationScheduler(topology, clock, options) : new ReactiveScheduler(topology, clock);
 }
 
 export function percentiles(samples: Float64Array | number[], count = samples.length): Percentiles {
@@ -112,7 +114,7 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
   const kind = options.scheduler ?? 'reservation';
   const topology = buildTopology(dnn, options.profile ? { profile: options.profile } : {});
   const clock = new ManualClock(0);
-  const scheduler = createScheduler(kind, topology, clock);
+  const scheduler = createScheduler(kind, topology, clock, options.admission ? { admission: options.admission } : {});
   const prng = new Prng(seed);
   const arrivals = arrivalProcess(options.arrivals ?? { kind: 'poisson' }, options.rateRps, prng);
   const events = new EventQueue();

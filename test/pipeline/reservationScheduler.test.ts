@@ -110,3 +110,12 @@ test('a smaller batch backfills a gap before a later reservation (interval lists
   assert.equal(scheduler.stats.backfills, 1);
   assert.deepEqual(scheduler.reservations().gpus[2], [[101, 111], [200, 220]]);
 });
+
+test('admission: the paper shrinks the batch for a late head, the artifact rule drops it (reference §F.2 vs §F.3)', () => {
+  // Deadline 300: a batch of 2 needs 400 µs, a batch of 1 needs 200 µs.
+  const shrink = new ReservationScheduler(buildTopology(TWO_STAGE), new ManualClock(0));
+  const served = shrink.arrive(0, -700);
+  assert.equal(served.dispatches[0]?.batchSize, 1);
+  const artifact = new ReservationScheduler(buildTopology(TWO_STAGE), new ManualClock(0), { admission: 'artifact' });
+  assert.deepEqual(artifact.arrive(0, -700).drops, [0]);
+});
