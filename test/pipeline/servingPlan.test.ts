@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildTopology, dnnThroughputRps, fromArtifactPlan, parseServingPlan, pipelineCapacityRps } from '../../src/pipeline/index.ts';
-import { fixturePlan } from '../helpers.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildTopology, dnnThroughputRps, fromArtifactPlan, loadServingPlan, parseServingPlan, pipelineCapacityRps } from '../../src/pipeline/index.ts';
+import { readPlanData } from '../../src/planner/index.ts';
+import { FIXTURES, fixturePlan } from '../helpers.ts';
 
 test('fromArtifactPlan normalizes the §E example (colorization on L4-T4)', () => {
   const plan = fixturePlan('g2-L4-T4.plan.json');
@@ -56,4 +59,13 @@ test('topology groups instances into servers as the artifact does (reference §F
   assert.equal(topology.serverCount, 26);
   assert.equal(first!.transferUsPerSample, 3355);
   assert.deepEqual(first!.inferUsByBs, [24802]);
+});
+
+test('our plan format (ppipe-plan/1) loads to the same serving plan as the artifact original', () => {
+  const file = path.join(FIXTURES, 'g2-L4-T4.plan.json');
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  const ours = readPlanData(file, raw); // the planner's importer: artifact → ppipe-plan/1
+  assert.equal(ours.format, 'ppipe-plan/1');
+  assert.deepEqual(loadServingPlan(ours, 'ours'), loadServingPlan(raw, file));
+  assert.throws(() => loadServingPlan({ format: 'ppipe-plan/9' }, 'x.json'), /format/);
 });
