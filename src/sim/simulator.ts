@@ -142,7 +142,8 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
   let eventCount = 0;
 
   const arrivalOf = (id: number): number => arrivalUs[id]!;
-  const lastStage = (batch: Dispatch): number => topology.pipelines[batch.pipeline]!.stages.length - 1;
+  const lastStageOf = Int32Array.from(topology.pipelines, (pipeline) => pipeline.stages.length - 1);
+  const lastStage = (batch: Dispatch): number => lastStageOf[batch.pipeline]!;
 
   const startInference = (batchId: number, nowUs: number): void => {
     const batch = batches[batchId]!;
@@ -164,8 +165,11 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
   };
 
   const apply = (decisions: Decisions, nowUs: number): void => {
-    for (const id of decisions.drops) status[id] = DROPPED;
-    for (const dispatch of decisions.dispatches) {
+    const drops = decisions.drops;
+    for (let i = 0; i < drops.length; i++) status[drops[i]!] = DROPPED;
+    const dispatches = decisions.dispatches;
+    for (let i = 0; i < dispatches.length; i++) {
+      const dispatch = dispatches[i]!;
       const batchId = batches.length;
       batches.push(dispatch);
       options.onDispatch?.(dispatch, nowUs, arrivalOf);
@@ -174,7 +178,9 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
         if (workerBusy[instance]) workerQueues[instance]!.push(batchId);
         else startInference(batchId, nowUs);
       } else {
-        for (const hop of dispatch.hops) {
+        const hops = dispatch.hops;
+        for (let h = 0; h < hops.length; h++) {
+          const hop = hops[h]!;
           busyUs[hop.instance]! += hop.inferEndUs - hop.inferStartUs;
           options.onExecute?.(hop.instance, hop.inferStartUs, hop.inferEndUs);
           events.push(hop.inferEndUs, INFER_DONE, batchId, hop.stage);
@@ -267,9 +273,10 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
           }
         }
         if (stage === lastStage(batch)) {
-          for (const id of batch.requestIds) {
-            status[id] = DONE;
-            completionUs[id] = nowUs;
+          const ids = batch.requestIds;
+          for (let i = 0; i < ids.length; i++) {
+            status[ids[i]!] = DONE;
+            completionUs[ids[i]!] = nowUs;
           }
           if (!fifo) batches[events.arg0] = undefined; // no later event of a reserved batch needs it
         }
