@@ -74,8 +74,8 @@ export class ReservationScheduler implements ServingScheduler {
   private readonly transferRatio: number[][];
   private readonly planned: Probe[];
   /** Per pipeline and stage, the pool's bounds on next start, by position in the pool. */
-  private trees: MinTree[][];
-  /** Node stack of the branch-and-bound search (a tree over ≤ 2^k leaves needs < 2k + 2 slots). */
+  private readonly trees: MinTree[][];
+  /** Node stack of the branch-and-bound search (depth + 1 slots suffice; 128 covers any pool). */
   private readonly stack: Int32Array;
   private readonly scratch: Probe[];
   /** Smallest bs-1 path work over pipelines: a head that cannot make even that is dropped unprobed. */
