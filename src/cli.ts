@@ -6,6 +6,7 @@ import type { CommandIo } from './planner/index.ts';
 import { runCheckCommand, runPlanCommand, runPrepartitionCommand } from './planner/index.ts';
 import { runProfileCommand, runSplitCommand } from './pipeline/index.ts';
 import { runServeCommand } from './appliance.ts';
+import { runSimCommand, runSweepCommand } from './sim/index.ts';
 import { runStartCommand } from './startCommand.ts';
 
 type Command = { summary: string; run: (argv: string[], io: CommandIo) => number | Promise<number> };
@@ -15,6 +16,8 @@ const COMMANDS: Record<string, Command> = {
   serve: { summary: 'run the appliance: cameras, detection, SQLite log, HTTP API, live feed, metrics', run: runServeCommand },
   plan: { summary: 'plan a problem file with PPipe, NP or DART-r (HiGHS MILP)', run: runPlanCommand },
   check: { summary: 'validate a plan against a problem (recomputes every number)', run: runCheckCommand },
+  sim: { summary: 'simulate one DNN of a plan under load (reservation or reactive scheduler)', run: runSimCommand },
+  sweep: { summary: 'sweep load factors 1.00 → 0.05 and report the largest with ≥ 99% attainment', run: runSweepCommand },
   split: { summary: 'split an ONNX model into runnable partitions (part-N.onnx + manifest.json)', run: runSplitCommand },
   profile: { summary: 'profile an ONNX model per block and batch size on the local device (our profile format)', run: runProfileCommand },
   prepartition: { summary: 'cut a model into blocks that minimise transferred bytes (writes the artifact CSVs)', run: runPrepartitionCommand },

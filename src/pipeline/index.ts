@@ -1,5 +1,6 @@
-// The pipeline room: the reservation scheduler, batching, partition executors, ONNX graph tools, tensor
-// codec, and detection pre/post-processing (letterbox, BlazeFace and YOLO decoding, NMS, the local detector).
+// The pipeline room: what runs a plan — the reservation scheduler and the reactive baseline (pure, on a
+// Clock), serving plans, ONNX graph tools (parse, cut analysis, split, float16 links, profiling) and the
+// model-specific pre- and post-processing (letterbox, BlazeFace and YOLO decoding, NMS, the local detector).
 
 // --- detection (src/pipeline/detect/): pre/post-processing and the in-process detector (issue 7) ---
 export { BLAZEFACE_FRONT, blazefaceAnchors, blazefaceDecode, blazefacePreprocess, sigmoidClipped } from './detect/blazeface.ts';
@@ -16,3 +17,17 @@ export type { YoloOptions } from './detect/yolo.ts';
 
 // --- ONNX graph tools (src/pipeline/onnx/): parse, cut analysis, split, float16 links, profiling (issue 5) ---
 export * from './onnx/index.ts';
+
+// --- the data plane's pure core (issue 3): serving plans and topology, the reservation scheduler and the
+// reactive baseline, driven by events on a Clock ---
+export type { Clock } from './clock.ts';
+export { ManualClock, WallClock } from './clock.ts';
+export { IntervalSet, earliestFreeBoth } from './intervalSet.ts';
+export type { Decisions, Dispatch, Hop, Measurement, SchedulerStats, ServingScheduler } from './scheduler.ts';
+export { ReservationScheduler } from './reservationScheduler.ts';
+export type { ReservationOptions } from './reservationScheduler.ts';
+export { ReactiveScheduler } from './reactiveScheduler.ts';
+export type { ServingDnn, ServingPartition, ServingPipeline, ServingPlan, ArtifactConversionOptions } from './servingPlan.ts';
+export { dnnThroughputRps, fromArtifactPlan, fromPlanDocument, loadServingPlan, parseServingPlan, pipelineCapacityRps, servingPlanSchema } from './servingPlan.ts';
+export type { PipelineTopology, ServingTopology, StageTopology, TopologyOptions } from './servingTopology.ts';
+export { buildTopology, transferUs } from './servingTopology.ts';

@@ -1,0 +1,169 @@
+/**
+ * Reserved time intervals of one resource (a vGPU, a NIC direction), sorted and disjoint, half-open
+ * [start, end) in integer µs. Intervals that ended before "now" are dropped lazily from the front, so a
+ * list holds only the near future and searches stay short. Most lists are one busy block (reservations
+ * appended back to back); that case is answered from three fields without touching the arrays.
+ */
+/**
+ * Summary fields of many interval sets in typed arrays, so that a probe over a pool of instances can
+ * answer the one-busy-block case by scanning flat memory: slot i holds set i's [blockStart, tail) and
+ * whether its stored intervals are that one contiguous block.
+ */
+export class IntervalSummaries {
+  readonly tail: Float64Array;
+  readonly blockStart: Float64Array;
+  readonly contiguous: Uint8Array;
+  constructor(size: number) {
+    this.tail = new Float64Array(size).fill(-Infinity);
+    this.blockStart = new Float64Array(size);
+    this.contiguous = new Uint8Array(size).fill(1);
+  }
+}
+
+export class IntervalSet {
+  private starts: number[] = [];
+  private ends: number[] = [];
+  private head = 0;
+
+  constructor(
+    private readonly summary: IntervalSummaries = new IntervalSummaries(1),
+    private readonly slot = 0,
+  ) {}
+
+  /** End of the last reservation (−∞ when none). */
+  private get tail(): number {
+    return this.summary.tail[this.slot]!;
+  }
+  private set tail(value: number) {
+    this.summary.tail[this.slot] = value;
+  }
+  /** Start of the busy block ending at tail; meaningful when contiguous. */
+  private get blockStart(): number {
+    return this.summary.blockStart[this.slot]!;
+  }
+  private set blockStart(value: number) {
+    this.summary.blockStart[this.slot] = value;
+  }
+  /** True when the stored intervals form one contiguous block [blockStart, tail) (or there are none). */
+  private get contiguous(): boolean {
+    return this.summary.contiguous[this.slot] === 1;
+  }
+  private set contiguous(value: boolean) {
+    this.summary.contiguous[this.slot] = value ? 1 : 0;
+  }
+
+  /** Forgets intervals that ended at or before nowUs (probes never start earlier). */
+  prune(nowUs: number): void {
+    if (this.tail <= nowUs) {
+      // Everything ended: the common case for an idle resource.
+      if (this.head !== this.ends.length) this.clear();
+      return;
+    }
+    const ends = this.ends;
+    let head = this.head;
+    if (ends[head]! > nowUs) return;
+    while (ends[head]! <= nowUs) head++;
+    this.head = head;
+    if (head > 32 && head * 2 > ends.length) {
+      this.starts = this.starts.slice(head);
+      this.ends = ends.slice(head);
+      this.head = 0;
+    }
+    if (this.contiguous) this.blockStart = this.starts[this.head]!;
+    else this.recheck();
+  }
+
+  /** Earliest s ≥ t such that [s, s + lenUs) overlaps no reserved interval; a gap that fits is used. */
+  earliestFree(t: number, lenUs: number): number {
+    if (this.tail <= t) return t;
+    if (this.contiguous) return this.blockStart >= t + lenUs ? t : this.tail;
+    const starts = this.starts;
+    const ends = this.ends;
+    const n = ends.length;
+    let i = this.head;
+    while (i < n && ends[i]! <= t) i++;
+    let s = t;
+    while (i < n && starts[i]! < s + lenUs) {
+      if (ends[i]! > s) s = ends[i]!;
+      i++;
+    }
+    return s;
+  }
+
+  /**
+   * Reserves [start, end); the caller guarantees it is free (probed). Empty intervals are not stored.
+   * Returns true when it lands before an existing reservation, i.e. fills a gap (backfilling).
+   */
+  insert(start: number, end: number): boolean {
+    if (end <= start) return false;
+    const starts = this.starts;
+    const ends = this.ends;
+    if (this.head === ends.length) {
+      this.clear();
+      starts.push(start);
+      ends.push(end);
+      this.blockStart = start;
+      this.tail = end;
+      this.contiguous = true;
+      return false;
+    }
+    let i = ends.length;
+    // Most reservations land at the end of the list; walk back from there.
+    while (i > this.head && starts[i - 1]! >= end) i--;
+    if (i > this.head && ends[i - 1]! > start) throw new Error(`interval [${start}, ${end}) overlaps [${starts[i - 1]}, ${ends[i - 1]})`);
+    if (i < starts.length && starts[i]! < end) throw new Error(`interval [${start}, ${end}) overlaps [${starts[i]}, ${ends[i]})`);
+    if (i === starts.length) {
+      starts.push(start);
+      ends.push(end);
+      if (start !== this.tail) this.contiguous = false;
+      this.tail = end;
+      return false;
+    }
+    starts.splice(i, 0, start);
+    ends.splice(i, 0, end);
+    this.recheck();
+    return true;
+  }
+
+  /** Live intervals (for tests and reports). */
+  intervals(): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (let i = this.head; i < this.ends.length; i++) out.push([this.starts[i]!, this.ends[i]!]);
+    return out;
+  }
+
+  private clear(): void {
+    // Truncate in place: an idle resource empties and refills constantly, new arrays would feed the GC.
+    this.starts.length = 0;
+    this.ends.length = 0;
+    this.head = 0;
+    this.contiguous = true;
+    this.tail = -Infinity;
+  }
+
+  private recheck(): void {
+    const starts = this.starts;
+    const ends = this.ends;
+    let contiguous = true;
+    for (let i = this.head + 1; i < ends.length; i++) {
+      if (starts[i] !== ends[i - 1]) {
+        contiguous = false;
+        break;
+      }
+    }
+    this.contiguous = contiguous;
+    this.blockStart = starts[this.head]!;
+    this.tail = ends[ends.length - 1]!;
+  }
+}
+
+/** Earliest s ≥ t at which both resources are free for lenUs. */
+export function earliestFreeBoth(a: IntervalSet, b: IntervalSet, t: number, lenUs: number): number {
+  let s = t;
+  for (;;) {
+    const sa = a.earliestFree(s, lenUs);
+    const sb = b.earliestFree(sa, lenUs);
+    if (sb === sa) return sa;
+    s = sb;
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * The normalized serving plan that the scheduler and the simulator consume: per DNN its SLO and pooled
+ * pipelines, per partition the block range, device class, MPS share, instance count, server size and the
+ * planned latencies. Planner formats convert into it (the artifact's here; ours plugs in beside it), so the
+ * data plane never depends on how a plan was made.
+ */
+import { z } from 'zod';
+import type { Plan } from '../planner/index.ts';
+import { InputError, parsePlan } from '../planner/index.ts';
+
+const PLAN_FORMAT = 'ppipe-plan/1';
+
+/** One message per zod issue, `field.path: message`, so every problem of a document shows at once. */
+function describeIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {
+  return issues
+    .map((issue) => {
+      const where = issue.path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('').replace(/^\./, '');
+      return `${where || '(root)'}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+const partitionSchema = z.strictObject({
+  firstBlock: z.number().int().nonnegative(),
+  /** Exclusive. */
+  endBlock: z.number().int().positive(),
+  /** Device class, e.g. `L4`. */
+  gpu: z.string().min(1),
+  /** Denominator v of the MPS share 1/v. */
+  mpsShare: z.number().int().min(1),
+  /** vGPU instances in the pool (physical GPUs × v). */
+  instances: z.number().int().min(1),
+  gpusPerServer: z.number().int().min(1),
+  /** Inference µs of the partition at the pipeline's batch size. */
+  inferUs: z.number().positive(),
+  /** µs per sample to send this partition's output cut; 0 on the last partition. */
+  transferUsPerSample: z.number().nonnegative(),
+});
+
+const pipelineSchema = z.strictObject({
+  batchSize: z.number().int().min(1),
+  /** Planned throughput (req/s), when the planner states it. */
+  xputRps: z.number().nonnegative().optional(),
+  partitions: z.array(partitionSchema).min(1),
+});
+
+const dnnSchema = z.strictObject({
+  name: z.string().min(1),
+  sloUs: z.number().positive(),
+  /** Planned throughput of the DNN (req/s) = Σ pipelines, when the planner states it. */
+  xputRps: z.number().nonnegative().optional(),
+  pipelines: z.array(pipelineSchema).min(1),
+});
+
+export const servingPlanSchema = z.strictObject({
+  bandwidthGbps: z.number().positive(),
+  dnns: z.array(dnnSchema).min(1),
+});
+
+export type ServingPlan = z.output<typeof servingPlanSchema>;
+export type ServingDnn = ServingPlan['dnns'][number];
+export type ServingPipeline = ServingDnn['pipelines'][number];
+export type ServingPartition = ServingPipeline['partitions'][number];
+
+/** Validates a normalized plan, including the block chain of every pipeline. */
+export function parseServingPlan(source: string, data: unknown): ServingPlan {
+  const parsed = servingPlanSchema.safeParse(data);
+  if (!parsed.success) throw new InputError(source, undefined, describeIssues(parsed.error.issues));
+  const plan = parsed.data;
+  plan.dnns.forEach((dnn, d) =>
+    dnn.pipelines.forEach((pipeline, p) => {
+      pipeline.partitions.forEach((part, i) => {
+        const where = `dnns[${d}].pipelines[${p}].partitions[${i}]`;
+        if (part.endBlock <= part.firstBlock) throw new InputError(source, where, 'expected endBlock > firstBlock');
+        const next = pipeline.partitions[i + 1];
+        if (next && next.firstBlock !== part.endBlock) throw new InputError(source, where, `expected the next partition to start at block ${part.endBlock}`);
+        if (!next && part.transferUsPerSample !== 0) throw new InputError(source, where, 'expected transferUsPerSample 0 on the last partition');
+      });
+    }),
+  );
+  return plan;
+}
+
+// The artifact's plan JSON (reference §E); only the fields the data plane needs, others pass through.
+const artifactPartitionSchema = z.looseObject({
+  layers: z.tuple([z.number().int().nonnegative(), z.number().int().positive()]),
+  gpu: z.string().min(1),
+  mps: z.number().int().nonnegative(),
+  bs: z.number().int().min(1),
+  num_gpu: z.number().positive(),
+  num_gpu_per_server: z.number().int().min(1),
+  lat_infer: z.number().positive(),
+  lat_trans: z.number().nonnegative(),
+});
+const artifactPlanSchema = z
+  .array(
+    z.looseObject({
+      xput: z.number().nonnegative().optional(),
+      sla: z.number().positive(),
+      config: z.looseObject({
+        dnn_name: z.string().min(1),
+        bw_gbps: z.number().positive(),
+        transmit_time_us_arr: z.array(z.number().nonnegative()),
+      }),
+      pipelines: z.array(z.looseObject({ xput: z.number().nonnegative().optional(), partitions: z.array(artifactPartitionSchema).min(1) })),
+    }),
+  )
+  .min(1);
+
+export interface ArtifactConversionOptions {
+  /** Serve at another bandwidth than the plan's `config.bw_gbps`; transfer times scale inversely. */
+  readonly bandwidthGbps?: number;
+}
+
+/** Converts an artifact plan (an array, one element per DNN; reference §E) into the normalized plan. */
+export function fromArtifactPlan(json: unknown, options: ArtifactConversionOptions = {}, source = 'plan'): ServingPlan {
+  const parsed = artifactPlanSchema.safeParse(json);
+  if (!parsed.success) throw new InputError(source, undefined, `expected the artifact's plan format: ${describeIssues(parsed.error.issues)}`);
+  const elements = parsed.data;
+  const bandwidthGbps = options.bandwidthGbps ?? elements[0]!.config.bw_gbps;
+  const dnns = elements.map((element, d) => {
+    const scale = element.config.bw_gbps / bandwidthGbps;
+    const pipelines = element.pipelines.map((pipeline, p) => {
+      const batchSize = pipeline.partitions[0]!.bs;
+      const partitions = pipeline.partitions.map((part, i) => {
+        const where = `[${d}].pipelines[${p}].partitions[${i}]`;
+        if (part.bs !== batchSize) throw new InputError(source, where, `expected bs ${batchSize} like the pipeline's first partition (one batch size per pipeline)`);
+        const isLast = i === pipeline.partitions.length - 1;
+        // The cut after block end−1 is transmit_time_us_arr[end − 1]; lat_trans is the fallback when absent.
+        const perSample = isLast ? 0 : (element.config.transmit_time_us_arr[part.layers[1] - 1] ?? part.lat_trans / part.bs);
+        const instances = Math.round(part.num_gpu * (part.mps + 1));
+        if (instances < 1) throw new InputError(source, where, 'expected at least one instance (num_gpu × (mps+1) ≥ 1)');
+        return {
+          firstBlock: part.layers[0],
+          endBlock: part.layers[1],
+          gpu: part.gpu,
+          mpsShare: part.mps + 1,
+          instances,
+          gpusPerServer: part.num_gpu_per_server,
+          inferUs: part.lat_infer,
+          transferUsPerSample: perSample * scale,
+        };
+      });
+      return { batchSize, partitions, ...(pipeline.xput !== undefined ? { xputRps: pipeline.xput } : {}) };
+    });
+    if (pipelines.length === 0) throw new InputError(source, `[${d}].pipelines`, 'expected at least one pipeline');
+    return { name: element.config.dnn_name, sloUs: element.sla, pipelines, ...(element.xput !== undefined ? { xputRps: element.xput } : {}) };
+  });
+  return parseServingPlan(source, { bandwidthGbps, dnns });
+}
+
+/** Throughput (req/s) of one pipeline from its partitions alone: min over partitions of instances × bs / latency. */
+export function pipelineCapacityRps(pipeline: ServingPipeline): number {
+  let rps = Infinity;
+  for (const part of pipeline.partitions) rps = Math.min(rps, (part.instances * 1e6 * pipeline.batchSize) / part.inferUs);
+  return rps;
+}
+
+/** The DNN's planned throughput: the plan's `xput` when present, else Σ pipelines (their xput, else capacity). */
+export function dnnThroughputRps(dnn: ServingDnn): number {
+  if (dnn.xputRps !== undefined) return dnn.xputRps;
+  let sum = 0;
+  for (const pipeline of dnn.pipelines) sum += pipeline.xputRps ?? pipelineCapacityRps(pipeline);
+  return sum;
+}
+
+/** Converts our own plan document (`ppipe-plan/1`, src/planner/planDocument.ts) into the normalized plan. */
+export function fromPlanDocument(plan: Plan, source = 'plan'): ServingPlan {
+  const dnns = plan.dnns.map((dnn) => ({
+    name: dnn.name,
+    sloUs: dnn.sloUs,
+    xputRps: dnn.throughputRps,
+    pipelines: dnn.pipelines.map((pipeline) => ({
+      batchSize: pipeline.batchSize,
+      xputRps: pipeline.throughputRps,
+      partitions: pipeline.partitions.map((part, i) => {
+        const isLast = i === pipeline.partitions.length - 1;
+        return {
+          firstBlock: part.blocks[0],
+          endBlock: part.blocks[1],
+          gpu: part.gpu,
+          mpsShare: part.mpsShare,
+          instances: part.instances,
+          gpusPerServer: part.gpusPerServer,
+          inferUs: part.inferUs,
+          transferUsPerSample: isLast ? 0 : (dnn.transferUsPerSample[part.blocks[1] - 1] ?? part.transferUs / pipeline.batchSize),
+        };
+      }),
+    })),
+  }));
+  return parseServingPlan(source, { bandwidthGbps: plan.cluster.bandwidthGbps, dnns });
+}
+
+/**
+ * PLAN FORMAT HOOK: every plan document the data plane accepts comes through here. An array is the
+ * artifact's format (reference §E); `format: "ppipe-plan/1"` is ours; an object with `dnns` and
+ * `bandwidthGbps` is already normalized. New formats plug in as one more branch.
+ */
+export function loadServingPlan(data: unknown, source: string, options: ArtifactConversionOptions = {}): ServingPlan {
+  if (Array.isArray(data)) return fromArtifactPlan(data, options, source);
+  const format = (data as { format?: unknown } | null)?.format;
+  if (format === PLAN_FORMAT) {
+    const plan = fromPlanDocument(parsePlan(source, data), source);
+    return options.bandwidthGbps === undefined ? plan : rescaleBandwidth(plan, options.bandwidthGbps);
+  }
+  if (format !== undefined) throw new InputError(source, 'format', `expected "${PLAN_FORMAT}" or the artifact's plan array, got ${JSON.stringify(format)}`);
+  const plan = parseServingPlan(source, data);
+  return options.bandwidthGbps === undefined ? plan : rescaleBandwidth(plan, options.bandwidthGbps);
+}
+
+function rescaleBandwidth(plan: ServingPlan, bandwidthGbps: number): ServingPlan {
+  const scale = plan.bandwidthGbps / bandwidthGbps;
+  return {
+    bandwidthGbps,
+    dnns: plan.dnns.map((dnn) => ({
+      ...dnn,
+      pipelines: dnn.pipelines.map((p) => ({ ...p, partitions: p.partitions.map((part) => ({ ...part, transferUsPerSample: part.transferUsPerSample * scale })) })),
+    })),
+  };
+}

@@ -1,0 +1,43 @@
+// Shared test helpers: fixture plans and the invariant checks of reference §J.7.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Dispatch, ServingPlan, ServingTopology } from '../src/pipeline/index.ts';
+import { fromArtifactPlan } from '../src/pipeline/index.ts';
+
+export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+
+export function fixturePlan(name: string): ServingPlan {
+  const file = path.join(FIXTURES, name);
+  return fromArtifactPlan(JSON.parse(readFileSync(file, 'utf8')) as unknown, {}, file);
+}
+
+/** Overlapping pairs among half-open intervals, as messages (empty when none). */
+export function overlaps(intervals: Array<[number, number]>, label: string): string[] {
+  const sorted = intervals.filter(([s, e]) => e > s).sort((a, b) => a[0] - b[0]);
+  const out: string[] = [];
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]![0] < sorted[i - 1]![1]) out.push(`${label}: [${sorted[i - 1]!.join(', ')}) overlaps [${sorted[i]!.join(', ')})`);
+  }
+  return out;
+}
+
+/** Per-resource intervals of reserved dispatches: GPUs by instance, uplinks and downlinks by server. */
+export function reservedIntervals(topology: ServingTopology, dispatches: ReadonlyArray<Dispatch>): Map<string, Array<[number, number]>> {
+  const byResource = new Map<string, Array<[number, number]>>();
+  const add = (key: string, s: number, e: number): void => {
+    const list = byResource.get(key) ?? [];
+    list.push([s, e]);
+    byResource.set(key, list);
+  };
+  for (const d of dispatches) {
+    d.hops.forEach((hop, i) => {
+      add(`gpu ${hop.instance}`, hop.inferStartUs, hop.inferEndUs);
+      if (i > 0 && hop.transferEndUs > hop.transferStartUs) {
+        add(`up ${topology.instanceServer[d.hops[i - 1]!.instance]}`, hop.transferStartUs, hop.transferEndUs);
+        add(`down ${topology.instanceServer[hop.instance]}`, hop.transferStartUs, hop.transferEndUs);
+      }
+    });
+  }
+  return byResource;
+}
