@@ -67,6 +67,8 @@ export class WorkerNode {
   private readonly startedMs = Date.now();
   private loading: Promise<void> = Promise.resolve();
   private readonly stats = { batches: 0, samples: 0, busyUs: 0, errors: 0 };
+  private linkBytesTotal = 0;
+  private linkBytesSeen = 0;
 
   constructor(
     private readonly options: WorkerOptions,
@@ -143,9 +145,11 @@ export class WorkerNode {
     bus
       .publish('heartbeat', { id, seq: this.seq++, uptimeS: (Date.now() - this.startedMs) / 1000, planId: this.assignment?.planId ?? null, ready: this.ready, inflightBatches: this.inflight }, id)
       .catch((error: unknown) => this.log.warn({ err: String(error) }, 'heartbeat not sent'));
-    if (this.seq % 4 === 0) {
-      const linkStats = this.pool?.stats();
-      bus.publish('nodeStats', { id, ...this.stats, linkBytesSent: linkStats?.bytesSent ?? 0 }, id).catch(() => undefined);
+    if (this.seq % 2 === 0) {
+      // Bytes paced on the NIC: the declared tensor bytes (emulated hops send headers only).
+      this.linkBytesTotal += (this.pool?.pacer.bytes ?? 0) - this.linkBytesSeen;
+      this.linkBytesSeen = this.pool?.pacer.bytes ?? 0;
+      bus.publish('nodeStats', { id, ...this.stats, linkBytesSent: this.linkBytesTotal }, id).catch(() => undefined);
     }
   }
 
@@ -166,6 +170,8 @@ export class WorkerNode {
       const old = this.pool;
       this.pool = new LinkPool({ token: this.options.token, ...(this.options.linkCaFile ? { caFile: this.options.linkCaFile } : {}) }, new NicPacer(bandwidth), this.log);
       old.close();
+      this.linkBytesTotal += old.pacer.bytes - this.linkBytesSeen;
+      this.linkBytesSeen = 0;
     }
     await this.releaseLanes();
     const cache = new ModelCache(this.options.cacheDir);
