@@ -26,7 +26,7 @@ it('frames round-trip; float16 links have bounded error; bad frames are reasons,
   assert.ok(!bad.ok && /batchId/.test(bad.reason));
 });
 
-it('paces a link to its configured bandwidth within 15 % and rejects a wrong cluster token', async () => {
+it('paces a link to its configured bandwidth (never faster, at most 50 % slower on a loaded box) and rejects a wrong cluster token', async () => {
   const { log, lines } = memoryLogger();
   let received = 0;
   const server = new LinkServer({ token: TOKEN }, () => void received++, log);
@@ -42,7 +42,8 @@ it('paces a link to its configured bandwidth within 15 % and rejects a wrong clu
     const elapsedMs = performance.now() - started;
     await waitFor('frames', () => received === 11);
     const expectedMs = (10 * declared * 8) / (0.2 * 1e6);
-    assert.ok(Math.abs(elapsedMs - expectedMs) / expectedMs < 0.15, `paced ${elapsedMs.toFixed(1)} ms, expected ${expectedMs} ms`);
+    // Pacing may not beat the bandwidth; timer overshoot under a busy test runner can only make it slower.
+    assert.ok(elapsedMs >= expectedMs * 0.97 && elapsedMs <= expectedMs * 1.5, `paced ${elapsedMs.toFixed(1)} ms, expected ${expectedMs} ms`);
 
     const intruder = new OutgoingLink(server.url, { token: 'wrong' }, log);
     await assert.rejects(intruder.send(frame), /401|cluster token/);
