@@ -8,6 +8,7 @@ import { runProfileCommand, runSplitCommand } from './pipeline/index.ts';
 import { runServeCommand } from './appliance.ts';
 import { runSimCommand, runSweepCommand } from './sim/index.ts';
 import { runStartCommand } from './startCommand.ts';
+import { runClusterBenchCommand, runWorkerCommand } from './cluster/index.ts';
 
 type Command = { summary: string; run: (argv: string[], io: CommandIo) => number | Promise<number> };
 
@@ -20,6 +21,8 @@ const COMMANDS: Record<string, Command> = {
   sweep: { summary: 'sweep load factors 1.00 → 0.05 and report the largest with ≥ 99% attainment', run: runSweepCommand },
   split: { summary: 'split an ONNX model into runnable partitions (part-N.onnx + manifest.json)', run: runSplitCommand },
   profile: { summary: 'profile an ONNX model per block and batch size on the local device (our profile format)', run: runProfileCommand },
+  worker: { summary: 'run a worker node: announce over MQTT, load the assigned partitions, serve batches on tensor links', run: runWorkerCommand },
+  'cluster-bench': { summary: 'emulated PPipe testbed (4 L4 + 12 P4) in separate processes: max load factor of PPipe and NP', run: runClusterBenchCommand },
   prepartition: { summary: 'cut a model into blocks that minimise transferred bytes (writes the artifact CSVs)', run: runPrepartitionCommand },
 };
 

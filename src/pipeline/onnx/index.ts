@@ -18,5 +18,7 @@ export { SPLIT_USAGE, runSplitCommand } from './splitCommand.ts';
 export type { SplitManifest } from './splitCommand.ts';
 export { PROFILE_USAGE, parseDevice, runProfileCommand } from './profileCommand.ts';
 export type { CommandIo } from './commandSupport.ts';
+export { createPartitionExecutor } from './plainExecutor.ts';
+export type { Device, PartitionExecutor, PlainData, PlainTensor, SessionSettings } from './plainExecutor.ts';
 export { ZOO_NAMES, writeZooModel, zooModel } from './modelZoo.ts';
 export type { ZooName, ZooOptions } from './modelZoo.ts';

@@ -1,0 +1,232 @@
+/**
+ * `ppipe cluster-bench`: the paper's HC1-S testbed (4 L4 + 12 P4, one GPU per server, 6 Gbit/s) as an
+ * emulated cluster on loopback — the embedded broker and the frontend/controller in this process, one
+ * `ppipe worker --emulate` process per server. Each DNN of G1 is planned alone with PPipe and with NP and
+ * swept with Poisson load; the maximum load factor at ≥ 99 % attainment is relative to the PPipe plan's
+ * throughput. Prints exactly one JSON object on stdout; progress goes to stderr.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import type { CommandIo } from '../pipeline/index.ts';
+import type { Algorithm, Plan } from '../planner/index.ts';
+import { Bus } from './bus.ts';
+import { Controller } from './controller.ts';
+import { PlaceholderRoundRobinDispatcher } from './dispatcher.ts';
+import type { Topology } from './dispatcher.ts';
+import { EmbeddedBroker } from './broker.ts';
+import { Frontend } from './frontend.ts';
+import type { RequestOutcome } from './frontend.ts';
+import { ModelServer } from './modelStore.ts';
+
+const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const G1 = ['efficientnet-b8', 'encnet', 'rtmdet_x'];
+
+export const CLUSTER_BENCH_USAGE = `Usage: ppipe cluster-bench [--quick] [--time-scale X] [--point-s S] [--dnns a,b] [--profiles DIR]
+
+  --quick         one DNN, three short load points (1–2 minutes)
+  --time-scale X  slow emulated latencies, links and SLOs down by X (default 1)
+  --point-s S     seconds of Poisson load per point (default 4; quick 2.5)
+  --profiles DIR  profiles (default ../shared/ppipe-data from the repository root)`;
+
+/**
+ * SIMULATOR HOOK: the discrete-event simulator (src/sim) is not merged yet. When it lands, return its
+ * max load factor for the plan here; null means "not simulated".
+ */
+export function simulatedMaxLoadFactor(_plan: Plan, _loadFactors: ReadonlyArray<number>): number | null {
+  return null;
+}
+
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+interface PointResult {
+  loadFactor: number;
+  rateRps: number;
+  requests: number;
+  attainment: number;
+  late: number;
+  dropped: number;
+  p99LatencyMs: number | null;
+  linkGbps: number;
+}
+
+export async function runClusterBenchCommand(argv: string[], io: CommandIo): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      'time-scale': { type: 'string', default: '1' },
+      'point-s': { type: 'string' },
+      dnns: { type: 'string' },
+      profiles: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout(`${CLUSTER_BENCH_USAGE}\n`);
+    return 0;
+  }
+  const started = performance.now();
+  const quick = values.quick;
+  const timeScale = Number(values['time-scale']);
+  const pointS = Number(values['point-s'] ?? (quick ? 2.5 : 4));
+  if (!(timeScale > 0) || !(pointS > 0)) {
+    io.stderr(`ppipe cluster-bench: --time-scale and --point-s expect positive numbers\n${CLUSTER_BENCH_USAGE}\n`);
+    return 2;
+  }
+  const dnns = values.dnns ? values.dnns.split(',') : quick ? G1.slice(0, 1) : G1;
+  const loadFactors = quick ? [0.4, 0.7, 1.0] : [0.3, 0.5, 0.7, 0.85, 1.0];
+  const profiles = path.resolve(REPO_ROOT, values.profiles ?? '../shared/ppipe-data');
+  const token = `bench-${process.pid}`;
+  const log = pino({ level: 'warn' }, pino.destination(2));
+  const progress = (text: string): void => io.stderr(`[cluster-bench ${((performance.now() - started) / 1000).toFixed(0)} s] ${text}\n`);
+
+  const broker = new EmbeddedBroker();
+  let bus: Bus | undefined;
+  const models = new ModelServer();
+  const dispatcher = new PlaceholderRoundRobinDispatcher();
+  const frontend = new Frontend(dispatcher, { token, linkDtype: 'float16', timeScale }, log);
+  let topology: Topology | undefined;
+  const linkBytes = new Map<string, number>();
+  const children: ChildProcess[] = [];
+  let controller: Controller | undefined;
+  try {
+    await broker.start();
+    const realBus = new Bus({ url: broker.url, prefix: 'ppipe-bench', clientId: 'bench-controller' }, log);
+    bus = realBus;
+    await realBus.start();
+    await models.start();
+    await frontend.start();
+    await realBus.subscribe('nodeStats', (stats) => void linkBytes.set(stats.id, stats.linkBytesSent));
+    controller = new Controller(
+      realBus,
+      models,
+      { profiles, models: [{ name: dnns[0]! }], algorithm: 'ppipe', bandwidthGbps: 6, paceLinks: true, linkDtype: 'float16', debounceMs: 500 },
+      { onTopology: (t) => { topology = t; frontend.setTopology(t); }, onNodeDown: (id) => frontend.nodeDown(id) },
+      log,
+    );
+    await controller.start();
+    const servers = [...Array.from({ length: 4 }, (_, i) => ({ id: `l4-${i}`, cls: 'L4', mps: 4 })), ...Array.from({ length: 12 }, (_, i) => ({ id: `p4-${i}`, cls: 'P4', mps: 1 }))];
+    progress(`starting ${servers.length} emulated worker processes (4 L4 + 12 P4)`);
+    for (const server of servers) {
+      const child = spawn(path.join(REPO_ROOT, 'bin', 'ppipe'), ['worker', '--broker', broker.url, '--prefix', 'ppipe-bench', '--id', server.id, '--device-class', server.cls, '--mps-levels', String(server.mps), '--emulate', '--time-scale', String(timeScale), '--token', token], { stdio: ['ignore', 'ignore', 'inherit'] });
+      children.push(child);
+    }
+    const ctl = controller;
+    const waitServing = async (what: string, timeoutMs: number): Promise<Topology> => {
+      const deadline = performance.now() + timeoutMs;
+      while (!(topology && ctl.current && topology.planId === ctl.current.planId && ctl.current.nodes.length === servers.length)) {
+        if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await sleep(50);
+      }
+      return topology;
+    };
+    await waitServing('the workers to join and load the first plan', 120_000);
+    progress('all workers up');
+
+    const perDnn: Record<string, Record<string, unknown>> = {};
+    const summary: Record<Algorithm | string, { lf: number[]; sim: Array<number | null> }> = { ppipe: { lf: [], sim: [] }, np: { lf: [], sim: [] } };
+    let seed = 1;
+    for (const dnn of dnns) {
+      let ppipeRps = 0;
+      for (const algorithm of ['ppipe', 'np'] as const) {
+        topology = undefined;
+        await ctl.reconfigure({ models: [{ name: dnn }], algorithm });
+        const serving = await waitServing(`${algorithm} plan of ${dnn}`, 60_000);
+        const plan = ctl.current!.plan!;
+        const planRps = plan.dnns[0]!.throughputRps;
+        if (algorithm === 'ppipe') ppipeRps = planRps;
+        const name = serving.dnns[0]!.name;
+        // Warm the links (connections) before measuring.
+        await Promise.all(Array.from({ length: 8 }, () => frontend.submit(name)));
+        const points: PointResult[] = [];
+        let maxLoadFactor = 0;
+        for (const loadFactor of loadFactors) {
+          const rateRps = (loadFactor * ppipeRps) / timeScale;
+          const random = seeded(seed++);
+          const outcomes: Array<Promise<RequestOutcome>> = [];
+          const bytesBefore = [...linkBytes.values()].reduce((a, b) => a + b, 0);
+          const t0 = performance.now();
+          let next = t0;
+          while (next < t0 + pointS * 1000) {
+            const wait = next - performance.now();
+            if (wait > 1) await sleep(wait);
+            outcomes.push(frontend.submit(name));
+            next += (-Math.log(1 - random()) / rateRps) * 1000;
+          }
+          const settled = await Promise.all(outcomes);
+          await sleep(1100); // one more stats round from the workers
+          const elapsedS = (performance.now() - t0) / 1000;
+          const bytesAfter = [...linkBytes.values()].reduce((a, b) => a + b, 0);
+          const ok = settled.filter((o) => o.status === 'ok').length;
+          const latencies = settled.filter((o) => o.status !== 'dropped').map((o) => o.latencyUs).sort((a, b) => a - b);
+          const point: PointResult = {
+            loadFactor,
+            rateRps: rateRps * timeScale,
+            requests: settled.length,
+            attainment: ok / Math.max(1, settled.length),
+            late: settled.filter((o) => o.status === 'late').length,
+            dropped: settled.filter((o) => o.status === 'dropped').length,
+            p99LatencyMs: latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(0.99 * latencies.length))]! / 1000 / timeScale : null,
+            linkGbps: (Math.max(0, bytesAfter - bytesBefore) * 8 * timeScale) / elapsedS / 1e9,
+          };
+          points.push(point);
+          progress(`${dnn} ${algorithm} lf ${loadFactor}: ${settled.length} requests, attainment ${(point.attainment * 100).toFixed(1)} %`);
+          if (point.attainment >= 0.99) maxLoadFactor = loadFactor;
+          else break;
+        }
+        const sim = simulatedMaxLoadFactor(plan, loadFactors);
+        summary[algorithm]!.lf.push(maxLoadFactor);
+        summary[algorithm]!.sim.push(sim);
+        perDnn[dnn] = {
+          ...(perDnn[dnn] ?? {}),
+          [algorithm]: { planThroughputRps: planRps, relativePlanThroughput: planRps / ppipeRps, maxLoadFactor, simMaxLoadFactor: sim, pipelines: plan.dnns[0]!.pipelines.length, points },
+        };
+      }
+    }
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+    const meanOrNull = (xs: Array<number | null>): number | null => (xs.every((x) => x !== null) && xs.length > 0 ? mean(xs as number[]) : null);
+    const allPoints = Object.values(perDnn).flatMap((d) => Object.values(d).flatMap((a) => (a as { points: PointResult[] }).points));
+    io.stdout(
+      `${JSON.stringify({
+        bench: 'cluster',
+        cluster: 'HC1-S: 4 L4 + 12 P4, 1 GPU per server, 6 Gbit/s (emulated workers, separate processes, loopback)',
+        dispatcher: dispatcher.name,
+        timeScale,
+        pointS,
+        loadFactors,
+        ppipe: { maxLoadFactor: mean(summary.ppipe!.lf), simMaxLoadFactor: meanOrNull(summary.ppipe!.sim) },
+        np: { maxLoadFactor: mean(summary.np!.lf), simMaxLoadFactor: meanOrNull(summary.np!.sim) },
+        frontendUsPerBatch: frontend.usPerBatch(),
+        linkGbpsMax: Math.max(0, ...allPoints.map((p) => p.linkGbps)),
+        dnns: perDnn,
+        wallS: (performance.now() - started) / 1000,
+      })}\n`,
+    );
+    return 0;
+  } catch (error) {
+    io.stderr(`ppipe cluster-bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await Promise.all(children.map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve)))));
+    await controller?.stop();
+    await frontend.stop();
+    await models.stop();
+    await bus?.stop().catch(() => undefined);
+    await broker.stop();
+  }
+}

@@ -1,0 +1,23 @@
+// The cluster room: the distributed runtime. MQTT control plane (topics and payloads declared once, the
+// embedded aedes broker, the bus), the worker node agent, the controller (registry, planning, assignments),
+// the frontend with its Dispatcher seam, tensor links over WebSocket, model partitions over HTTP, and the
+// `ppipe worker` and `ppipe cluster-bench` commands.
+export * from './messages.ts';
+export { EmbeddedBroker } from './broker.ts';
+export type { EmbeddedBrokerOptions } from './broker.ts';
+export { Bus } from './bus.ts';
+export type { BusOptions } from './bus.ts';
+export { ModelCache, ModelServer, sha256Hex } from './modelStore.ts';
+export { LinkPool, LinkServer, NicPacer, OutgoingLink } from './tensorLink.ts';
+export { decodeFrame, encodeFrame, packTensors, unpackTensors } from './tensorFrame.ts';
+export type { BatchHeader, FrameHeader, Hop, NamedTensor, ResultHeader } from './tensorFrame.ts';
+export { PlaceholderRoundRobinDispatcher } from './dispatcher.ts';
+export type { Dispatcher, DispatchDecision, DispatchedBatch, HopFeedback, PendingRequest, PathHop, Topology } from './dispatcher.ts';
+export { WorkerNode } from './worker.ts';
+export type { WorkerOptions } from './worker.ts';
+export { Controller } from './controller.ts';
+export type { ControllerOptions, ModelEntry, RealPartitionModel } from './controller.ts';
+export { Frontend } from './frontend.ts';
+export type { RequestOutcome } from './frontend.ts';
+export { WORKER_USAGE, runWorkerCommand } from './workerCommand.ts';
+export { runClusterBenchCommand } from './clusterBenchCommand.ts';

@@ -1,0 +1,271 @@
+/**
+ * Tensor links: direct binary WebSocket connections between workers and the frontend. A link server
+ * accepts only clients that present the cluster token (Authorization: Bearer …), over ws:// or wss://.
+ * Outgoing links reconnect with exponential backoff, respect the socket's bufferedAmount (backpressure),
+ * and are paced by one NIC pacer per server so that an emulated cluster on loopback sees the plan's network.
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { FrameHeader } from './tensorFrame.ts';
+import { decodeFrame } from './tensorFrame.ts';
+
+function sleepMs(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
+
+/**
+ * A server NIC's uplink as a FIFO at a fixed bandwidth (the simulator's delayer, reference §F.3): each
+ * transfer ends at max(now, previous end) + bytes·8/bandwidth, and `take` resolves at that end.
+ */
+export class NicPacer {
+  private busyUntilMs = 0;
+  /** Bytes paced so far. */
+  bytes = 0;
+
+  constructor(readonly bandwidthGbps: number | null) {}
+
+  transferUs(bytes: number): number {
+    return this.bandwidthGbps === null ? 0 : (bytes * 8) / (this.bandwidthGbps * 1e3);
+  }
+
+  async take(bytes: number): Promise<void> {
+    this.bytes += bytes;
+    if (this.bandwidthGbps === null || bytes <= 0) return;
+    const now = performance.now();
+    this.busyUntilMs = Math.max(now, this.busyUntilMs) + this.transferUs(bytes) / 1000;
+    await sleepMs(this.busyUntilMs - performance.now());
+  }
+}
+
+export interface LinkServerOptions {
+  token: string;
+  host?: string;
+  port?: number;
+  /** PEM files for wss://. */
+  tls?: { certFile: string; keyFile: string };
+}
+
+export type FrameHandler = (header: FrameHeader, payload: Buffer) => void;
+
+export class LinkServer {
+  private server: http.Server | https.Server | undefined;
+  private wss: WebSocketServer | undefined;
+  rejectedConnections = 0;
+  rejectedFrames = 0;
+
+  constructor(
+    private readonly options: LinkServerOptions,
+    private readonly onFrame: FrameHandler,
+    private readonly log: Logger,
+  ) {}
+
+  get url(): string {
+    if (!this.server) throw new Error('the link server is not started');
+    const scheme = this.options.tls ? 'wss' : 'ws';
+    return `${scheme}://${this.options.host ?? '127.0.0.1'}:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async start(): Promise<void> {
+    const tls = this.options.tls;
+    const server = tls ? https.createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }) : http.createServer();
+    const wss = new WebSocketServer({
+      server,
+      maxPayload: 1 << 30,
+      verifyClient: (info, done) => {
+        if (info.req.headers.authorization === `Bearer ${this.options.token}`) return done(true);
+        this.rejectedConnections++;
+        this.log.warn({ remote: info.req.socket.remoteAddress }, 'tensor link rejected: missing or wrong cluster token');
+        done(false, 401, 'cluster token required');
+      },
+    });
+    wss.on('connection', (socket) => {
+      socket.on('message', (data, isBinary) => {
+        if (!isBinary || !Buffer.isBuffer(data)) {
+          this.rejectedFrames++;
+          this.log.warn('tensor link: expected one binary frame per message');
+          return;
+        }
+        const decoded = decodeFrame(data);
+        if (!decoded.ok) {
+          this.rejectedFrames++;
+          this.log.warn({ reason: decoded.reason }, 'tensor link: rejected frame');
+          return;
+        }
+        try {
+          this.onFrame(decoded.header, decoded.payload);
+        } catch (error) {
+          this.log.error({ err: String(error) }, 'tensor link: frame handler failed');
+        }
+      });
+      socket.on('error', (error) => this.log.warn({ err: error.message }, 'tensor link socket error'));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    this.wss = wss;
+  }
+
+  async stop(): Promise<void> {
+    const { server, wss } = this;
+    this.server = undefined;
+    this.wss = undefined;
+    for (const client of wss?.clients ?? []) client.terminate();
+    wss?.close();
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+}
+
+export interface LinkOptions {
+  token: string;
+  /** CA for wss:// links to servers with a private certificate. */
+  caFile?: string;
+  /** Above this many buffered bytes, a send waits (backpressure). */
+  highWaterBytes?: number;
+  /** Frames queued while reconnecting; beyond it sends fail. */
+  maxQueuedFrames?: number;
+}
+
+/** One outgoing link to a URL, with reconnection (exponential backoff, capped) and backpressure. */
+export class OutgoingLink {
+  private socket: WebSocket | undefined;
+  private connecting: Promise<WebSocket> | undefined;
+  private backoffMs = 50;
+  private stopped = false;
+  bytesSent = 0;
+  framesSent = 0;
+  reconnects = 0;
+
+  constructor(
+    readonly url: string,
+    private readonly options: LinkOptions,
+    private readonly log: Logger,
+  ) {}
+
+  private connectOnce(): Promise<WebSocket> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(this.url, {
+        headers: { authorization: `Bearer ${this.options.token}` },
+        ...(this.options.caFile ? { ca: readFileSync(this.options.caFile) } : {}),
+        maxPayload: 1 << 30,
+      });
+      const fail = (error: Error): void => {
+        socket.removeAllListeners();
+        socket.on('error', () => undefined);
+        socket.terminate();
+        reject(error);
+      };
+      socket.once('open', () => {
+        socket.off('error', fail);
+        socket.on('error', (error) => this.log.warn({ url: this.url, err: error.message }, 'tensor link error'));
+        socket.on('close', () => {
+          if (this.socket === socket) this.socket = undefined;
+        });
+        resolve(socket);
+      });
+      socket.once('unexpected-response', (_req, res) => fail(new Error(`${this.url}: HTTP ${res.statusCode ?? '?'} (${res.statusCode === 401 ? 'cluster token rejected' : 'upgrade refused'})`)));
+      socket.once('error', fail);
+    });
+  }
+
+  /** Connects, retrying with backoff until `deadlineMs` (performance.now() ms). */
+  async connect(deadlineMs = performance.now() + 10_000): Promise<WebSocket> {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) return this.socket;
+    this.connecting ??= (async () => {
+      let attempt = 0;
+      for (;;) {
+        if (this.stopped) throw new Error(`${this.url}: link closed`);
+        try {
+          const socket = await this.connectOnce();
+          if (attempt > 0) this.reconnects++;
+          this.backoffMs = 50;
+          this.socket = socket;
+          return socket;
+        } catch (error) {
+          attempt++;
+          if (/cluster token/.test((error as Error).message) || performance.now() + this.backoffMs > deadlineMs) throw error;
+          await sleepMs(this.backoffMs);
+          this.backoffMs = Math.min(this.backoffMs * 2, 2000);
+        }
+      }
+    })().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  /** Sends one frame; resolves when it is handed to the socket, after waiting out backpressure. */
+  async send(frame: Buffer): Promise<void> {
+    const socket = await this.connect();
+    const highWater = this.options.highWaterBytes ?? 8 * 1024 * 1024;
+    while (socket.bufferedAmount > highWater) {
+      if (socket.readyState !== WebSocket.OPEN) throw new Error(`${this.url}: link closed while draining`);
+      await sleepMs(1);
+    }
+    await new Promise<void>((resolve, reject) => socket.send(frame, { binary: true }, (error) => (error ? reject(error) : resolve())));
+    this.bytesSent += frame.length;
+    this.framesSent++;
+  }
+
+  close(): void {
+    this.stopped = true;
+    this.socket?.close();
+    this.socket = undefined;
+  }
+}
+
+/** Outgoing links by URL, sharing one NIC pacer (one per server process). */
+export class LinkPool {
+  private readonly links = new Map<string, OutgoingLink>();
+
+  constructor(
+    private readonly options: LinkOptions,
+    readonly pacer: NicPacer,
+    private readonly log: Logger,
+  ) {}
+
+  link(url: string): OutgoingLink {
+    let link = this.links.get(url);
+    if (!link) {
+      link = new OutgoingLink(url, this.options, this.log);
+      this.links.set(url, link);
+    }
+    return link;
+  }
+
+  /** Paces the declared bytes on the NIC, then sends. */
+  async send(url: string, frame: Buffer, declaredBytes: number): Promise<void> {
+    await this.pacer.take(declaredBytes);
+    await this.link(url).send(frame);
+  }
+
+  drop(url: string): void {
+    this.links.get(url)?.close();
+    this.links.delete(url);
+  }
+
+  stats(): { bytesSent: number; framesSent: number; reconnects: number } {
+    let bytesSent = 0;
+    let framesSent = 0;
+    let reconnects = 0;
+    for (const link of this.links.values()) {
+      bytesSent += link.bytesSent;
+      framesSent += link.framesSent;
+      reconnects += link.reconnects;
+    }
+    return { bytesSent, framesSent, reconnects };
+  }
+
+  close(): void {
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * `ppipe worker`: starts one worker node agent and keeps it running until SIGINT or SIGTERM, when it says
+ * `offline` and stops. Logs are pino JSON lines on stderr.
+ */
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import type { CommandIo, Device } from '../pipeline/index.ts';
+import { parseDevice } from '../pipeline/index.ts';
+import { DEFAULT_PREFIX } from './messages.ts';
+import { WorkerNode, defaultCacheDir } from './worker.ts';
+
+export const WORKER_USAGE = `Usage: ppipe worker --broker URL --device-class CLASS [options]
+
+  --broker URL          mqtt://, mqtts:// (with --broker-ca) or ws:// URL of the MQTT broker
+  --device-class CLASS  device class as named in the profiles (T4, L4, P4, cpu-2t, …)
+  --site NAME           site of the node (default: local)
+  --gpus N              GPUs of the node (default 1)
+  --mps-levels N        largest MPS share denominator (default 4)
+  --device D            cpu, cpu:THREADS, cuda or cuda:ID (default cpu)
+  --emulate             compute nothing: hold each batch for its profiled latency
+  --time-scale X        factor on emulated latencies and link pacing (default 1)
+  --id ID               node id (default: <device-class>-<pid>)
+  --cache DIR           model partition cache (default: <tmp>/ppipe-model-cache)
+  --token TOKEN         cluster token for tensor links (default: $PPIPE_CLUSTER_TOKEN)
+  --prefix P            MQTT topic prefix (default ${DEFAULT_PREFIX})
+  --host H              address of the tensor link server (default 127.0.0.1)
+  --username U --password P --broker-ca FILE   broker credentials and CA
+  --tls-cert FILE --tls-key FILE               serve tensor links over wss://`;
+
+export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        broker: { type: 'string' },
+        'device-class': { type: 'string' },
+        site: { type: 'string', default: 'local' },
+        gpus: { type: 'string', default: '1' },
+        'mps-levels': { type: 'string', default: '4' },
+        device: { type: 'string', default: 'cpu' },
+        emulate: { type: 'boolean', default: false },
+        'time-scale': { type: 'string', default: '1' },
+        id: { type: 'string' },
+        cache: { type: 'string' },
+        token: { type: 'string' },
+        prefix: { type: 'string', default: DEFAULT_PREFIX },
+        host: { type: 'string', default: '127.0.0.1' },
+        username: { type: 'string' },
+        password: { type: 'string' },
+        'broker-ca': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (error) {
+    io.stderr(`ppipe worker: ${(error as Error).message}\n${WORKER_USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout(`${WORKER_USAGE}\n`);
+    return 0;
+  }
+  const problems: string[] = [];
+  if (!values.broker) problems.push('--broker URL is required');
+  if (!values['device-class']) problems.push('--device-class CLASS is required');
+  const gpus = Number(values.gpus);
+  if (!Number.isInteger(gpus) || gpus < 1) problems.push(`--gpus expects a positive integer, got "${values.gpus}"`);
+  const mpsLevels = Number(values['mps-levels']);
+  if (!Number.isInteger(mpsLevels) || mpsLevels < 1 || mpsLevels > 8) problems.push(`--mps-levels expects 1–8, got "${values['mps-levels']}"`);
+  const timeScale = Number(values['time-scale']);
+  if (!(timeScale > 0)) problems.push(`--time-scale expects a positive number, got "${values['time-scale']}"`);
+  let device: Device = { kind: 'cpu', threads: undefined };
+  try {
+    device = parseDevice(values.device);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  const token = values.token ?? process.env.PPIPE_CLUSTER_TOKEN;
+  if (!token) problems.push('--token TOKEN (or $PPIPE_CLUSTER_TOKEN) is required: tensor links reject clients without it');
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) problems.push('--tls-cert and --tls-key go together');
+  if (problems.length > 0) {
+    io.stderr(`ppipe worker: ${problems.join('; ')}\n${WORKER_USAGE}\n`);
+    return 2;
+  }
+  const deviceClass = values['device-class']!;
+  const log = pino({ base: { node: values.id ?? `${deviceClass}-${process.pid}` } }, pino.destination(2));
+  const worker = new WorkerNode(
+    {
+      brokerUrl: values.broker!,
+      prefix: values.prefix,
+      id: values.id ?? `${deviceClass}-${process.pid}`,
+      deviceClass,
+      site: values.site,
+      gpus,
+      mpsLevels,
+      device,
+      emulate: values.emulate,
+      timeScale,
+      cacheDir: values.cache ?? defaultCacheDir(),
+      token: token!,
+      host: values.host,
+      ...(values.username !== undefined ? { brokerUsername: values.username } : {}),
+      ...(values.password !== undefined ? { brokerPassword: values.password } : {}),
+      ...(values['broker-ca'] !== undefined ? { brokerCaFile: values['broker-ca'] } : {}),
+      ...(values['tls-cert'] !== undefined ? { tls: { certFile: values['tls-cert'], keyFile: values['tls-key']! } } : {}),
+    },
+    log,
+  );
+  await worker.start();
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await worker.stop();
+  return 0;
+}

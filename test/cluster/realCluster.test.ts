@@ -1,0 +1,115 @@
+// End to end with real processes on loopback: a generated zoo model split in 2 (splitModel) runs as two
+// partitions on two `ppipe worker` processes (onnxruntime, CPU); the partitions arrive over HTTP by sha256.
+// float32 links give bit-identical outputs to the whole model; float16 links a bounded, reported error.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { it } from 'node:test';
+import { Bus, Controller, EmbeddedBroker, Frontend, ModelServer, PlaceholderRoundRobinDispatcher } from '../../src/cluster/index.ts';
+import type { NamedTensor, RealPartitionModel, Topology } from '../../src/cluster/index.ts';
+import { createPartitionExecutor, encodeOnnxModel, loadModel, splitModel, zooModel } from '../../src/pipeline/index.ts';
+import type { Plan } from '../../src/planner/index.ts';
+import { TOKEN, memoryLogger, spawnWorker, waitFor } from './support.ts';
+
+function twoPartitionPlan(): Plan {
+  const partition = (blocks: [number, number], transferUs: number) => ({ blocks, gpu: 'cpu-1t', mpsShare: 1, instances: 1, gpus: 1, gpusPerServer: 1, inferUs: 5000, transferUs, throughputRps: 200 });
+  return {
+    format: 'ppipe-plan/1',
+    algorithm: 'ppipe',
+    maxPartitions: 2,
+    objective: 200,
+    status: 'optimal',
+    mipGap: 0,
+    cluster: { bandwidthGbps: 10, batchBuildFactor: 1.3, gpus: [{ type: 'cpu-1t', count: 2, mpsLevels: 1, gpusPerServer: 1 }] },
+    dnns: [{ name: 'zoo-mobilenet', weight: 1, sloUs: 10_000_000, marginUs: 0, estXput: null, blockCount: 2, transferUsPerSample: [100], throughputRps: 200, pipelines: [{ throughputRps: 200, batchSize: 1, estBatchBuildUs: 0, partitions: [partition([0, 1], 100), partition([1, 2], 0)] }] }],
+  };
+}
+
+function seededInput(count: number): Float32Array {
+  let state = 12345;
+  return Float32Array.from({ length: count }, () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state / 4294967296;
+  });
+}
+
+it('serves a request across two partitions on two worker processes', { timeout: 60_000 }, async () => {
+  const bytes = encodeOnnxModel(zooModel('mobilenet', { inputSize: 64, widthDivisor: 2 }));
+  const loaded = await loadModel('zoo-mobilenet', bytes);
+  const split = splitModel(loaded.model, loaded.analysis, loaded.shapeInfo, [Math.floor(loaded.analysis.nodes.length / 2)]);
+  const [first, second] = split.plans;
+  const partitions = new Map<string, RealPartitionModel>([
+    ['0-1', { bytes: encodeOnnxModel(split.models[0]!), inputs: first!.inputs, link: first!.link, linkBytesPerSample: first!.linkBytesPerSample }],
+    ['1-2', { bytes: encodeOnnxModel(split.models[1]!), inputs: second!.inputs, link: second!.outputs, linkBytesPerSample: 0 }],
+  ]);
+  const inputSpec = first!.inputs[0]!;
+  const dims = inputSpec.shape.map((d) => (d < 0 ? 1 : d));
+  const input: NamedTensor = { name: inputSpec.name, dtype: 'float32', dims, data: seededInput(dims.reduce((a, b) => a * b, 1)) };
+  const whole = await createPartitionExecutor(bytes, { device: { kind: 'cpu', threads: 1 } });
+  const expected = await whole.run({ [input.name]: input });
+  await whole.release();
+
+  const { log } = memoryLogger();
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'ppipe-cache-'));
+  const broker = new EmbeddedBroker();
+  await broker.start();
+  const bus = new Bus({ url: broker.url, prefix: 'ppipe', clientId: 'controller' }, log);
+  const models = new ModelServer();
+  const frontend = new Frontend(new PlaceholderRoundRobinDispatcher(), { token: TOKEN, linkDtype: 'float32' }, log);
+  let topology: Topology | undefined;
+  const controller = new Controller(
+    bus,
+    models,
+    { profiles: '', models: [{ name: 'zoo-mobilenet', partitions }], algorithm: 'ppipe', bandwidthGbps: 10, paceLinks: false, linkDtype: 'float32', debounceMs: 100, planOverride: (nodes) => (nodes.length === 2 ? twoPartitionPlan() : undefined) },
+    { onTopology: (t) => { topology = t; frontend.setTopology(t); } },
+    log,
+  );
+  const workers = ['cpu-a', 'cpu-b'].map((id) => spawnWorker(broker.url, id, ['--device-class', 'cpu-1t', '--mps-levels', '1', '--device', 'cpu:1', '--cache', cache]));
+  try {
+    await bus.start();
+    await models.start();
+    await frontend.start();
+    await controller.start();
+    await waitFor('both workers serving', () => topology !== undefined, 40_000);
+    const hops = topology!.dnns[0]!.pipelines[0]!.partitions.map((p) => p.instances[0]!.nodeId);
+    assert.deepEqual(new Set(hops), new Set(['cpu-a', 'cpu-b']), 'the two partitions run on two different workers');
+
+    const exact = await frontend.submit('zoo-mobilenet', [input]);
+    assert.equal(exact.status, 'ok', exact.reason);
+    for (const [name, tensor] of Object.entries(expected)) {
+      const got = exact.outputs.find((o) => o.name === name);
+      assert.ok(got, `output ${name}`);
+      assert.deepEqual(got.dims, tensor.dims);
+      assert.ok(Buffer.from((got.data as Float32Array).buffer, got.data.byteOffset, got.data.byteLength).equals(Buffer.from((tensor.data as Float32Array).buffer, tensor.data.byteOffset, tensor.data.byteLength)), `float32 links: ${name} is bit-identical`);
+    }
+
+    topology = undefined;
+    await controller.reconfigure({ linkDtype: 'float16' });
+    await waitFor('float16 plan serving', () => topology !== undefined, 20_000);
+    const half = await frontend.submit('zoo-mobilenet', [input]);
+    assert.equal(half.status, 'ok', half.reason);
+    let worst = 0;
+    let scale = 0;
+    for (const [name, tensor] of Object.entries(expected)) {
+      const a = tensor.data as Float32Array;
+      const b = half.outputs.find((o) => o.name === name)!.data as Float32Array;
+      for (let i = 0; i < a.length; i++) {
+        scale = Math.max(scale, Math.abs(a[i]!));
+        worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+      }
+    }
+    const relError = worst / (scale || 1);
+    console.log(`float16 links: max abs error ${worst.toExponential(3)}, relative to output range ${relError.toExponential(3)}`);
+    assert.ok(relError < 5e-3, `float16 relative error ${relError}`);
+    assert.equal(models.served, 2, 'each partition was downloaded once; the re-plan hit the workers\' caches');
+  } finally {
+    for (const worker of workers) await worker.stop();
+    await controller.stop();
+    await frontend.stop();
+    await models.stop();
+    await bus.stop();
+    await broker.stop();
+    rmSync(cache, { recursive: true, force: true });
+  }
+});
