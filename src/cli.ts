@@ -6,7 +6,7 @@ import type { CommandIo } from './planner/index.ts';
 import { runCheckCommand, runPlanCommand, runPrepartitionCommand } from './planner/index.ts';
 import { runProfileCommand, runSplitCommand } from './pipeline/index.ts';
 import { runServeCommand } from './appliance.ts';
-import { runSimCommand, runSweepCommand } from './sim/index.ts';
+import { runReproduceCommand, runSimCommand, runSweepCommand } from './sim/index.ts';
 import { runStartCommand } from './startCommand.ts';
 import { runClusterBenchCommand, runWorkerCommand } from './cluster/index.ts';
 
@@ -19,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   check: { summary: 'validate a plan against a problem (recomputes every number)', run: runCheckCommand },
   sim: { summary: 'simulate one DNN of a plan under load (reservation or reactive scheduler)', run: runSimCommand },
   sweep: { summary: 'sweep load factors 1.00 → 0.05 and report the largest with ≥ 99% attainment', run: runSweepCommand },
+  reproduce: { summary: "reproduce the paper's Fig. 6, 8 and 10 (plans + simulated sweeps) as a Markdown report with SVG charts", run: runReproduceCommand },
   split: { summary: 'split an ONNX model into runnable partitions (part-N.onnx + manifest.json)', run: runSplitCommand },
   profile: { summary: 'profile an ONNX model per block and batch size on the local device (our profile format)', run: runProfileCommand },
   worker: { summary: 'run a worker node: announce over MQTT, load the assigned partitions, serve batches on tensor links', run: runWorkerCommand },

@@ -15,7 +15,16 @@ async function solve(request) {
   const started = performance.now();
   const model = highs.createModel({ format: 'lp', data: request.lp });
   try {
-    model.options.set({ output_flag: false, time_limit: Math.max(0.01, request.timeLimitS), mip_rel_gap: request.mipRelGap });
+    // Presolve finds little to remove in these small allocation models, and the RINS/RENS sub-MIP heuristics
+    // cost more at the root than the incumbents they find; without them the benchmark solves about 2× faster.
+    model.options.set({
+      output_flag: false,
+      time_limit: Math.max(0.01, request.timeLimitS),
+      mip_rel_gap: request.mipRelGap,
+      presolve: 'off',
+      mip_heuristic_run_rins: false,
+      mip_heuristic_run_rens: false,
+    });
     if (request.start) {
       const colValue = new Float64Array(model.getDimensions().numCols);
       for (const [name, value] of Object.entries(request.start)) colValue[model.getColByName(name)] = value;

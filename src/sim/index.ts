@@ -13,3 +13,4 @@ export type { SweepOptions, SweepPoint, SweepResult } from './sweep.ts';
 export { sweep } from './sweep.ts';
 export type { CommandIo } from './simCommand.ts';
 export { DEFAULT_PROFILES, runSimCommand, runSweepCommand, SIM_USAGE, SWEEP_USAGE } from './simCommand.ts';
+export { REPRODUCE_USAGE, runReproduceCommand } from './reproduceCommand.ts';

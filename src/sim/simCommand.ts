@@ -59,7 +59,7 @@ Options:
   --all-points           simulate every load factor instead of stopping at the first that passes
 ${COMMON_OPTIONS}`;
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 const OPTIONS = {
   dnn: { type: 'string' },
@@ -91,7 +91,7 @@ function positiveNumber(values: Values, name: keyof Values, integer = false): nu
   return value;
 }
 
-function parseArrivals(text: string): ArrivalSpec {
+export function parseArrivals(text: string): ArrivalSpec {
   if (text === 'poisson') return { kind: 'poisson' };
   if (text.startsWith('gamma:')) {
     const cv = Number(text.slice('gamma:'.length));

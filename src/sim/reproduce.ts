@@ -1,0 +1,258 @@
+/**
+ * `ppipe reproduce`: plans the paper's evaluation (6 groups × 4 clusters × NP, DART-r, PPipe, reference
+ * §H) with our planner, sweeps every DNN of every plan in the simulator, and writes a Markdown report with
+ * the tables of Fig. 6 (max load factor and gains), Fig. 8 (utilisation by GPU class) and Fig. 10
+ * (reservation vs reactive on the three-partition, 10%-margin L4-T4 plans), beside the paper's numbers,
+ * plus SVG charts and the raw results as JSON.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ServingDnn } from '../pipeline/index.ts';
+import { fromPlanDocument } from '../pipeline/index.ts';
+import type { Algorithm, Plan } from '../planner/index.ts';
+import { HighsSolver, PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem, parseProblem, planFromOutcome, planProblem, resolveProblem, ProfileLibrary } from '../planner/index.ts';
+import type { ArrivalSpec } from './arrivals.ts';
+import { groupedBars, renderSvg } from './charts.ts';
+import { runSweepPool } from './sweepPool.ts';
+import type { SweepTask, SweepTaskResult } from './sweepTask.ts';
+
+export interface ReproduceOptions {
+  readonly profiles: string;
+  readonly outDir: string;
+  readonly arrivals: ArrivalSpec;
+  readonly arrivalsLabel: string;
+  readonly durationS: number;
+  readonly planTimeLimitS: number;
+  readonly fig10: boolean;
+  readonly seed: number;
+  readonly workers?: number;
+  readonly onProgress: (line: string) => void;
+}
+
+const ALGORITHMS: ReadonlyArray<Algorithm> = ['np', 'dart-r', 'ppipe'];
+const LABEL: Record<Algorithm, string> = { np: 'NP', 'dart-r': 'DART-r', ppipe: 'PPipe' };
+const HIGH_CLASS = new Set(['L4', 'V100']);
+/** The artifact's plots take the smallest load factor when none reaches 99% (reference §G). */
+const FLOOR_LOAD_FACTOR = 0.05;
+
+/** The paper's numbers (reference §H), for the report's side-by-side columns. */
+const PAPER = {
+  meanLoadFactor: { poisson: { np: 0.668, 'dart-r': 0.749, ppipe: 0.965 }, bursty: { np: 0.611, 'dart-r': 0.694, ppipe: 0.903 } },
+  gainVsNp: { poisson: { mean: 0.48, 'L4-P4': 0.649, 'L4-T4': 0.348, 'V100-P4': 0.467, 'V100-T4': 0.455 }, bursty: { mean: 0.751, 'L4-P4': 1.616, 'L4-T4': 0.341, 'V100-P4': 0.504, 'V100-T4': 0.541 } },
+  gainVsDartR: { poisson: { mean: 0.322, 'L4-P4': 0.472, 'L4-T4': 0.173, 'V100-P4': 0.348, 'V100-T4': 0.293 }, bursty: { mean: 0.358, 'L4-P4': 0.504, 'L4-T4': 0.181, 'V100-P4': 0.402, 'V100-T4': 0.345 } },
+  lowClassUtilization: { np: 0.081, 'dart-r': 0.295, ppipe: 0.736 },
+  fig10: { reservation: 0.92, reactive: 0.71 },
+} as const;
+
+interface PlannedCase {
+  readonly group: string;
+  readonly cluster: string;
+  readonly algorithm: Algorithm;
+  readonly plan: Plan;
+  readonly planSeconds: number;
+}
+
+interface DnnOutcome {
+  readonly group: string;
+  readonly cluster: string;
+  readonly algorithm: Algorithm;
+  readonly dnn: string;
+  readonly maxLoadFactor: number;
+  readonly clusterUtilization: Record<string, number>;
+}
+
+const mean = (xs: ReadonlyArray<number>): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+const signedPct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+
+async function planCases(options: ReproduceOptions, solver: HighsSolver, library: ProfileLibrary): Promise<PlannedCase[]> {
+  const cases: PlannedCase[] = [];
+  for (const group of PAPER_GROUPS) {
+    for (const cluster of PAPER_CLUSTERS) {
+      for (const algorithm of ALGORITHMS) {
+        const started = performance.now();
+        const problem = resolveProblem(parseProblem('reproduce', { ...paperProblem(options.profiles, cluster, group.dnns, { weights: PAPER_WEIGHTS }), algorithm }), '/', library);
+        const outcome = await planProblem(problem, solver, { deadlineMs: started + options.planTimeLimitS * 1000 });
+        cases.push({ group: group.id, cluster: cluster.name, algorithm, plan: planFromOutcome(problem, outcome), planSeconds: (performance.now() - started) / 1000 });
+        options.onProgress(`planned ${group.id} ${cluster.name} ${LABEL[algorithm]}: Z = ${outcome.allocation.objective.toFixed(1)} (${outcome.status})`);
+      }
+    }
+  }
+  return cases;
+}
+
+function clusterGpus(plan: Plan): Record<string, number> {
+  return Object.fromEntries(plan.cluster.gpus.map((g) => [g.type, g.count]));
+}
+
+function taskFor(id: number, dnn: ServingDnn, referenceXputRps: number, plan: Plan, options: ReproduceOptions, scheduler: SweepTask['scheduler']): SweepTask {
+  return {
+    id,
+    dnn,
+    profiles: [options.profiles],
+    referenceXputRps,
+    arrivals: options.arrivals,
+    durationUs: options.durationS * 1e6,
+    seed: options.seed + id,
+    scheduler,
+    clusterGpus: clusterGpus(plan),
+  };
+}
+
+function progressReporter(options: ReproduceOptions, total: number, label: string): (result: SweepTaskResult, done: number) => void {
+  const started = performance.now();
+  return (_result, done) => {
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    options.onProgress(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label} sweeps, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  };
+}
+
+export interface ReproduceSummary {
+  readonly reportFile: string;
+  readonly planSeconds: number;
+  readonly sweepSeconds: number;
+  readonly fig10Seconds: number | undefined;
+}
+
+export async function reproduce(options: ReproduceOptions): Promise<ReproduceSummary> {
+  mkdirSync(options.outDir, { recursive: true });
+  const library = new ProfileLibrary([options.profiles]);
+  const solver = new HighsSolver();
+  solver.start();
+  let cases: PlannedCase[];
+  const fig10Plans: Array<{ model: string; plan: Plan }> = [];
+  const planStarted = performance.now();
+  let fig10PlanSeconds = 0;
+  try {
+    cases = await planCases(options, solver, library);
+    if (options.fig10) {
+      const started = performance.now();
+      const models = readFileSync(path.join(options.profiles, 'model_list.txt'), 'utf8').split('\n').filter(Boolean);
+      const cluster = PAPER_CLUSTERS.find((c) => c.name === 'L4-T4')!;
+      for (const model of models) {
+        const problem = resolveProblem(parseProblem('reproduce', paperProblem(options.profiles, cluster, [model], { marginFraction: 0.1, maxPartitions: 3 })), '/', library);
+        const outcome = await planProblem(problem, solver, { deadlineMs: performance.now() + options.planTimeLimitS * 1000 });
+        fig10Plans.push({ model, plan: planFromOutcome(problem, outcome) });
+        options.onProgress(`planned Fig. 10 ${model}: ${outcome.allocation.objective.toFixed(1)} req/s (${outcome.status})`);
+      }
+      fig10PlanSeconds = (performance.now() - started) / 1000;
+    }
+  } finally {
+    await solver.stop();
+  }
+  const planSeconds = (performance.now() - planStarted) / 1000 - fig10PlanSeconds;
+
+  // Fig. 6 and 8: every DNN of every plan, loaded against the PPipe plan's throughput for that DNN.
+  const tasks: SweepTask[] = [];
+  const taskKeys: Array<{ group: string; cluster: string; algorithm: Algorithm; dnn: string }> = [];
+  for (const planned of cases) {
+    const ppipe = cases.find((c) => c.group === planned.group && c.cluster === planned.cluster && c.algorithm === 'ppipe')!;
+    const serving = fromPlanDocument(planned.plan);
+    serving.dnns.forEach((dnn, d) => {
+      tasks.push(taskFor(tasks.length, dnn, Math.floor(ppipe.plan.dnns[d]!.throughputRps), planned.plan, options, 'reservation'));
+      taskKeys.push({ group: planned.group, cluster: planned.cluster, algorithm: planned.algorithm, dnn: dnn.name });
+    });
+  }
+  const sweepStarted = performance.now();
+  const results = await runSweepPool(tasks, { ...(options.workers ? { workers: options.workers } : {}), onResult: progressReporter(options, tasks.length, 'Fig. 6/8') });
+  const sweepSeconds = (performance.now() - sweepStarted) / 1000;
+  const outcomes: DnnOutcome[] = results.map((r, i) => ({ ...taskKeys[i]!, maxLoadFactor: r.maxLoadFactor, clusterUtilization: r.clusterUtilization }));
+
+  // Fig. 10: reservation vs reactive on the same three-partition plans.
+  let fig10: Array<{ model: string; reservation: number; reactive: number }> = [];
+  let fig10Seconds: number | undefined;
+  if (options.fig10) {
+    const started = performance.now();
+    const fig10Tasks: SweepTask[] = [];
+    fig10Plans.forEach(({ plan }, i) => {
+      const dnn = fromPlanDocument(plan).dnns[0]!;
+      const reference = Math.floor(plan.dnns[0]!.throughputRps);
+      fig10Tasks.push(taskFor(2 * i, dnn, reference, plan, options, 'reservation'), taskFor(2 * i + 1, dnn, reference, plan, options, 'reactive'));
+    });
+    const fig10Results = await runSweepPool(fig10Tasks, { ...(options.workers ? { workers: options.workers } : {}), onResult: progressReporter(options, fig10Tasks.length, 'Fig. 10') });
+    fig10 = fig10Plans.map(({ model }, i) => ({ model, reservation: fig10Results[2 * i]!.maxLoadFactor, reactive: fig10Results[2 * i + 1]!.maxLoadFactor }));
+    fig10Seconds = (performance.now() - started) / 1000 + fig10PlanSeconds;
+  }
+
+  const reportFile = await writeReport(options, cases, outcomes, fig10, { planSeconds, sweepSeconds, fig10Seconds, fig10PlanSeconds });
+  return { reportFile, planSeconds, sweepSeconds, fig10Seconds };
+}
+
+async function writeReport(
+  options: ReproduceOptions,
+  cases: ReadonlyArray<PlannedCase>,
+  outcomes: ReadonlyArray<DnnOutcome>,
+  fig10: ReadonlyArray<{ model: string; reservation: number; reactive: number }>,
+  timing: { planSeconds: number; sweepSeconds: number; fig10Seconds: number | undefined; fig10PlanSeconds: number },
+): Promise<string> {
+  const bursty = options.arrivals.kind !== 'poisson';
+  const paperTrace = bursty ? 'bursty' : 'poisson';
+  const lf = (o: DnnOutcome): number => Math.max(o.maxLoadFactor, FLOOR_LOAD_FACTOR);
+  const find = (group: string, cluster: string, algorithm: Algorithm, dnn: string): DnnOutcome => outcomes.find((o) => o.group === group && o.cluster === cluster && o.algorithm === algorithm && o.dnn === dnn)!;
+  const gains = (cluster: string | undefined, other: Algorithm): number[] =>
+    outcomes.filter((o) => o.algorithm === 'ppipe' && (cluster === undefined || o.cluster === cluster)).map((o) => lf(o) / lf(find(o.group, o.cluster, other, o.dnn)) - 1);
+  const meanLf = (algorithm: Algorithm, cluster?: string): number => mean(outcomes.filter((o) => o.algorithm === algorithm && (cluster === undefined || o.cluster === cluster)).map((o) => o.maxLoadFactor));
+  // Fig. 8: per case, each DNN's busy share of all GPUs of a class (cluster-wide), summed over the group's DNNs.
+  const utilization = (algorithm: Algorithm, high: boolean): number => {
+    const perCase = cases.filter((c) => c.algorithm === algorithm).map((c) => {
+      const types = c.plan.cluster.gpus.filter((g) => HIGH_CLASS.has(g.type) === high);
+      const total = types.reduce((n, g) => n + g.count, 0);
+      const busy = outcomes
+        .filter((o) => o.group === c.group && o.cluster === c.cluster && o.algorithm === algorithm)
+        .reduce((sum, o) => sum + types.reduce((s, g) => s + (o.clusterUtilization[g.type] ?? 0) * g.count, 0), 0);
+      return total === 0 ? 0 : busy / total;
+    });
+    return mean(perCase);
+  };
+
+  const lines: string[] = [];
+  lines.push(`# PPipe reproduction (${options.arrivalsLabel} arrivals)`, '');
+  lines.push(`Plans: our planner (HiGHS), 6 groups × 4 clusters × NP, DART-r, PPipe, weights [0.30, 0.33, 0.37], 25 high + 75 low GPUs,`);
+  lines.push(`40% margin. Sweeps: load factor 1.00 → 0.05 in steps of 0.05, ${options.durationS} simulated seconds per point, ${options.arrivalsLabel} arrivals, seed ${options.seed};`);
+  lines.push('every DNN is loaded against the PPipe plan\'s throughput for it, so the three algorithms share one scale (reference §G).');
+  if (bursty) lines.push('The MAF 2021 trace is not available here: "bursty" results use Gamma arrivals with the coefficient of variation above, not the trace.');
+  lines.push('', `Time: planning ${timing.planSeconds.toFixed(1)} s, sweeps ${timing.sweepSeconds.toFixed(1)} s (Fig. 6 and 8, ${outcomes.length} sweeps)${timing.fig10Seconds !== undefined ? `; Fig. 10 extra ${timing.fig10Seconds.toFixed(1)} s (planning ${timing.fig10PlanSeconds.toFixed(1)} s)` : ''}.`, '');
+
+  lines.push('## Fig. 6: largest load factor with ≥ 99% attainment', '');
+  lines.push('Mean over the 18 DNNs (6 groups × 3) of each cluster; gains are LF_PPipe / LF_other − 1 per DNN, averaged (a DNN that never reaches 99% counts as 0.05, the artifact\'s convention).', '');
+  lines.push('| cluster | NP | DART-r | PPipe | gain vs NP (paper) | gain vs DART-r (paper) |', '| --- | --- | --- | --- | --- | --- |');
+  for (const cluster of PAPER_CLUSTERS) {
+    const c = cluster.name as keyof typeof PAPER.gainVsNp.poisson;
+    lines.push(`| ${cluster.id} ${cluster.name} | ${meanLf('np', cluster.name).toFixed(3)} | ${meanLf('dart-r', cluster.name).toFixed(3)} | ${meanLf('ppipe', cluster.name).toFixed(3)} | ${signedPct(mean(gains(cluster.name, 'np')))} (${signedPct(PAPER.gainVsNp[paperTrace][c])}) | ${signedPct(mean(gains(cluster.name, 'dart-r')))} (${signedPct(PAPER.gainVsDartR[paperTrace][c])}) |`);
+  }
+  const paperLf = PAPER.meanLoadFactor[paperTrace];
+  lines.push(`| **all** | ${meanLf('np').toFixed(3)} (paper ${paperLf.np}) | ${meanLf('dart-r').toFixed(3)} (paper ${paperLf['dart-r']}) | ${meanLf('ppipe').toFixed(3)} (paper ${paperLf.ppipe}) | **${signedPct(mean(gains(undefined, 'np')))}** (${signedPct(PAPER.gainVsNp[paperTrace].mean)}) | **${signedPct(mean(gains(undefined, 'dart-r')))}** (${signedPct(PAPER.gainVsDartR[paperTrace].mean)}) |`, '');
+
+  lines.push('## Fig. 8: GPU utilisation by class', '');
+  lines.push('Busy time over all GPUs of the class in the cluster (unused GPUs count as idle), at each algorithm\'s largest passing load factor; mean over the 24 cases.', '');
+  lines.push('| algorithm | high-class (L4, V100) | low-class (T4, P4) | paper, low-class |', '| --- | --- | --- | --- |');
+  for (const algorithm of ALGORITHMS) lines.push(`| ${LABEL[algorithm]} | ${pct(utilization(algorithm, true))} | ${pct(utilization(algorithm, false))} | ${pct(PAPER.lowClassUtilization[algorithm])} |`);
+  lines.push('');
+
+  if (fig10.length > 0) {
+    lines.push('## Fig. 10: reservation vs reactive (L4-T4, one DNN, 3 partitions, 10% margin)', '');
+    lines.push('| DNN | reservation | reactive |', '| --- | --- | --- |');
+    for (const row of fig10) lines.push(`| ${row.model} | ${row.reservation.toFixed(2)} | ${row.reactive.toFixed(2)} |`);
+    lines.push(`| **mean** | **${mean(fig10.map((r) => r.reservation)).toFixed(3)}** (paper ${PAPER.fig10.reservation}) | **${mean(fig10.map((r) => r.reactive)).toFixed(3)}** (paper ${PAPER.fig10.reactive}) |`, '');
+  }
+
+  lines.push('## Per DNN', '', '| group | cluster | DNN | NP | DART-r | PPipe |', '| --- | --- | --- | --- | --- | --- |');
+  for (const o of outcomes.filter((x) => x.algorithm === 'ppipe')) {
+    lines.push(`| ${o.group} | ${o.cluster} | ${o.dnn} | ${find(o.group, o.cluster, 'np', o.dnn).maxLoadFactor.toFixed(2)} | ${find(o.group, o.cluster, 'dart-r', o.dnn).maxLoadFactor.toFixed(2)} | ${o.maxLoadFactor.toFixed(2)} |`);
+  }
+  lines.push('', 'Charts: `fig6-load-factor.svg`, `fig8-utilization.svg`' + (fig10.length > 0 ? ', `fig10-reservation-vs-reactive.svg`' : '') + '. Raw results: `results.json`.', '');
+
+  const reportFile = path.join(options.outDir, 'report.md');
+  writeFileSync(reportFile, `${lines.join('\n')}\n`);
+  writeFileSync(path.join(options.outDir, 'results.json'), `${JSON.stringify({ arrivals: options.arrivalsLabel, durationS: options.durationS, timing, plans: cases.map((c) => ({ group: c.group, cluster: c.cluster, algorithm: c.algorithm, objective: c.plan.objective, status: c.plan.status, planSeconds: c.planSeconds })), outcomes, fig10 }, null, 1)}\n`);
+  const fig6Rows = PAPER_CLUSTERS.flatMap((cluster) => ALGORITHMS.map((algorithm) => ({ x: cluster.name, series: LABEL[algorithm], y: meanLf(algorithm, cluster.name) })));
+  writeFileSync(path.join(options.outDir, 'fig6-load-factor.svg'), await renderSvg(groupedBars(`Max load factor at 99% attainment (${options.arrivalsLabel})`, fig6Rows, { x: 'cluster', y: 'mean max load factor', series: 'algorithm', yMax: 1 })));
+  const fig8Rows = ALGORITHMS.flatMap((algorithm) => [true, false].map((high) => ({ x: LABEL[algorithm], series: high ? 'high-class' : 'low-class', y: utilization(algorithm, high) })));
+  writeFileSync(path.join(options.outDir, 'fig8-utilization.svg'), await renderSvg(groupedBars('GPU utilisation by class', fig8Rows, { x: 'algorithm', y: 'utilisation', series: 'GPU class', yMax: 1 })));
+  if (fig10.length > 0) {
+    const rows = fig10.flatMap((r) => [{ x: r.model.split(/[_-]/)[0]!, series: 'reservation', y: r.reservation }, { x: r.model.split(/[_-]/)[0]!, series: 'reactive', y: r.reactive }]);
+    writeFileSync(path.join(options.outDir, 'fig10-reservation-vs-reactive.svg'), await renderSvg(groupedBars('Reservation vs reactive (L4-T4, 3 partitions, 10% margin)', rows, { x: 'DNN', y: 'max load factor', series: 'scheduler', yMax: 1 })));
+  }
+  return reportFile;
+}
