@@ -20,6 +20,11 @@ export interface AllocationInput {
   readonly gpuCounts: ReadonlyArray<number>;
   /** WAN link directions and their capacity; candidates' linkBits refer to them by key. */
   readonly links?: ReadonlyArray<{ readonly key: string; readonly capacityBitsPerSecond: number }>;
+  /**
+   * Instead of maximising Z: keep Z ≥ this and use as few physical GPUs as possible (DART-r's first step
+   * needs the GPUs NP really needs, so that the rest can be shared).
+   */
+  readonly fewestGpusForObjective?: number;
 }
 
 export interface AllocatedPipeline {
@@ -135,16 +140,27 @@ export function buildAllocationLp(input: AllocationInput): string {
     if (used) row(terms(used), `<= ${num(link.capacityBitsPerSecond)}`);
   }
 
-  return ['Maximize', ' obj: Z', 'Subject To', ...rows, 'Bounds', ...bounds, 'General', ` ${generals.join(' ')}`, 'End', ''].join('\n');
+  let objective = ' obj: Z';
+  if (input.fewestGpusForObjective !== undefined) {
+    row('Z', `>= ${num(input.fewestGpusForObjective)}`);
+    objective = ` obj: ${terms([...pools.keys()].map((key) => { const [owner, p, k] = key.split('/').map(Number) as [number, number, number]; return [-1, poolVar(owner, p, k)] as const; }))}`;
+  }
+  return ['Maximize', objective, 'Subject To', ...rows, 'Bounds', ...bounds, 'General', ` ${generals.join(' ')}`, 'End', ''].join('\n');
 }
 
-/** Reads instance counts back and turns them into pipelines with their real capacity (no solver slack). */
+/**
+ * Reads instance counts back and turns them into pipelines. Without WAN links a pipeline gets its real
+ * capacity (min over partitions of instances × rate), dropping the slack a solver may leave on DNNs that
+ * do not bind the objective; with links the solver's throughput stands, since the link rows bound it.
+ */
 export function readAllocation(input: AllocationInput, values: Readonly<Record<string, number>>): Allocation {
+  const linked = (input.links?.length ?? 0) > 0;
   const dnns = input.dnns.map((dnn, d) => {
     const pipelines: AllocatedPipeline[] = [];
     dnn.candidates.forEach((candidate, c) => {
       const instances = candidate.stages.map((_, p) => Math.round(values[instanceVar(d, c, p)] ?? 0));
-      const throughputRps = Math.min(...candidate.stages.map((stage, p) => stage.rateRps * instances[p]!));
+      const capacity = Math.min(...candidate.stages.map((stage, p) => stage.rateRps * instances[p]!));
+      const throughputRps = linked && candidate.stages.length > 1 ? Math.min(capacity, values[throughputVar(d, c)] ?? 0) : capacity;
       if (throughputRps > 0.1) pipelines.push({ candidate, instances, throughputRps });
     });
     return { pipelines, throughputRps: pipelines.reduce((sum, p) => sum + p.throughputRps, 0) };

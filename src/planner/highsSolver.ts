@@ -1,7 +1,10 @@
 /**
- * HiGHS in a worker thread with a hard time limit. HiGHS gets the limit itself; a watchdog terminates the
- * worker if it overruns by more than a grace period, so a plan command never hangs.
+ * HiGHS in worker threads with a hard time limit. Branch-and-bound times vary a lot with the search path,
+ * so by default one worker per core (at most 2) solves the same model with different settings and seeds
+ * (highsWorker.mjs) and the first to finish wins; it flags the others through shared memory and they interrupt themselves (a portfolio, as
+ * concurrent MIP solvers do). HiGHS gets the time limit itself; a watchdog ends a worker that overruns.
  */
+import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 export interface SolveRequest {
@@ -16,7 +19,7 @@ export interface SolveRequest {
 
 export interface SolveReply {
   readonly id: number;
-  readonly status: 'optimal' | 'time_limit' | 'infeasible' | 'error';
+  readonly status: 'optimal' | 'time_limit' | 'infeasible' | 'interrupted' | 'error';
   readonly objective: number | undefined;
   /** Non-zero column values by name. */
   readonly values: Readonly<Record<string, number>>;
@@ -28,64 +31,87 @@ export interface SolveReply {
 const GRACE_S = 2;
 
 export class HighsSolver {
-  private worker: Worker | undefined;
+  private workers: Worker[] = [];
   private nextId = 1;
+  private readonly stopFlag = new Int32Array(new SharedArrayBuffer(4));
+  private readonly portfolio: number;
 
-  /** Starts the worker and loads HiGHS, so the first solve does not pay for it (optional). */
+  constructor(options: { portfolio?: number } = {}) {
+    this.portfolio = Math.max(1, options.portfolio ?? Math.min(2, os.availableParallelism()));
+  }
+
+  /** Starts the workers and loads HiGHS, so the first solve does not pay for it (optional). */
   start(): void {
-    this.ensureWorker();
+    this.ensureWorkers();
   }
 
   async stop(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    if (worker) await worker.terminate();
+    const workers = this.workers;
+    this.workers = [];
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 
-  private ensureWorker(): Worker {
-    if (!this.worker) {
-      this.worker = new Worker(new URL('./highsWorker.mjs', import.meta.url));
-      this.worker.unref();
+  private ensureWorkers(): Worker[] {
+    while (this.workers.length < this.portfolio) {
+      const worker = new Worker(new URL('./highsWorker.mjs', import.meta.url), { workerData: { stop: this.stopFlag.buffer, seed: this.workers.length * 7919, variant: this.workers.length } });
+      worker.unref();
+      this.workers.push(worker);
     }
-    return this.worker;
+    return this.workers;
   }
 
-  solve(request: Omit<SolveRequest, 'id'>): Promise<SolveReply> {
-    const worker = this.ensureWorker();
-    const id = this.nextId++;
-    return new Promise<SolveReply>((resolve, reject) => {
+  private drop(worker: Worker): void {
+    this.workers = this.workers.filter((w) => w !== worker);
+    void worker.terminate();
+  }
+
+  /** One worker's reply for request `id`; a worker that fails or overruns resolves as an error/time limit. */
+  private ask(worker: Worker, request: SolveRequest): Promise<SolveReply> {
+    return new Promise<SolveReply>((resolve) => {
       const cleanup = (): void => {
         clearTimeout(watchdog);
         worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
+        worker.off('error', onFailure);
+        worker.off('exit', onFailure);
       };
+      const failed = (status: SolveReply['status']): SolveReply => ({ id: request.id, status, objective: undefined, values: {}, mipGap: undefined, dualBound: undefined, solverSeconds: request.timeLimitS });
       const onMessage = (reply: SolveReply | { id: number; error: string }): void => {
-        if (reply.id !== id) return;
+        if (reply.id !== request.id) return;
         cleanup();
-        if ('error' in reply) reject(new Error(`HiGHS failed: ${reply.error}`));
-        else resolve(reply);
+        resolve('error' in reply ? failed('error') : reply);
       };
-      const onError = (error: Error): void => {
+      const onFailure = (): void => {
         cleanup();
-        this.worker = undefined;
-        reject(error);
-      };
-      const onExit = (code: number): void => {
-        cleanup();
-        this.worker = undefined;
-        reject(new Error(`HiGHS worker exited with code ${code}`));
+        this.drop(worker);
+        resolve(failed('error'));
       };
       const watchdog = setTimeout(() => {
         cleanup();
-        this.worker = undefined;
-        void worker.terminate();
-        resolve({ id, status: 'time_limit', objective: undefined, values: {}, mipGap: undefined, dualBound: undefined, solverSeconds: request.timeLimitS + GRACE_S });
+        this.drop(worker);
+        resolve(failed('time_limit'));
       }, (request.timeLimitS + GRACE_S) * 1000);
       worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-      worker.postMessage({ ...request, id } satisfies SolveRequest);
+      worker.on('error', onFailure);
+      worker.on('exit', onFailure);
+      worker.postMessage(request);
     });
+  }
+
+  async solve(input: Omit<SolveRequest, 'id'>): Promise<SolveReply> {
+    const request: SolveRequest = { ...input, id: this.nextId++ };
+    const replies = this.ensureWorkers().map((worker) => this.ask(worker, request));
+    // The first proof (optimal or infeasible) wins and interrupts the rest; otherwise the best incumbent.
+    const decisive = await Promise.race([
+      ...replies.map((p) => p.then((r) => (r.status === 'optimal' || r.status === 'infeasible' ? r : new Promise<never>(() => undefined)))),
+      Promise.all(replies).then(() => undefined),
+    ]);
+    if (decisive) {
+      Atomics.store(this.stopFlag, 0, request.id);
+      await Promise.all(replies);
+      return decisive;
+    }
+    const all = await Promise.all(replies);
+    const withIncumbent = all.filter((r) => r.objective !== undefined).sort((a, b) => b.objective! - a.objective!);
+    return withIncumbent[0] ?? all.find((r) => r.status !== 'error') ?? all[0]!;
   }
 }

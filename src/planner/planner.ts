@@ -69,7 +69,8 @@ async function solveAllocation(solver: HighsSolver, input: AllocationInput, opti
     return { allocation: start ?? readAllocation(input, {}), status: 'time_limit', mipGap: Infinity };
   }
   const allocation = readAllocation(input, reply.values);
-  return { allocation, status: reply.status, mipGap: reply.mipGap ?? 0 };
+  // Only a proof counts as optimal; an interrupted or limited search keeps its incumbent and its gap.
+  return { allocation, status: reply.status === 'optimal' ? 'optimal' : 'time_limit', mipGap: reply.mipGap ?? 0 };
 }
 
 /** The allocation groups of a problem: one per DNN, or one per (DNN, camera site) with sites. */
@@ -153,7 +154,12 @@ export function gpusUsedByDnn(pipelines: ReadonlyArray<AllocatedPipeline>, gpuTy
 async function solveDartR(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarget>, solver: HighsSolver, options: PlanOptions): Promise<SolveOutcome & { candidateCount: number }> {
   if (problem.gpus.length !== 2 || problem.edge) throw new Error(`DART-r pairs two GPU types of one data centre; the problem has ${problem.gpus.length} GPU entries${problem.edge ? ' and sites' : ''}`);
   const np = await solveNp(problem, dnns, solver, options);
-  const used = np.allocation.dnns.map((dnn) => gpusUsedByDnn(dnn.pipelines, 2));
+  // NP's optimum is not unique in how many GPUs the non-binding DNNs hold; take the one that needs the
+  // fewest GPUs, so that "the unused GPUs" shared below are well defined.
+  const { input: npInput } = allocationInput(problem, dnns, 1, true);
+  const lean = await solveAllocation(solver, { ...npInput, fewestGpusForObjective: np.allocation.objective * (1 - 1e-9) }, options);
+  const needed = lean.status === 'infeasible' ? np : lean;
+  const used = needed.allocation.dnns.map((dnn) => gpusUsedByDnn(dnn.pipelines, 2));
   const limits = dnns.map((_, d) =>
     problem.gpus.map((gpu, k) => {
       const remaining = gpu.count - used.reduce((sum, u) => sum + u[k]!, 0);
