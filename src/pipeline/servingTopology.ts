@@ -49,9 +49,12 @@ export interface TopologyOptions {
 }
 
 /**
- * Builds the topology. Server grouping follows the artifact (reference §F.3): partition i's instances share
- * a NIC in groups of max(gps_i, gps_i+1) × v consecutive instances, and every last-partition instance has
- * its own NIC. Partitions never share a server, so every hop between stages crosses two NICs.
+ * Builds the topology. A partition's instances share a server NIC in groups of gps × v consecutive instances
+ * (gps = GPUs per server of its own type), exactly the NIC share 1/(v·gps) per instance that the planner's
+ * rate caps assume (reference §D.2). The artifact's simulator groups by max(gps_i, gps_i+1) and gives every
+ * last-partition instance a NIC of its own (§F.3); that packs a T4 pool feeding L4s 4 GPUs to a NIC on
+ * 2-GPU servers, so a plan the MILP sized for its real NICs could not be served. Partitions never share a
+ * server, so every hop between stages crosses two NICs.
  */
 export function buildTopology(dnn: ServingDnn, options: TopologyOptions = {}): ServingTopology {
   const warnings: string[] = [];
@@ -64,7 +67,7 @@ export function buildTopology(dnn: ServingDnn, options: TopologyOptions = {}): S
   const pipelines = dnn.pipelines.map((pipeline, p): PipelineTopology => {
     const stages = pipeline.partitions.map((part, s): StageTopology => {
       const next = pipeline.partitions[s + 1];
-      const groupSize = next ? Math.max(part.gpusPerServer, next.gpusPerServer) * part.mpsShare : 1;
+      const groupSize = part.gpusPerServer * part.mpsShare;
       const instances = new Int32Array(part.instances);
       for (let k = 0; k < part.instances; k++) {
         const id = instanceServer.length;

@@ -51,12 +51,12 @@ test('bad plans are rejected with the field named', () => {
 test('topology groups instances into servers as the artifact does (reference §F.3)', () => {
   const topology = buildTopology(fixturePlan('g2-L4-T4.plan.json').dnns[0]!);
   const [first, second] = topology.pipelines[0]!.stages;
-  // 28 L4 vGPUs at v=2 share a NIC per max(4, 2) × 2 = 8 instances: 4 servers; 22 last-stage instances own one each.
+  // 28 L4 vGPUs at v=2 share a NIC per 4 GPUs × 2 = 8 instances: 4 servers; 22 T4 instances, 2 GPUs per server: 11.
   const firstServers = new Set([...first!.instances].map((i) => topology.instanceServer[i]));
   const secondServers = new Set([...second!.instances].map((i) => topology.instanceServer[i]));
   assert.equal(firstServers.size, 4);
-  assert.equal(secondServers.size, 22);
-  assert.equal(topology.serverCount, 26);
+  assert.equal(secondServers.size, 11);
+  assert.equal(topology.serverCount, 15);
   assert.equal(first!.transferUsPerSample, 3355);
   assert.deepEqual(first!.inferUsByBs, [24802]);
 });
