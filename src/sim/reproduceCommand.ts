@@ -68,7 +68,7 @@ export async function runReproduceCommand(argv: string[], io: CommandIo): Promis
     const onProgress = (line: string): void => io.stderr(`${line}\n`);
     if (values.edge) {
       const { reproduceEdge } = await import('./edgeReproduce.ts');
-      const summary = await reproduceEdge({ profiles, outDir: path.resolve(values.out), arrivals, durationS: numbers.durationS, seed: numbers.seed, ...(numbers.workers ? { workers: numbers.workers } : {}), onProgress });
+      const summary = await reproduceEdge({ profiles, outDir: path.resolve(values.out), arrivals, arrivalsLabel: values.arrivals, durationS: numbers.durationS, planTimeLimitS: numbers.planTimeLimitS, seed: numbers.seed, ...(numbers.workers ? { workers: numbers.workers } : {}), onProgress });
       io.stdout(`${JSON.stringify({ report: summary.reportFile, edgeJson: summary.edgeJson, seconds: (performance.now() - started) / 1000 })}\n`);
       return 0;
     }
