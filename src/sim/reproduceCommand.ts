@@ -20,7 +20,9 @@ Options:
   --no-fig10             skip Fig. 10 (reservation vs reactive on the 3-partition ablation plans)
   --workers N            sweep threads (default: one per core)
   --seed N               base seed (default 1)
-  --edge                 run the edge-to-cloud scenarios instead (writes DIR/edge.json too)
+  --edge                 run the edge-to-cloud scenarios instead: edge-only, cloud-only and planned per
+                         scenario; writes DIR/edge-report.md, DIR/edge.json and SVG charts (--duration-s,
+                         --plan-time-limit, --arrivals, --workers and --seed apply)
   --help                 this text`;
 
 export async function runReproduceCommand(argv: string[], io: CommandIo): Promise<number> {
