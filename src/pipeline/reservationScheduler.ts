@@ -1,6 +1,8 @@
 /**
  * Reservation-based adaptive batching (reference §F.2, the paper's Alg. 1–2) with interval reservations:
- * every vGPU and every server NIC direction keeps a sorted list of reserved intervals, and a probe finds
+ * every vGPU, every server NIC direction and every WAN link direction (edge-to-cloud) keeps a sorted list
+ * of reserved intervals. A WAN hop occupies its link for batch × bits / bandwidth, then adds the RTT as a
+ * pure delay; ingress (decode, remote frames) and result return are hops and delays like any other, and a probe finds
  * for each stage the instance whose earliest feasible transfer + inference slot finishes first, using gaps
  * where they fit. A dispatched batch owns its whole path, so with exact latencies it meets its deadline.
  */
@@ -67,6 +69,8 @@ export class ReservationScheduler implements ServingScheduler {
   private readonly downlinkSummary: IntervalSummaries;
   private readonly uplinks: IntervalSet[];
   private readonly downlinks: IntervalSet[];
+  /** WAN link directions (edge-to-cloud); empty in a data centre. */
+  private readonly links: IntervalSet[];
   /** Corrected tables: infer[p][s][bs−1] and per-sample transfer out of stage s, in µs. */
   private readonly infer: number[][][];
   private readonly transferPerSample: number[][];
@@ -99,6 +103,7 @@ export class ReservationScheduler implements ServingScheduler {
     this.uplinks = Array.from({ length: topology.serverCount }, () => new IntervalSet());
     this.downlinkSummary = new IntervalSummaries(topology.serverCount);
     this.downlinks = Array.from({ length: topology.serverCount }, (_, i) => new IntervalSet(this.downlinkSummary, i));
+    this.links = topology.links.map(() => new IntervalSet());
     this.infer = topology.pipelines.map((p) => p.stages.map((s) => [...s.inferUsByBs]));
     this.transferPerSample = topology.pipelines.map((p) => p.stages.map((s) => s.transferUsPerSample));
     this.inferRatio = topology.pipelines.map((p) => p.stages.map((s) => s.inferUsByBs.map(() => 1)));
@@ -129,11 +134,12 @@ export class ReservationScheduler implements ServingScheduler {
   }
 
   /** Live reservations of every resource, for invariant checks. */
-  reservations(): { gpus: Array<Array<[number, number]>>; uplinks: Array<Array<[number, number]>>; downlinks: Array<Array<[number, number]>> } {
+  reservations(): { gpus: Array<Array<[number, number]>>; uplinks: Array<Array<[number, number]>>; downlinks: Array<Array<[number, number]>>; links: Array<Array<[number, number]>> } {
     return {
       gpus: this.gpus.map((g) => g.intervals()),
       uplinks: this.uplinks.map((g) => g.intervals()),
       downlinks: this.downlinks.map((g) => g.intervals()),
+      links: this.links.map((g) => g.intervals()),
     };
   }
 
@@ -165,9 +171,9 @@ export class ReservationScheduler implements ServingScheduler {
   private updateMinWork(): void {
     let min = Infinity;
     this.topology.pipelines.forEach((pipeline, p) => {
-      let work = 0;
+      let work = pipeline.ingressUsPerSample + pipeline.ingressDelayUs + pipeline.returnUs;
       pipeline.stages.forEach((_, s) => {
-        work += this.infer[p]![s]![0]! + (s > 0 ? this.transferPerSample[p]![s - 1]! : 0);
+        work += this.infer[p]![s]![0]! + (s > 0 ? this.transferPerSample[p]![s - 1]! + pipeline.stages[s - 1]!.outDelayUs : 0);
       });
       min = Math.min(min, work);
     });
@@ -178,11 +184,15 @@ export class ReservationScheduler implements ServingScheduler {
    * Greedy probe of one pipeline at a batch size starting at startUs: per stage, the instance (and its
    * inbound transfer on [previous server's uplink, this server's downlink]) that finishes inference first.
    * The pool is searched branch-and-bound over its MinTree, best bound first; only instances that could
-   * beat the best so far are evaluated exactly. Ties go to the candidate found first.
+   * beat the best so far are evaluated exactly. Ties go to the candidate found first. A hop over a WAN link
+   * (remote ingress into stage 0, a cut between sites) reserves the link instead of the NICs; one link
+   * serves every candidate, so its slot is searched once per stage. The returned finish includes the
+   * result's return delay.
    */
   private probe(p: number, batchSize: number, startUs: number, out: Probe): number {
     this.stats.probes++;
-    const stages = this.topology.pipelines[p]!.stages;
+    const pipeline = this.topology.pipelines[p]!;
+    const stages = pipeline.stages;
     const trees = this.trees[p]!;
     const infer = this.infer[p]!;
     const perSample = this.transferPerSample[p]!;
@@ -198,12 +208,26 @@ export class ReservationScheduler implements ServingScheduler {
     let prevServer = -1;
     for (let s = 0; s < stages.length; s++) {
       const li = infer[s]![batchSize - 1]!;
-      const ln = s > 0 ? batchSize * perSample[s - 1]! : 0;
+      // The hop into this stage: NICs (link −1) or a WAN link, then a pure delay (RTT, decoding).
+      let link: number;
+      let ln: number;
+      let delay: number;
+      if (s === 0) {
+        link = pipeline.ingressLink;
+        ln = link >= 0 ? batchSize * pipeline.ingressUsPerSample : 0;
+        delay = pipeline.ingressDelayUs;
+      } else {
+        const from = stages[s - 1]!;
+        link = from.outLink;
+        ln = batchSize * perSample[s - 1]!;
+        delay = from.outDelayUs;
+      }
       // The next hop's transfer leaves through this stage's server uplink: a busy uplink makes an early
       // finish useless, so candidates are ranked by when their output could start leaving (artifact §F.3).
-      const lnNext = s + 1 < stages.length ? batchSize * perSample[s]! : 0;
-      work += li + ln;
-      const lowerBound = t + ln + li;
+      // A WAN hop out is the same link for every candidate: it does not rank them.
+      const lnNext = s + 1 < stages.length && stages[s]!.outLink < 0 ? batchSize * perSample[s]! : 0;
+      work += li + ln + delay;
+      const lowerBound = t + ln + delay + li;
       const pool = stages[s]!.instances;
       const tree = trees[s]!;
       const minInfer = infer[s]![0]!;
@@ -217,12 +241,20 @@ export class ReservationScheduler implements ServingScheduler {
       let cachedServer = -1;
       let transferStart = t;
       let upFirst = t;
-      if (ln > 0) {
+      if (link >= 0) {
+        if (ln > 0) {
+          const wan = this.links[link]!;
+          wan.prune(nowUs);
+          upFirst = wan.earliestFree(t, ln);
+        }
+        transferStart = upFirst;
+      } else if (ln > 0) {
         const up = this.uplinks[prevServer]!;
         up.prune(nowUs);
         upFirst = up.earliestFree(t, ln);
       }
-      const readyBound = ln > 0 ? upFirst + ln : t;
+      const readyBound = upFirst + ln + delay;
+      const nicHop = ln > 0 && link < 0;
       let top = 0;
       stack[top++] = 1;
       while (top > 0) {
@@ -246,8 +278,8 @@ export class ReservationScheduler implements ServingScheduler {
         const tail = gpuTail[instance]!;
         const contiguous = gpuContiguous[instance] === 1;
         const srv = server[instance]!;
-        let ready = t;
-        if (ln > 0) {
+        let ready = readyBound;
+        if (nicHop) {
           if (srv !== cachedServer) {
             // Instances of one server share its downlink: one transfer search per server, none when the
             // downlink is idle from the uplink's first free slot on.
@@ -259,7 +291,7 @@ export class ReservationScheduler implements ServingScheduler {
               transferStart = earliestFreeBoth(this.uplinks[prevServer]!, down, upFirst, ln);
             }
           }
-          ready = transferStart + ln;
+          ready = transferStart + ln + delay;
         }
         // Fast paths from the flat summaries: free from `ready` on, or one busy block; else search the list.
         let inferStart: number;
@@ -283,7 +315,7 @@ export class ReservationScheduler implements ServingScheduler {
         bestScore = score;
         bestFinish = finish;
         bestInstance = instance;
-        bestTransfer = ln > 0 ? transferStart : ready;
+        bestTransfer = ln > 0 ? transferStart : ready - delay;
         bestInfer = inferStart;
         if (finish === lowerBound && score === finish) break;
       }
@@ -295,10 +327,11 @@ export class ReservationScheduler implements ServingScheduler {
       t = bestFinish;
       prevServer = server[bestInstance]!;
     }
+    t += pipeline.returnUs;
     out.finishUs = t;
-    out.workUs = work;
+    out.workUs = work + pipeline.returnUs;
     out.batchSize = batchSize;
-    out.shiftSafe = stages.length === 1 && out.inferStartUs[0]! >= gpuTail[out.instance[0]!]!;
+    out.shiftSafe = stages.length === 1 && pipeline.ingressLink < 0 && out.inferStartUs[0]! >= gpuTail[out.instance[0]!]!;
     return t;
   }
 
@@ -410,7 +443,8 @@ export class ReservationScheduler implements ServingScheduler {
 
   /** Reserves every hop of a probed path and hands out the first bs requests. */
   private commit(p: number, probe: Probe): Dispatch {
-    const stages = this.topology.pipelines[p]!.stages;
+    const pipeline = this.topology.pipelines[p]!;
+    const stages = pipeline.stages;
     const server = this.topology.instanceServer;
     const hops: Hop[] = [];
     let prevServer = -1;
@@ -420,9 +454,13 @@ export class ReservationScheduler implements ServingScheduler {
       const te = ts + probe.transferLenUs[s]!;
       const is = probe.inferStartUs[s]!;
       const ie = is + probe.inferLenUs[s]!;
+      const link = s === 0 ? pipeline.ingressLink : stages[s - 1]!.outLink;
       if (te > ts) {
-        this.uplinks[prevServer]!.insert(ts, te);
-        this.downlinks[server[instance]!]!.insert(ts, te);
+        if (link >= 0) this.links[link]!.insert(ts, te);
+        else {
+          this.uplinks[prevServer]!.insert(ts, te);
+          this.downlinks[server[instance]!]!.insert(ts, te);
+        }
       }
       if (this.gpus[instance]!.insert(is, ie)) this.stats.backfills++;
       this.refreshKey(this.trees[p]![s]!, instance - stages[s]!.instances[0]!, instance, this.infer[p]![s]![0]!);

@@ -5,7 +5,7 @@
  * data plane never depends on how a plan was made.
  */
 import { z } from 'zod';
-import type { Plan } from '../planner/index.ts';
+import type { Plan, ResolvedProblem } from '../planner/index.ts';
 import { InputError, parsePlan } from '../planner/index.ts';
 
 const PLAN_FORMAT = 'ppipe-plan/1';
@@ -35,6 +35,18 @@ const partitionSchema = z.strictObject({
   inferUs: z.number().positive(),
   /** µs per sample to send this partition's output cut; 0 on the last partition. */
   transferUsPerSample: z.number().nonnegative(),
+  /** Edge-to-cloud: the site of the pool. */
+  site: z.string().min(1).optional(),
+  /** Edge-to-cloud: bits per sample of the output cut, when the next partition is at another site (a WAN hop). */
+  cutBitsPerSample: z.number().nonnegative().optional(),
+});
+
+const linkSchema = z.strictObject({
+  from: z.string().min(1),
+  to: z.string().min(1),
+  /** Per direction (full duplex). */
+  bandwidthGbps: z.number().positive(),
+  rttUs: z.number().nonnegative(),
 });
 
 const pipelineSchema = z.strictObject({
@@ -42,6 +54,16 @@ const pipelineSchema = z.strictObject({
   /** Planned throughput (req/s), when the planner states it. */
   xputRps: z.number().nonnegative().optional(),
   partitions: z.array(partitionSchema).min(1),
+  /** Edge-to-cloud: the camera site whose frames this pipeline serves. */
+  source: z.string().min(1).optional(),
+  /** Edge-to-cloud: frames reach stage 0 locally, as compressed video over the WAN, or as decoded tensors over the WAN. */
+  ingress: z.enum(['local', 'video', 'tensor']).optional(),
+  /** Bits per frame sent over the source→first-site link on remote ingress. */
+  ingressBitsPerSample: z.number().nonnegative().optional(),
+  /** Decode delay before stage 0 (at the cloud for video, at the edge for local and tensor ingress), µs. */
+  decodeUs: z.number().nonnegative().optional(),
+  /** Delay for results to return to the camera site (the RTT when the last stage is elsewhere), µs. */
+  returnUs: z.number().nonnegative().optional(),
 });
 
 const dnnSchema = z.strictObject({
@@ -50,6 +72,8 @@ const dnnSchema = z.strictObject({
   /** Planned throughput of the DNN (req/s) = Σ pipelines, when the planner states it. */
   xputRps: z.number().nonnegative().optional(),
   pipelines: z.array(pipelineSchema).min(1),
+  /** Edge-to-cloud: the WAN links (each direction a reservable resource, like a NIC). */
+  links: z.array(linkSchema).optional(),
 });
 
 export const servingPlanSchema = z.strictObject({
@@ -61,6 +85,7 @@ export type ServingPlan = z.output<typeof servingPlanSchema>;
 export type ServingDnn = ServingPlan['dnns'][number];
 export type ServingPipeline = ServingDnn['pipelines'][number];
 export type ServingPartition = ServingPipeline['partitions'][number];
+export type ServingLink = NonNullable<ServingDnn['links']>[number];
 
 /** Validates a normalized plan, including the block chain of every pipeline. */
 export function parseServingPlan(source: string, data: unknown): ServingPlan {
@@ -75,7 +100,15 @@ export function parseServingPlan(source: string, data: unknown): ServingPlan {
         const next = pipeline.partitions[i + 1];
         if (next && next.firstBlock !== part.endBlock) throw new InputError(source, where, `expected the next partition to start at block ${part.endBlock}`);
         if (!next && part.transferUsPerSample !== 0) throw new InputError(source, where, 'expected transferUsPerSample 0 on the last partition');
+        if (next && part.site !== undefined && next.site !== undefined && next.site !== part.site) {
+          if (part.cutBitsPerSample === undefined) throw new InputError(source, where, `expected cutBitsPerSample for the WAN hop ${part.site}>${next.site}`);
+          if (!findServingLink(dnn, part.site, next.site)) throw new InputError(source, where, `expected a link between ${part.site} and ${next.site}`);
+        }
       });
+      const first = pipeline.partitions[0]!;
+      if (pipeline.source !== undefined && first.site !== undefined && first.site !== pipeline.source && !findServingLink(dnn, pipeline.source, first.site)) {
+        throw new InputError(source, `dnns[${d}].pipelines[${p}]`, `expected a link between ${pipeline.source} and ${first.site}`);
+      }
     }),
   );
   return plan;
@@ -149,6 +182,25 @@ export function fromArtifactPlan(json: unknown, options: ArtifactConversionOptio
   return parseServingPlan(source, { bandwidthGbps, dnns });
 }
 
+/** The link joining two sites (links are full duplex: either orientation matches). */
+export function findServingLink(dnn: Pick<ServingDnn, 'links'>, from: string, to: string): ServingLink | undefined {
+  return dnn.links?.find((l) => (l.from === from && l.to === to) || (l.from === to && l.to === from));
+}
+
+/**
+ * Splits an edge-to-cloud DNN into its (DNN, source site) groups: each group's frames are scheduled by
+ * their own frontend on the group's own pipelines. A DNN without sources is one group.
+ */
+export function servingGroups(dnn: ServingDnn): Array<{ source: string | undefined; dnn: ServingDnn }> {
+  const sources = [...new Set(dnn.pipelines.map((p) => p.source))];
+  if (sources.length <= 1) return [{ source: sources[0], dnn }];
+  return sources.map((source) => {
+    const pipelines = dnn.pipelines.filter((p) => p.source === source);
+    const xputRps = pipelines.reduce((sum, p) => sum + (p.xputRps ?? pipelineCapacityRps(p)), 0);
+    return { source, dnn: { ...dnn, xputRps, pipelines } };
+  });
+}
+
 /** Throughput (req/s) of one pipeline from its partitions alone: min over partitions of instances × bs / latency. */
 export function pipelineCapacityRps(pipeline: ServingPipeline): number {
   let rps = Infinity;
@@ -164,18 +216,30 @@ export function dnnThroughputRps(dnn: ServingDnn): number {
   return sum;
 }
 
-/** Converts our own plan document (`ppipe-plan/1`, src/planner/planDocument.ts) into the normalized plan. */
-export function fromPlanDocument(plan: Plan, source = 'plan'): ServingPlan {
+/**
+ * Converts our own plan document (`ppipe-plan/1`, src/planner/planDocument.ts) into the normalized plan.
+ * An edge-to-cloud plan needs its resolved problem too (WAN links, decode times, video and tensor sizes,
+ * which the document does not carry); without it, sites are ignored and the plan serves as one data centre.
+ */
+export function fromPlanDocument(plan: Plan, source = 'plan', problem?: Pick<ResolvedProblem, 'edge' | 'dnns'>): ServingPlan {
+  const edge = problem?.edge;
   const dnns = plan.dnns.map((dnn) => ({
     name: dnn.name,
     sloUs: dnn.sloUs,
     xputRps: dnn.throughputRps,
+    ...(edge ? { links: edge.links.map((l) => ({ from: l.from, to: l.to, bandwidthGbps: l.bandwidthGbps, rttUs: l.rttUs })) } : {}),
     pipelines: dnn.pipelines.map((pipeline) => ({
       batchSize: pipeline.batchSize,
       xputRps: pipeline.throughputRps,
+      ...(edge && pipeline.source !== undefined ? edgePipelineFields(dnn.name, pipeline, problem!) : {}),
       partitions: pipeline.partitions.map((part, i) => {
         const isLast = i === pipeline.partitions.length - 1;
+        const next = pipeline.partitions[i + 1];
+        const crossSite = edge !== undefined && next !== undefined && part.site !== undefined && next.site !== undefined && next.site !== part.site;
         return {
+          ...(edge && part.site !== undefined ? { site: part.site } : {}),
+          // Bits of the cut from its NIC time at the plan bandwidth (µs × Gbit/s × 1000).
+          ...(crossSite ? { cutBitsPerSample: (dnn.transferUsPerSample[part.blocks[1] - 1] ?? 0) * plan.cluster.bandwidthGbps * 1e3 } : {}),
           firstBlock: part.blocks[0],
           endBlock: part.blocks[1],
           gpu: part.gpu,
@@ -189,6 +253,26 @@ export function fromPlanDocument(plan: Plan, source = 'plan'): ServingPlan {
     })),
   }));
   return parseServingPlan(source, { bandwidthGbps: plan.cluster.bandwidthGbps, dnns });
+}
+
+function edgePipelineFields(dnnName: string, pipeline: Plan['dnns'][number]['pipelines'][number], problem: Pick<ResolvedProblem, 'edge' | 'dnns'>) {
+  const edge = problem.edge!;
+  const source = pipeline.source!;
+  const first = pipeline.partitions[0]!;
+  const last = pipeline.partitions[pipeline.partitions.length - 1]!;
+  const ingress = pipeline.ingress ?? 'local';
+  const decodeAt = (site: string | undefined): number => edge.sites.find((s) => s.name === site)?.decodeUsPerFrame ?? 0;
+  const target = problem.dnns.findIndex((t) => t.name === dnnName);
+  const demand = edge.demands.find((d) => d.dnn === target && d.site === source);
+  const bits = ingress === 'video' ? (demand?.videoBitsPerFrame ?? 0) : ingress === 'tensor' ? (problem.dnns[target]?.profile.inputBytes ?? 0) * 8 : 0;
+  const rtt = (a: string, b: string): number => edge.links.find((l) => (l.from === a && l.to === b) || (l.from === b && l.to === a))?.rttUs ?? 0;
+  return {
+    source,
+    ingress,
+    ...(ingress !== 'local' ? { ingressBitsPerSample: bits } : {}),
+    decodeUs: decodeAt(ingress === 'video' ? first.site : source),
+    returnUs: last.site !== undefined && last.site !== source ? (pipeline.returnUs ?? rtt(last.site, source)) : 0,
+  };
 }
 
 /**

@@ -5,7 +5,8 @@
  */
 import type { ModelProfile } from '../planner/index.ts';
 import { partitionLatencyUs } from '../planner/index.ts';
-import type { ServingDnn } from './servingPlan.ts';
+import type { ServingDnn, ServingLink } from './servingPlan.ts';
+import { findServingLink } from './servingPlan.ts';
 
 export interface StageTopology {
   readonly stage: number;
@@ -17,14 +18,33 @@ export interface StageTopology {
   readonly instances: Int32Array;
   /** Inference µs by batch size: `inferUsByBs[bs − 1]`, bs = 1 … the pipeline's planned batch size. */
   readonly inferUsByBs: ReadonlyArray<number>;
-  /** µs per sample to send this stage's output, rounded like the artifact's per-request network latency. */
+  /**
+   * µs per sample to send this stage's output, rounded like the artifact's per-request network latency: over
+   * the NICs, or over the WAN link `outLink` when the next stage is at another site.
+   */
   readonly transferUsPerSample: number;
+  /** WAN link (index into `links`) the output crosses to the next stage; −1: the NICs. */
+  readonly outLink: number;
+  /** Pure delay after the output's transfer (the link's RTT on a WAN hop), µs. */
+  readonly outDelayUs: number;
+  /** Edge-to-cloud: the site of the pool. */
+  readonly site: string | undefined;
 }
 
 export interface PipelineTopology {
   readonly index: number;
   readonly batchSize: number;
   readonly stages: ReadonlyArray<StageTopology>;
+  /** Edge-to-cloud: the camera site this pipeline serves. */
+  readonly source: string | undefined;
+  /** WAN link frames cross before stage 0 (remote ingress); −1: none. */
+  readonly ingressLink: number;
+  /** µs per frame on the ingress link. */
+  readonly ingressUsPerSample: number;
+  /** Pure delay before stage 0: decoding, plus the RTT on remote ingress, µs. */
+  readonly ingressDelayUs: number;
+  /** Pure delay after the last stage for results to reach the camera site, µs. */
+  readonly returnUs: number;
 }
 
 export interface ServingTopology {
@@ -39,6 +59,8 @@ export interface ServingTopology {
   readonly instanceStage: Int32Array;
   readonly instanceGpu: ReadonlyArray<string>;
   readonly instanceShare: Int32Array;
+  /** WAN link directions the pipelines cross, each a reservable resource (from → to). */
+  readonly links: ReadonlyArray<ServingLink>;
   /** Notes such as profile/plan latency mismatches, for the caller to show. */
   readonly warnings: ReadonlyArray<string>;
 }
@@ -64,6 +86,16 @@ export function buildTopology(dnn: ServingDnn, options: TopologyOptions = {}): S
   const instanceGpu: string[] = [];
   const instanceShare: number[] = [];
   let serverCount = 0;
+  // WAN link directions, indexed in order of first use.
+  const links: ServingLink[] = [];
+  const linkIndex = (from: string, to: string): number => {
+    const found = links.findIndex((l) => l.from === from && l.to === to);
+    if (found >= 0) return found;
+    const link = findServingLink(dnn, from, to);
+    if (!link) throw new Error(`${dnn.name}: no WAN link between ${from} and ${to}`);
+    links.push({ from, to, bandwidthGbps: link.bandwidthGbps, rttUs: link.rttUs });
+    return links.length - 1;
+  };
   const pipelines = dnn.pipelines.map((pipeline, p): PipelineTopology => {
     const stages = pipeline.partitions.map((part, s): StageTopology => {
       const next = pipeline.partitions[s + 1];
@@ -92,6 +124,8 @@ export function buildTopology(dnn: ServingDnn, options: TopologyOptions = {}): S
         }
         inferUsByBs.push(Math.max(1, Math.round(us)));
       }
+      const wan = next !== undefined && part.site !== undefined && next.site !== undefined && part.site !== next.site;
+      const outLink = wan ? linkIndex(part.site!, next.site!) : -1;
       return {
         stage: s,
         gpu: part.gpu,
@@ -100,10 +134,18 @@ export function buildTopology(dnn: ServingDnn, options: TopologyOptions = {}): S
         endBlock: part.endBlock,
         instances,
         inferUsByBs,
-        transferUsPerSample: Math.round(part.transferUsPerSample),
+        transferUsPerSample: wan ? Math.round((part.cutBitsPerSample ?? 0) / (links[outLink]!.bandwidthGbps * 1e3)) : Math.round(part.transferUsPerSample),
+        outLink,
+        outDelayUs: wan ? Math.round(links[outLink]!.rttUs) : 0,
+        site: part.site,
       };
     });
-    return { index: p, batchSize: pipeline.batchSize, stages };
+    const first = pipeline.partitions[0]!;
+    const remote = pipeline.source !== undefined && first.site !== undefined && first.site !== pipeline.source;
+    const ingressLink = remote ? linkIndex(pipeline.source!, first.site!) : -1;
+    const ingressUsPerSample = remote ? Math.round((pipeline.ingressBitsPerSample ?? 0) / (links[ingressLink]!.bandwidthGbps * 1e3)) : 0;
+    const ingressDelayUs = Math.round((pipeline.decodeUs ?? 0) + (remote ? links[ingressLink]!.rttUs : 0));
+    return { index: p, batchSize: pipeline.batchSize, stages, source: pipeline.source, ingressLink, ingressUsPerSample, ingressDelayUs, returnUs: Math.round(pipeline.returnUs ?? 0) };
   });
   return {
     dnn: dnn.name,
@@ -116,6 +158,7 @@ export function buildTopology(dnn: ServingDnn, options: TopologyOptions = {}): S
     instanceStage: Int32Array.from(instanceStage),
     instanceGpu,
     instanceShare: Int32Array.from(instanceShare),
+    links,
     warnings,
   };
 }

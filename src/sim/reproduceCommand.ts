@@ -20,7 +20,9 @@ Options:
   --no-fig10             skip Fig. 10 (reservation vs reactive on the 3-partition ablation plans)
   --workers N            sweep threads (default: one per core)
   --seed N               base seed (default 1)
-  --edge                 run the edge-to-cloud scenarios instead (writes DIR/edge.json too)
+  --edge                 run the edge-to-cloud scenarios instead: edge-only, cloud-only and planned per
+                         scenario; writes DIR/edge-report.md, DIR/edge.json and SVG charts (--duration-s,
+                         --plan-time-limit, --arrivals, --workers and --seed apply)
   --help                 this text`;
 
 export async function runReproduceCommand(argv: string[], io: CommandIo): Promise<number> {
@@ -68,7 +70,7 @@ export async function runReproduceCommand(argv: string[], io: CommandIo): Promis
     const onProgress = (line: string): void => io.stderr(`${line}\n`);
     if (values.edge) {
       const { reproduceEdge } = await import('./edgeReproduce.ts');
-      const summary = await reproduceEdge({ profiles, outDir: path.resolve(values.out), arrivals, durationS: numbers.durationS, seed: numbers.seed, ...(numbers.workers ? { workers: numbers.workers } : {}), onProgress });
+      const summary = await reproduceEdge({ profiles, outDir: path.resolve(values.out), arrivals, arrivalsLabel: values.arrivals, durationS: numbers.durationS, planTimeLimitS: numbers.planTimeLimitS, seed: numbers.seed, ...(numbers.workers ? { workers: numbers.workers } : {}), onProgress });
       io.stdout(`${JSON.stringify({ report: summary.reportFile, edgeJson: summary.edgeJson, seconds: (performance.now() - started) / 1000 })}\n`);
       return 0;
     }

@@ -54,6 +54,8 @@ export interface SimResult {
   utilization: Record<string, number>;
   /** Same, divided by the cluster's GPUs of the type (Fig. 8), when clusterGpus is given. */
   clusterUtilization?: Record<string, number>;
+  /** Edge-to-cloud: per WAN link direction, the reserved busy share and the traffic it carried (Mbit/s). */
+  wan?: Array<{ from: string; to: string; busyShare: number; mbps: number }>;
   batches: number;
   /** Reservations placed into a gap before an existing one (interval lists at work). */
   backfills: number;
@@ -95,6 +97,9 @@ class IntFifo {
 }
 
 export function createScheduler(kind: SchedulerKind, topology: ServingTopology, clock: ManualClock, options: ReservationOptions = {}): ServingScheduler {
+  if (kind === 'reactive' && (topology.links.length > 0 || topology.pipelines.some((p) => p.ingressDelayUs > 0 || p.returnUs > 0))) {
+    throw new Error(`${topology.dnn}: the reactive baseline does not model WAN links, decoding or result return; use the reservation scheduler`);
+  }
   return kind === 'reservation' ? new ReservationScheduler(topology, clock, options) : new ReactiveScheduler(topology, clock);
 }
 
@@ -130,6 +135,9 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
   const batches: Array<Dispatch | undefined> = [];
   // Per instance / server.
   const busyUs = new Float64Array(topology.instanceCount);
+  const linkBusyUs = new Float64Array(topology.links.length);
+  const returnUsOf = Float64Array.from(topology.pipelines, (pipeline) => pipeline.returnUs);
+  const hasLinks = topology.links.length > 0;
   const workerQueues = fifo ? Array.from({ length: topology.instanceCount }, () => new IntFifo()) : [];
   const workerBusy = new Uint8Array(topology.instanceCount);
   const nicQueues = fifo ? Array.from({ length: topology.serverCount }, () => new IntFifo()) : [];
@@ -184,7 +192,14 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
           busyUs[hop.instance]! += hop.inferEndUs - hop.inferStartUs;
           options.onExecute?.(hop.instance, hop.inferStartUs, hop.inferEndUs);
           events.push(hop.inferEndUs, INFER_DONE, batchId, hop.stage);
-          if (hop.transferEndUs > hop.transferStartUs) events.push(hop.transferEndUs, TRANSFER_DONE, batchId, hop.stage);
+          if (hop.transferEndUs > hop.transferStartUs) {
+            events.push(hop.transferEndUs, TRANSFER_DONE, batchId, hop.stage);
+            if (hasLinks) {
+              const pipeline = topology.pipelines[dispatch.pipeline]!;
+              const link = hop.stage === 0 ? pipeline.ingressLink : pipeline.stages[hop.stage - 1]!.outLink;
+              if (link >= 0) linkBusyUs[link]! += hop.transferEndUs - hop.transferStartUs;
+            }
+          }
         }
       }
     }
@@ -274,9 +289,11 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
         }
         if (stage === lastStage(batch)) {
           const ids = batch.requestIds;
+          // Results reach the camera site after the return delay (0 in a data centre).
+          const doneUs = nowUs + returnUsOf[batch.pipeline]!;
           for (let i = 0; i < ids.length; i++) {
             status[ids[i]!] = DONE;
-            completionUs[ids[i]!] = nowUs;
+            completionUs[ids[i]!] = doneUs;
           }
           if (!fifo) batches[events.arg0] = undefined; // no later event of a reserved batch needs it
         }
@@ -360,6 +377,9 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
     latencyUs: { p50: latency.median, p99: latency.p99 },
     utilization,
     ...(options.clusterGpus ? { clusterUtilization } : {}),
+    ...(hasLinks
+      ? { wan: topology.links.map((link, i) => ({ from: link.from, to: link.to, busyShare: Math.min(1, linkBusyUs[i]! / wallUs), mbps: (linkBusyUs[i]! * link.bandwidthGbps * 1e3) / wallUs })) }
+      : {}),
     batches: stats.batches,
     backfills: stats.backfills,
     probesPerBatch: stats.batches === 0 ? 0 : stats.probes / stats.batches,

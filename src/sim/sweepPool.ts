@@ -1,15 +1,20 @@
 /** Runs sweep tasks on a pool of worker threads, one per core, and reports each result as it lands. */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { EdgeSweepResult, EdgeSweepTask } from './edgeSweep.ts';
 import type { SweepTask, SweepTaskResult } from './sweepTask.ts';
 
-type Reply = { ok: true; result: SweepTaskResult } | { ok: false; id: number; error: string };
+type Reply<R> = { ok: true; result: R } | { ok: false; id: number; error: string };
 
-export async function runSweepPool(tasks: ReadonlyArray<SweepTask>, options: { workers?: number; onResult?: (result: SweepTaskResult, done: number) => void } = {}): Promise<SweepTaskResult[]> {
+/** Load-factor sweeps (SweepTask) or edge-to-cloud sweeps (EdgeSweepTask, `kind: 'edge'`). */
+export async function runSweepPool<T extends SweepTask | EdgeSweepTask, R extends SweepTaskResult | EdgeSweepResult = T extends EdgeSweepTask ? EdgeSweepResult : SweepTaskResult>(
+  tasks: ReadonlyArray<T>,
+  options: { workers?: number; onResult?: (result: R, done: number) => void } = {},
+): Promise<R[]> {
   const size = Math.max(1, Math.min(options.workers ?? os.availableParallelism(), tasks.length));
   // Longest tasks first (more instances, more requests), so the pool drains evenly.
   const queue = [...tasks].sort((a, b) => b.referenceXputRps - a.referenceXputRps);
-  const results: SweepTaskResult[] = [];
+  const results: R[] = [];
   const workers = Array.from({ length: size }, () => new Worker(new URL('./sweepWorker.mjs', import.meta.url)));
   try {
     await Promise.all(
@@ -24,7 +29,7 @@ export async function runSweepPool(tasks: ReadonlyArray<SweepTask>, options: { w
               }
               worker.postMessage(task);
             };
-            worker.on('message', (reply: Reply) => {
+            worker.on('message', (reply: Reply<R>) => {
               if (!reply.ok) {
                 reject(new Error(`sweep task ${reply.id} failed: ${reply.error}`));
                 return;

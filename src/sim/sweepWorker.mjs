@@ -5,9 +5,10 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { runSweepTask } = await import('./sweepTask.ts');
+const { runEdgeSweepTask } = await import('./edgeSweep.ts');
 parentPort.on('message', (task) => {
   try {
-    parentPort.postMessage({ ok: true, result: runSweepTask(task) });
+    parentPort.postMessage({ ok: true, result: task.kind === 'edge' ? runEdgeSweepTask(task) : runSweepTask(task) });
   } catch (error) {
     parentPort.postMessage({ ok: false, id: task.id, error: error instanceof Error ? error.message : String(error) });
   }
