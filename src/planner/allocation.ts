@@ -25,6 +25,12 @@ export interface AllocationInput {
    * needs the GPUs NP really needs, so that the rest can be shared).
    */
   readonly fewestGpusForObjective?: number;
+  /**
+   * Runs of interchangeable groups (identical edge sites: same cameras, GPUs and links). Any solution stays
+   * a solution when such groups trade places, so requiring served(g₁) ≥ served(g₂) ≥ … keeps an optimum and
+   * spares the solver from proving it once per permutation.
+   */
+  readonly interchangeable?: ReadonlyArray<ReadonlyArray<number>>;
 }
 
 export interface AllocatedPipeline {
@@ -86,9 +92,11 @@ export function buildAllocationLp(input: AllocationInput): string {
   const pools = new Map<string, Array<readonly [number, string]>>();
   const linkTerms = new Map<string, Array<readonly [number, string]>>();
 
+  const servedTerms: Array<Array<readonly [number, string]>> = [];
   input.dnns.forEach((dnn, d) => {
     const owner = dnn.poolOwner ?? d;
     const served: Array<readonly [number, string]> = [];
+    servedTerms.push(served);
     dnn.candidates.forEach((candidate, c) => {
       candidate.stages.forEach((stage, p) => {
         const name = instanceVar(d, c, p);
@@ -138,6 +146,13 @@ export function buildAllocationLp(input: AllocationInput): string {
   for (const link of input.links ?? []) {
     const used = linkTerms.get(link.key);
     if (used) row(terms(used), `<= ${num(link.capacityBitsPerSecond)}`);
+  }
+  for (const run of input.interchangeable ?? []) {
+    for (let i = 0; i + 1 < run.length; i++) {
+      const ahead = servedTerms[run[i]!]!;
+      const behind = servedTerms[run[i + 1]!]!;
+      if (ahead.length > 0 && behind.length > 0) row(terms([...ahead, ...behind.map(([coef, name]) => [-coef, name] as const)]), '>= 0');
+    }
   }
 
   let objective = ' obj: Z';

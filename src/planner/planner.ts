@@ -95,6 +95,7 @@ function routeFor(problem: ResolvedProblem, group: ServedGroup): RouteContext | 
 function allocationInput(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarget>, maxPartitions: number, wholeGpusOnly: boolean): { input: AllocationInput; groups: ServedGroup[] } {
   const groups = servedGroups(problem);
   const input: AllocationInput = {
+    interchangeable: interchangeableGroups(problem, groups),
     dnns: groups.map((group) => ({
       weight: group.weight,
       poolOwner: group.dnn,
@@ -113,6 +114,33 @@ function allocationInput(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarget
     ]),
   };
   return { input, groups };
+}
+
+/**
+ * Groups whose sites are interchangeable: same DNN and demand, same decode cost, the same GPU entries at
+ * the site, and the same links to the same peers outside the run. Returned as runs of group indices.
+ */
+export function interchangeableGroups(problem: ResolvedProblem, groups: ReadonlyArray<ServedGroup>): number[][] {
+  const edge = problem.edge;
+  if (!edge) return [];
+  const signature = (group: ServedGroup): string => {
+    const site = group.site!;
+    const demand = edge.demands.find((d) => d.dnn === group.dnn && d.site === site)!;
+    const gpus = problem.gpus.filter((g) => g.site === site).map((g) => `${g.type}:${g.count}:${g.mpsLevels}:${g.gpusPerServer}`).sort();
+    const links = edge.links
+      .filter((l) => l.from === site || l.to === site)
+      .map((l) => `${l.from === site ? l.to : l.from}:${l.bandwidthGbps}:${l.rttUs}`)
+      .sort();
+    const decode = edge.sites.find((s) => s.name === site)?.decodeUsPerFrame ?? 0;
+    return JSON.stringify([group.dnn, demand.framesPerSecond, demand.videoBitsPerFrame, decode, gpus, links, edge.demands.filter((d) => d.site === site).length]);
+  };
+  const runs = new Map<string, number[]>();
+  groups.forEach((group, g) => runs.set(signature(group), [...(runs.get(signature(group)) ?? []), g]));
+  return [...runs.values()].filter((run) => {
+    if (run.length < 2) return false;
+    const sites = new Set(run.map((g) => groups[g]!.site));
+    return !edge.links.some((l) => sites.has(l.from) && sites.has(l.to));
+  });
 }
 
 function candidatesFor(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarget>, maxPartitions: number, wholeGpusOnly: boolean): Candidate[][] {
