@@ -1,10 +1,11 @@
 // `ppipe profile` on BlazeFace writes a profile that the planner's own parser accepts.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parseProfileFile } from '../../src/planner/profileFormat.ts';
+import { HighsSolver, loadProblem, planFromOutcome, planProblem, validatePlan } from '../../src/planner/index.ts';
 import { removeCallOverhead, runProfileCommand } from '../../src/pipeline/onnx/profileCommand.ts';
 import { BLAZEFACE_FRONT } from './onnxTestSupport.ts';
 
@@ -29,6 +30,20 @@ test('profile of BlazeFace parses back with parseProfileFile', async () => {
   const cuts = JSON.parse(readFileSync(path.join(dir, 'face_detection_front_128x128_barracuda.cuts.json'), 'utf8')) as { node: string }[];
   assert.equal(cuts[0]!.node, '$input$');
   assert.equal(cuts.at(-1)!.node, '$output$');
+
+  // End to end: the planner plans the user's own model on the measured device class, and the plan validates.
+  const problemFile = path.join(dir, 'problem.json');
+  writeFileSync(problemFile, JSON.stringify({ profiles: '.', bandwidthGbps: 1, gpus: [{ type: 'cpu-1t', count: 3 }], dnns: [{ name: 'face_detection_front_128x128_barracuda' }] }));
+  const solver = new HighsSolver({ portfolio: 1 });
+  try {
+    const problem = loadProblem(problemFile);
+    const plan = planFromOutcome(problem, await planProblem(problem, solver, { deadlineMs: performance.now() + 20_000 }));
+    assert.equal(plan.status, 'optimal');
+    assert.ok(plan.objective > 0);
+    assert.deepEqual(validatePlan(plan, problem), []);
+  } finally {
+    await solver.stop();
+  }
 });
 
 test('profile --device cuda fails clearly where no CUDA provider is present', async () => {
