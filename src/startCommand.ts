@@ -1,13 +1,16 @@
 /**
  * `ppipe start` (what `npm start` runs): the appliance's main job. It plans the cluster of the
- * configuration's planner section and prints the plan (the control plane's view), then runs the appliance:
- * cameras, detection, the SQLite log, the HTTP API and live feed (`ppipe serve`).
+ * configuration's planner section and prints the plan (the control plane's view), profiles the default
+ * model on this machine on the first start (cached in the data folder) and plans it there, then runs the
+ * appliance: cameras, detection, the SQLite log, the HTTP API and live feed (`ppipe serve`).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runServeCommand } from './appliance.ts';
 import { ConfigError, loadAppConfig } from './config/index.ts';
+import { runProfileCommand } from './pipeline/index.ts';
 import type { CommandIo } from './planner/index.ts';
 import { HighsSolver, parseProblem, planFromOutcome, planProblem, renderPlanTable, resolveProblem } from './planner/index.ts';
 
@@ -58,6 +61,41 @@ async function printPlan(file: string, io: CommandIo): Promise<boolean> {
   }
 }
 
+/**
+ * On the first start, profiles the first configured model on this machine's CPU into DATA_DIR/profiles
+ * (cached there), then plans that model on the local device, so the control plane has a profile of the
+ * box it runs on. Returns false when it could not; serving goes on without it.
+ */
+async function profileLocalDevice(file: string, io: CommandIo): Promise<boolean> {
+  try {
+    const config = loadAppConfig(file);
+    const base = path.dirname(path.resolve(file));
+    const model = config.models[0];
+    if (!model) return false;
+    const profiles = path.join(process.env.DATA_DIR ? path.resolve(process.env.DATA_DIR) : path.resolve(base, config.store.dataDir), 'profiles');
+    const threads = Math.min(4, os.availableParallelism());
+    const deviceClass = `cpu-${threads}t`;
+    if (!existsSync(profiles) || !readdirSync(profiles).some((name) => name.endsWith('.profile.json'))) {
+      io.stderr(`first start: profiling ${model.id} on ${deviceClass} (cached in ${profiles})\n`);
+      const code = await runProfileCommand([path.resolve(base, model.path), '--device', `cpu:${threads}`, '--device-class', deviceClass, '--warmup', '2', '--repeats', '5', '--out', profiles], { stdout: () => undefined, stderr: io.stderr });
+      if (code !== 0) return false;
+    }
+    const modelName = path.basename(model.path).replace(/\.onnx$/i, '');
+    const solver = new HighsSolver({ portfolio: 1 });
+    try {
+      const problem = resolveProblem(parseProblem('local device', { profiles, bandwidthGbps: 1, gpus: [{ type: deviceClass, count: 1 }], dnns: [{ name: modelName }] }), '/');
+      const outcome = await planProblem(problem, solver, { deadlineMs: performance.now() + 10_000 });
+      io.stdout(`${renderPlanTable(planFromOutcome(problem, outcome))}\n`);
+    } finally {
+      await solver.stop();
+    }
+    return true;
+  } catch (error) {
+    io.stderr(`ppipe start: local profile skipped: ${message(error)}\n`);
+    return false;
+  }
+}
+
 export async function runStartCommand(argv: string[], io: CommandIo): Promise<number> {
   let values: { config?: string; help?: boolean; 'plan-only'?: boolean };
   try {
@@ -73,5 +111,6 @@ export async function runStartCommand(argv: string[], io: CommandIo): Promise<nu
   const file = values.config ?? DEFAULT_CONFIG;
   const planned = await printPlan(file, io);
   if (values['plan-only']) return planned ? 0 : 1;
+  await profileLocalDevice(file, io);
   return runServeCommand(['--config', file], io);
 }
