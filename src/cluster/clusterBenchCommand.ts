@@ -12,10 +12,11 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { CommandIo } from '../pipeline/index.ts';
 import type { Algorithm, Plan } from '../planner/index.ts';
+import { ProfileLibrary } from '../planner/index.ts';
 import { Bus } from './bus.ts';
 import { Controller } from './controller.ts';
-import { PlaceholderRoundRobinDispatcher } from './dispatcher.ts';
 import type { Topology } from './dispatcher.ts';
+import { ReservationDispatcher } from './reservationDispatcher.ts';
 import { EmbeddedBroker } from './broker.ts';
 import { Frontend } from './frontend.ts';
 import type { RequestOutcome } from './frontend.ts';
@@ -24,19 +25,24 @@ import { ModelServer } from './modelStore.ts';
 const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const G1 = ['efficientnet-b8', 'encnet', 'rtmdet_x'];
 
-export const CLUSTER_BENCH_USAGE = `Usage: ppipe cluster-bench [--quick] [--time-scale X] [--point-s S] [--dnns a,b] [--profiles DIR]
+export const CLUSTER_BENCH_USAGE = `Usage: ppipe cluster-bench [--quick] [--time-scale X] [--point-s S] [--dnns a,b] [--load-factors a,b] [--profiles DIR]
 
+  --json          accepted; stdout is always exactly one JSON object
   --quick         one DNN, three short load points (1–2 minutes)
+  --load-factors  ascending load factors to try (default 0.5,0.6,0.7,0.8,0.85,0.9,0.95,1)
   --time-scale X  slow emulated latencies, links and SLOs down by X (default 1)
   --point-s S     seconds of Poisson load per point (default 4; quick 2.5)
   --profiles DIR  profiles (default ../shared/ppipe-data from the repository root)`;
 
 /**
- * SIMULATOR HOOK: the discrete-event simulator (src/sim) is not merged yet. When it lands, return its
- * max load factor for the plan here; null means "not simulated".
+ * SIMULATOR HOOK: the cluster room may not import the simulator (src/sim), so the top floor
+ * (src/clusterBench.ts) passes a predictor: the simulator's max load factor at ≥ 99 % attainment for a
+ * plan, relative to `referenceRps` (the PPipe plan's throughput); null means "not simulated".
  */
-export function simulatedMaxLoadFactor(_plan: Plan, _loadFactors: ReadonlyArray<number>): number | null {
-  return null;
+export type SimPredictor = (plan: Plan, referenceRps: number, profiles: string) => number | null;
+
+export interface ClusterBenchHooks {
+  readonly simMaxLoadFactor?: SimPredictor;
 }
 
 function seeded(seed: number): () => number {
@@ -63,14 +69,17 @@ interface PointResult {
   linkGbps: number;
 }
 
-export async function runClusterBenchCommand(argv: string[], io: CommandIo): Promise<number> {
+export async function runClusterBenchCommand(argv: string[], io: CommandIo, hooks: ClusterBenchHooks = {}): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
       quick: { type: 'boolean', default: false },
+      /** Accepted for symmetry with the other benches: stdout is always one JSON object. */
+      json: { type: 'boolean', default: false },
       'time-scale': { type: 'string', default: '1' },
       'point-s': { type: 'string' },
       dnns: { type: 'string' },
+      'load-factors': { type: 'string' },
       profiles: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -88,7 +97,11 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo): Pro
     return 2;
   }
   const dnns = values.dnns ? values.dnns.split(',') : quick ? G1.slice(0, 1) : G1;
-  const loadFactors = quick ? [0.4, 0.7, 1.0] : [0.3, 0.5, 0.7, 0.85, 1.0];
+  const loadFactors = values['load-factors'] ? values['load-factors'].split(',').map(Number) : quick ? [0.4, 0.7, 1.0] : [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0];
+  if (loadFactors.some((lf) => !(lf > 0))) {
+    io.stderr(`ppipe cluster-bench: --load-factors expects positive numbers\n${CLUSTER_BENCH_USAGE}\n`);
+    return 2;
+  }
   const profiles = path.resolve(REPO_ROOT, values.profiles ?? '../shared/ppipe-data');
   const token = `bench-${process.pid}`;
   const log = pino({ level: 'warn' }, pino.destination(2));
@@ -97,7 +110,14 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo): Pro
   const broker = new EmbeddedBroker();
   let bus: Bus | undefined;
   const models = new ModelServer();
-  const dispatcher = new PlaceholderRoundRobinDispatcher();
+  const library = new ProfileLibrary([profiles]);
+  const dispatcher = new ReservationDispatcher({ timeScale, profileOf: (dnn) => {
+    try {
+      return library.get(dnn);
+    } catch {
+      return undefined;
+    }
+  } });
   const frontend = new Frontend(dispatcher, { token, linkDtype: 'float16', timeScale }, log);
   let topology: Topology | undefined;
   const linkBytes = new Map<string, number>();
@@ -188,7 +208,9 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo): Pro
           if (point.attainment >= 0.99) maxLoadFactor = loadFactor;
           else break;
         }
-        const sim = simulatedMaxLoadFactor(plan, loadFactors);
+        const simStarted = performance.now();
+        const sim = hooks.simMaxLoadFactor ? hooks.simMaxLoadFactor(plan, ppipeRps, profiles) : null;
+        progress(`${dnn} ${algorithm}: real ${maxLoadFactor}, simulated ${sim ?? 'n/a'} (simulation ${((performance.now() - simStarted) / 1000).toFixed(1)} s)`);
         summary[algorithm]!.lf.push(maxLoadFactor);
         summary[algorithm]!.sim.push(sim);
         perDnn[dnn] = {
@@ -211,6 +233,7 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo): Pro
         ppipe: { maxLoadFactor: mean(summary.ppipe!.lf), simMaxLoadFactor: meanOrNull(summary.ppipe!.sim) },
         np: { maxLoadFactor: mean(summary.np!.lf), simMaxLoadFactor: meanOrNull(summary.np!.sim) },
         frontendUsPerBatch: frontend.usPerBatch(),
+        dispatcherStats: dispatcher.stats,
         linkGbpsMax: Math.max(0, ...allPoints.map((p) => p.linkGbps)),
         dnns: perDnn,
         wallS: (performance.now() - started) / 1000,
