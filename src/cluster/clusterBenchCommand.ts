@@ -29,7 +29,10 @@ export const CLUSTER_BENCH_USAGE = `Usage: ppipe cluster-bench [--quick] [--time
 
   --json          accepted; stdout is always exactly one JSON object
   --quick         one DNN, three short load points (1–2 minutes)
-  --load-factors  ascending load factors to try (default 0.5,0.6,0.7,0.8,0.85,0.9,0.95,1)
+  --load-factors  grid of load factors, binary-searched for the largest with ≥ 99 % attainment
+                  (default 0.05, 0.10, …, 1.00; quick 0.4,0.7,1)
+  --warmup-s W    seconds of uncounted load at half the plan's throughput after each plan switch (default 2)
+  --guard-ms G    wall-clock margin the scheduler keeps for framing, loopback and timer overshoot (default 5)
   --time-scale X  slow emulated latencies, links and SLOs down by X (default 1)
   --point-s S     seconds of Poisson load per point (default 4; quick 2.5)
   --profiles DIR  profiles (default ../shared/ppipe-data from the repository root)`;
@@ -80,6 +83,8 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo, hook
       'point-s': { type: 'string' },
       dnns: { type: 'string' },
       'load-factors': { type: 'string' },
+      'guard-ms': { type: 'string' },
+      'warmup-s': { type: 'string' },
       profiles: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -97,9 +102,11 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo, hook
     return 2;
   }
   const dnns = values.dnns ? values.dnns.split(',') : quick ? G1.slice(0, 1) : G1;
-  const loadFactors = values['load-factors'] ? values['load-factors'].split(',').map(Number) : quick ? [0.4, 0.7, 1.0] : [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0];
-  if (loadFactors.some((lf) => !(lf > 0))) {
-    io.stderr(`ppipe cluster-bench: --load-factors expects positive numbers\n${CLUSTER_BENCH_USAGE}\n`);
+  const loadFactors = (values['load-factors'] ? values['load-factors'].split(',').map(Number) : quick ? [0.4, 0.7, 1.0] : Array.from({ length: 20 }, (_, i) => (i + 1) / 20)).sort((a, b) => a - b);
+  const guardMs = Number(values['guard-ms'] ?? 5);
+  const warmupS = Number(values['warmup-s'] ?? 2);
+  if (loadFactors.some((lf) => !(lf > 0)) || !(guardMs >= 0) || !(warmupS >= 0)) {
+    io.stderr(`ppipe cluster-bench: --load-factors expects positive numbers, --guard-ms and --warmup-s non-negative ones\n${CLUSTER_BENCH_USAGE}\n`);
     return 2;
   }
   const profiles = path.resolve(REPO_ROOT, values.profiles ?? '../shared/ppipe-data');
@@ -111,7 +118,7 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo, hook
   let bus: Bus | undefined;
   const models = new ModelServer();
   const library = new ProfileLibrary([profiles]);
-  const dispatcher = new ReservationDispatcher({ timeScale, profileOf: (dnn) => {
+  const dispatcher = new ReservationDispatcher({ timeScale, guardUs: guardMs * 1000, profileOf: (dnn) => {
     try {
       return library.get(dnn);
     } catch {
@@ -170,11 +177,31 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo, hook
         const planRps = plan.dnns[0]!.throughputRps;
         if (algorithm === 'ppipe') ppipeRps = planRps;
         const name = serving.dnns[0]!.name;
-        // Warm the links (connections) before measuring.
-        await Promise.all(Array.from({ length: 8 }, () => frontend.submit(name)));
+        // Warm up before measuring (not counted): Poisson load at half the plan's throughput for
+        // --warmup-s, so that every link between instances is connected and the scheduler's feedback
+        // correction has seen every pool.
+        {
+          const random = seeded(1_000_000 + seed);
+          const warmRps = (0.5 * planRps) / timeScale;
+          const warm: Array<Promise<RequestOutcome>> = [];
+          const t0 = performance.now();
+          let next = t0;
+          while (next < t0 + warmupS * 1000) {
+            const wait = next - performance.now();
+            if (wait > 1) await sleep(wait);
+            warm.push(frontend.submit(name));
+            next += (-Math.log(1 - random()) / warmRps) * 1000;
+          }
+          await Promise.all(warm);
+        }
         const points: PointResult[] = [];
         let maxLoadFactor = 0;
-        for (const loadFactor of loadFactors) {
+        // Binary search over the ascending grid (attainment falls with load): ~log2(points) runs.
+        let lo = -1;
+        let hi = loadFactors.length;
+        while (hi - lo > 1) {
+          const mid = (lo + hi) >> 1;
+          const loadFactor = loadFactors[mid]!;
           const rateRps = (loadFactor * ppipeRps) / timeScale;
           const random = seeded(seed++);
           const outcomes: Array<Promise<RequestOutcome>> = [];
@@ -205,9 +232,12 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo, hook
           };
           points.push(point);
           progress(`${dnn} ${algorithm} lf ${loadFactor}: ${settled.length} requests, attainment ${(point.attainment * 100).toFixed(1)} %`);
-          if (point.attainment >= 0.99) maxLoadFactor = loadFactor;
-          else break;
+          if (point.attainment >= 0.99) {
+            maxLoadFactor = loadFactor;
+            lo = mid;
+          } else hi = mid;
         }
+        points.sort((a, b) => a.loadFactor - b.loadFactor);
         const simStarted = performance.now();
         const sim = hooks.simMaxLoadFactor ? hooks.simMaxLoadFactor(plan, ppipeRps, profiles) : null;
         progress(`${dnn} ${algorithm}: real ${maxLoadFactor}, simulated ${sim ?? 'n/a'} (simulation ${((performance.now() - simStarted) / 1000).toFixed(1)} s)`);
@@ -230,6 +260,8 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo, hook
         timeScale,
         pointS,
         loadFactors,
+        guardMs,
+        warmupS,
         ppipe: { maxLoadFactor: mean(summary.ppipe!.lf), simMaxLoadFactor: meanOrNull(summary.ppipe!.sim) },
         np: { maxLoadFactor: mean(summary.np!.lf), simMaxLoadFactor: meanOrNull(summary.np!.sim) },
         frontendUsPerBatch: frontend.usPerBatch(),

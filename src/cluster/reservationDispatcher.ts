@@ -7,7 +7,9 @@
  *  - maps every dispatch (global instance ids, reserved times) onto worker instances and endpoints,
  *  - turns the scheduler's wake-up times into the frontend's time base (the frontend owns the timers),
  *  - feeds measured inference times back (`reportMeasured`), and
- *  - on a dead node rebuilds the schedulers without it, carrying their queued requests over.
+ *  - on a dead node rebuilds the schedulers without it, carrying their queued requests over, and
+ *  - optionally keeps a guard: the scheduler plans against SLO − guard, leaving room for what the plan
+ *    does not model (framing, loopback, timers); the frontend still judges lateness by the real SLO.
  *
  * Time: the scheduler plans in the plan's µs. An emulated cluster slowed down by `timeScale` runs
  * everything (latencies, links, SLOs) `timeScale` times slower, so the scheduler's clock is the wall clock
@@ -28,6 +30,11 @@ export interface ReservationDispatcherOptions {
   /** Per-batch-size latencies of a DNN (the profile the plan was made from); else linear from the plan. */
   readonly profileOf?: (dnn: string) => ModelProfile | undefined;
   readonly reservation?: ReservationOptions;
+  /**
+   * Wall-clock µs the scheduler keeps in hand for what the plan does not model: framing, loopback or
+   * network latency, timer overshoot. It plans against SLO − guard (default 0: the SLO as planned).
+   */
+  readonly guardUs?: number;
 }
 
 interface DnnState {
@@ -217,9 +224,10 @@ export class ReservationDispatcher implements Dispatcher {
       .filter(({ partitions }) => partitions.every((x) => x.instances.length > 0));
     if (pipelines.length === 0) return NO_DNN;
     let block = 0;
+    const guardUs = (this.options.guardUs ?? 0) / this.timeScale;
     const serving: ServingDnn = {
       name: dnn.name,
-      sloUs: dnn.sloUs,
+      sloUs: Math.max(1, dnn.sloUs - guardUs),
       pipelines: pipelines.map(({ p, partitions }) => ({
         batchSize: p.batchSize,
         xputRps: p.throughputRps,

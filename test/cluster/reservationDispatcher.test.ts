@@ -124,3 +124,12 @@ it('feeds measured inference back and plans around a dead node', () => {
   const expired = dispatcher.onTick(at + 100_000);
   assert.deepEqual(expired.dropped.map((d) => d.request.id), ['r99']);
 });
+
+it('plans against SLO − guard (the guard in wall µs, scaled by the time scale)', () => {
+  const clock = new ManualClock(0);
+  const dispatcher = new ReservationDispatcher({ clock, timeScale: 2, guardUs: 10_000 });
+  dispatcher.setTopology(topology(), 0);
+  dispatcher.onRequest(request(0, 0, 200_000), 0);
+  // Plan µs: deadline 100 ms − guard 5 ms − path of a batch of 1 (5 ms) = 90 ms, i.e. 180 ms on the wall.
+  assert.equal(dispatcher.nextWakeUs(), 180_000);
+});
