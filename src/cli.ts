@@ -8,7 +8,8 @@ import { runProfileCommand, runSplitCommand } from './pipeline/index.ts';
 import { runServeCommand } from './appliance.ts';
 import { runReproduceCommand, runSimCommand, runSweepCommand } from './sim/index.ts';
 import { runStartCommand } from './startCommand.ts';
-import { runClusterBenchCommand, runWorkerCommand } from './cluster/index.ts';
+import { runWorkerCommand } from './cluster/index.ts';
+import { runClusterBench } from './clusterBench.ts';
 
 type Command = { summary: string; run: (argv: string[], io: CommandIo) => number | Promise<number> };
 
@@ -23,7 +24,7 @@ const COMMANDS: Record<string, Command> = {
   split: { summary: 'split an ONNX model into runnable partitions (part-N.onnx + manifest.json)', run: runSplitCommand },
   profile: { summary: 'profile an ONNX model per block and batch size on the local device (our profile format)', run: runProfileCommand },
   worker: { summary: 'run a worker node: announce over MQTT, load the assigned partitions, serve batches on tensor links', run: runWorkerCommand },
-  'cluster-bench': { summary: 'emulated PPipe testbed (4 L4 + 12 P4) in separate processes: max load factor of PPipe and NP', run: runClusterBenchCommand },
+  'cluster-bench': { summary: 'emulated PPipe testbed (4 L4 + 12 P4) in separate processes: max load factor of PPipe and NP', run: runClusterBench },
   prepartition: { summary: 'cut a model into blocks that minimise transferred bytes (writes the artifact CSVs)', run: runPrepartitionCommand },
 };
 

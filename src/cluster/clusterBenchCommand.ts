@@ -12,10 +12,11 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { CommandIo } from '../pipeline/index.ts';
 import type { Algorithm, Plan } from '../planner/index.ts';
+import { ProfileLibrary } from '../planner/index.ts';
 import { Bus } from './bus.ts';
 import { Controller } from './controller.ts';
-import { PlaceholderRoundRobinDispatcher } from './dispatcher.ts';
 import type { Topology } from './dispatcher.ts';
+import { ReservationDispatcher } from './reservationDispatcher.ts';
 import { EmbeddedBroker } from './broker.ts';
 import { Frontend } from './frontend.ts';
 import type { RequestOutcome } from './frontend.ts';
@@ -24,19 +25,27 @@ import { ModelServer } from './modelStore.ts';
 const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const G1 = ['efficientnet-b8', 'encnet', 'rtmdet_x'];
 
-export const CLUSTER_BENCH_USAGE = `Usage: ppipe cluster-bench [--quick] [--time-scale X] [--point-s S] [--dnns a,b] [--profiles DIR]
+export const CLUSTER_BENCH_USAGE = `Usage: ppipe cluster-bench [--quick] [--time-scale X] [--point-s S] [--dnns a,b] [--load-factors a,b] [--profiles DIR]
 
+  --json          accepted; stdout is always exactly one JSON object
   --quick         one DNN, three short load points (1–2 minutes)
+  --load-factors  grid of load factors, binary-searched for the largest with ≥ 99 % attainment
+                  (default 0.05, 0.10, …, 1.00; quick 0.4,0.7,1)
+  --warmup-s W    seconds of uncounted load at half the plan's throughput after each plan switch (default 2)
+  --guard-ms G    wall-clock margin the scheduler keeps for framing, loopback and timer overshoot (default 5)
   --time-scale X  slow emulated latencies, links and SLOs down by X (default 1)
   --point-s S     seconds of Poisson load per point (default 4; quick 2.5)
   --profiles DIR  profiles (default ../shared/ppipe-data from the repository root)`;
 
 /**
- * SIMULATOR HOOK: the discrete-event simulator (src/sim) is not merged yet. When it lands, return its
- * max load factor for the plan here; null means "not simulated".
+ * SIMULATOR HOOK: the cluster room may not import the simulator (src/sim), so the top floor
+ * (src/clusterBench.ts) passes a predictor: the simulator's max load factor at ≥ 99 % attainment for a
+ * plan, relative to `referenceRps` (the PPipe plan's throughput); null means "not simulated".
  */
-export function simulatedMaxLoadFactor(_plan: Plan, _loadFactors: ReadonlyArray<number>): number | null {
-  return null;
+export type SimPredictor = (plan: Plan, referenceRps: number, profiles: string) => number | null;
+
+export interface ClusterBenchHooks {
+  readonly simMaxLoadFactor?: SimPredictor;
 }
 
 function seeded(seed: number): () => number {
@@ -63,14 +72,19 @@ interface PointResult {
   linkGbps: number;
 }
 
-export async function runClusterBenchCommand(argv: string[], io: CommandIo): Promise<number> {
+export async function runClusterBenchCommand(argv: string[], io: CommandIo, hooks: ClusterBenchHooks = {}): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
       quick: { type: 'boolean', default: false },
+      /** Accepted for symmetry with the other benches: stdout is always one JSON object. */
+      json: { type: 'boolean', default: false },
       'time-scale': { type: 'string', default: '1' },
       'point-s': { type: 'string' },
       dnns: { type: 'string' },
+      'load-factors': { type: 'string' },
+      'guard-ms': { type: 'string' },
+      'warmup-s': { type: 'string' },
       profiles: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -88,7 +102,13 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo): Pro
     return 2;
   }
   const dnns = values.dnns ? values.dnns.split(',') : quick ? G1.slice(0, 1) : G1;
-  const loadFactors = quick ? [0.4, 0.7, 1.0] : [0.3, 0.5, 0.7, 0.85, 1.0];
+  const loadFactors = (values['load-factors'] ? values['load-factors'].split(',').map(Number) : quick ? [0.4, 0.7, 1.0] : Array.from({ length: 20 }, (_, i) => (i + 1) / 20)).sort((a, b) => a - b);
+  const guardMs = Number(values['guard-ms'] ?? 5);
+  const warmupS = Number(values['warmup-s'] ?? 2);
+  if (loadFactors.some((lf) => !(lf > 0)) || !(guardMs >= 0) || !(warmupS >= 0)) {
+    io.stderr(`ppipe cluster-bench: --load-factors expects positive numbers, --guard-ms and --warmup-s non-negative ones\n${CLUSTER_BENCH_USAGE}\n`);
+    return 2;
+  }
   const profiles = path.resolve(REPO_ROOT, values.profiles ?? '../shared/ppipe-data');
   const token = `bench-${process.pid}`;
   const log = pino({ level: 'warn' }, pino.destination(2));
@@ -97,7 +117,14 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo): Pro
   const broker = new EmbeddedBroker();
   let bus: Bus | undefined;
   const models = new ModelServer();
-  const dispatcher = new PlaceholderRoundRobinDispatcher();
+  const library = new ProfileLibrary([profiles]);
+  const dispatcher = new ReservationDispatcher({ timeScale, guardUs: guardMs * 1000, profileOf: (dnn) => {
+    try {
+      return library.get(dnn);
+    } catch {
+      return undefined;
+    }
+  } });
   const frontend = new Frontend(dispatcher, { token, linkDtype: 'float16', timeScale }, log);
   let topology: Topology | undefined;
   const linkBytes = new Map<string, number>();
@@ -150,11 +177,31 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo): Pro
         const planRps = plan.dnns[0]!.throughputRps;
         if (algorithm === 'ppipe') ppipeRps = planRps;
         const name = serving.dnns[0]!.name;
-        // Warm the links (connections) before measuring.
-        await Promise.all(Array.from({ length: 8 }, () => frontend.submit(name)));
+        // Warm up before measuring (not counted): Poisson load at half the plan's throughput for
+        // --warmup-s, so that every link between instances is connected and the scheduler's feedback
+        // correction has seen every pool.
+        {
+          const random = seeded(1_000_000 + seed);
+          const warmRps = (0.5 * planRps) / timeScale;
+          const warm: Array<Promise<RequestOutcome>> = [];
+          const t0 = performance.now();
+          let next = t0;
+          while (next < t0 + warmupS * 1000) {
+            const wait = next - performance.now();
+            if (wait > 1) await sleep(wait);
+            warm.push(frontend.submit(name));
+            next += (-Math.log(1 - random()) / warmRps) * 1000;
+          }
+          await Promise.all(warm);
+        }
         const points: PointResult[] = [];
         let maxLoadFactor = 0;
-        for (const loadFactor of loadFactors) {
+        // Binary search over the ascending grid (attainment falls with load): ~log2(points) runs.
+        let lo = -1;
+        let hi = loadFactors.length;
+        while (hi - lo > 1) {
+          const mid = (lo + hi) >> 1;
+          const loadFactor = loadFactors[mid]!;
           const rateRps = (loadFactor * ppipeRps) / timeScale;
           const random = seeded(seed++);
           const outcomes: Array<Promise<RequestOutcome>> = [];
@@ -185,10 +232,15 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo): Pro
           };
           points.push(point);
           progress(`${dnn} ${algorithm} lf ${loadFactor}: ${settled.length} requests, attainment ${(point.attainment * 100).toFixed(1)} %`);
-          if (point.attainment >= 0.99) maxLoadFactor = loadFactor;
-          else break;
+          if (point.attainment >= 0.99) {
+            maxLoadFactor = loadFactor;
+            lo = mid;
+          } else hi = mid;
         }
-        const sim = simulatedMaxLoadFactor(plan, loadFactors);
+        points.sort((a, b) => a.loadFactor - b.loadFactor);
+        const simStarted = performance.now();
+        const sim = hooks.simMaxLoadFactor ? hooks.simMaxLoadFactor(plan, ppipeRps, profiles) : null;
+        progress(`${dnn} ${algorithm}: real ${maxLoadFactor}, simulated ${sim ?? 'n/a'} (simulation ${((performance.now() - simStarted) / 1000).toFixed(1)} s)`);
         summary[algorithm]!.lf.push(maxLoadFactor);
         summary[algorithm]!.sim.push(sim);
         perDnn[dnn] = {
@@ -208,9 +260,12 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo): Pro
         timeScale,
         pointS,
         loadFactors,
+        guardMs,
+        warmupS,
         ppipe: { maxLoadFactor: mean(summary.ppipe!.lf), simMaxLoadFactor: meanOrNull(summary.ppipe!.sim) },
         np: { maxLoadFactor: mean(summary.np!.lf), simMaxLoadFactor: meanOrNull(summary.np!.sim) },
         frontendUsPerBatch: frontend.usPerBatch(),
+        dispatcherStats: dispatcher.stats,
         linkGbpsMax: Math.max(0, ...allPoints.map((p) => p.linkGbps)),
         dnns: perDnn,
         wallS: (performance.now() - started) / 1000,

@@ -305,7 +305,7 @@ export class Controller {
               };
               assignments.get(nodeId)!.partitions.push(assignment);
             }
-            return { key, inferUs: partition.inferUs, transferUs: partition.transferUs, instances };
+            return { key, inferUs: partition.inferUs, transferUs: partition.transferUs, instances, blocks: partition.blocks, gpu: partition.gpu, mpsShare: partition.mpsShare };
           }),
         })),
       };

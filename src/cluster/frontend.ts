@@ -143,6 +143,8 @@ export class Frontend {
 
   /** A node died: its in-flight batches are re-dispatched when their deadlines allow, else dropped. */
   nodeDown(nodeId: string): void {
+    const dispatcher = this.dispatcher;
+    if (dispatcher.onNodeDown) this.apply(this.timed(() => dispatcher.onNodeDown!(nodeId, nowUs())));
     for (const [batchId, entry] of this.inflight) {
       if (!entry.batch.path.some((hop) => hop.nodeId === nodeId)) continue;
       this.inflight.delete(batchId);

@@ -11,7 +11,8 @@ export { ModelCache, ModelServer, sha256Hex } from './modelStore.ts';
 export { LinkPool, LinkServer, NicPacer, OutgoingLink } from './tensorLink.ts';
 export { decodeFrame, encodeFrame, packTensors, unpackTensors } from './tensorFrame.ts';
 export type { BatchHeader, FrameHeader, Hop, NamedTensor, ResultHeader } from './tensorFrame.ts';
-export { PlaceholderRoundRobinDispatcher } from './dispatcher.ts';
+export { ReservationDispatcher } from './reservationDispatcher.ts';
+export type { ReservationDispatcherOptions } from './reservationDispatcher.ts';
 export type { Dispatcher, DispatchDecision, DispatchedBatch, HopFeedback, PendingRequest, PathHop, Topology } from './dispatcher.ts';
 export { WorkerNode } from './worker.ts';
 export type { WorkerOptions } from './worker.ts';
@@ -20,4 +21,5 @@ export type { ControllerOptions, ModelEntry, RealPartitionModel } from './contro
 export { Frontend } from './frontend.ts';
 export type { RequestOutcome } from './frontend.ts';
 export { WORKER_USAGE, runWorkerCommand } from './workerCommand.ts';
-export { runClusterBenchCommand } from './clusterBenchCommand.ts';
+export { CLUSTER_BENCH_USAGE, runClusterBenchCommand } from './clusterBenchCommand.ts';
+export type { ClusterBenchHooks, SimPredictor } from './clusterBenchCommand.ts';

@@ -3,7 +3,7 @@
 // is noticed within 3 s and its in-flight requests are re-dispatched or counted as dropped.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { Bus, Controller, EmbeddedBroker, Frontend, ModelServer, PlaceholderRoundRobinDispatcher } from '../../src/cluster/index.ts';
+import { Bus, Controller, EmbeddedBroker, Frontend, ModelServer, ReservationDispatcher } from '../../src/cluster/index.ts';
 import type { PlanMessage, RequestOutcome, Topology } from '../../src/cluster/index.ts';
 import { SHARED_PROFILES, TOKEN, memoryLogger, spawnWorker, waitFor } from './support.ts';
 
@@ -16,7 +16,7 @@ it('re-plans on join and leave, survives malformed payloads, and accounts for a 
   await broker.start();
   const bus = new Bus({ url: broker.url, prefix: 'ppipe', clientId: 'controller' }, log);
   const models = new ModelServer();
-  const frontend = new Frontend(new PlaceholderRoundRobinDispatcher(), { token: TOKEN, linkDtype: 'float16', lostAfterMs: 2000 }, log);
+  const frontend = new Frontend(new ReservationDispatcher(), { token: TOKEN, linkDtype: 'float16', lostAfterMs: 2000 }, log);
   let topology: Topology | undefined;
   const plans: PlanMessage[] = [];
   const downs: Array<{ id: string; atMs: number }> = [];

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { it } from 'node:test';
-import { Bus, Controller, EmbeddedBroker, Frontend, ModelServer, PlaceholderRoundRobinDispatcher } from '../../src/cluster/index.ts';
+import { Bus, Controller, EmbeddedBroker, Frontend, ModelServer, ReservationDispatcher } from '../../src/cluster/index.ts';
 import type { NamedTensor, RealPartitionModel, Topology } from '../../src/cluster/index.ts';
 import { createPartitionExecutor, encodeOnnxModel, loadModel, splitModel, zooModel } from '../../src/pipeline/index.ts';
 import type { Plan } from '../../src/planner/index.ts';
@@ -56,7 +56,7 @@ it('serves a request across two partitions on two worker processes', { timeout: 
   await broker.start();
   const bus = new Bus({ url: broker.url, prefix: 'ppipe', clientId: 'controller' }, log);
   const models = new ModelServer();
-  const frontend = new Frontend(new PlaceholderRoundRobinDispatcher(), { token: TOKEN, linkDtype: 'float32' }, log);
+  const frontend = new Frontend(new ReservationDispatcher(), { token: TOKEN, linkDtype: 'float32' }, log);
   let topology: Topology | undefined;
   const controller = new Controller(
     bus,
