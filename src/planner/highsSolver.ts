@@ -37,7 +37,7 @@ export class HighsSolver {
   private readonly portfolio: number;
 
   constructor(options: { portfolio?: number } = {}) {
-    this.portfolio = Math.max(1, options.portfolio ?? Math.min(2, os.availableParallelism()));
+    this.portfolio = Math.max(1, options.portfolio ?? Number(process.env.PPIPE_HIGHS_WORKERS ?? Math.min(2, os.availableParallelism())));
   }
 
   /** Starts the workers and loads HiGHS, so the first solve does not pay for it (optional). */
