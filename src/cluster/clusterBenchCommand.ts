@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { CommandIo } from '../pipeline/index.ts';
+import { seededRandom } from '../pipeline/index.ts';
 import type { Algorithm, Plan } from '../planner/index.ts';
 import { ProfileLibrary } from '../planner/index.ts';
 import { Bus } from './bus.ts';
@@ -46,17 +47,6 @@ export type SimPredictor = (plan: Plan, referenceRps: number, profiles: string) 
 
 export interface ClusterBenchHooks {
   readonly simMaxLoadFactor?: SimPredictor;
-}
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -181,7 +171,7 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo, hook
         // --warmup-s, so that every link between instances is connected and the scheduler's feedback
         // correction has seen every pool.
         {
-          const random = seeded(1_000_000 + seed);
+          const random = seededRandom(1_000_000 + seed);
           const warmRps = (0.5 * planRps) / timeScale;
           const warm: Array<Promise<RequestOutcome>> = [];
           const t0 = performance.now();
@@ -203,7 +193,7 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo, hook
           const mid = (lo + hi) >> 1;
           const loadFactor = loadFactors[mid]!;
           const rateRps = (loadFactor * ppipeRps) / timeScale;
-          const random = seeded(seed++);
+          const random = seededRandom(seed++);
           const outcomes: Array<Promise<RequestOutcome>> = [];
           const bytesBefore = [...linkBytes.values()].reduce((a, b) => a + b, 0);
           const t0 = performance.now();

@@ -22,3 +22,4 @@ export { createPartitionExecutor } from './plainExecutor.ts';
 export type { Device, PartitionExecutor, PlainData, PlainTensor, SessionSettings } from './plainExecutor.ts';
 export { ZOO_NAMES, writeZooModel, zooModel } from './modelZoo.ts';
 export type { ZooName, ZooOptions } from './modelZoo.ts';
+export { seededRandom } from './ortSupport.ts';
