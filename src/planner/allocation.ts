@@ -183,28 +183,3 @@ export function readAllocation(input: AllocationInput, values: Readonly<Record<s
   const objective = Math.min(...dnns.map((dnn, d) => dnn.throughputRps / input.dnns[d]!.weight));
   return { dnns, objective };
 }
-
-/** Column values that encode an allocation, to seed the solver with a known feasible solution. */
-export function allocationStart(input: AllocationInput, allocation: Allocation): Record<string, number> {
-  const scale = shareScale(input);
-  const start: Record<string, number> = {};
-  let objective = Infinity;
-  const pools = new Map<string, number>();
-  input.dnns.forEach((dnn, d) => {
-    let served = 0;
-    for (const pipeline of allocation.dnns[d]!.pipelines) {
-      const c = dnn.candidates.indexOf(pipeline.candidate);
-      pipeline.candidate.stages.forEach((stage, p) => {
-        start[instanceVar(d, c, p)] = pipeline.instances[p]!;
-        const key = poolVar(dnn.poolOwner ?? d, p, stage.gpu);
-        pools.set(key, (pools.get(key) ?? 0) + (pipeline.instances[p]! * scale) / stage.share);
-      });
-      if (pipeline.candidate.stages.length > 1) start[throughputVar(d, c)] = pipeline.throughputRps;
-      served += pipeline.throughputRps;
-    }
-    objective = Math.min(objective, served / dnn.weight);
-  });
-  for (const [key, scaled] of pools) start[key] = Math.ceil(scaled / scale - 1e-9);
-  start.Z = Number.isFinite(objective) ? objective : 0;
-  return start;
-}

@@ -13,8 +13,6 @@ export interface SolveRequest {
   readonly lp: string;
   readonly timeLimitS: number;
   readonly mipRelGap: number;
-  /** A feasible starting solution by column name (others 0), to seed the incumbent. */
-  readonly start?: Readonly<Record<string, number>>;
 }
 
 export interface SolveReply {

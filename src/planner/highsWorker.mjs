@@ -28,11 +28,6 @@ async function solve(request) {
       random_seed: workerData.seed,
       ...(workerData.variant === 0 ? { presolve: 'off', mip_heuristic_run_rins: false, mip_heuristic_run_rens: false } : {}),
     });
-    if (request.start) {
-      const colValue = new Float64Array(model.getDimensions().numCols);
-      for (const [name, value] of Object.entries(request.start)) colValue[model.getColByName(name)] = value;
-      model.setSolution({ colValue });
-    }
     model.run({
       [highs.constants.callbackType.mipInterrupt](event) {
         if (Atomics.load(stop, 0) === request.id) event.interrupt();

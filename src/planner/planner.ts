@@ -4,8 +4,7 @@
  * MILP with HiGHS and returns an allocation per DNN; plan documents are made from it in planDocument.ts.
  */
 import type { Allocation, AllocationInput, AllocatedPipeline } from './allocation.ts';
-import { allocationStart, buildAllocationLp, readAllocation } from './allocation.ts';
-import type { Candidate } from './candidates.ts';
+import { buildAllocationLp, readAllocation } from './allocation.ts';
 import { enumerateCandidates } from './candidates.ts';
 import type { RouteContext } from './candidates.ts';
 import type { HighsSolver } from './highsSolver.ts';
@@ -54,19 +53,18 @@ function remainingS(deadlineMs: number): number {
   return Math.max(0.05, (deadlineMs - performance.now()) / 1000);
 }
 
-async function solveAllocation(solver: HighsSolver, input: AllocationInput, options: PlanOptions, start?: Allocation): Promise<SolveOutcome> {
+async function solveAllocation(solver: HighsSolver, input: AllocationInput, options: PlanOptions): Promise<SolveOutcome> {
   const lp = buildAllocationLp(input);
   const reply = await solver.solve({
     lp,
     timeLimitS: remainingS(options.deadlineMs),
     mipRelGap: options.mipRelGap ?? 1e-4,
-    ...(start ? { start: allocationStart(input, start) } : {}),
   });
   if (reply.status === 'infeasible') return { allocation: readAllocation(input, {}), status: 'infeasible', mipGap: Infinity };
   if (reply.status === 'error') throw new Error('HiGHS returned no solution for the allocation model');
   if (reply.objective === undefined) {
-    // Time limit before any incumbent: fall back to the seed, or to an empty plan.
-    return { allocation: start ?? readAllocation(input, {}), status: 'time_limit', mipGap: Infinity };
+    // Time limit before any incumbent: an empty plan, honestly labelled.
+    return { allocation: readAllocation(input, {}), status: 'time_limit', mipGap: Infinity };
   }
   const allocation = readAllocation(input, reply.values);
   // Only a proof counts as optimal; an interrupted or limited search keeps its incumbent and its gap.
@@ -143,17 +141,6 @@ export function interchangeableGroups(problem: ResolvedProblem, groups: Readonly
   });
 }
 
-function candidatesFor(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarget>, maxPartitions: number, wholeGpusOnly: boolean): Candidate[][] {
-  return dnns.map((dnn) =>
-    enumerateCandidates(dnn, problem.gpus, {
-      maxPartitions,
-      mpsLevels: problem.gpus.map((gpu) => (wholeGpusOnly ? 1 : gpu.mpsLevels)),
-      bandwidthGbps: problem.bandwidthGbps,
-      batchBuildFactor: problem.batchBuildFactor,
-    }),
-  );
-}
-
 /** NP: one partition per pipeline, whole GPUs only (reference §D.4). */
 async function solveNp(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarget>, solver: HighsSolver, options: PlanOptions): Promise<SolveOutcome & { candidateCount: number }> {
   const { input } = allocationInput(problem, dnns, 1, true);
@@ -210,19 +197,19 @@ async function solveDartR(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarge
       }
     };
     if (pairs > 0) {
-      const pairProblem = { ...problem, gpus: problem.gpus.map((g) => ({ ...g, count: 1, mpsLevels: 1 })) };
-      const candidates = candidatesFor(pairProblem, [dnn], 2, true)[0]!;
-      candidateCount += candidates.length;
-      const pair = await solveAllocation(solver, { dnns: [{ weight: 1, candidates }], gpuCounts: [1, 1] }, options);
+      const pairProblem = { ...problem, dnns: [dnn], gpus: problem.gpus.map((g) => ({ ...g, count: 1, mpsLevels: 1 })) };
+      const { input } = allocationInput(pairProblem, [dnn], 2, true);
+      candidateCount += input.dnns[0]!.candidates.length;
+      const pair = await solveAllocation(solver, input, options);
       if (pair.status === 'time_limit') status = 'time_limit';
       mipGap = Math.max(mipGap, pair.mipGap === Infinity ? 0 : pair.mipGap);
       replicate(pair.allocation, pairs);
     }
     if (extra > 0) {
-      const soloProblem = { ...problem, gpus: problem.gpus.map((g, k) => ({ ...g, count: k === more ? 1 : 0, mpsLevels: 1 })) };
-      const candidates = candidatesFor(soloProblem, [dnn], 1, true)[0]!;
-      candidateCount += candidates.length;
-      const solo = await solveAllocation(solver, { dnns: [{ weight: 1, candidates }], gpuCounts: soloProblem.gpus.map((g) => g.count) }, options);
+      const soloProblem = { ...problem, dnns: [dnn], gpus: problem.gpus.map((g, k) => ({ ...g, count: k === more ? 1 : 0, mpsLevels: 1 })) };
+      const { input } = allocationInput(soloProblem, [dnn], 1, true);
+      candidateCount += input.dnns[0]!.candidates.length;
+      const solo = await solveAllocation(solver, input, options);
       if (solo.status === 'time_limit') status = 'time_limit';
       replicate(solo.allocation, extra);
     }
