@@ -1,8 +1,9 @@
 /**
  * HiGHS in worker threads with a hard time limit. Branch-and-bound times vary a lot with the search path,
- * so by default one worker per core (at most 2) solves the same model with different settings and seeds
- * (highsWorker.mjs) and the first to finish wins; it flags the others through shared memory and they interrupt themselves (a portfolio, as
- * concurrent MIP solvers do). HiGHS gets the time limit itself; a watchdog ends a worker that overruns.
+ * so by default a solve still running after RACE_AFTER_MS is raced by a second worker (one per core, at
+ * most 2) with different settings and a different seed (highsWorker.mjs). The first to finish wins; it
+ * flags the others through shared memory and they interrupt themselves (a portfolio, as concurrent MIP
+ * solvers do). HiGHS gets the time limit itself; a watchdog ends a worker that overruns.
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -27,6 +28,8 @@ export interface SolveReply {
 }
 
 const GRACE_S = 2;
+/** A solve still running after this long gets the rest of the portfolio racing it. */
+const RACE_AFTER_MS = 300;
 
 export class HighsSolver {
   private workers: Worker[] = [];
@@ -38,9 +41,9 @@ export class HighsSolver {
     this.portfolio = Math.max(1, options.portfolio ?? Number(process.env.PPIPE_HIGHS_WORKERS ?? Math.min(2, os.availableParallelism())));
   }
 
-  /** Starts the workers and loads HiGHS, so the first solve does not pay for it (optional). */
+  /** Starts the first worker and loads HiGHS, so the first solve does not pay for it (optional). */
   start(): void {
-    this.ensureWorkers();
+    this.ensureWorkers(1);
   }
 
   async stop(): Promise<void> {
@@ -49,8 +52,8 @@ export class HighsSolver {
     await Promise.all(workers.map((w) => w.terminate()));
   }
 
-  private ensureWorkers(): Worker[] {
-    while (this.workers.length < this.portfolio) {
+  private ensureWorkers(count: number): Worker[] {
+    while (this.workers.length < count) {
       const worker = new Worker(new URL('./highsWorker.mjs', import.meta.url), { workerData: { stop: this.stopFlag.buffer, seed: this.workers.length * 7919, variant: this.workers.length } });
       worker.unref();
       this.workers.push(worker);
@@ -97,12 +100,25 @@ export class HighsSolver {
 
   async solve(input: Omit<SolveRequest, 'id'>): Promise<SolveReply> {
     const request: SolveRequest = { ...input, id: this.nextId++ };
-    const replies = this.ensureWorkers().map((worker) => this.ask(worker, request));
-    // The first proof (optimal or infeasible) wins and interrupts the rest; otherwise the best incumbent.
-    const decisive = await Promise.race([
-      ...replies.map((p) => p.then((r) => (r.status === 'optimal' || r.status === 'infeasible' ? r : new Promise<never>(() => undefined)))),
-      Promise.all(replies).then(() => undefined),
+    const started = performance.now();
+    const replies = [this.ask(this.ensureWorkers(1)[0]!, request)];
+    const proof = (reply: Promise<SolveReply>): Promise<SolveReply> =>
+      reply.then((r) => (r.status === 'optimal' || r.status === 'infeasible' ? r : new Promise<never>(() => undefined)));
+    // Most models are proved before the race would pay for a second HiGHS instance; only slower ones get it.
+    let timer: NodeJS.Timeout | undefined;
+    const early = await Promise.race([
+      proof(replies[0]!),
+      replies[0]!.then(() => 'done' as const),
+      new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), RACE_AFTER_MS))),
     ]);
+    clearTimeout(timer);
+    if (typeof early !== 'string') return early;
+    if (early === 'late') {
+      const remainingS = Math.max(0.05, request.timeLimitS - (performance.now() - started) / 1000);
+      for (const worker of this.ensureWorkers(this.portfolio).slice(1)) replies.push(this.ask(worker, { ...request, timeLimitS: remainingS }));
+    }
+    // The first proof (optimal or infeasible) wins and interrupts the rest; otherwise the best incumbent.
+    const decisive = await Promise.race([...replies.map(proof), Promise.all(replies).then(() => undefined)]);
     if (decisive) {
       Atomics.store(this.stopFlag, 0, request.id);
       await Promise.all(replies);
