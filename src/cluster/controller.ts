@@ -5,7 +5,7 @@
  * GPUs, publishes the plan and per-node assignments (retained) and re-plans, debounced, on every change.
  */
 import type { Logger } from 'pino';
-import { HighsSolver, parseProblem, planFromOutcome, planProblem, resolveProblem } from '../planner/index.ts';
+import { HighsSolver, gpuEntryLabel, parseProblem, planFromOutcome, planProblem, resolveProblem } from '../planner/index.ts';
 import type { Algorithm, Plan, ProblemDocument } from '../planner/index.ts';
 import type { Bus } from './bus.ts';
 import type { Topology } from './dispatcher.ts';
@@ -43,6 +43,50 @@ export interface ControllerOptions {
   planTimeLimitS?: number;
   /** Replaces the MILP (tests with models that have no profiles): the plan for the nodes that are up. */
   planOverride?: (nodes: ReadonlyArray<Announcement>) => Plan | undefined;
+  /**
+   * Edge-to-cloud: the cameras of each site and the WAN links between sites. With it, GPU entries are
+   * per (device class, announced site) and plans place stages where the WAN allows.
+   */
+  edge?: EdgeTopologyOptions;
+}
+
+export interface EdgeTopologyOptions {
+  readonly sites: NonNullable<ProblemDocument['sites']>;
+  readonly links: NonNullable<ProblemDocument['links']>;
+  readonly placement?: ProblemDocument['placement'];
+}
+
+/**
+ * The planning problem for the nodes that are up: one GPU entry per device class (per class and site with
+ * an edge topology), counting their GPUs; MPS levels are the smallest any node offers, GPUs per server the
+ * largest node. Sites that nodes announce but the topology does not list join it without cameras.
+ */
+export function clusterProblem(nodes: ReadonlyArray<Announcement>, options: Pick<ControllerOptions, 'profiles' | 'algorithm' | 'maxPartitions' | 'bandwidthGbps' | 'models' | 'edge'>): ProblemDocument {
+  const edge = options.edge;
+  const classes = new Map<string, { type: string; site: string | undefined; count: number; mpsLevels: number; gpusPerServer: number }>();
+  for (const node of nodes) {
+    const site = edge ? node.site : undefined;
+    const key = gpuEntryLabel(node.deviceClass, site);
+    const entry = classes.get(key);
+    if (entry) {
+      entry.count += node.gpus;
+      entry.mpsLevels = Math.min(entry.mpsLevels, node.mpsLevels);
+      entry.gpusPerServer = Math.max(entry.gpusPerServer, node.gpus);
+    } else classes.set(key, { type: node.deviceClass, site, count: node.gpus, mpsLevels: node.mpsLevels, gpusPerServer: node.gpus });
+  }
+  const sites = edge ? [...edge.sites] : undefined;
+  if (sites) {
+    for (const node of nodes) if (!sites.some((s) => s.name === node.site)) sites.push({ name: node.site, cameras: [] });
+  }
+  return {
+    profiles: options.profiles,
+    algorithm: options.algorithm,
+    maxPartitions: options.maxPartitions ?? 2,
+    bandwidthGbps: options.bandwidthGbps,
+    gpus: [...classes.values()].map(({ site, ...c }) => ({ ...c, ...(site !== undefined ? { site } : {}) })),
+    dnns: options.models.map((m) => ({ name: m.name, weight: m.weight ?? 1, ...(m.sloUs !== undefined ? { sloUs: m.sloUs } : {}) })),
+    ...(edge ? { sites, links: [...edge.links], ...(edge.placement ? { placement: edge.placement } : {}) } : {}),
+  };
 }
 
 export interface NodeRecord {
@@ -184,30 +228,10 @@ export class Controller {
     }, delayMs);
   }
 
-  private problemFor(nodes: ReadonlyArray<Announcement>): ProblemDocument {
-    const classes = new Map<string, { count: number; mpsLevels: number; gpusPerServer: number }>();
-    for (const node of nodes) {
-      const entry = classes.get(node.deviceClass);
-      if (entry) {
-        entry.count += node.gpus;
-        entry.mpsLevels = Math.min(entry.mpsLevels, node.mpsLevels);
-        entry.gpusPerServer = Math.max(entry.gpusPerServer, node.gpus);
-      } else classes.set(node.deviceClass, { count: node.gpus, mpsLevels: node.mpsLevels, gpusPerServer: node.gpus });
-    }
-    return {
-      profiles: this.options.profiles,
-      algorithm: this.options.algorithm,
-      maxPartitions: this.options.maxPartitions ?? 2,
-      bandwidthGbps: this.options.bandwidthGbps,
-      gpus: [...classes.entries()].map(([type, c]) => ({ type, ...c })),
-      dnns: this.options.models.map((m) => ({ name: m.name, weight: m.weight ?? 1, ...(m.sloUs !== undefined ? { sloUs: m.sloUs } : {}) })),
-    };
-  }
-
   private async makePlan(nodes: ReadonlyArray<Announcement>): Promise<Plan | undefined> {
     if (nodes.length === 0) return undefined;
     if (this.options.planOverride) return this.options.planOverride(nodes);
-    const document = this.problemFor(nodes);
+    const document = clusterProblem(nodes, this.options);
     const problem = resolveProblem(parseProblem('cluster', document), process.cwd());
     const outcome = await planProblem(problem, this.solver!, { deadlineMs: performance.now() + (this.options.planTimeLimitS ?? 20) * 1000 });
     return planFromOutcome(problem, outcome);
@@ -250,10 +274,13 @@ export class Controller {
     }
     if (!plan) return { assignments, topology: undefined };
     const free = new Map<string, Array<{ node: Announcement; gpu: number; left: number }>>();
+    // GPUs by entry: device class, or device class and site when the plan has sites.
+    const entryOf = (deviceClass: string, site: string | undefined): string => gpuEntryLabel(deviceClass, this.options.edge ? site : undefined);
     for (const node of nodes) {
-      const list = free.get(node.deviceClass) ?? [];
+      const key = entryOf(node.deviceClass, node.site);
+      const list = free.get(key) ?? [];
       for (let gpu = 0; gpu < node.gpus; gpu++) list.push({ node, gpu, left: 1 });
-      free.set(node.deviceClass, list);
+      free.set(key, list);
     }
     const dnns = plan.dnns.map((dnn) => {
       const entry = this.options.models.find((m) => dnn.name.startsWith(m.name) || m.name.startsWith(dnn.name));
@@ -271,7 +298,7 @@ export class Controller {
             const cutBytes = partition.blocks[1] < dnn.blockCount ? (dnn.transferUsPerSample[partition.blocks[1] - 1] ?? 0) * plan.cluster.bandwidthGbps * 125 : 0;
             const byNode = new Map<string, number[]>();
             const instances: Array<{ nodeId: string; instance: number; endpoint: string }> = [];
-            const gpus = free.get(partition.gpu) ?? [];
+            const gpus = free.get(entryOf(partition.gpu, partition.site)) ?? [];
             for (let i = 0; i < partition.instances; i++) {
               const share = 1 / partition.mpsShare;
               const slot = gpus.find((g) => g.left + 1e-9 >= share);
