@@ -9,12 +9,13 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { AppConfig, ModelConfig } from './config/index.ts';
+import { MqttEventPublisher } from './cluster/index.ts';
 import { ConfigError, loadAppConfig } from './config/index.ts';
 import { CameraRegistry } from './ingest/index.ts';
 import type { Detector } from './pipeline/index.ts';
 import { LocalDetector } from './pipeline/index.ts';
 import type { CommandIo } from './planner/index.ts';
-import type { StatsResponse } from './server/index.ts';
+import type { DetectionItem, StatsResponse } from './server/index.ts';
 import { ApiServer, ApplianceMetrics, CameraService, DetectionLoop, LiveFeed } from './server/index.ts';
 import { DetectionStore, SnapshotStore } from './store/index.ts';
 
@@ -41,6 +42,7 @@ export class Appliance {
   private loop: DetectionLoop | undefined;
   private cameraService: CameraService | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
+  private events: MqttEventPublisher | undefined;
   private readonly startedAtMs = Date.now();
   readonly metrics = new ApplianceMetrics();
   readonly log: Logger;
@@ -93,6 +95,16 @@ export class Appliance {
         await detector.start();
         this.detectors.set(model.id, { detector, model });
       }
+      // MQTT events (optional): a broker that cannot be reached is logged, the appliance runs on
+      if (config.mqtt) {
+        const events = new MqttEventPublisher({ ...config.mqtt, clientId: `ppipe-appliance-${process.pid}` }, this.log.child({ room: 'mqtt' }));
+        try {
+          await events.start();
+          this.events = events;
+        } catch (error) {
+          this.log.warn({ url: config.mqtt.url, err: String(error) }, 'MQTT broker unreachable; detections are not published');
+        }
+      }
       // live feed, loop, cameras
       const live = new LiveFeed(() => ({ type: 'snapshot', topic: 'ppipe/snapshot', cameras: this.cameraService?.list() ?? [], detections: this.loop?.recentDetections() ?? [] }));
       live.start();
@@ -104,13 +116,17 @@ export class Appliance {
         snapshots: this.snapshots,
         metrics: this.metrics,
         broadcast: (message) => live.broadcast(message),
+        onDetections: (items) => this.publish(items),
         liveClients: () => live.clients,
         log: this.log.child({ room: 'loop' }),
       });
       const loop = this.loop;
       this.registry = new CameraRegistry(config.ingest, baseDir, (id) => loop.consumerFor(id), this.log.child({ room: 'ingest' }));
       this.registry.on((event) => {
-        if (event.type === 'status') live.broadcast({ type: 'camera', topic: `ppipe/cameras/${event.camera}/status`, camera: event.camera, before: event.before, after: event.after, reason: event.reason });
+        if (event.type === 'status') {
+          live.broadcast({ type: 'camera', topic: `ppipe/cameras/${event.camera}/status`, camera: event.camera, before: event.before, after: event.after, reason: event.reason });
+          this.events?.publishCameraStatus(event.camera, event.after);
+        }
       });
       this.cameraService = new CameraService({ configFile, getConfig: () => this.config!, setConfig: (c) => (this.config = c), registry: this.registry, store });
       this.cameraService.startConfigured(this.log.child({ room: 'ingest' }));
@@ -140,6 +156,14 @@ export class Appliance {
   }
 
   /** Stops everything in reverse order of start; safe to call on a partly started appliance. */
+  /** Stored detections, also as MQTT events with Frigate's field names. */
+  private publish(items: ReadonlyArray<DetectionItem>): void {
+    if (!this.events) return;
+    for (const item of items) {
+      this.events.publishDetection({ id: String(item.id), camera: item.camera, label: item.label, score: item.score, box: item.box, frame_time: item.time / 1000 });
+    }
+  }
+
   async stop(): Promise<void> {
     await this.server?.stop();
     this.server = undefined;
@@ -152,6 +176,8 @@ export class Appliance {
     clearInterval(this.retentionTimer);
     this.store?.stop();
     this.store = undefined;
+    await this.events?.stop();
+    this.events = undefined;
   }
 }
 

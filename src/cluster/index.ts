@@ -6,6 +6,8 @@ export * from './messages.ts';
 export { EmbeddedBroker } from './broker.ts';
 export type { EmbeddedBrokerOptions } from './broker.ts';
 export { Bus } from './bus.ts';
+export { APPLIANCE_NODE_ID, MqttEventPublisher } from './eventPublisher.ts';
+export type { EventPublisherOptions } from './eventPublisher.ts';
 export type { BusOptions } from './bus.ts';
 export { ModelCache, ModelServer, sha256Hex } from './modelStore.ts';
 export { LinkPool, LinkServer, NicPacer, OutgoingLink } from './tensorLink.ts';

@@ -93,6 +93,17 @@ export const serverConfigSchema = z
   .strict()
   .describe('HTTP API, WebSocket live feed and metrics');
 
+export const mqttConfigSchema = z
+  .object({
+    url: z.string().regex(/^(mqtts?|wss?):\/\/.+/, 'expected an mqtt://, mqtts://, ws:// or wss:// URL').describe('Broker URL; credentials belong in username/password (from the environment); restart needed'),
+    prefix: z.string().min(1).default('ppipe').describe('Topic prefix for availability and camera status'),
+    detectionPrefix: z.string().min(1).default('ppipe/frigate').describe("Detections are published on <detectionPrefix>/events with Frigate's field names"),
+    username: z.string().optional().describe('Broker user name'),
+    password: z.string().optional().describe('Broker password (use ${ENV_VAR})'),
+  })
+  .strict()
+  .describe('MQTT events for home automation: detections, camera status, availability');
+
 export const ingestConfigSchema = z
   .object({
     ffmpegPath: z.string().min(1).default('ffmpeg').describe('ffmpeg executable (a name on PATH or a path)'),
@@ -124,6 +135,7 @@ export const appConfigSchema = z
     models: z.array(modelConfigSchema).default([{ ...DEFAULT_BLAZEFACE }]).describe('Detection models available to cameras'),
     store: storeConfigSchema.default({ dataDir: '../data', retentionDays: 30, maxRows: 10_000_000, snapshots: { enabled: true, minIntervalMs: 2000, retentionDays: 7, maxFiles: 10_000, quality: 80 } }),
     server: serverConfigSchema.default({ host: '127.0.0.1', port: 8080 }),
+    mqtt: mqttConfigSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -13,6 +13,7 @@ export {
   formatIssues,
   loadAppConfig,
   modelConfigSchema,
+  mqttConfigSchema,
   parseAppConfig,
   SHELL_METACHARACTERS,
   substituteEnv,

@@ -20,6 +20,8 @@ export type DetectionLoopDeps = {
   snapshots: SnapshotStore | undefined;
   metrics: ApplianceMetrics;
   broadcast: (message: LiveMessage) => void;
+  /** Every stored detection, live clients or not (MQTT events). */
+  onDetections?: (items: ReadonlyArray<DetectionItem>) => void;
   liveClients: () => number;
   log: LoopLogger;
 };
@@ -66,6 +68,7 @@ export class DetectionLoop {
     this.detectionsTotal += ids.length;
     const items: DetectionItem[] = rows.map((r, i) => ({ id: ids[i]!, camera: r.camera, time: r.timeMs, label: r.label, score: r.score, box: r.box, model: r.model, latencyMs: r.latencyMs, sloMet: r.sloMet, snapshot: snapshot !== null }));
     for (const item of items) this.deps.metrics.detections.inc({ camera: cameraId, label: item.label });
+    this.deps.onDetections?.(items);
     this.recent.push(...items);
     if (this.recent.length > 50) this.recent.splice(0, this.recent.length - 50);
     if (this.deps.liveClients() > 0) {

