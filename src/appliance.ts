@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { AppConfig, ModelConfig } from './config/index.ts';
 import { MqttEventPublisher } from './cluster/index.ts';
 import { ConfigError, loadAppConfig } from './config/index.ts';
-import { CameraRegistry } from './ingest/index.ts';
+import { CameraRegistry, resolveTool } from './ingest/index.ts';
 import type { Detector } from './pipeline/index.ts';
 import { LocalDetector } from './pipeline/index.ts';
 import type { CommandIo } from './planner/index.ts';
@@ -121,7 +121,10 @@ export class Appliance {
         log: this.log.child({ room: 'loop' }),
       });
       const loop = this.loop;
-      this.registry = new CameraRegistry(config.ingest, baseDir, (id) => loop.consumerFor(id), this.log.child({ room: 'ingest' }));
+      // The system's ffmpeg, or the binaries shipped in the optional registry packages where there is none.
+      const ingest = { ...config.ingest, ffmpegPath: resolveTool('ffmpeg', config.ingest.ffmpegPath), ffprobePath: resolveTool('ffprobe', config.ingest.ffprobePath) };
+      if (ingest.ffmpegPath !== config.ingest.ffmpegPath) this.log.info({ ffmpeg: ingest.ffmpegPath, ffprobe: ingest.ffprobePath }, 'no ffmpeg on PATH: using the shipped binaries');
+      this.registry = new CameraRegistry(ingest, baseDir, (id) => loop.consumerFor(id), this.log.child({ room: 'ingest' }));
       this.registry.on((event) => {
         if (event.type === 'status') {
           live.broadcast({ type: 'camera', topic: `ppipe/cameras/${event.camera}/status`, camera: event.camera, before: event.before, after: event.after, reason: event.reason });

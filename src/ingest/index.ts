@@ -9,4 +9,6 @@ export type { CameraSource, DecodeOptions } from './cameraSource.ts';
 export { FrameAssembler } from './frameAssembler.ts';
 export type { RgbFrame } from './frameAssembler.ts';
 export { probeSource, readImageRgb } from './probe.ts';
+export { resolveTool, shippedTool } from './toolPath.ts';
+export type { MediaTool } from './toolPath.ts';
 export type { ProbeResult } from './probe.ts';
