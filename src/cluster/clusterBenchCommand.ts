@@ -51,6 +51,20 @@ export interface ClusterBenchHooks {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
+/** Submits Poisson arrivals at `rateRps` for `seconds` of wall time; returns every request's outcome. */
+async function poissonLoad(frontend: Frontend, dnn: string, rateRps: number, seconds: number, random: () => number): Promise<Array<Promise<RequestOutcome>>> {
+  const outcomes: Array<Promise<RequestOutcome>> = [];
+  const t0 = performance.now();
+  let next = t0;
+  while (next < t0 + seconds * 1000) {
+    const wait = next - performance.now();
+    if (wait > 1) await sleep(wait);
+    outcomes.push(frontend.submit(dnn));
+    next += (-Math.log(1 - random()) / rateRps) * 1000;
+  }
+  return outcomes;
+}
+
 interface PointResult {
   loadFactor: number;
   rateRps: number;
@@ -170,20 +184,7 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo, hook
         // Warm up before measuring (not counted): Poisson load at half the plan's throughput for
         // --warmup-s, so that every link between instances is connected and the scheduler's feedback
         // correction has seen every pool.
-        {
-          const random = seededRandom(1_000_000 + seed);
-          const warmRps = (0.5 * planRps) / timeScale;
-          const warm: Array<Promise<RequestOutcome>> = [];
-          const t0 = performance.now();
-          let next = t0;
-          while (next < t0 + warmupS * 1000) {
-            const wait = next - performance.now();
-            if (wait > 1) await sleep(wait);
-            warm.push(frontend.submit(name));
-            next += (-Math.log(1 - random()) / warmRps) * 1000;
-          }
-          await Promise.all(warm);
-        }
+        await Promise.all(await poissonLoad(frontend, name, (0.5 * planRps) / timeScale, warmupS, seededRandom(1_000_000 + seed)));
         const points: PointResult[] = [];
         let maxLoadFactor = 0;
         // Binary search over the ascending grid (attainment falls with load): ~log2(points) runs.
@@ -193,18 +194,9 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo, hook
           const mid = (lo + hi) >> 1;
           const loadFactor = loadFactors[mid]!;
           const rateRps = (loadFactor * ppipeRps) / timeScale;
-          const random = seededRandom(seed++);
-          const outcomes: Array<Promise<RequestOutcome>> = [];
           const bytesBefore = [...linkBytes.values()].reduce((a, b) => a + b, 0);
           const t0 = performance.now();
-          let next = t0;
-          while (next < t0 + pointS * 1000) {
-            const wait = next - performance.now();
-            if (wait > 1) await sleep(wait);
-            outcomes.push(frontend.submit(name));
-            next += (-Math.log(1 - random()) / rateRps) * 1000;
-          }
-          const settled = await Promise.all(outcomes);
+          const settled = await Promise.all(await poissonLoad(frontend, name, rateRps, pointS, seededRandom(seed++)));
           await sleep(1100); // one more stats round from the workers
           const elapsedS = (performance.now() - t0) / 1000;
           const bytesAfter = [...linkBytes.values()].reduce((a, b) => a + b, 0);
