@@ -50,6 +50,7 @@ export interface Allocation {
 const instanceVar = (d: number, c: number, p: number): string => `n${d}_${c}_${p}`;
 const throughputVar = (d: number, c: number): string => `x${d}_${c}`;
 const poolVar = (d: number, p: number, k: number): string => `G${d}_${p}_${k}`;
+const gpusVar = (d: number, k: number): string => `H${d}_${k}`;
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
@@ -132,16 +133,21 @@ export function buildAllocationLp(input: AllocationInput): string {
     generals.push(g);
     poolsByOwnerGpu.set(`${owner}/${k}`, [...(poolsByOwnerGpu.get(`${owner}/${k}`) ?? []), g]);
   }
-  input.dnns.forEach((dnn, d) => {
-    if (!dnn.gpuLimits) return;
-    dnn.gpuLimits.forEach((limit, k) => {
-      const names = poolsByOwnerGpu.get(`${d}/${k}`);
-      if (names) row(terms(names.map((n) => [1, n] as const)), `<= ${limit}`);
-    });
-  });
+  // Each DNN's physical GPUs per type, H = Σ over its slots' pools: the GPU totals (and DART-r's caps) are
+  // written over them, and branching on these integers splits the GPUs between DNNs directly, which closes
+  // the max–min bound far sooner than branching on single pools (about 3× on the benchmark).
+  const gpusByOwnerType: string[][] = input.gpuCounts.map(() => []);
+  for (const [key, poolNames] of poolsByOwnerGpu) {
+    const [owner, k] = key.split('/').map(Number) as [number, number];
+    const h = gpusVar(owner, k);
+    row(terms([...poolNames.map((n) => [1, n] as const), [-1, h]]), '= 0');
+    const limit = input.dnns[owner]?.gpuLimits?.[k] ?? input.gpuCounts[k]!;
+    bounds.push(` 0 <= ${h} <= ${limit}`);
+    generals.push(h);
+    gpusByOwnerType[k]!.push(h);
+  }
   input.gpuCounts.forEach((count, k) => {
-    const names = [...poolsByOwnerGpu].filter(([key]) => Number(key.split('/')[1]) === k).flatMap(([, n]) => n).sort();
-    if (names.length > 0) row(terms(names.map((n) => [1, n] as const)), `<= ${count}`);
+    if (gpusByOwnerType[k]!.length > 0) row(terms(gpusByOwnerType[k]!.map((n) => [1, n] as const)), `<= ${count}`);
   });
   for (const link of input.links ?? []) {
     const used = linkTerms.get(link.key);

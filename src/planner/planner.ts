@@ -9,6 +9,7 @@ import { enumerateCandidates } from './candidates.ts';
 import type { RouteContext } from './candidates.ts';
 import type { HighsSolver } from './highsSolver.ts';
 import type { Algorithm, DnnTarget, ResolvedProblem } from './problem.ts';
+import { solveWholeGpuMaxMin } from './wholeGpuAllocation.ts';
 
 export type PlanStatus = 'optimal' | 'time_limit' | 'infeasible';
 
@@ -54,6 +55,9 @@ function remainingS(deadlineMs: number): number {
 }
 
 async function solveAllocation(solver: HighsSolver, input: AllocationInput, options: PlanOptions): Promise<SolveOutcome> {
+  // Whole GPUs, one partition (NP and its pre-solve): solved exactly without the MILP.
+  const direct = solveWholeGpuMaxMin(input);
+  if (direct) return { allocation: direct, status: 'optimal', mipGap: 0 };
   const lp = buildAllocationLp(input);
   const reply = await solver.solve({
     lp,

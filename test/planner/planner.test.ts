@@ -75,8 +75,9 @@ describe('LP text', () => {
     assert.match(lp, /^Maximize\n obj: Z\nSubject To\n/);
     assert.match(lp, /- 12 G0_0_0 <= 0/);
     assert.match(lp, /\n General\n|\nGeneral\n/);
-    assert.match(lp, /r\d+: G0_0_0 \+ G0_1_0 <= 25\n/, "one GPU-total row per type over the pools of every slot");
-    assert.match(lp, /r\d+: G0_0_1 \+ G0_1_1 <= 75\n/);
+    assert.match(lp, /r\d+: G0_0_0 \+ G0_1_0 - H0_0 = 0\n/, "a DNN's GPUs of a type are its pools' GPUs over every slot");
+    assert.match(lp, /r\d+: H0_0 <= 25\n/, 'one GPU-total row per type over the DNNs');
+    assert.match(lp, /r\d+: H0_1 <= 75\n/);
     assert.doesNotMatch(lp, /NaN|Infinity/);
   });
 });
