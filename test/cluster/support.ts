@@ -1,6 +1,9 @@
-// Shared fixtures of the cluster tests: worker processes (bin/ppipe worker), a quiet logger, polling waits.
-import { spawn } from 'node:child_process';
+// Shared fixtures of the cluster tests: worker processes (bin/ppipe worker), a quiet logger, polling waits,
+// throwaway TLS certificates.
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
@@ -50,4 +53,48 @@ export async function waitFor(what: string, condition: () => boolean, timeoutMs 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+export interface TestCertificates {
+  readonly dir: string;
+  /** The throwaway CA that signed the server certificate (PEM). */
+  readonly caFile: string;
+  /** Server certificate for 127.0.0.1 and localhost (subjectAltName), and its key (PEM). */
+  readonly certFile: string;
+  readonly keyFile: string;
+  remove(): void;
+}
+
+function openssl(args: string[], cwd: string): void {
+  const result = spawnSync('openssl', args, { cwd, encoding: 'utf8', timeout: 10_000 });
+  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
+    throw new Error('the TLS tests need the openssl command line tool to make throwaway certificates (apt-get install openssl)');
+  }
+  if (result.error || result.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${result.error?.message ?? result.stderr}`);
+}
+
+/**
+ * A CA and a server certificate signed by it, made fresh in a temporary folder (never committed). EC P-256
+ * keys keep it fast; valid for two days so a clock skew of hours does not matter.
+ */
+export function makeTestCertificates(): TestCertificates {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ppipe-tls-'));
+  try {
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+    openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=ppipe test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+    openssl(['req', '-new', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1'], dir);
+    writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
+    const serial = `0x${Date.now().toString(16)}`;
+    openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', serial, '-days', '2', '-extfile', 'server.ext', '-out', 'server.crt'], dir);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    dir,
+    caFile: path.join(dir, 'ca.crt'),
+    certFile: path.join(dir, 'server.crt'),
+    keyFile: path.join(dir, 'server.key'),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
