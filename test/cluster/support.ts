@@ -2,9 +2,13 @@
 // throwaway TLS certificates.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import mqtt from 'mqtt';
+import type { IClientOptions } from 'mqtt';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { REPO_ROOT, SHARED_PROFILES } from '../planner/helpers.ts';
@@ -97,4 +101,57 @@ export function makeTestCertificates(): TestCertificates {
     keyFile: path.join(dir, 'server.key'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+export const MOSQUITTO = '/usr/sbin/mosquitto';
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface Mosquitto {
+  readonly port: number;
+  readonly dir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Debian's mosquitto on 127.0.0.1 with `listener <port> 127.0.0.1`, `persistence false` and the given
+ * lines; resolves once `probe` options connect (tests skip when mosquitto is not installed: see MOSQUITTO).
+ * `configure` gets the temporary folder first, to write what the lines refer to (password file, certificates).
+ */
+export async function startMosquitto(configure: (dir: string) => string[], probe: IClientOptions = {}): Promise<Mosquitto> {
+  if (!existsSync(MOSQUITTO)) throw new Error(`${MOSQUITTO} is not installed (apt-get install mosquitto)`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ppipe-mosquitto-'));
+  const port = await freePort();
+  const config = path.join(dir, 'mosquitto.conf');
+  writeFileSync(config, [`listener ${port} 127.0.0.1`, 'persistence false', ...configure(dir), ''].join('\n'));
+  const child = spawn(MOSQUITTO, ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => void (stderr += chunk.toString('utf8')));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const scheme = probe.ca !== undefined ? 'mqtts' : 'mqtt';
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      const client = await mqtt.connectAsync(`${scheme}://127.0.0.1:${port}`, { ...probe, reconnectPeriod: 0, connectTimeout: 500 });
+      await client.endAsync();
+      return { port, dir, stop };
+    } catch (error) {
+      if (Date.now() > deadline || child.exitCode !== null) {
+        await stop();
+        throw new Error(`mosquitto did not come up on port ${port}: ${String(error)}; its stderr: ${stderr}`, { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }

@@ -2,11 +2,14 @@
 // wss:// with the cluster token, and a worker process that uses both. Certificates are made at test time
 // (a throwaway CA); clients without that CA, or with wrong credentials, fail fast with errors saying why.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Bus, EmbeddedBroker, LinkPool, LinkServer, NicPacer, OutgoingLink, encodeFrame, packTensors, unpackTensors } from '../../src/cluster/index.ts';
 import type { Announcement, FrameHeader } from '../../src/cluster/index.ts';
 import type { TestCertificates } from './support.ts';
-import { TOKEN, makeTestCertificates, memoryLogger, spawnWorker, waitFor } from './support.ts';
+import { MOSQUITTO, TOKEN, makeTestCertificates, memoryLogger, spawnWorker, startMosquitto, waitFor } from './support.ts';
 
 const USER = 'edge-site-1';
 const PASSWORD = 'correct horse battery staple';
@@ -68,6 +71,38 @@ describe('embedded broker over mqtts:// with credentials', () => {
     const ms = await rejectionMs(stranger.start(), /TLS certificate not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE.*--broker-ca/);
     assert.ok(ms < 3000, `refused after ${ms.toFixed(0)} ms`);
   });
+});
+
+it('a bus reaches mosquitto over mqtts:// with a password file, and is refused with a wrong password', { timeout: 20_000 }, async (t) => {
+  if (!existsSync(MOSQUITTO)) {
+    t.skip(`${MOSQUITTO} is not installed (apt-get install mosquitto)`);
+    return;
+  }
+  const mosquitto = await startMosquitto(
+    (dir) => {
+      const passwd = path.join(dir, 'passwd');
+      const made = spawnSync('mosquitto_passwd', ['-b', '-c', passwd, USER, PASSWORD], { encoding: 'utf8', timeout: 10_000 });
+      assert.equal(made.status, 0, `mosquitto_passwd failed: ${made.error?.message ?? made.stderr}`);
+      // As root, mosquitto would drop to the `mosquitto` user, who cannot read the 0600 key in our 0700 folder.
+      return ['user root', `certfile ${certs.certFile}`, `keyfile ${certs.keyFile}`, 'allow_anonymous false', `password_file ${passwd}`];
+    },
+    { ca: readFileSync(certs.caFile), username: USER, password: PASSWORD },
+  );
+  const { log } = memoryLogger();
+  const url = `mqtts://127.0.0.1:${mosquitto.port}`;
+  const node = new Bus({ url, prefix: 'tls', clientId: 'node', username: USER, password: PASSWORD, caFile: certs.caFile }, log);
+  try {
+    await node.start();
+    const seen: string[] = [];
+    await node.subscribe('available', (value) => void seen.push(value));
+    await node.publish('available', 'online', 'n1');
+    await waitFor('the message through mosquitto', () => seen.length === 1, 5000);
+    const wrong = new Bus({ url, prefix: 'tls', clientId: 'wrong', username: USER, password: 'guess', caFile: certs.caFile }, log);
+    await assert.rejects(wrong.start(), /refused the username\/password/);
+  } finally {
+    await node.stop();
+    await mosquitto.stop();
+  }
 });
 
 describe('tensor links over wss:// with the cluster token', () => {
