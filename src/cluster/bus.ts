@@ -8,6 +8,7 @@ import mqtt from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { PayloadOf, RequestAction, ResponseEnvelope, TopicKind } from './messages.ts';
+import { describeConnectError } from './tlsErrors.ts';
 import { REQUEST_ACTIONS, encodeMessage, matchTopic, parseMessage, subscriptionOf, topicOf } from './messages.ts';
 
 export interface BusOptions {
@@ -54,7 +55,10 @@ export class Bus {
       ...(caFile !== undefined ? { ca: readFileSync(caFile) } : {}),
       ...(willNodeId !== undefined ? { will: { topic: topicOf(prefix, 'available', willNodeId), payload: Buffer.from('offline'), qos: 1, retain: true } } : {}),
     };
-    const client = await mqtt.connectAsync(url, clientOptions);
+    // connectAsync rejects on the first error (refused credentials, untrusted certificate) instead of retrying.
+    const client = await mqtt.connectAsync(url, clientOptions).catch((error: unknown) => {
+      throw new Error(`MQTT broker ${url}: ${describeBrokerError(error)}`, { cause: error });
+    });
     this.client = client;
     client.on('message', (topic, payload, packet) => this.dispatch(topic, payload, packet.retain));
     client.on('error', (error) => this.log.warn({ err: error.message }, 'mqtt client error'));
@@ -150,6 +154,14 @@ export class Bus {
         (error: unknown) => respond({ data: null, status: 'error', error: `${topic}: ${error instanceof Error ? error.message : String(error)}`, ...(transaction !== undefined ? { transaction } : {}) }),
       );
   }
+}
+
+/** CONNACK refusals name the credentials; certificate errors name the CA option. */
+function describeBrokerError(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  // CONNACK "bad user name or password"/"not authorized": 4 and 5 in MQTT 3.1.1, 134 and 135 in MQTT 5.
+  if (code === 4 || code === 5 || code === 134 || code === 135) return `${(error as Error).message} (the broker refused the username/password: check username/password, --username/--password)`;
+  return describeConnectError(error, "give the CA that signed the broker's certificate (caFile, --broker-ca)");
 }
 
 /** Best effort: the transaction of a request that failed validation, so the error can be answered. */

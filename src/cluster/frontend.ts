@@ -24,6 +24,10 @@ export interface RequestOutcome {
 export interface FrontendOptions {
   token: string;
   host?: string;
+  /** PEM files: serve the frontend's tensor links (results coming back) over wss://. */
+  tls?: { certFile: string; keyFile: string };
+  /** CA of workers whose links use a private certificate (wss://). */
+  linkCaFile?: string;
   linkDtype: 'float16' | 'float32';
   /** Factor on SLOs (emulated clusters slowed down by --time-scale). */
   timeScale?: number;
@@ -100,8 +104,9 @@ export class Frontend {
   }
 
   async start(): Promise<void> {
-    this.pool = new LinkPool({ token: this.options.token }, new NicPacer(null), this.log);
-    this.server = new LinkServer({ token: this.options.token, host: this.options.host ?? '127.0.0.1' }, (header, payload) => this.onFrame(header, payload), this.log);
+    const { token, host, tls, linkCaFile } = this.options;
+    this.pool = new LinkPool({ token, ...(linkCaFile !== undefined ? { caFile: linkCaFile } : {}) }, new NicPacer(null), this.log);
+    this.server = new LinkServer({ token, host: host ?? '127.0.0.1', ...(tls ? { tls } : {}) }, (header, payload) => this.onFrame(header, payload), this.log);
     await this.server.start();
     this.sweep = setInterval(() => this.sweepLost(), 250);
   }

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { FrameHeader } from './tensorFrame.ts';
 import { decodeFrame } from './tensorFrame.ts';
+import { describeConnectError, isCertificateError } from './tlsErrors.ts';
 
 function sleepMs(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -191,6 +192,8 @@ export class OutgoingLink {
           return socket;
         } catch (error) {
           attempt++;
+          // An untrusted certificate or a refused token stays so: fail now rather than retry until the deadline.
+          if (isCertificateError(error)) throw new Error(`${this.url}: ${describeConnectError(error, "give the CA that signed the link server's certificate (caFile, --link-ca)")}`, { cause: error });
           if (/cluster token/.test((error as Error).message) || performance.now() + this.backoffMs > deadlineMs) throw error;
           await sleepMs(this.backoffMs);
           this.backoffMs = Math.min(this.backoffMs * 2, 2000);

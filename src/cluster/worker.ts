@@ -81,6 +81,16 @@ export class WorkerNode {
   }
 
   async start(): Promise<void> {
+    try {
+      await this.startParts();
+    } catch (error) {
+      // Without this, the listening link server would keep a worker whose broker refused it alive forever.
+      await this.stop().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async startParts(): Promise<void> {
     const o = this.options;
     this.pool = new LinkPool({ token: o.token, ...(o.linkCaFile ? { caFile: o.linkCaFile } : {}) }, new NicPacer(null), this.log);
     this.server = new LinkServer({ token: o.token, host: o.host ?? '127.0.0.1', ...(o.tls ? { tls: o.tls } : {}) }, (header, payload) => this.onFrame(header, payload), this.log);

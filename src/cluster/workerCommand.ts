@@ -25,7 +25,8 @@ export const WORKER_USAGE = `Usage: ppipe worker --broker URL --device-class CLA
   --prefix P            MQTT topic prefix (default ${DEFAULT_PREFIX})
   --host H              address of the tensor link server (default 127.0.0.1)
   --username U --password P --broker-ca FILE   broker credentials and CA
-  --tls-cert FILE --tls-key FILE               serve tensor links over wss://`;
+  --tls-cert FILE --tls-key FILE               serve tensor links over wss://
+  --link-ca FILE        CA of the wss:// links this worker sends to (peers, frontend) with private certificates`;
 
 export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<number> {
   let values;
@@ -51,6 +52,7 @@ export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<n
         'broker-ca': { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
+        'link-ca': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -104,6 +106,7 @@ export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<n
       ...(values.username !== undefined ? { brokerUsername: values.username } : {}),
       ...(values.password !== undefined ? { brokerPassword: values.password } : {}),
       ...(values['broker-ca'] !== undefined ? { brokerCaFile: values['broker-ca'] } : {}),
+      ...(values['link-ca'] !== undefined ? { linkCaFile: values['link-ca'] } : {}),
       ...(values['tls-cert'] !== undefined ? { tls: { certFile: values['tls-cert'], keyFile: values['tls-key']! } } : {}),
     },
     log,

@@ -1,19 +1,12 @@
 // Both brokers — the embedded aedes and Debian's mosquitto — carry announcements, retained availability
 // and the `offline` will of a node that vanishes; requests get envelope responses; bad payloads are rejected.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import mqtt from 'mqtt';
 import { Bus, EmbeddedBroker } from '../../src/cluster/index.ts';
 import type { Announcement, Availability, ResponseEnvelope } from '../../src/cluster/index.ts';
-import { memoryLogger, waitFor } from './support.ts';
-
-const MOSQUITTO = '/usr/sbin/mosquitto';
+import { MOSQUITTO, memoryLogger, startMosquitto, waitFor } from './support.ts';
 
 const announcement: Announcement = {
   id: 'n1',
@@ -28,14 +21,6 @@ const announcement: Announcement = {
   versions: { protocol: 1, ppipe: '0.1.0', node: process.version },
   startedAt: 0,
 };
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function exercise(url: string): Promise<void> {
   const { log, lines } = memoryLogger();
@@ -102,29 +87,11 @@ describe('control plane over MQTT', () => {
       t.skip(`${MOSQUITTO} is not installed (apt-get install mosquitto)`);
       return;
     }
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'ppipe-mosquitto-'));
-    const port = await freePort();
-    const config = path.join(dir, 'mosquitto.conf');
-    writeFileSync(config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
-    const child = spawn(MOSQUITTO, ['-c', config], { stdio: 'ignore' });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const mosquitto = await startMosquitto(() => ['allow_anonymous true']);
     try {
-      const deadline = Date.now() + 5000;
-      for (;;) {
-        try {
-          const probe = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 500 });
-          await probe.endAsync();
-          break;
-        } catch (error) {
-          if (Date.now() > deadline) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      }
-      await exercise(`mqtt://127.0.0.1:${port}`);
+      await exercise(`mqtt://127.0.0.1:${mosquitto.port}`);
     } finally {
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
+      await mosquitto.stop();
     }
   });
 });

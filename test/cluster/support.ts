@@ -1,7 +1,14 @@
-// Shared fixtures of the cluster tests: worker processes (bin/ppipe worker), a quiet logger, polling waits.
-import { spawn } from 'node:child_process';
+// Shared fixtures of the cluster tests: worker processes (bin/ppipe worker), a quiet logger, polling waits,
+// throwaway TLS certificates.
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import mqtt from 'mqtt';
+import type { IClientOptions } from 'mqtt';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { REPO_ROOT, SHARED_PROFILES } from '../planner/helpers.ts';
@@ -49,5 +56,102 @@ export async function waitFor(what: string, condition: () => boolean, timeoutMs 
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export interface TestCertificates {
+  readonly dir: string;
+  /** The throwaway CA that signed the server certificate (PEM). */
+  readonly caFile: string;
+  /** Server certificate for 127.0.0.1 and localhost (subjectAltName), and its key (PEM). */
+  readonly certFile: string;
+  readonly keyFile: string;
+  remove(): void;
+}
+
+function openssl(args: string[], cwd: string): void {
+  const result = spawnSync('openssl', args, { cwd, encoding: 'utf8', timeout: 10_000 });
+  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
+    throw new Error('the TLS tests need the openssl command line tool to make throwaway certificates (apt-get install openssl)');
+  }
+  if (result.error || result.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${result.error?.message ?? result.stderr}`);
+}
+
+/**
+ * A CA and a server certificate signed by it, made fresh in a temporary folder (never committed). EC P-256
+ * keys keep it fast; valid for two days so a clock skew of hours does not matter.
+ */
+export function makeTestCertificates(): TestCertificates {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ppipe-tls-'));
+  try {
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+    openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=ppipe test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+    openssl(['req', '-new', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1'], dir);
+    writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
+    const serial = `0x${Date.now().toString(16)}`;
+    openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', serial, '-days', '2', '-extfile', 'server.ext', '-out', 'server.crt'], dir);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    dir,
+    caFile: path.join(dir, 'ca.crt'),
+    certFile: path.join(dir, 'server.crt'),
+    keyFile: path.join(dir, 'server.key'),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export const MOSQUITTO = '/usr/sbin/mosquitto';
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface Mosquitto {
+  readonly port: number;
+  readonly dir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Debian's mosquitto on 127.0.0.1 with `listener <port> 127.0.0.1`, `persistence false` and the given
+ * lines; resolves once `probe` options connect (tests skip when mosquitto is not installed: see MOSQUITTO).
+ * `configure` gets the temporary folder first, to write what the lines refer to (password file, certificates).
+ */
+export async function startMosquitto(configure: (dir: string) => string[], probe: IClientOptions = {}): Promise<Mosquitto> {
+  if (!existsSync(MOSQUITTO)) throw new Error(`${MOSQUITTO} is not installed (apt-get install mosquitto)`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ppipe-mosquitto-'));
+  const port = await freePort();
+  const config = path.join(dir, 'mosquitto.conf');
+  writeFileSync(config, [`listener ${port} 127.0.0.1`, 'persistence false', ...configure(dir), ''].join('\n'));
+  const child = spawn(MOSQUITTO, ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => void (stderr += chunk.toString('utf8')));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const scheme = probe.ca !== undefined ? 'mqtts' : 'mqtt';
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      const client = await mqtt.connectAsync(`${scheme}://127.0.0.1:${port}`, { ...probe, reconnectPeriod: 0, connectTimeout: 500 });
+      await client.endAsync();
+      return { port, dir, stop };
+    } catch (error) {
+      if (Date.now() > deadline || child.exitCode !== null) {
+        await stop();
+        throw new Error(`mosquitto did not come up on port ${port}: ${String(error)}; its stderr: ${stderr}`, { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 }
