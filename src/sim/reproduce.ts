@@ -61,6 +61,16 @@ interface DnnOutcome {
   readonly clusterUtilization: Record<string, number>;
 }
 
+/** A PPipe DNN swept against its guaranteed share w·Z (≤ its capacity) instead of its capacity. */
+interface ShareScaleOutcome {
+  readonly group: string;
+  readonly cluster: string;
+  readonly dnn: string;
+  readonly capacityRps: number;
+  readonly shareRps: number;
+  readonly maxLoadFactor: number;
+}
+
 const mean = (xs: ReadonlyArray<number>): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const signedPct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
@@ -154,10 +164,23 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
       taskKeys.push({ group: planned.group, cluster: planned.cluster, algorithm: planned.algorithm, dnn: dnn.name });
     });
   }
+  // The same PPipe plans once more against each DNN's guaranteed share w·Z instead of its full capacity:
+  // the lenient end of the artifact's scale, whose plans keep the solver's slack on DNNs that do not bind
+  // the objective (reference §E). Reported beside ours, not mixed into Fig. 6.
+  const shareKeys: Array<{ group: string; cluster: string; dnn: string; capacityRps: number; shareRps: number }> = [];
+  for (const planned of cases.filter((c) => c.algorithm === 'ppipe')) {
+    fromPlanDocument(planned.plan).dnns.forEach((dnn, d) => {
+      const planned_ = planned.plan.dnns[d]!;
+      const shareRps = Math.floor(Math.min(planned_.throughputRps, planned_.weight * planned.plan.objective));
+      tasks.push(taskFor(tasks.length, dnn, shareRps, planned.plan, options, 'reservation'));
+      shareKeys.push({ group: planned.group, cluster: planned.cluster, dnn: dnn.name, capacityRps: planned_.throughputRps, shareRps });
+    });
+  }
   const sweepStarted = performance.now();
   const results = await runSweepPool(tasks, { ...(options.workers ? { workers: options.workers } : {}), onResult: progressReporter(options, tasks.length, 'Fig. 6/8') });
   const sweepSeconds = (performance.now() - sweepStarted) / 1000;
-  const outcomes: DnnOutcome[] = results.map((r, i) => ({ ...taskKeys[i]!, maxLoadFactor: r.maxLoadFactor, clusterUtilization: r.clusterUtilization }));
+  const outcomes: DnnOutcome[] = results.slice(0, taskKeys.length).map((r, i) => ({ ...taskKeys[i]!, maxLoadFactor: r.maxLoadFactor, clusterUtilization: r.clusterUtilization }));
+  const shareScale: ShareScaleOutcome[] = results.slice(taskKeys.length).map((r, i) => ({ ...shareKeys[i]!, maxLoadFactor: r.maxLoadFactor }));
 
   // Fig. 10: reservation vs reactive on the same three-partition plans.
   let fig10: Array<{ model: string; reservation: number; reactive: number }> = [];
@@ -175,7 +198,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
     fig10Seconds = (performance.now() - started) / 1000 + fig10PlanSeconds;
   }
 
-  const reportFile = await writeReport(options, cases, outcomes, fig10, { planSeconds, sweepSeconds, fig10Seconds, fig10PlanSeconds });
+  const reportFile = await writeReport(options, cases, outcomes, shareScale, fig10, { planSeconds, sweepSeconds, fig10Seconds, fig10PlanSeconds });
   return { reportFile, planSeconds, sweepSeconds, fig10Seconds };
 }
 
@@ -183,6 +206,7 @@ async function writeReport(
   options: ReproduceOptions,
   cases: ReadonlyArray<PlannedCase>,
   outcomes: ReadonlyArray<DnnOutcome>,
+  shareScale: ReadonlyArray<ShareScaleOutcome>,
   fig10: ReadonlyArray<{ model: string; reservation: number; reactive: number }>,
   timing: { planSeconds: number; sweepSeconds: number; fig10Seconds: number | undefined; fig10PlanSeconds: number },
 ): Promise<string> {
@@ -212,7 +236,7 @@ async function writeReport(
   lines.push(`40% margin. Sweeps: load factor 1.00 → 0.05 in steps of 0.05, ${options.durationS} simulated seconds per point, ${options.arrivalsLabel} arrivals, seed ${options.seed};`);
   lines.push('every DNN is loaded against the PPipe plan\'s throughput for it, so the three algorithms share one scale (reference §G).');
   if (bursty) lines.push('The MAF 2021 trace is not available here: "bursty" results use Gamma arrivals with the coefficient of variation above, not the trace.');
-  lines.push('', `Time: planning ${timing.planSeconds.toFixed(1)} s, sweeps ${timing.sweepSeconds.toFixed(1)} s (Fig. 6 and 8, ${outcomes.length} sweeps)${timing.fig10Seconds !== undefined ? `; Fig. 10 extra ${timing.fig10Seconds.toFixed(1)} s (planning ${timing.fig10PlanSeconds.toFixed(1)} s)` : ''}.`, '');
+  lines.push('', `Time: planning ${timing.planSeconds.toFixed(1)} s, sweeps ${timing.sweepSeconds.toFixed(1)} s (Fig. 6 and 8, ${outcomes.length} sweeps, plus ${shareScale.length} on the share scale below)${timing.fig10Seconds !== undefined ? `; Fig. 10 extra ${timing.fig10Seconds.toFixed(1)} s (planning ${timing.fig10PlanSeconds.toFixed(1)} s)` : ''}.`, '');
 
   lines.push('## Fig. 6: largest load factor with ≥ 99% attainment', '');
   lines.push('Mean over the 18 DNNs (6 groups × 3) of each cluster; gains are LF_PPipe / LF_other − 1 per DNN, averaged (a DNN that never reaches 99% counts as 0.05, the artifact\'s convention).', '');
@@ -237,6 +261,17 @@ async function writeReport(
     lines.push(`| **mean** | **${mean(fig10.map((r) => r.reservation)).toFixed(3)}** (paper ${PAPER.fig10.reservation}) | **${mean(fig10.map((r) => r.reactive)).toFixed(3)}** (paper ${PAPER.fig10.reactive}) |`, '');
   }
 
+  lines.push('## Where ours differs from the paper, and why', '');
+  const ours = meanLf('ppipe');
+  const lenient = mean(shareScale.map((o) => o.maxLoadFactor));
+  const slack = shareScale.filter((o) => o.shareRps < Math.floor(o.capacityRps) * 0.995);
+  lines.push(
+    `- **PPipe's load factor: ${ours.toFixed(3)} vs ${paperLf.ppipe} (${signedPct(ours / paperLf.ppipe - 1)}).** Our plans state each pipeline's full capacity, so load factor 1.0 is 100% load on the bottleneck pool of every DNN. The artifact's plans keep the solver's throughput variable X, which for DNNs that do not bind the max–min objective sits below capacity (118 of its 774 reference pipelines, §E), so its 1.0 is a lighter load for those DNNs. Swept against each DNN's guaranteed share w·Z (the lenient end of that convention; ${slack.length} of ${shareScale.length} DNNs have more capacity than their share), the same plans reach **${lenient.toFixed(3)}**${paperLf.ppipe <= lenient ? "; the paper's value lies between the two scales" : `, still ${(paperLf.ppipe - lenient).toFixed(3)} short of the paper: the rest lies in our simulator and data plane (for one, each partition's instances share server NICs in their own groups of gps × v, servingTopology.ts), and we have not traced it further`}.`,
+    `- **Low-class utilisation: ${pct(utilization('ppipe', false))} vs ${pct(PAPER.lowClassUtilization.ppipe)}.** Utilisation is measured at each algorithm's largest passing load factor, so it follows the load factor above; NP (${pct(utilization('np', false))} vs ${pct(PAPER.lowClassUtilization.np)}) and DART-r (${pct(utilization('dart-r', false))} vs ${pct(PAPER.lowClassUtilization['dart-r'])}) match closely.`,
+    `- **Gains: vs NP ${signedPct(mean(gains(undefined, 'np')))} (paper ${signedPct(PAPER.gainVsNp[paperTrace].mean)}), vs DART-r ${signedPct(mean(gains(undefined, 'dart-r')))} (paper ${signedPct(PAPER.gainVsDartR[paperTrace].mean)}).** NP's and DART-r's load factors are ${meanLf('np').toFixed(3)} and ${meanLf('dart-r').toFixed(3)} against the paper's ${paperLf.np} and ${paperLf['dart-r']} (${signedPct(meanLf('np') / paperLf.np - 1)}, ${signedPct(meanLf('dart-r') / paperLf['dart-r'] - 1)}); the gains move with PPipe's stricter scale. Our DART-r shares “the unused GPUs” of the leanest NP optimum (the reference leaves that choice to the solver), which gives it the most GPUs to share.`,
+    '',
+  );
+
   lines.push('## Per DNN', '', '| group | cluster | DNN | NP | DART-r | PPipe |', '| --- | --- | --- | --- | --- | --- |');
   for (const o of outcomes.filter((x) => x.algorithm === 'ppipe')) {
     lines.push(`| ${o.group} | ${o.cluster} | ${o.dnn} | ${find(o.group, o.cluster, 'np', o.dnn).maxLoadFactor.toFixed(2)} | ${find(o.group, o.cluster, 'dart-r', o.dnn).maxLoadFactor.toFixed(2)} | ${o.maxLoadFactor.toFixed(2)} |`);
@@ -245,7 +280,7 @@ async function writeReport(
 
   const reportFile = path.join(options.outDir, 'report.md');
   writeFileSync(reportFile, `${lines.join('\n')}\n`);
-  writeFileSync(path.join(options.outDir, 'results.json'), `${JSON.stringify({ arrivals: options.arrivalsLabel, durationS: options.durationS, timing, plans: cases.map((c) => ({ group: c.group, cluster: c.cluster, algorithm: c.algorithm, objective: c.plan.objective, status: c.plan.status, planSeconds: c.planSeconds })), outcomes, fig10 }, null, 1)}\n`);
+  writeFileSync(path.join(options.outDir, 'results.json'), `${JSON.stringify({ arrivals: options.arrivalsLabel, durationS: options.durationS, timing, plans: cases.map((c) => ({ group: c.group, cluster: c.cluster, algorithm: c.algorithm, objective: c.plan.objective, status: c.plan.status, planSeconds: c.planSeconds })), outcomes, shareScale, fig10 }, null, 1)}\n`);
   const fig6Rows = PAPER_CLUSTERS.flatMap((cluster) => ALGORITHMS.map((algorithm) => ({ x: cluster.name, series: LABEL[algorithm], y: meanLf(algorithm, cluster.name) })));
   writeFileSync(path.join(options.outDir, 'fig6-load-factor.svg'), await renderSvg(groupedBars(`Max load factor at 99% attainment (${options.arrivalsLabel})`, fig6Rows, { x: 'cluster', y: 'mean max load factor', series: 'algorithm', yMax: 1 })));
   const fig8Rows = ALGORITHMS.flatMap((algorithm) => [true, false].map((high) => ({ x: LABEL[algorithm], series: high ? 'high-class' : 'low-class', y: utilization(algorithm, high) })));
