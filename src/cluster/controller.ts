@@ -19,13 +19,18 @@ export interface RealPartitionModel {
   readonly linkBytesPerSample: number;
 }
 
+/** Real partitions by block range `first-end`; a ReadonlyMap is one, PartitionCatalog splits on request. */
+export interface PartitionSource {
+  get(range: string): RealPartitionModel | undefined;
+}
+
 export interface ModelEntry {
   /** Name in the profiles (or in a fixed plan). */
   readonly name: string;
   readonly weight?: number;
   readonly sloUs?: number;
-  /** Real partition models by block range `first-end` (real workers need them). */
-  readonly partitions?: ReadonlyMap<string, RealPartitionModel>;
+  /** Real partition models by block range `first-end` (real workers need them): a Map, or made on request. */
+  readonly partitions?: PartitionSource;
 }
 
 export interface ControllerOptions {

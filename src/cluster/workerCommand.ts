@@ -24,7 +24,7 @@ export const WORKER_USAGE = `Usage: ppipe worker --broker URL --device-class CLA
   --token TOKEN         cluster token for tensor links (default: $PPIPE_CLUSTER_TOKEN)
   --prefix P            MQTT topic prefix (default ${DEFAULT_PREFIX})
   --host H              address of the tensor link server (default 127.0.0.1)
-  --username U --password P --broker-ca FILE   broker credentials and CA
+  --username U --password P --broker-ca FILE   broker credentials and CA (password default: $PPIPE_BROKER_PASSWORD)
   --tls-cert FILE --tls-key FILE               serve tensor links over wss://`;
 
 export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<number> {
@@ -102,7 +102,7 @@ export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<n
       token: token!,
       host: values.host,
       ...(values.username !== undefined ? { brokerUsername: values.username } : {}),
-      ...(values.password !== undefined ? { brokerPassword: values.password } : {}),
+      ...((values.password ?? process.env.PPIPE_BROKER_PASSWORD) !== undefined ? { brokerPassword: values.password ?? process.env.PPIPE_BROKER_PASSWORD! } : {}),
       ...(values['broker-ca'] !== undefined ? { brokerCaFile: values['broker-ca'] } : {}),
       ...(values['tls-cert'] !== undefined ? { tls: { certFile: values['tls-cert'], keyFile: values['tls-key']! } } : {}),
     },
