@@ -46,6 +46,11 @@ export interface ControllerOptions {
   deadAfterMs?: number;
   debounceMs?: number;
   planTimeLimitS?: number;
+  /**
+   * Whether the planner can place work on a node (e.g. its device class is profiled for the models); nodes
+   * it cannot stay registered but out of plans, so one unprofiled worker does not stop the others serving.
+   */
+  plannable?: (node: Announcement) => boolean;
   /** Replaces the MILP (tests with models that have no profiles): the plan for the nodes that are up. */
   planOverride?: (nodes: ReadonlyArray<Announcement>) => Plan | undefined;
   /**
@@ -244,7 +249,10 @@ export class Controller {
 
   private async replan(reason: string): Promise<void> {
     if (this.stopped) return;
-    const nodes = this.upNodes();
+    const up = this.upNodes();
+    const plannable = this.options.plannable;
+    const nodes = plannable ? up.filter((node) => plannable(node)) : up;
+    if (nodes.length < up.length) this.log.warn({ left: up.filter((n) => !nodes.includes(n)).map((n) => `${n.id} (${n.deviceClass})`) }, 'nodes left out of the plan: the planner cannot place work on them');
     const planId = `plan-${Date.now().toString(36)}-${++this.planSeq}`;
     let plan: Plan | undefined;
     try {

@@ -8,11 +8,21 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ClusterConfig, ModelConfig } from '../config/index.ts';
+import { ProfileLibrary } from '../planner/index.ts';
 import { ClusterDetector } from './clusterDetector.ts';
 import { ClusterHead } from './clusterHead.ts';
 import type { ControllerEvents, ModelEntry } from './controller.ts';
 import { cpuDeviceClass, ensureLocalProfile, localWorkerThreads } from './localProfile.ts';
 import { PartitionCatalog } from './partitionCatalog.ts';
+
+/** Whether the profile of `model` in `profilesDir` has timings for `deviceClass`. */
+function profiledFor(profilesDir: string, model: string, deviceClass: string): boolean {
+  try {
+    return new ProfileLibrary([profilesDir]).get(model).devices.has(deviceClass);
+  } catch {
+    return false;
+  }
+}
 
 export interface DetectionClusterOptions {
   readonly cluster: ClusterConfig;
@@ -93,6 +103,8 @@ export class DetectionCluster {
           paceLinks: false,
           linkDtype: cluster.linkDtype,
           planTimeLimitS: cluster.planTimeLimitS,
+          // Read at every plan, so profiles added for a remote device class count without a restart.
+          plannable: (node) => [...entries.keys()].every((name) => profiledFor(profilesDir, name, node.deviceClass)),
         },
         workers: Array.from({ length: cluster.localWorkers }, (_, i) => ({
           id: `local-${i}`,
