@@ -62,8 +62,10 @@ class SupervisedWorker {
   start(): void {
     const { options, spec } = this;
     const startedMs = performance.now();
-    const child = spawn(PPIPE_BIN, ['worker', '--broker', options.brokerUrl, '--prefix', options.prefix, '--id', spec.id, ...spec.args], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+    // stdin stays open for the worker's life: if this process dies without stopping it, the pipe closes
+    // and the worker stops too (--stop-with-stdin) instead of living on as an orphan.
+    const child = spawn(PPIPE_BIN, ['worker', '--broker', options.brokerUrl, '--prefix', options.prefix, '--id', spec.id, '--stop-with-stdin', ...spec.args], {
+      stdio: ['pipe', 'ignore', 'pipe'],
       env: { ...process.env, ...options.env },
     });
     this.child = child;

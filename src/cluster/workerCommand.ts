@@ -25,7 +25,8 @@ export const WORKER_USAGE = `Usage: ppipe worker --broker URL --device-class CLA
   --prefix P            MQTT topic prefix (default ${DEFAULT_PREFIX})
   --host H              address of the tensor link server (default 127.0.0.1)
   --username U --password P --broker-ca FILE   broker credentials and CA (password default: $PPIPE_BROKER_PASSWORD)
-  --tls-cert FILE --tls-key FILE               serve tensor links over wss://`;
+  --tls-cert FILE --tls-key FILE               serve tensor links over wss://
+  --stop-with-stdin     stop when standard input closes (a supervising process that died closes it)`;
 
 export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<number> {
   let values;
@@ -51,6 +52,7 @@ export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<n
         'broker-ca': { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
+        'stop-with-stdin': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -112,6 +114,11 @@ export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<n
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
+    // A supervisor killed outright (SIGKILL, crash) cannot signal us; its end of our stdin closes instead.
+    if (values['stop-with-stdin']) {
+      process.stdin.once('end', () => resolve());
+      process.stdin.resume();
+    }
   });
   await worker.stop();
   return 0;
