@@ -1,7 +1,9 @@
 /**
  * The appliance assembly: config → store (SQLite, snapshots) → detectors → cameras → HTTP server, started in
- * that order and stopped in reverse. `ppipe serve` runs it. Detection runs in-process through LocalDetector
- * for now; the distributed GPU runtime will implement the same Detector interface.
+ * that order and stopped in reverse. `ppipe serve` runs it. With a `cluster` section (config/default.yaml
+ * has one) detection goes through the distributed runtime: a ClusterHead (broker, controller, frontend) with
+ * supervised local worker processes, one ClusterDetector per model. Without it, models run in-process
+ * through LocalDetector (the fallback). Both implement the pipeline's Detector interface.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -9,7 +11,8 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { AppConfig, ModelConfig } from './config/index.ts';
-import { MqttEventPublisher } from './cluster/index.ts';
+import { DetectionCluster, MqttEventPublisher } from './cluster/index.ts';
+import type { ClusterHead, PlanMessage } from './cluster/index.ts';
 import { ConfigError, loadAppConfig } from './config/index.ts';
 import { CameraRegistry, resolveTool } from './ingest/index.ts';
 import type { Detector } from './pipeline/index.ts';
@@ -43,6 +46,7 @@ export class Appliance {
   private cameraService: CameraService | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
   private events: MqttEventPublisher | undefined;
+  private cluster: DetectionCluster | undefined;
   private readonly startedAtMs = Date.now();
   readonly metrics = new ApplianceMetrics();
   readonly log: Logger;
@@ -58,6 +62,11 @@ export class Appliance {
   get cameras(): CameraRegistry {
     if (!this.registry) throw new Error('the appliance is not started');
     return this.registry;
+  }
+
+  /** The cluster head when detection runs on the cluster (config section `cluster`), else undefined. */
+  get clusterHead(): ClusterHead | undefined {
+    return this.cluster?.head;
   }
 
   get detectionStore(): DetectionStore {
@@ -89,11 +98,14 @@ export class Appliance {
         this.snapshots?.applyRetention();
       }, 60_000);
       this.retentionTimer.unref();
-      // detectors (only the models some camera uses are loaded at start; others on first use)
-      for (const model of config.models) {
-        const detector = new LocalDetector({ id: model.id, kind: model.kind, path: path.resolve(baseDir, model.path), threshold: model.threshold, iouThreshold: model.iouThreshold, intraOpThreads: 1, ...(model.inputSize ? { inputSize: model.inputSize } : {}), ...(model.labels ? { labels: model.labels } : {}) });
-        await detector.start();
-        this.detectors.set(model.id, { detector, model });
+      // detectors: through the cluster when configured, else in-process
+      if (config.cluster) await this.startCluster(config, baseDir, dataDir, store);
+      else {
+        for (const model of config.models) {
+          const detector = new LocalDetector({ id: model.id, kind: model.kind, path: path.resolve(baseDir, model.path), threshold: model.threshold, iouThreshold: model.iouThreshold, intraOpThreads: 1, ...(model.inputSize ? { inputSize: model.inputSize } : {}), ...(model.labels ? { labels: model.labels } : {}) });
+          await detector.start();
+          this.detectors.set(model.id, { detector, model });
+        }
       }
       // MQTT events (optional): a broker that cannot be reached is logged, the appliance runs on
       if (config.mqtt) {
@@ -145,6 +157,40 @@ export class Appliance {
     }
   }
 
+  /** The cluster head and its local workers; the API's nodes and plan follow the controller. */
+  private async startCluster(config: AppConfig, baseDir: string, dataDir: string, store: DetectionStore): Promise<void> {
+    const log = this.log.child({ room: 'cluster' });
+    const recordNodes = (): void => {
+      const controller = this.cluster?.head.controller;
+      if (!controller) return;
+      for (const [id, node] of controller.nodes) store.upsertNode(id, { up: node.up, ready: node.ready, planId: node.planId, deviceClass: node.announcement?.deviceClass ?? null, site: node.announcement?.site ?? null, endpoint: node.announcement?.dataEndpoint ?? null });
+    };
+    const cluster = new DetectionCluster(
+      {
+        cluster: config.cluster!,
+        models: config.models.map((model) => ({ ...model, path: path.resolve(baseDir, model.path) })),
+        dataDir,
+        baseDir,
+        events: {
+          onPlan: (message: PlanMessage) => {
+            store.savePlan(message);
+            recordNodes();
+            log.info({ planId: message.planId, reason: message.reason, nodes: message.nodes, objective: message.plan?.objective ?? null }, 'cluster plan');
+          },
+          onTopology: (topology) => {
+            recordNodes();
+            if (topology) log.info({ planId: topology.planId }, 'cluster serving');
+          },
+          onNodeDown: () => recordNodes(),
+        },
+      },
+      log,
+    );
+    this.cluster = cluster;
+    await cluster.start();
+    for (const model of config.models) this.detectors.set(model.id, { detector: cluster.detectors.get(model.id)!, model });
+  }
+
   stats(): StatsResponse {
     const store = this.store!.stats();
     const snapshots = this.snapshots?.stats() ?? { written: 0, failedWrites: 0 };
@@ -176,6 +222,8 @@ export class Appliance {
     this.live = undefined;
     for (const { detector } of this.detectors.values()) await detector.stop();
     this.detectors.clear();
+    await this.cluster?.stop();
+    this.cluster = undefined;
     clearInterval(this.retentionTimer);
     this.store?.stop();
     this.store = undefined;
@@ -186,7 +234,9 @@ export class Appliance {
 
 export const SERVE_USAGE = `Usage: ppipe serve [--config FILE]
 
-Runs the appliance: cameras → detector → SQLite log, with the HTTP API, live feed and metrics.
+Runs the appliance: cameras → detector → SQLite log, with the HTTP API, live feed and metrics. With the
+config's cluster section, detection runs on the distributed runtime (embedded broker and local workers by
+default); without it, in this process.
 Default config: config/default.yaml of this repository (a demo camera looping media/demo/astronaut.png).
 Environment: PORT overrides server.port, DATA_DIR overrides store.dataDir.`;
 

@@ -2,23 +2,24 @@
  * `ppipe start` (what `npm start` runs): the appliance's main job. It plans the cluster of the
  * configuration's planner section and prints the plan (the control plane's view), profiles the default
  * model on this machine on the first start (cached in the data folder) and plans it there, then runs the
- * appliance: cameras, detection, the SQLite log, the HTTP API and live feed (`ppipe serve`).
+ * appliance: cameras, detection (through the cluster: embedded broker, local workers — when the config has a
+ * cluster section), the SQLite log, the HTTP API and live feed (`ppipe serve`).
  */
-import { existsSync, readdirSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runServeCommand } from './appliance.ts';
 import { ConfigError, loadAppConfig } from './config/index.ts';
-import { runProfileCommand } from './pipeline/index.ts';
+import { cpuDeviceClass, ensureLocalProfile, localWorkerThreads } from './cluster/index.ts';
 import type { CommandIo } from './planner/index.ts';
 import { HighsSolver, parseProblem, planFromOutcome, planProblem, renderPlanTable, resolveProblem } from './planner/index.ts';
 
 export const START_USAGE = `Usage: ppipe start [--config FILE] [--plan-only]
 
 Starts the appliance on a configuration (default: config/default.yaml of this repository): plans the
-configured cluster and DNNs (planner section) and prints the plan, then serves cameras, detections, the
-SQLite log, the HTTP API and the live feed until interrupted. PORT and DATA_DIR override the config.
+configured cluster and DNNs (planner section) and prints the plan, then serves cameras, detections (on the
+distributed runtime with local workers when the config has a cluster section), the SQLite log, the HTTP API
+and the live feed until interrupted. PORT and DATA_DIR override the config.
 
 Options:
   --config FILE   the YAML configuration
@@ -63,8 +64,9 @@ async function printPlan(file: string, io: CommandIo): Promise<boolean> {
 
 /**
  * On the first start, profiles the first configured model on this machine's CPU into DATA_DIR/profiles
- * (cached there), then plans that model on the local device, so the control plane has a profile of the
- * box it runs on. Returns false when it could not; serving goes on without it.
+ * (cached there; the device class is the one the local cluster workers announce), then plans that model on
+ * the local device, so the control plane has a profile of the box it runs on. Returns false when it could
+ * not; serving goes on without it (a cluster section then profiles again when the appliance starts).
  */
 async function profileLocalDevice(file: string, io: CommandIo): Promise<boolean> {
   try {
@@ -73,17 +75,20 @@ async function profileLocalDevice(file: string, io: CommandIo): Promise<boolean>
     const model = config.models[0];
     if (!model) return false;
     const profiles = path.join(process.env.DATA_DIR ? path.resolve(process.env.DATA_DIR) : path.resolve(base, config.store.dataDir), 'profiles');
-    const threads = Math.min(4, os.availableParallelism());
-    const deviceClass = `cpu-${threads}t`;
-    if (!existsSync(profiles) || !readdirSync(profiles).some((name) => name.endsWith('.profile.json'))) {
-      io.stderr(`first start: profiling ${model.id} on ${deviceClass} (cached in ${profiles})\n`);
-      const code = await runProfileCommand([path.resolve(base, model.path), '--device', `cpu:${threads}`, '--device-class', deviceClass, '--warmup', '2', '--repeats', '5', '--out', profiles], { stdout: () => undefined, stderr: io.stderr });
-      if (code !== 0) return false;
-    }
-    const modelName = path.basename(model.path).replace(/\.onnx$/i, '');
+    const threads = localWorkerThreads(config.cluster?.workerThreads);
+    const deviceClass = cpuDeviceClass(threads);
+    const modelFile = path.resolve(base, model.path);
+    const profile = await ensureLocalProfile({
+      modelFile,
+      profilesDir: profiles,
+      threads,
+      deviceClass,
+      stderr: io.stderr,
+    });
+    if (profile.measured) io.stderr(`first start: profiled ${model.id} on ${deviceClass} (cached in ${profiles})\n`);
     const solver = new HighsSolver({ portfolio: 1 });
     try {
-      const problem = resolveProblem(parseProblem('local device', { profiles, bandwidthGbps: 1, gpus: [{ type: deviceClass, count: 1 }], dnns: [{ name: modelName }] }), '/');
+      const problem = resolveProblem(parseProblem('local device', { profiles, bandwidthGbps: 1, gpus: [{ type: deviceClass, count: 1 }], dnns: [{ name: profile.model }] }), '/');
       const outcome = await planProblem(problem, solver, { deadlineMs: performance.now() + 10_000 });
       io.stdout(`${renderPlanTable(planFromOutcome(problem, outcome))}\n`);
     } finally {

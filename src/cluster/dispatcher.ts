@@ -88,8 +88,11 @@ export interface HopFeedback {
 
 export interface Dispatcher {
   readonly name: string;
-  /** A new plan became serving (or none: undefined). Queued requests stay queued. */
-  setTopology(topology: Topology | undefined, nowUs: number): void;
+  /**
+   * A new plan became serving (or none: undefined). Queued requests stay queued; those that the new plan
+   * can take at once come back as batches to send (and those it cannot serve in time as drops).
+   */
+  setTopology(topology: Topology | undefined, nowUs: number): DispatchDecision;
   onRequest(request: PendingRequest, nowUs: number): DispatchDecision;
   /** Called at (or after) `nextWakeUs()`. */
   onTick(nowUs: number): DispatchDecision;

@@ -83,11 +83,13 @@ export class ReservationDispatcher implements Dispatcher {
     return this.dnns.get(dnn)?.scheduler;
   }
 
-  setTopology(topology: Topology | undefined, nowUs: number): void {
+  setTopology(topology: Topology | undefined, nowUs: number): DispatchDecision {
     this.topology = topology;
     // A new plan is placed on the nodes that are up: forget the dead ones.
     this.deadNodes.clear();
-    this.rebuild(nowUs);
+    // Requests carried into the new schedulers may be dispatched (or dropped) right away: the frontend
+    // must send them, else they would wait forever.
+    return this.rebuild(nowUs);
   }
 
   /** A node died: schedule around it from now on (the controller re-plans later). */

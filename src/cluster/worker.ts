@@ -140,7 +140,8 @@ export class WorkerNode {
     const bus = this.bus;
     this.bus = undefined;
     if (bus) {
-      await bus.publish('available', 'offline', this.options.id, true).catch(() => undefined);
+      // A broker that is gone cannot take the message (the will says offline for us there anyway).
+      if (bus.connected) await bus.publish('available', 'offline', this.options.id, true).catch(() => undefined);
       await bus.stop();
     }
     this.pool?.close();

@@ -24,9 +24,10 @@ export const WORKER_USAGE = `Usage: ppipe worker --broker URL --device-class CLA
   --token TOKEN         cluster token for tensor links (default: $PPIPE_CLUSTER_TOKEN)
   --prefix P            MQTT topic prefix (default ${DEFAULT_PREFIX})
   --host H              address of the tensor link server (default 127.0.0.1)
-  --username U --password P --broker-ca FILE   broker credentials and CA
+  --username U --password P --broker-ca FILE   broker credentials and CA (password default: $PPIPE_BROKER_PASSWORD)
   --tls-cert FILE --tls-key FILE               serve tensor links over wss://
-  --link-ca FILE        CA of the wss:// links this worker sends to (peers, frontend) with private certificates`;
+  --link-ca FILE        CA of the wss:// links this worker sends to (peers, frontend) with private certificates
+  --stop-with-stdin     stop when standard input closes (a supervising process that died closes it)`;
 
 export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<number> {
   let values;
@@ -53,6 +54,7 @@ export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<n
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'link-ca': { type: 'string' },
+        'stop-with-stdin': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -104,7 +106,7 @@ export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<n
       token: token!,
       host: values.host,
       ...(values.username !== undefined ? { brokerUsername: values.username } : {}),
-      ...(values.password !== undefined ? { brokerPassword: values.password } : {}),
+      ...((values.password ?? process.env.PPIPE_BROKER_PASSWORD) !== undefined ? { brokerPassword: values.password ?? process.env.PPIPE_BROKER_PASSWORD! } : {}),
       ...(values['broker-ca'] !== undefined ? { brokerCaFile: values['broker-ca'] } : {}),
       ...(values['link-ca'] !== undefined ? { linkCaFile: values['link-ca'] } : {}),
       ...(values['tls-cert'] !== undefined ? { tls: { certFile: values['tls-cert'], keyFile: values['tls-key']! } } : {}),
@@ -115,6 +117,11 @@ export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<n
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
+    // A supervisor killed outright (SIGKILL, crash) cannot signal us; its end of our stdin closes instead.
+    if (values['stop-with-stdin']) {
+      process.stdin.once('end', () => resolve());
+      process.stdin.resume();
+    }
   });
   await worker.stop();
   return 0;

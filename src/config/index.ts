@@ -9,6 +9,7 @@ export {
   cameraConfigSchema,
   cameraIdSchema,
   cameraUrlSchema,
+  clusterConfigSchema,
   ConfigError,
   formatIssues,
   loadAppConfig,
@@ -18,6 +19,6 @@ export {
   SHELL_METACHARACTERS,
   substituteEnv,
 } from './appConfig.ts';
-export type { AppConfig, CameraConfig, IngestConfig, ModelConfig, ServerConfig, StoreConfig } from './appConfig.ts';
+export type { AppConfig, CameraConfig, ClusterConfig, IngestConfig, ModelConfig, ServerConfig, StoreConfig } from './appConfig.ts';
 export { addCameraToFile, removeCameraFromFile, updateCameraInFile } from './configFile.ts';
 export type { CameraFields } from './configFile.ts';

@@ -1,6 +1,7 @@
 // The pipeline room: what runs a plan — the reservation scheduler and the reactive baseline (pure, on a
 // Clock), serving plans, ONNX graph tools (parse, cut analysis, split, float16 links, profiling) and the
-// model-specific pre- and post-processing (letterbox, BlazeFace and YOLO decoding, NMS, the local detector).
+// model-specific pre- and post-processing (letterbox, BlazeFace and YOLO decoding, NMS, the model codec shared
+// by every detector, the local detector).
 
 // --- detection (src/pipeline/detect/): pre/post-processing and the in-process detector (issue 7) ---
 export { BLAZEFACE_FRONT, blazefaceAnchors, blazefaceDecode, blazefacePreprocess, sigmoidClipped } from './detect/blazeface.ts';
@@ -8,7 +9,9 @@ export type { Anchor } from './detect/blazeface.ts';
 export { letterboxToTensor, letterboxTransform, unletterboxBox } from './detect/letterbox.ts';
 export type { LetterboxOptions } from './detect/letterbox.ts';
 export { LocalDetector } from './detect/localDetector.ts';
-export type { DetectionResult, Detector, DetectorKind, DetectorSettings } from './detect/localDetector.ts';
+export type { DetectionResult, Detector, DetectorSettings, ServingOutcome } from './detect/localDetector.ts';
+export { decodeDetections, detectorInput } from './detect/modelCodec.ts';
+export type { DecodeSettings, DetectorInput, DetectorKind, OutputTensor } from './detect/modelCodec.ts';
 export { hardNms, iou, weightedNms } from './detect/nms.ts';
 export type { Detection, LetterboxTransform, RgbImage, TensorLayout } from './detect/types.ts';
 export { decodeYoloV5, decodeYoloV8, yoloPreprocess } from './detect/yolo.ts';

@@ -65,7 +65,7 @@ export type StatsResponse = {
   uptimeS: number;
   cameras: CameraView[];
   store: { rows: number; failedWrites: number; writtenRows: number; retentionDeletedRows: number; fileBytes: number; snapshotsWritten: number; snapshotFailedWrites: number };
-  detector: { framesAnalysed: number; detectionsTotal: number; sloAttainment: number | null; latencyP50Ms: number | null; latencyP99Ms: number | null };
+  detector: { framesAnalysed: number; framesDropped: number; detectionsTotal: number; sloAttainment: number | null; latencyP50Ms: number | null; latencyP99Ms: number | null };
   liveClients: number;
 };
 

@@ -2,6 +2,8 @@
  * Frame → detector → log: what happens to each frame a camera delivers. Latency is measured from the frame's
  * arrival to detections ready; SLO attainment per model's sloMs. Detections go to SQLite (with a throttled
  * snapshot), to metrics and to the live feed. Failures are logged per frame; they never stop the camera.
+ * A detector that serves through a scheduler (the cluster) reports each frame's outcome: a late frame misses
+ * its SLO, a dropped one is counted and misses it too, so attainment covers every frame a camera delivered.
  */
 import type { ModelConfig } from '../config/index.ts';
 import type { FrameConsumer, RgbFrame } from '../ingest/index.ts';
@@ -11,7 +13,7 @@ import { encodeJpeg } from '../store/index.ts';
 import type { DetectionItem, LiveMessage } from './api.ts';
 import type { ApplianceMetrics } from './metrics.ts';
 
-export type LoopLogger = { error: (obj: object, msg: string) => void };
+export type LoopLogger = { error: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void };
 
 export type DetectionLoopDeps = {
   detectorFor: (modelId: string) => { detector: Detector; model: ModelConfig } | undefined;
@@ -30,6 +32,7 @@ export class DetectionLoop {
   private readonly recent: DetectionItem[] = [];
   private readonly latencies: number[] = [];
   private framesAnalysed = 0;
+  private framesDropped = 0;
   private detectionsTotal = 0;
 
   constructor(private readonly deps: DetectionLoopDeps) {}
@@ -42,10 +45,10 @@ export class DetectionLoop {
     return [...this.recent];
   }
 
-  stats(): { framesAnalysed: number; detectionsTotal: number; latencyP50Ms: number | null; latencyP99Ms: number | null } {
+  stats(): { framesAnalysed: number; framesDropped: number; detectionsTotal: number; latencyP50Ms: number | null; latencyP99Ms: number | null } {
     const sorted = [...this.latencies].sort((a, b) => a - b);
     const q = (p: number): number | null => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : null);
-    return { framesAnalysed: this.framesAnalysed, detectionsTotal: this.detectionsTotal, latencyP50Ms: q(0.5), latencyP99Ms: q(0.99) };
+    return { framesAnalysed: this.framesAnalysed, framesDropped: this.framesDropped, detectionsTotal: this.detectionsTotal, latencyP50Ms: q(0.5), latencyP99Ms: q(0.99) };
   }
 
   async process(cameraId: string, frame: RgbFrame): Promise<void> {
@@ -55,7 +58,13 @@ export class DetectionLoop {
     const result = await entry.detector.detect(frame);
     const doneMs = Date.now();
     const latencyMs = Math.max(0, doneMs - frame.capturedAtMs);
-    const sloMet = latencyMs <= entry.model.sloMs;
+    const outcome = result.outcome;
+    const sloMet = latencyMs <= entry.model.sloMs && (outcome === undefined || outcome.status === 'ok');
+    if (outcome?.status === 'dropped') {
+      this.framesDropped++;
+      // The first drop and then every 100th: a cluster without workers would otherwise log every frame.
+      if (this.framesDropped % 100 === 1) this.deps.log.warn({ camera: cameraId, model: entry.model.id, reason: outcome.reason, latencyMs: outcome.latencyMs, framesDropped: this.framesDropped }, 'frame dropped by the cluster');
+    }
     this.framesAnalysed++;
     this.latencies.push(latencyMs);
     if (this.latencies.length > 1000) this.latencies.shift();

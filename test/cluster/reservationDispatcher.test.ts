@@ -133,3 +133,13 @@ it('plans against SLO − guard (the guard in wall µs, scaled by the time scale
   // Plan µs: deadline 100 ms − guard 5 ms − path of a batch of 1 (5 ms) = 90 ms, i.e. 180 ms on the wall.
   assert.equal(dispatcher.nextWakeUs(), 180_000);
 });
+
+it('hands back the requests a new plan dispatches at once (frames that arrived before any plan)', () => {
+  const clock = new ManualClock(0);
+  const dispatcher = new ReservationDispatcher({ clock });
+  // No plan yet: four requests wait as orphans, enough for a full batch of 4.
+  for (let i = 0; i < 4; i++) assert.equal(dispatcher.onRequest(request(i, 0), 0).batches.length, 0);
+  clock.nowUs = 1_000;
+  const decision = dispatcher.setTopology(topology(), 1_000);
+  assert.deepEqual(decision.batches.flatMap((b) => b.requests.map((r) => r.id)), ['r0', 'r1', 'r2', 'r3'], 'the frontend gets the batch to send');
+});

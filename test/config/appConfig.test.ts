@@ -50,3 +50,21 @@ describe('appConfig: appliance sections', () => {
     assert.deepEqual(undescribed.filter((p) => !p.startsWith('.planner')), []);
   });
 });
+
+describe('appConfig: cluster section', () => {
+  it('config/default.yaml runs detection on the cluster: embedded broker, one local worker', () => {
+    const config = loadAppConfig(path.join(REPO_ROOT, 'config', 'default.yaml'));
+    assert.equal(config.cluster?.broker, 'embedded');
+    assert.equal(config.cluster?.localWorkers, 1);
+    assert.equal(config.cluster?.linkDtype, 'float32');
+  });
+
+  it('names every bad cluster field at once', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ppipe-config-')), 'cluster.yaml');
+    writeFileSync(file, 'cluster:\n  broker: tcp://host:1883\n  localWorkers: -1\n  token: short\n  algorithm: greedy\n  workers: 3\n');
+    assert.throws(() => loadAppConfig(file), (e: unknown) => {
+      const message = (e as Error).message;
+      return e instanceof ConfigError && message.startsWith(file) && ['cluster.broker', 'cluster.localWorkers', 'cluster.token', 'cluster.algorithm', 'workers'].every((field) => message.includes(field));
+    });
+  });
+});

@@ -1,14 +1,15 @@
 /**
  * The local detector: one ONNX model run in-process by onnxruntime-node (CPU, graph optimisation 'extended').
- * It implements `Detector`, the interface the distributed GPU runtime will implement later.
+ * It implements `Detector`, as the cluster's detector does; both share the pre/post-processing of
+ * modelCodec.ts, so only where the model runs differs.
  */
 import * as ort from 'onnxruntime-node';
-import { blazefaceAnchors, blazefaceDecode, blazefacePreprocess, BLAZEFACE_FRONT } from './blazeface.ts';
-import type { Anchor } from './blazeface.ts';
-import type { Detection, LetterboxTransform, RgbImage } from './types.ts';
-import { decodeYoloV5, decodeYoloV8, yoloPreprocess } from './yolo.ts';
+import { BLAZEFACE_FRONT } from './blazeface.ts';
+import { decodeDetections, detectorInput } from './modelCodec.ts';
+import type { DetectorKind } from './modelCodec.ts';
+import type { Detection, RgbImage } from './types.ts';
 
-export type DetectorKind = 'blazeface' | 'yolov5' | 'yolov8';
+export type { DetectorKind } from './modelCodec.ts';
 
 export type DetectorSettings = {
   id: string;
@@ -22,7 +23,17 @@ export type DetectorSettings = {
   intraOpThreads?: number;
 };
 
-export type DetectionResult = { detections: Detection[]; inferenceMs: number; preprocessMs: number; postprocessMs: number };
+/** How a frame fared where the SLO is judged outside the detector (the cluster's frontend). */
+export type ServingOutcome = { status: 'ok' | 'late' | 'dropped'; latencyMs: number; reason?: string };
+
+export type DetectionResult = {
+  detections: Detection[];
+  inferenceMs: number;
+  preprocessMs: number;
+  postprocessMs: number;
+  /** Set by detectors that serve through a scheduler with deadlines; a dropped frame has no detections. */
+  outcome?: ServingOutcome;
+};
 
 /** What the appliance needs from a detector, local or remote. */
 export interface Detector {
@@ -34,7 +45,6 @@ export interface Detector {
 
 export class LocalDetector implements Detector {
   private session: ort.InferenceSession | undefined;
-  private anchors: Anchor[] = [];
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly settings: DetectorSettings) {}
@@ -54,7 +64,6 @@ export class LocalDetector implements Detector {
       throw new Error(`model "${this.settings.id}" (${this.settings.path}): cannot be loaded: ${(error as Error).message}`, { cause: error });
     }
     if (this.settings.kind === 'blazeface') {
-      this.anchors = blazefaceAnchors();
       const input = this.session.inputMetadata[0];
       const shape = input && input.isTensor ? input.shape : [];
       if (shape.join('x') !== `1x${BLAZEFACE_FRONT.inputSize}x${BLAZEFACE_FRONT.inputSize}x3`) {
@@ -80,51 +89,12 @@ export class LocalDetector implements Detector {
     const session = this.session;
     if (!session) throw new Error(`model "${this.settings.id}" is not started`);
     const t0 = performance.now();
-    let pre: { tensor: Float32Array; transform: LetterboxTransform };
-    let dims: number[];
-    if (this.settings.kind === 'blazeface') {
-      pre = blazefacePreprocess(image);
-      dims = [1, BLAZEFACE_FRONT.inputSize, BLAZEFACE_FRONT.inputSize, 3];
-    } else {
-      const size = this.settings.inputSize ?? 640;
-      pre = yoloPreprocess(image, size);
-      dims = [1, 3, size, size];
-    }
+    const input = detectorInput(this.settings, image);
     const t1 = performance.now();
-    const outputs = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', pre.tensor, dims) });
+    const outputs = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', input.tensor, input.dims) });
     const t2 = performance.now();
-    const options = { threshold: this.settings.threshold, iouThreshold: this.settings.iouThreshold, ...(this.settings.labels ? { labels: this.settings.labels } : {}) };
-    let detections: Detection[];
-    switch (this.settings.kind) {
-      case 'blazeface':
-        detections = this.decodeBlazeface(outputs, pre.transform);
-        break;
-      case 'yolov5':
-      case 'yolov8': {
-        const output = outputs[session.outputNames[0]!]!;
-        const decode = this.settings.kind === 'yolov5' ? decodeYoloV5 : decodeYoloV8;
-        detections = decode(output.data as Float32Array, output.dims, pre.transform, options);
-        break;
-      }
-    }
+    const detections = decodeDetections(this.settings, session.outputNames.map((name) => ({ dims: outputs[name]!.dims, data: outputs[name]!.data as Float32Array })), input.transform);
     const t3 = performance.now();
     return { detections, preprocessMs: t1 - t0, inferenceMs: t2 - t1, postprocessMs: t3 - t2 };
-  }
-
-  /** The ONNX export splits outputs by feature map (512 anchors at stride 8, 384 at 16): join them in anchor order. */
-  private decodeBlazeface(outputs: ort.InferenceSession.OnnxValueMapType, transform: LetterboxTransform): Detection[] {
-    const tensors = Object.values(outputs);
-    const pick = (last: number, n: number): Float32Array => {
-      const t = tensors.find((x) => x.dims.at(-1) === last && x.dims.at(-2) === n);
-      if (!t) throw new Error(`model "${this.settings.id}": no output of shape [1, ${n}, ${last}]`);
-      return t.data as Float32Array;
-    };
-    const scores = new Float32Array(896);
-    scores.set(pick(1, 512), 0);
-    scores.set(pick(1, 384), 512);
-    const boxes = new Float32Array(896 * 16);
-    boxes.set(pick(16, 512), 0);
-    boxes.set(pick(16, 384), 512 * 16);
-    return blazefaceDecode(scores, boxes, transform, { threshold: this.settings.threshold, iouThreshold: this.settings.iouThreshold, anchors: this.anchors });
   }
 }

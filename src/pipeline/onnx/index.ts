@@ -9,7 +9,7 @@ export { analyzeGraph, cutEntries } from './graphAnalysis.ts';
 export type { CutEntry, GraphAnalysis } from './graphAnalysis.ts';
 export { artifactDocuments, internalCutBytes, loadModel, modelReport } from './modelReport.ts';
 export type { LoadedModel, ModelReport } from './modelReport.ts';
-export { SplitError, splitModel, validateCuts } from './splitModel.ts';
+export { SplitError, splitModel, tensorSpec, validateCuts } from './splitModel.ts';
 export type { PartitionPlan, SplitResult, TensorSpec } from './splitModel.ts';
 export { float16ToFloat32, float32ToFloat16 } from './float16.ts';
 export { compareOutputs, loadPipeline, runPipeline, throughFloat16Link } from './partitionRunner.ts';

@@ -1,0 +1,128 @@
+/**
+ * The appliance's detection served by the cluster: from the config's `cluster` section and its models, it
+ * makes sure each model has a profile of this machine's workers (measured once into the data folder),
+ * offers the controller real partitions of each model at the profile's block boundaries, runs a ClusterHead
+ * with the local workers, and gives one ClusterDetector per model.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { ClusterConfig, ModelConfig } from '../config/index.ts';
+import { ProfileLibrary } from '../planner/index.ts';
+import { ClusterDetector } from './clusterDetector.ts';
+import { ClusterHead } from './clusterHead.ts';
+import type { ControllerEvents, ModelEntry } from './controller.ts';
+import { cpuDeviceClass, ensureLocalProfile, localWorkerThreads } from './localProfile.ts';
+import { PartitionCatalog } from './partitionCatalog.ts';
+
+/** Whether the profile of `model` in `profilesDir` has timings for `deviceClass`. */
+function profiledFor(profilesDir: string, model: string, deviceClass: string): boolean {
+  try {
+    return new ProfileLibrary([profilesDir]).get(model).devices.has(deviceClass);
+  } catch {
+    return false;
+  }
+}
+
+export interface DetectionClusterOptions {
+  readonly cluster: ClusterConfig;
+  /** The models to serve, with `path` already absolute. */
+  readonly models: ReadonlyArray<ModelConfig>;
+  /** Profiles go to <dataDir>/profiles, the workers' partition cache to <dataDir>/model-cache. */
+  readonly dataDir: string;
+  /** Folder that relative paths of the cluster section (brokerCaFile) are relative to. */
+  readonly baseDir: string;
+  readonly events?: ControllerEvents;
+  readonly echoWorkerStderr?: boolean;
+}
+
+export class DetectionCluster {
+  private headInstance: ClusterHead | undefined;
+  readonly detectors = new Map<string, ClusterDetector>();
+
+  constructor(
+    private readonly options: DetectionClusterOptions,
+    private readonly log: Logger,
+  ) {}
+
+  get head(): ClusterHead {
+    if (!this.headInstance) throw new Error('the detection cluster is not started');
+    return this.headInstance;
+  }
+
+  async start(): Promise<void> {
+    const { cluster, models, dataDir } = this.options;
+    const threads = localWorkerThreads(cluster.workerThreads);
+    const deviceClass = cpuDeviceClass(threads);
+    const profilesDir = path.join(dataDir, 'profiles');
+    const entries = new Map<string, ModelEntry>();
+    const inputs = new Map<string, string>();
+    for (const model of models) {
+      const profile = await ensureLocalProfile({ modelFile: model.path, profilesDir, threads, deviceClass });
+      if (profile.measured) this.log.info({ model: model.id, deviceClass, profile: profile.file }, 'profiled the model on the local workers\' device class');
+      if (!entries.has(profile.model)) {
+        const catalog = await PartitionCatalog.load(model.path, profile.file);
+        const input = catalog.inputs[0];
+        if (!input || catalog.inputs.length !== 1) throw new Error(`model "${model.id}" (${model.path}): expected one input tensor, got ${catalog.inputs.length}`);
+        inputs.set(profile.model, input.name);
+        entries.set(profile.model, { name: profile.model, sloUs: model.sloMs * 1000, partitions: catalog });
+      }
+      this.detectors.set(
+        model.id,
+        new ClusterDetector({
+          id: model.id,
+          decode: { kind: model.kind, threshold: model.threshold, iouThreshold: model.iouThreshold, ...(model.inputSize ? { inputSize: model.inputSize } : {}), ...(model.labels ? { labels: model.labels } : {}) },
+          dnn: profile.model,
+          inputName: inputs.get(profile.model)!,
+          sloMs: model.sloMs,
+          frontend: () => this.head.frontend,
+        }),
+      );
+    }
+    const external = cluster.broker === 'embedded' ? undefined : cluster.broker;
+    const head = new ClusterHead(
+      {
+        ...(external
+          ? {
+              broker: {
+                url: external,
+                ...(cluster.brokerUsername !== undefined ? { username: cluster.brokerUsername } : {}),
+                ...(cluster.brokerPassword !== undefined ? { password: cluster.brokerPassword } : {}),
+                ...(cluster.brokerCaFile !== undefined ? { caFile: path.resolve(this.options.baseDir, cluster.brokerCaFile) } : {}),
+              },
+            }
+          : {}),
+        prefix: cluster.prefix,
+        token: cluster.token ?? randomBytes(24).toString('hex'),
+        controller: {
+          profiles: profilesDir,
+          models: [...entries.values()],
+          algorithm: cluster.algorithm,
+          maxPartitions: cluster.maxPartitions,
+          bandwidthGbps: cluster.bandwidthGbps,
+          paceLinks: false,
+          linkDtype: cluster.linkDtype,
+          planTimeLimitS: cluster.planTimeLimitS,
+          // Read at every plan, so profiles added for a remote device class count without a restart.
+          plannable: (node) => [...entries.keys()].every((name) => profiledFor(profilesDir, name, node.deviceClass)),
+        },
+        workers: Array.from({ length: cluster.localWorkers }, (_, i) => ({
+          id: `local-${i}`,
+          // One CPU "GPU" per worker, no MPS sharing: the planner's unit is the whole worker.
+          args: ['--device-class', deviceClass, '--device', `cpu:${threads}`, '--gpus', '1', '--mps-levels', '1', '--cache', path.join(dataDir, 'model-cache')],
+        })),
+        ...(this.options.echoWorkerStderr !== undefined ? { echoWorkerStderr: this.options.echoWorkerStderr } : {}),
+        ...(this.options.events ? { events: this.options.events } : {}),
+      },
+      this.log,
+    );
+    this.headInstance = head;
+    await head.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.headInstance?.stop();
+    this.headInstance = undefined;
+    this.detectors.clear();
+  }
+}
