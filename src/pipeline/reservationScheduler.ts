@@ -446,7 +446,8 @@ export class ReservationScheduler implements ServingScheduler {
     const pipeline = this.topology.pipelines[p]!;
     const stages = pipeline.stages;
     const server = this.topology.instanceServer;
-    const hops: Hop[] = [];
+    // Sized up front: pushing would grow the backing store step by step, once per batch.
+    const hops = new Array<Hop>(stages.length);
     let prevServer = -1;
     for (let s = 0; s < stages.length; s++) {
       const instance = probe.instance[s]!;
@@ -464,7 +465,7 @@ export class ReservationScheduler implements ServingScheduler {
       }
       if (this.gpus[instance]!.insert(is, ie)) this.stats.backfills++;
       this.refreshKey(this.trees[p]![s]!, instance - stages[s]!.instances[0]!, instance, this.infer[p]![s]![0]!);
-      hops.push({ stage: s, instance, transferStartUs: ts, transferEndUs: te, inferStartUs: is, inferEndUs: ie });
+      hops[s] = { stage: s, instance, transferStartUs: ts, transferEndUs: te, inferStartUs: is, inferEndUs: ie };
       prevServer = server[instance]!;
     }
     this.stats.batches++;
