@@ -127,12 +127,17 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
   const fifo = scheduler.execution === 'fifo';
 
   // Per request.
-  let arrivalUs: number[] = [];
+  let arrivalUs = new Float64Array(1 << 16);
   let status = new Int8Array(1 << 16);
   let completionUs = new Float64Array(1 << 16);
   let requestCount = 0;
-  // Per batch (reused slots would save memory; a 30 s run holds well under a million batches).
-  const batches: Array<Dispatch | undefined> = [];
+  // Per batch in flight, by slot: a slot is freed when the batch's last stage ends and reused by the next
+  // dispatch, so the table stays as small as the number of batches in flight (no ever-growing array).
+  const batches: Dispatch[] = [];
+  let freeSlots = new Int32Array(64);
+  let freeCount = 0;
+  const onDispatch = options.onDispatch;
+  const onExecute = options.onExecute;
   // Per instance / server.
   const busyUs = new Float64Array(topology.instanceCount);
   const linkBusyUs = new Float64Array(topology.links.length);
@@ -150,6 +155,23 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
   let eventCount = 0;
 
   const arrivalOf = (id: number): number => arrivalUs[id]!;
+  const allocSlot = (dispatch: Dispatch): number => {
+    if (freeCount > 0) {
+      const slot = freeSlots[--freeCount]!;
+      batches[slot] = dispatch;
+      return slot;
+    }
+    batches.push(dispatch);
+    return batches.length - 1;
+  };
+  const freeSlot = (slot: number): void => {
+    if (freeCount === freeSlots.length) {
+      const grown = new Int32Array(freeSlots.length * 2);
+      grown.set(freeSlots);
+      freeSlots = grown;
+    }
+    freeSlots[freeCount++] = slot;
+  };
   const lastStageOf = Int32Array.from(topology.pipelines, (pipeline) => pipeline.stages.length - 1);
   const lastStage = (batch: Dispatch): number => lastStageOf[batch.pipeline]!;
 
@@ -160,7 +182,7 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
     const endUs = nowUs + stage.inferUsByBs[batch.batchSize - 1]!;
     workerBusy[hop.instance] = 1;
     busyUs[hop.instance]! += endUs - nowUs;
-    options.onExecute?.(hop.instance, nowUs, endUs);
+    onExecute?.(hop.instance, nowUs, endUs);
     events.push(endUs, INFER_DONE, batchId, hop.stage);
   };
 
@@ -178,9 +200,8 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
     const dispatches = decisions.dispatches;
     for (let i = 0; i < dispatches.length; i++) {
       const dispatch = dispatches[i]!;
-      const batchId = batches.length;
-      batches.push(dispatch);
-      options.onDispatch?.(dispatch, nowUs, arrivalOf);
+      const batchId = allocSlot(dispatch);
+      onDispatch?.(dispatch, nowUs, arrivalOf);
       if (fifo) {
         const instance = dispatch.hops[0]!.instance;
         if (workerBusy[instance]) workerQueues[instance]!.push(batchId);
@@ -190,7 +211,7 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
         for (let h = 0; h < hops.length; h++) {
           const hop = hops[h]!;
           busyUs[hop.instance]! += hop.inferEndUs - hop.inferStartUs;
-          options.onExecute?.(hop.instance, hop.inferStartUs, hop.inferEndUs);
+          onExecute?.(hop.instance, hop.inferStartUs, hop.inferEndUs);
           events.push(hop.inferEndUs, INFER_DONE, batchId, hop.stage);
           if (hop.transferEndUs > hop.transferStartUs) {
             events.push(hop.transferEndUs, TRANSFER_DONE, batchId, hop.stage);
@@ -249,6 +270,9 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
       case ARRIVAL: {
         const id = requestCount++;
         if (id === status.length) {
+          const a = new Float64Array(arrivalUs.length * 2);
+          a.set(arrivalUs);
+          arrivalUs = a;
           const s = new Int8Array(status.length * 2);
           s.set(status);
           status = s;
@@ -256,7 +280,7 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
           c.set(completionUs);
           completionUs = c;
         }
-        arrivalUs.push(nowUs);
+        arrivalUs[id] = nowUs;
         const next = nowUs + arrivals.nextGapUs();
         if (next < durationUs) {
           nextArrivalUs = next;
@@ -295,7 +319,8 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
             status[ids[i]!] = DONE;
             completionUs[ids[i]!] = doneUs;
           }
-          if (!fifo) batches[events.arg0] = undefined; // no later event of a reserved batch needs it
+          // No later event reads this batch (a reserved transfer's event ends before the last inference).
+          freeSlot(events.arg0);
         }
         break;
       }
@@ -344,7 +369,7 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
     } else lost++;
   }
   if (lost > 0) throw new Error(`${lost} requests were neither served nor dropped`);
-  arrivalUs = [];
+  arrivalUs = new Float64Array(0);
   const latency = percentiles(latencies);
   const wallUs = Math.max(1, lastArrival - firstArrival);
   const busyByType = new Map<string, number>();
