@@ -23,8 +23,10 @@ export class IntervalSummaries {
 export class IntervalSet {
   // Typed arrays with a manual length (not number[]): emptying and refilling an idle resource, thousands
   // of times a second, then reuses the same memory instead of reallocating backing stores.
-  private starts = new Float64Array(8);
-  private ends = new Float64Array(8);
+  // 32 slots: a busy resource holds a handful of live intervals, so the pruned prefix is moved down
+  // (makeRoom) only every dozen or more inserts.
+  private starts = new Float64Array(32);
+  private ends = new Float64Array(32);
   /** Stored intervals are [head, length). */
   private length = 0;
   private head = 0;
