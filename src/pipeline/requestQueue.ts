@@ -1,8 +1,9 @@
 /** FIFO of pending requests (id, arrival µs) with O(1) push/shift and no per-request allocation. */
 export class RequestQueue {
-  // Typed arrays with a manual length: pushes store in place, and compaction moves the live tail down
-  // (copyWithin) instead of slicing new arrays.
-  private ids = new Float64Array(256);
+  // Preallocated arrays with a manual length: pushes store in place, and compaction moves the live tail
+  // down (copyWithin) instead of slicing new arrays. Ids stay a plain array of small integers: read from
+  // a Float64Array they would come out as heap numbers and turn every id array downstream into doubles.
+  private ids: number[] = new Array<number>(256).fill(0);
   private arrivals = new Float64Array(256);
   /** Pending requests are [head, end). */
   private end = 0;
@@ -60,9 +61,9 @@ export class RequestQueue {
       this.ids.copyWithin(0, this.head, this.end);
       this.arrivals.copyWithin(0, this.head, this.end);
     } else {
-      const ids = new Float64Array(this.ids.length * 2);
+      const ids = new Array<number>(this.ids.length * 2).fill(0);
       const arrivals = new Float64Array(this.arrivals.length * 2);
-      ids.set(this.ids.subarray(this.head, this.end));
+      for (let i = this.head; i < this.end; i++) ids[i - this.head] = this.ids[i]!;
       arrivals.set(this.arrivals.subarray(this.head, this.end));
       this.ids = ids;
       this.arrivals = arrivals;
