@@ -31,31 +31,40 @@ export class IntervalSet {
   private length = 0;
   private head = 0;
 
+  // The summary's arrays, held directly: each access is then one load fewer (these run per probed candidate).
+  private readonly tails: Float64Array;
+  private readonly blockStarts: Float64Array;
+  private readonly contiguity: Uint8Array;
+
   constructor(
-    private readonly summary: IntervalSummaries = new IntervalSummaries(1),
+    summary: IntervalSummaries = new IntervalSummaries(1),
     private readonly slot = 0,
-  ) {}
+  ) {
+    this.tails = summary.tail;
+    this.blockStarts = summary.blockStart;
+    this.contiguity = summary.contiguous;
+  }
 
   /** End of the last reservation (−∞ when none). */
   private get tail(): number {
-    return this.summary.tail[this.slot]!;
+    return this.tails[this.slot]!;
   }
   private set tail(value: number) {
-    this.summary.tail[this.slot] = value;
+    this.tails[this.slot] = value;
   }
   /** Start of the busy block ending at tail; meaningful when contiguous. */
   private get blockStart(): number {
-    return this.summary.blockStart[this.slot]!;
+    return this.blockStarts[this.slot]!;
   }
   private set blockStart(value: number) {
-    this.summary.blockStart[this.slot] = value;
+    this.blockStarts[this.slot] = value;
   }
   /** True when the stored intervals form one contiguous block [blockStart, tail) (or there are none). */
   private get contiguous(): boolean {
-    return this.summary.contiguous[this.slot] === 1;
+    return this.contiguity[this.slot] === 1;
   }
   private set contiguous(value: boolean) {
-    this.summary.contiguous[this.slot] = value ? 1 : 0;
+    this.contiguity[this.slot] = value ? 1 : 0;
   }
 
   /** Forgets intervals that ended at or before nowUs (probes never start earlier). */

@@ -257,21 +257,23 @@ export class ReservationScheduler implements ServingScheduler {
       const nicHop = ln > 0 && link < 0;
       let top = 0;
       stack[top++] = 1;
-      while (top > 0) {
-        const node = stack[--top]!;
-        const key = mins[node]!;
+      search: while (top > 0) {
+        let node = stack[--top]!;
+        let key = mins[node]!;
         if ((key > readyBound ? key : readyBound) + li >= bestScore) continue;
-        if (node < leaves) {
-          // Best-first: the child with the smaller bound is searched first (the left one on ties).
+        // Best-first: the child with the smaller bound is searched first (the left one on ties). We dive into
+        // it and stack only its sibling: the same visiting order as stacking both, one push and pop fewer per level.
+        while (node < leaves) {
           const left = 2 * node;
           if (mins[left + 1]! < mins[left]!) {
             stack[top++] = left;
-            stack[top++] = left + 1;
+            node = left + 1;
           } else {
             stack[top++] = left + 1;
-            stack[top++] = left;
+            node = left;
           }
-          continue;
+          key = mins[node]!;
+          if ((key > readyBound ? key : readyBound) + li >= bestScore) continue search;
         }
         const position = node - leaves;
         const instance = pool[position]!;
