@@ -95,7 +95,12 @@ export class EventQueue {
       let child = 2 * i + 1;
       if (child >= last) break;
       const right = child + 1;
-      if (right < last && (times[right]! < times[child]! || (times[right] === times[child] && seqs[right]! < seqs[child]!))) child = right;
+      if (right < last) {
+        // Branch-free choice of the smaller child: which one wins is a coin toss the CPU cannot predict.
+        const tr = times[right]!;
+        const tc = times[child]!;
+        child += +(tr < tc) | (+(tr === tc) & +(seqs[right]! < seqs[child]!));
+      }
       times[i] = times[child]!;
       seqs[i] = seqs[child]!;
       slots[i] = slots[child]!;
