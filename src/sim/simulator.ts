@@ -227,6 +227,7 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
         }
         // A reserved batch keeps one event in the agenda, its next hop boundary; each event pushes the one
         // after it. Same events at the same times, but a heap about a third the size (the agenda's cost).
+        // Their order among equal times may differ; they only record completions, so no output changes.
         pushHopEvent(batchId, hops[0]!, true);
       }
     }
@@ -259,8 +260,9 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
   // The next arrival waits outside the heap (one pending at a time), ordered by (time, seq) like the rest.
   let nextArrivalUs = 0;
   let nextArrivalSeq = events.reserveSeq();
-  // One call per event rather than one long loop body: V8 then optimizes the handler after a few thousand
-  // events, instead of running the loop unoptimized until on-stack replacement kicks in (every simulate call).
+  // One call per event rather than one long loop body: V8 optimizes the handler like any hot function and
+  // reuses that code on the next simulate call, instead of relying on on-stack replacement of a loop that is
+  // entered once per run.
   const step = (): boolean => {
     let kind: number;
     let nowUs: number;
