@@ -21,42 +21,57 @@ export class IntervalSummaries {
 }
 
 export class IntervalSet {
-  private starts: number[] = [];
-  private ends: number[] = [];
+  // Typed arrays with a manual length (not number[]): emptying and refilling an idle resource, thousands
+  // of times a second, then reuses the same memory instead of reallocating backing stores.
+  // 32 slots: a busy resource holds a handful of live intervals, so the pruned prefix is moved down
+  // (makeRoom) only every dozen or more inserts.
+  private starts = new Float64Array(32);
+  private ends = new Float64Array(32);
+  /** Stored intervals are [head, length). */
+  private length = 0;
   private head = 0;
 
+  // The summary's arrays, held directly: each access is then one load fewer (these run per probed candidate).
+  private readonly tails: Float64Array;
+  private readonly blockStarts: Float64Array;
+  private readonly contiguity: Uint8Array;
+
   constructor(
-    private readonly summary: IntervalSummaries = new IntervalSummaries(1),
+    summary: IntervalSummaries = new IntervalSummaries(1),
     private readonly slot = 0,
-  ) {}
+  ) {
+    this.tails = summary.tail;
+    this.blockStarts = summary.blockStart;
+    this.contiguity = summary.contiguous;
+  }
 
   /** End of the last reservation (−∞ when none). */
   private get tail(): number {
-    return this.summary.tail[this.slot]!;
+    return this.tails[this.slot]!;
   }
   private set tail(value: number) {
-    this.summary.tail[this.slot] = value;
+    this.tails[this.slot] = value;
   }
   /** Start of the busy block ending at tail; meaningful when contiguous. */
   private get blockStart(): number {
-    return this.summary.blockStart[this.slot]!;
+    return this.blockStarts[this.slot]!;
   }
   private set blockStart(value: number) {
-    this.summary.blockStart[this.slot] = value;
+    this.blockStarts[this.slot] = value;
   }
   /** True when the stored intervals form one contiguous block [blockStart, tail) (or there are none). */
   private get contiguous(): boolean {
-    return this.summary.contiguous[this.slot] === 1;
+    return this.contiguity[this.slot] === 1;
   }
   private set contiguous(value: boolean) {
-    this.summary.contiguous[this.slot] = value ? 1 : 0;
+    this.contiguity[this.slot] = value ? 1 : 0;
   }
 
   /** Forgets intervals that ended at or before nowUs (probes never start earlier). */
   prune(nowUs: number): void {
     if (this.tail <= nowUs) {
       // Everything ended: the common case for an idle resource.
-      if (this.head !== this.ends.length) this.clear();
+      if (this.head !== this.length) this.clear();
       return;
     }
     const ends = this.ends;
@@ -64,12 +79,7 @@ export class IntervalSet {
     if (ends[head]! > nowUs) return;
     while (ends[head]! <= nowUs) head++;
     this.head = head;
-    if (head > 32 && head * 2 > ends.length) {
-      this.starts = this.starts.slice(head);
-      this.ends = ends.slice(head);
-      this.head = 0;
-    }
-    if (this.contiguous) this.blockStart = this.starts[this.head]!;
+    if (this.contiguous) this.blockStart = this.starts[head]!;
     else this.recheck();
   }
 
@@ -79,7 +89,7 @@ export class IntervalSet {
     if (this.contiguous) return this.blockStart >= t + lenUs ? t : this.tail;
     const starts = this.starts;
     const ends = this.ends;
-    const n = ends.length;
+    const n = this.length;
     let i = this.head;
     while (i < n && ends[i]! <= t) i++;
     let s = t;
@@ -96,31 +106,37 @@ export class IntervalSet {
    */
   insert(start: number, end: number): boolean {
     if (end <= start) return false;
-    const starts = this.starts;
-    const ends = this.ends;
-    if (this.head === ends.length) {
+    if (this.head === this.length) {
       this.clear();
-      starts.push(start);
-      ends.push(end);
+      this.starts[0] = start;
+      this.ends[0] = end;
+      this.length = 1;
       this.blockStart = start;
       this.tail = end;
       this.contiguous = true;
       return false;
     }
-    let i = ends.length;
+    if (this.length === this.starts.length) this.makeRoom();
+    const starts = this.starts;
+    const ends = this.ends;
+    const n = this.length;
+    let i = n;
     // Most reservations land at the end of the list; walk back from there.
     while (i > this.head && starts[i - 1]! >= end) i--;
     if (i > this.head && ends[i - 1]! > start) throw new Error(`interval [${start}, ${end}) overlaps [${starts[i - 1]}, ${ends[i - 1]})`);
-    if (i < starts.length && starts[i]! < end) throw new Error(`interval [${start}, ${end}) overlaps [${starts[i]}, ${ends[i]})`);
-    if (i === starts.length) {
-      starts.push(start);
-      ends.push(end);
+    if (i < n && starts[i]! < end) throw new Error(`interval [${start}, ${end}) overlaps [${starts[i]}, ${ends[i]})`);
+    this.length = n + 1;
+    if (i === n) {
+      starts[n] = start;
+      ends[n] = end;
       if (start !== this.tail) this.contiguous = false;
       this.tail = end;
       return false;
     }
-    starts.splice(i, 0, start);
-    ends.splice(i, 0, end);
+    starts.copyWithin(i + 1, i, n);
+    ends.copyWithin(i + 1, i, n);
+    starts[i] = start;
+    ends[i] = end;
     this.recheck();
     return true;
   }
@@ -128,24 +144,41 @@ export class IntervalSet {
   /** Live intervals (for tests and reports). */
   intervals(): Array<[number, number]> {
     const out: Array<[number, number]> = [];
-    for (let i = this.head; i < this.ends.length; i++) out.push([this.starts[i]!, this.ends[i]!]);
+    for (let i = this.head; i < this.length; i++) out.push([this.starts[i]!, this.ends[i]!]);
     return out;
   }
 
   private clear(): void {
-    // Truncate in place: an idle resource empties and refills constantly, new arrays would feed the GC.
-    this.starts.length = 0;
-    this.ends.length = 0;
+    this.length = 0;
     this.head = 0;
     this.contiguous = true;
     this.tail = -Infinity;
   }
 
+  /** Space for one more interval: drop the pruned prefix when it is at least half, else double. */
+  private makeRoom(): void {
+    const live = this.length - this.head;
+    if (this.head * 2 >= this.length) {
+      this.starts.copyWithin(0, this.head, this.length);
+      this.ends.copyWithin(0, this.head, this.length);
+    } else {
+      const starts = new Float64Array(this.starts.length * 2);
+      const ends = new Float64Array(this.ends.length * 2);
+      starts.set(this.starts.subarray(this.head, this.length));
+      ends.set(this.ends.subarray(this.head, this.length));
+      this.starts = starts;
+      this.ends = ends;
+    }
+    this.head = 0;
+    this.length = live;
+  }
+
   private recheck(): void {
     const starts = this.starts;
     const ends = this.ends;
+    const n = this.length;
     let contiguous = true;
-    for (let i = this.head + 1; i < ends.length; i++) {
+    for (let i = this.head + 1; i < n; i++) {
       if (starts[i] !== ends[i - 1]) {
         contiguous = false;
         break;
@@ -153,7 +186,7 @@ export class IntervalSet {
     }
     this.contiguous = contiguous;
     this.blockStart = starts[this.head]!;
-    this.tail = ends[ends.length - 1]!;
+    this.tail = ends[n - 1]!;
   }
 }
 

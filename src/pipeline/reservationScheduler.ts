@@ -257,21 +257,20 @@ export class ReservationScheduler implements ServingScheduler {
       const nicHop = ln > 0 && link < 0;
       let top = 0;
       stack[top++] = 1;
-      while (top > 0) {
-        const node = stack[--top]!;
-        const key = mins[node]!;
+      search: while (top > 0) {
+        let node = stack[--top]!;
+        let key = mins[node]!;
         if ((key > readyBound ? key : readyBound) + li >= bestScore) continue;
-        if (node < leaves) {
-          // Best-first: the child with the smaller bound is searched first (the left one on ties).
+        // Best-first: the child with the smaller bound is searched first (the left one on ties). We dive into
+        // it and stack only its sibling: the same visiting order as stacking both, one push and pop fewer per level.
+        while (node < leaves) {
           const left = 2 * node;
-          if (mins[left + 1]! < mins[left]!) {
-            stack[top++] = left;
-            stack[top++] = left + 1;
-          } else {
-            stack[top++] = left + 1;
-            stack[top++] = left;
-          }
-          continue;
+          // 1 when the right child's bound is smaller: arithmetic instead of a branch the CPU cannot predict.
+          const right = +(mins[left + 1]! < mins[left]!);
+          stack[top++] = left + 1 - right;
+          node = left + right;
+          key = mins[node]!;
+          if ((key > readyBound ? key : readyBound) + li >= bestScore) continue search;
         }
         const position = node - leaves;
         const instance = pool[position]!;
@@ -446,7 +445,8 @@ export class ReservationScheduler implements ServingScheduler {
     const pipeline = this.topology.pipelines[p]!;
     const stages = pipeline.stages;
     const server = this.topology.instanceServer;
-    const hops: Hop[] = [];
+    // Sized up front: pushing would grow the backing store step by step, once per batch.
+    const hops = new Array<Hop>(stages.length);
     let prevServer = -1;
     for (let s = 0; s < stages.length; s++) {
       const instance = probe.instance[s]!;
@@ -464,7 +464,7 @@ export class ReservationScheduler implements ServingScheduler {
       }
       if (this.gpus[instance]!.insert(is, ie)) this.stats.backfills++;
       this.refreshKey(this.trees[p]![s]!, instance - stages[s]!.instances[0]!, instance, this.infer[p]![s]![0]!);
-      hops.push({ stage: s, instance, transferStartUs: ts, transferEndUs: te, inferStartUs: is, inferEndUs: ie });
+      hops[s] = { stage: s, instance, transferStartUs: ts, transferEndUs: te, inferStartUs: is, inferEndUs: ie };
       prevServer = server[instance]!;
     }
     this.stats.batches++;

@@ -73,8 +73,12 @@ export function emptyDecisions(): Decisions {
 }
 
 export function clearDecisions(decisions: Decisions): Decisions {
-  decisions.dispatches.length = 0;
-  decisions.drops.length = 0;
+  // pop() rather than `length = 0`: truncating to zero frees the backing store, so the next push (every
+  // decision) would allocate a new one; popping keeps a small capacity for reuse.
+  const dispatches = decisions.dispatches;
+  while (dispatches.length > 0) dispatches.pop();
+  const drops = decisions.drops;
+  while (drops.length > 0) drops.pop();
   decisions.wakeAtUs = undefined;
   return decisions;
 }
