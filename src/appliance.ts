@@ -143,7 +143,10 @@ export class Appliance {
           this.events?.publishCameraStatus(event.camera, event.after);
         }
       });
-      this.cameraService = new CameraService({ configFile, getConfig: () => this.config!, setConfig: (c) => (this.config = c), registry: this.registry, store });
+      this.cameraService = new CameraService({ configFile, getConfig: () => this.config!, setConfig: (c) => {
+          this.config = c;
+          this.cluster?.setCameras(siteCameras(c)).catch((error: unknown) => this.log.warn({ err: String(error) }, 'cluster: re-planning for the changed cameras failed'));
+        }, registry: this.registry, store });
       this.cameraService.startConfigured(this.log.child({ room: 'ingest' }));
       // server
       this.metrics.bind({ cameras: () => this.cameraService?.list() ?? [], storeStats: () => store.stats() });
@@ -171,6 +174,7 @@ export class Appliance {
         models: config.models.map((model) => ({ ...model, path: path.resolve(baseDir, model.path) })),
         dataDir,
         baseDir,
+        cameras: siteCameras(config),
         events: {
           onPlan: (message: PlanMessage) => {
             store.savePlan(message);
@@ -204,7 +208,6 @@ export class Appliance {
     };
   }
 
-  /** Stops everything in reverse order of start; safe to call on a partly started appliance. */
   /** Stored detections, also as MQTT events with Frigate's field names. */
   private publish(items: ReadonlyArray<DetectionItem>): void {
     if (!this.events) return;
@@ -213,6 +216,7 @@ export class Appliance {
     }
   }
 
+  /** Stops everything in reverse order of start; safe to call on a partly started appliance. */
   async stop(): Promise<void> {
     await this.server?.stop();
     this.server = undefined;
@@ -230,6 +234,11 @@ export class Appliance {
     await this.events?.stop();
     this.events = undefined;
   }
+}
+
+/** The enabled cameras with the model that serves them: the demand at this box's site. */
+function siteCameras(config: AppConfig): Array<{ model: string; fps: number }> {
+  return config.cameras.filter((camera) => camera.enabled).map((camera) => ({ model: camera.model, fps: camera.fps }));
 }
 
 export const SERVE_USAGE = `Usage: ppipe serve [--config FILE]

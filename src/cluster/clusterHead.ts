@@ -6,6 +6,7 @@
  * stopped in reverse; `ppipe start` (through the appliance) and `ppipe cluster-bench` both run one.
  */
 import type { Logger } from 'pino';
+import { ProfileLibrary } from '../planner/index.ts';
 import { EmbeddedBroker } from './broker.ts';
 import { Bus } from './bus.ts';
 import { Controller } from './controller.ts';
@@ -45,6 +46,9 @@ export interface ClusterHeadOptions {
   readonly events?: ControllerEvents;
 }
 
+/** Wall-clock µs the default dispatcher keeps in hand for timer overshoot, framing and loopback. */
+const WALL_CLOCK_GUARD_US = 5000;
+
 export class ClusterHead {
   private embedded: EmbeddedBroker | undefined;
   private busInstance: Bus | undefined;
@@ -60,7 +64,22 @@ export class ClusterHead {
     private readonly options: ClusterHeadOptions,
     private readonly log: Logger,
   ) {
-    this.dispatcher = options.dispatcher ?? new ReservationDispatcher();
+    this.dispatcher =
+      options.dispatcher ??
+      new ReservationDispatcher({
+        // On the wall clock a timer fires late by a millisecond or more: a lone request woken at the last
+        // moment its batch still fits would miss it. The guard wakes it that much earlier.
+        guardUs: WALL_CLOCK_GUARD_US,
+        // Per-batch-size latencies from the profiles the plans are made from (read per new topology, so
+        // profiles added for a remote device class count).
+        profileOf: (dnn) => {
+          try {
+            return new ProfileLibrary([options.controller.profiles]).get(dnn);
+          } catch {
+            return undefined;
+          }
+        },
+      });
   }
 
   get brokerUrl(): string {

@@ -11,9 +11,10 @@ import type { ClusterConfig, ModelConfig } from '../config/index.ts';
 import { ProfileLibrary } from '../planner/index.ts';
 import { ClusterDetector } from './clusterDetector.ts';
 import { ClusterHead } from './clusterHead.ts';
-import type { ControllerEvents, ModelEntry } from './controller.ts';
+import type { ControllerEvents, EdgeTopologyOptions, ModelEntry } from './controller.ts';
 import { cpuDeviceClass, ensureLocalProfile, localWorkerThreads } from './localProfile.ts';
 import { PartitionCatalog } from './partitionCatalog.ts';
+import { siteTopology } from './siteTopology.ts';
 
 /** Whether the profile of `model` in `profilesDir` has timings for `deviceClass`. */
 function profiledFor(profilesDir: string, model: string, deviceClass: string): boolean {
@@ -32,6 +33,8 @@ export interface DetectionClusterOptions {
   readonly dataDir: string;
   /** Folder that relative paths of the cluster section (brokerCaFile) are relative to. */
   readonly baseDir: string;
+  /** This box's enabled cameras (model id and fps): the demand at its site when the section has a topology. */
+  readonly cameras?: ReadonlyArray<{ readonly model: string; readonly fps: number }>;
   readonly events?: ControllerEvents;
   readonly echoWorkerStderr?: boolean;
 }
@@ -39,6 +42,8 @@ export interface DetectionClusterOptions {
 export class DetectionCluster {
   private headInstance: ClusterHead | undefined;
   readonly detectors = new Map<string, ClusterDetector>();
+  /** Model id → the planner's name of the model (its profile's). */
+  private readonly plannerNames = new Map<string, string>();
 
   constructor(
     private readonly options: DetectionClusterOptions,
@@ -67,6 +72,7 @@ export class DetectionCluster {
         inputs.set(profile.model, input.name);
         entries.set(profile.model, { name: profile.model, sloUs: model.sloMs * 1000, partitions: catalog });
       }
+      this.plannerNames.set(model.id, profile.model);
       this.detectors.set(
         model.id,
         new ClusterDetector({
@@ -105,11 +111,12 @@ export class DetectionCluster {
           planTimeLimitS: cluster.planTimeLimitS,
           // Read at every plan, so profiles added for a remote device class count without a restart.
           plannable: (node) => [...entries.keys()].every((name) => profiledFor(profilesDir, name, node.deviceClass)),
+          ...(cluster.topology ? { edge: this.topologyFor(this.options.cameras ?? [])! } : {}),
         },
         workers: Array.from({ length: cluster.localWorkers }, (_, i) => ({
           id: `local-${i}`,
           // One CPU "GPU" per worker, no MPS sharing: the planner's unit is the whole worker.
-          args: ['--device-class', deviceClass, '--device', `cpu:${threads}`, '--gpus', '1', '--mps-levels', '1', '--cache', path.join(dataDir, 'model-cache')],
+          args: ['--site', cluster.site, '--device-class', deviceClass, '--device', `cpu:${threads}`, '--gpus', '1', '--mps-levels', '1', '--cache', path.join(dataDir, 'model-cache')],
         })),
         ...(this.options.echoWorkerStderr !== undefined ? { echoWorkerStderr: this.options.echoWorkerStderr } : {}),
         ...(this.options.events ? { events: this.options.events } : {}),
@@ -118,6 +125,17 @@ export class DetectionCluster {
     );
     this.headInstance = head;
     await head.start();
+  }
+
+  /** Cameras added, changed or removed: with a topology, the demand at this site changes and the plan follows. */
+  async setCameras(cameras: ReadonlyArray<{ readonly model: string; readonly fps: number }>): Promise<void> {
+    const edge = this.topologyFor(cameras);
+    if (edge && this.headInstance) await this.headInstance.controller.reconfigure({ edge });
+  }
+
+  private topologyFor(cameras: ReadonlyArray<{ readonly model: string; readonly fps: number }>): EdgeTopologyOptions | undefined {
+    const served = cameras.filter((camera) => this.plannerNames.has(camera.model));
+    return siteTopology(this.options.cluster, served.map((camera) => ({ dnn: this.plannerNames.get(camera.model)!, fps: camera.fps })));
   }
 
   async stop(): Promise<void> {

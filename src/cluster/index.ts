@@ -35,3 +35,5 @@ export { ClusterDetector } from './clusterDetector.ts';
 export type { ClusterDetectorOptions } from './clusterDetector.ts';
 export { DetectionCluster } from './detectionCluster.ts';
 export type { DetectionClusterOptions } from './detectionCluster.ts';
+export { siteTopology } from './siteTopology.ts';
+export type { SiteCamera } from './siteTopology.ts';

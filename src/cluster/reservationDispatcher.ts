@@ -59,6 +59,13 @@ export class ReservationDispatcher implements Dispatcher {
   readonly name = 'reservation';
   private readonly clock: Clock;
   private readonly timeScale: number;
+  /**
+   * A wake-up runs at the time it was set for when the timer fired at most this late (scheduler µs): the
+   * guard keeps that much of the real deadline in hand, so a lone request woken at the last moment its
+   * batch fits is dispatched instead of dropped for a millisecond of timer overshoot.
+   */
+  private readonly lateWakeToleranceUs: number;
+  private pinnedUs: number | undefined;
   private dnns = new Map<string, DnnState>();
   /** Requests the schedulers hold (queued, not yet dispatched or dropped), by scheduler id. */
   private readonly queued = new Map<number, PendingRequest>();
@@ -75,7 +82,9 @@ export class ReservationDispatcher implements Dispatcher {
     const base = options.clock ?? new WallClock();
     this.timeScale = options.timeScale ?? 1;
     const scale = this.timeScale;
-    this.clock = scale === 1 ? base : { now: () => Math.floor(base.now() / scale) };
+    const scaled: Clock = scale === 1 ? base : { now: () => Math.floor(base.now() / scale) };
+    this.clock = { now: () => this.pinnedUs ?? scaled.now() };
+    this.lateWakeToleranceUs = (options.guardUs ?? 0) / scale;
   }
 
   /** The scheduler of a DNN (tests, stats). */
@@ -120,7 +129,13 @@ export class ReservationDispatcher implements Dispatcher {
     const schedNow = this.sync(nowUs);
     const out: DispatchDecision = { batches: [], dropped: [] };
     for (const state of this.dnns.values()) {
-      if (state.wakeAtUs !== undefined && state.wakeAtUs <= schedNow) this.collect(state, state.scheduler.wake(), out);
+      if (state.wakeAtUs === undefined || state.wakeAtUs > schedNow) continue;
+      this.pinnedUs = schedNow - state.wakeAtUs <= this.lateWakeToleranceUs ? state.wakeAtUs : undefined;
+      try {
+        this.collect(state, state.scheduler.wake(), out);
+      } finally {
+        this.pinnedUs = undefined;
+      }
     }
     this.expireOrphans(nowUs, out);
     return out;

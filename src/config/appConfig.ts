@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ALGORITHMS, problemSchema } from './planningProblem.ts';
+import { ALGORITHMS, PLACEMENTS, linkSchema, problemSchema, siteSchema } from './planningProblem.ts';
 
 /** Characters that a shell would interpret; camera URLs containing them are refused (no shell strings, ever). */
 export const SHELL_METACHARACTERS = /[;&|`$<>(){}\\!*?"'\n\r\t]|\s/;
@@ -117,6 +117,17 @@ export const ingestConfigSchema = z
   .strict()
   .describe('Decoding camera streams with ffmpeg');
 
+export const clusterTopologySchema = z
+  .object({
+    links: z.array(linkSchema).min(1).describe('WAN links between this site and the others (a cloud region, other edge boxes)'),
+    sites: z.array(siteSchema).default([]).describe('Other sites with cameras of their own; sites that workers announce join without cameras'),
+    placement: z.enum(PLACEMENTS).default('any').describe('any (the planner chooses), edge-only (no WAN) or cloud-only (video up, every partition off this site)'),
+    decodeUsPerFrame: z.number().min(0).default(0).describe("CPU time to decode one of this site's compressed frames, µs (when frames travel as video)"),
+    videoBitrateMbps: z.number().positive().default(4).describe("Compressed bitrate of this site's cameras, Mbit/s (what video over the WAN costs)"),
+  })
+  .strict()
+  .describe("Edge-to-cloud: the WAN around this site. Plans then keep each worker's GPUs at its announced site and place stages where the links allow; without it every worker pools as one data centre");
+
 export const clusterConfigSchema = z
   .object({
     broker: z
@@ -135,6 +146,8 @@ export const clusterConfigSchema = z
     bandwidthGbps: z.number().positive().default(10).describe('Bandwidth between nodes the planner assumes, Gbit/s'),
     linkDtype: z.enum(['float32', 'float16']).default('float32').describe('Tensors between partitions and back: float32 (exact) or float16 (half the bytes, small error)'),
     planTimeLimitS: z.number().positive().default(10).describe('Wall-clock limit of one planning run, seconds'),
+    site: z.string().min(1).default('local').describe('Site of this box: its cameras are born here and its local workers announce it'),
+    topology: clusterTopologySchema.optional(),
   })
   .strict()
   .describe('Detection through the distributed runtime (broker, controller, frontend, local workers); without this section models run in-process');

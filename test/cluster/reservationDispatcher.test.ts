@@ -143,3 +143,16 @@ it('hands back the requests a new plan dispatches at once (frames that arrived b
   const decision = dispatcher.setTopology(topology(), 1_000);
   assert.deepEqual(decision.batches.flatMap((b) => b.requests.map((r) => r.id)), ['r0', 'r1', 'r2', 'r3'], 'the frontend gets the batch to send');
 });
+
+it('a wake-up that fires late by less than the guard still dispatches the lone request; later than that, it drops', () => {
+  for (const [lateUs, dispatched] of [[2_000, true], [8_000, false]] as const) {
+    const clock = new ManualClock(1_000);
+    const dispatcher = new ReservationDispatcher({ clock, guardUs: 5_000 });
+    dispatcher.setTopology(topology(), clock.nowUs);
+    dispatcher.onRequest(request(0, clock.nowUs), clock.nowUs);
+    clock.nowUs = dispatcher.nextWakeUs()! + lateUs; // the timer overshoots
+    const decision = dispatcher.onTick(clock.nowUs);
+    assert.equal(decision.batches.length, dispatched ? 1 : 0, `late by ${lateUs} µs`);
+    assert.equal(decision.dropped.length, dispatched ? 0 : 1, `late by ${lateUs} µs`);
+  }
+});

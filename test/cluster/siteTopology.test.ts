@@ -1,0 +1,69 @@
+// Edge-to-cloud from the appliance's cluster section: this box's cameras become the demand at its site,
+// the configured links join it to the cloud, and a real cluster head with two emulated worker processes
+// (a T4 at the edge, L4s in the cloud, announcing their sites) plans and serves with GPUs kept at their sites.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ClusterHead, siteTopology } from '../../src/cluster/index.ts';
+import { clusterConfigSchema } from '../../src/config/index.ts';
+import { memoryLogger, waitFor } from './support.ts';
+
+const PROFILES = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'shared', 'ppipe-data');
+const section = clusterConfigSchema.parse({
+  site: 'shop-1',
+  topology: { links: [{ from: 'shop-1', to: 'cloud', bandwidthGbps: 0.2, rttUs: 10_000 }], decodeUsPerFrame: 3000, videoBitrateMbps: 3 },
+});
+
+describe('siteTopology', () => {
+  it("groups this box's cameras by model and rate at its site; no topology, no sites", () => {
+    const cameras = [{ dnn: 'repvgg-b3', fps: 15 }, { dnn: 'repvgg-b3', fps: 15 }, { dnn: 'repvgg-b3', fps: 5 }];
+    const edge = siteTopology(section, cameras)!;
+    assert.deepEqual(edge.sites, [{ name: 'shop-1', decodeUsPerFrame: 3000, cameras: [{ count: 2, dnn: 'repvgg-b3', fps: 15, bitrateMbps: 3 }, { count: 1, dnn: 'repvgg-b3', fps: 5, bitrateMbps: 3 }] }]);
+    assert.deepEqual(edge.links, [{ from: 'shop-1', to: 'cloud', bandwidthGbps: 0.2, rttUs: 10_000 }]);
+    assert.equal(edge.placement, 'any');
+    assert.equal(siteTopology(clusterConfigSchema.parse({}), cameras), undefined);
+  });
+
+  it('refuses this site among the other sites, and a topology without links', () => {
+    const twice = clusterConfigSchema.parse({ site: 'shop-1', topology: { links: section.topology!.links, sites: [{ name: 'shop-1' }] } });
+    assert.throws(() => siteTopology(twice, []), /cluster\.topology\.sites: site "shop-1" is this box/);
+    const result = clusterConfigSchema.safeParse({ topology: { links: [] } });
+    assert.ok(!result.success);
+    assert.deepEqual(result.error.issues[0]!.path, ['topology', 'links']);
+  });
+});
+
+it('a cluster head plans an edge T4 and cloud L4s by their announced sites and serves from the camera site', { timeout: 60_000 }, async () => {
+  const { log } = memoryLogger();
+  const edge = siteTopology(section, Array.from({ length: 4 }, () => ({ dnn: 'repvgg-b3', fps: 15 })))!;
+  const head = new ClusterHead(
+    {
+      prefix: 'edge-test',
+      token: 'a-token-for-the-edge-test-0123',
+      controller: { profiles: PROFILES, models: [{ name: 'repvgg-b3', sloUs: 150_000 }], algorithm: 'ppipe', bandwidthGbps: 10, paceLinks: false, linkDtype: 'float16', debounceMs: 200, edge },
+      workers: [
+        { id: 'shop-t4', args: ['--site', 'shop-1', '--device-class', 'T4', '--mps-levels', '4', '--emulate'] },
+        { id: 'cloud-l4', args: ['--site', 'cloud', '--device-class', 'L4', '--gpus', '4', '--mps-levels', '4', '--emulate'] },
+      ],
+    },
+    log,
+  );
+  try {
+    await head.start();
+    await waitFor('both workers serving one plan', () => head.topology !== undefined && head.controller.current?.nodes.length === 2 && head.topology.planId === head.controller.current.planId, 40_000);
+    const plan = head.controller.current!.plan!;
+    assert.deepEqual(plan.cluster.gpus.map((g) => [g.type, g.count, g.site]).sort(), [['L4', 4, 'cloud'], ['T4', 1, 'shop-1']]);
+    assert.ok(plan.objective > 0);
+    const pipelines = plan.dnns.flatMap((dnn) => dnn.pipelines);
+    assert.ok(pipelines.length > 0 && pipelines.every((p) => p.source === 'shop-1'), 'every pipeline starts where the cameras are');
+    assert.ok(pipelines.some((p) => p.partitions.some((part) => part.site === 'cloud')), 'the cloud L4s serve frames from the shop over the WAN');
+    // A lone request waits for its batch until the last moment it still fits, then goes alone: never
+    // dropped. The first one may be late while the tensor link to the worker connects.
+    const first = await head.frontend.submit(plan.dnns[0]!.name);
+    assert.notEqual(first.status, 'dropped', first.reason);
+    const outcome = await head.frontend.submit(plan.dnns[0]!.name);
+    assert.equal(outcome.status, 'ok', outcome.reason);
+  } finally {
+    await head.stop();
+  }
+});
