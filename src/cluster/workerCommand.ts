@@ -88,6 +88,18 @@ export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<n
     io.stderr(`ppipe worker: ${problems.join('; ')}\n${WORKER_USAGE}\n`);
     return 2;
   }
+  // Watched from the start: a supervisor killed outright (SIGKILL, crash) cannot signal us, its end of our
+  // stdin closes instead, and that may happen while we are still starting (loading, joining the broker).
+  let started = false;
+  const stopRequested = new Promise<void>((resolve) => {
+    const stop = (): void => (started ? resolve() : process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    if (values['stop-with-stdin']) {
+      process.stdin.once('end', stop);
+      process.stdin.resume();
+    }
+  });
   const deviceClass = values['device-class']!;
   const log = pino({ base: { node: values.id ?? `${deviceClass}-${process.pid}` } }, pino.destination(2));
   const worker = new WorkerNode(
@@ -114,15 +126,8 @@ export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<n
     log,
   );
   await worker.start();
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-    // A supervisor killed outright (SIGKILL, crash) cannot signal us; its end of our stdin closes instead.
-    if (values['stop-with-stdin']) {
-      process.stdin.once('end', () => resolve());
-      process.stdin.resume();
-    }
-  });
+  started = true;
+  await stopRequested;
   await worker.stop();
   return 0;
 }

@@ -57,12 +57,12 @@ it('a cluster head plans an edge T4 and cloud L4s by their announced sites and s
     const pipelines = plan.dnns.flatMap((dnn) => dnn.pipelines);
     assert.ok(pipelines.length > 0 && pipelines.every((p) => p.source === 'shop-1'), 'every pipeline starts where the cameras are');
     assert.ok(pipelines.some((p) => p.partitions.some((part) => part.site === 'cloud')), 'the cloud L4s serve frames from the shop over the WAN');
-    // A lone request waits for its batch until the last moment it still fits, then goes alone: never
-    // dropped. The first one may be late while the tensor link to the worker connects.
-    const first = await head.frontend.submit(plan.dnns[0]!.name);
-    assert.notEqual(first.status, 'dropped', first.reason);
-    const outcome = await head.frontend.submit(plan.dnns[0]!.name);
-    assert.equal(outcome.status, 'ok', outcome.reason);
+    // Enough requests at once to fill a batch, so they go at once (a lone request waits until the last
+    // moment its batch fits, which a loaded test machine may overshoot; reservationDispatcher.test.ts covers
+    // that on a fake clock). The first round may be late while the tensor links connect; the second is on time.
+    const round = (): Promise<string[]> => Promise.all(Array.from({ length: 6 }, () => head.frontend.submit(plan.dnns[0]!.name))).then((all) => all.map((o) => o.status));
+    assert.ok(!(await round()).includes('dropped'));
+    assert.deepEqual(await round(), Array.from({ length: 6 }, () => 'ok'));
   } finally {
     await head.stop();
   }
