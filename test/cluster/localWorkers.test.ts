@@ -15,7 +15,7 @@ function alive(pid: number): boolean {
   }
 }
 
-it('a worker whose supervisor is killed stops instead of living on as an orphan', { timeout: 40_000 }, async () => {
+it('a worker whose supervisor is killed stops instead of living on as an orphan', { timeout: 75_000 }, async () => {
   const supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test', 'cluster', 'fixtures', 'supervisorProcess.ts')], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   supervisor.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
@@ -31,5 +31,6 @@ it('a worker whose supervisor is killed stops instead of living on as an orphan'
     supervisor.kill('SIGKILL');
     await exited;
   }
-  await waitFor('the orphaned worker to stop', () => !alive(workerPid), 15_000);
+  // Generous: on a loaded machine the worker may still be loading its modules when its supervisor dies.
+  await waitFor('the orphaned worker to stop', () => !alive(workerPid), 45_000);
 });
