@@ -120,8 +120,9 @@ export class HighsSolver {
     // The first proof (optimal or infeasible) wins and interrupts the rest; otherwise the best incumbent.
     const decisive = await Promise.race([...replies.map(proof), Promise.all(replies).then(() => undefined)]);
     if (decisive) {
+      // The others interrupt themselves at their next check; waiting for them would only add their
+      // start-up time (a racer that joined late may still be loading HiGHS).
       Atomics.store(this.stopFlag, 0, request.id);
-      await Promise.all(replies);
       return decisive;
     }
     const all = await Promise.all(replies);

@@ -2,8 +2,8 @@
 // so the planner never calls it on the main thread (highsSolver.ts starts these workers, races them and
 // enforces the time limit). Plain JavaScript on purpose: Node 20 workers do not inherit the TypeScript
 // loader, and a worker that starts without one starts faster. Messages are `SolveRequest` in and
-// `SolveReply` out (highsSolver.ts); `workerData.stop` is a shared Int32Array whose slot 0 holds the id of a
-// solve that another worker has already finished, so this one interrupts it.
+// `SolveReply` out (highsSolver.ts); `workerData.stop` is a shared Int32Array whose slot 0 holds the id of the
+// latest solve another worker has already finished; this one interrupts any solve up to that id.
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import loadHighs from 'highs';
@@ -30,7 +30,9 @@ async function solve(request) {
     });
     model.run({
       [highs.constants.callbackType.mipInterrupt](event) {
-        if (Atomics.load(stop, 0) === request.id) event.interrupt();
+        // Solves on one HighsSolver run one at a time and ids only grow: a decided id at or past ours means
+        // ours is decided too (a later solve may already have overwritten the flag).
+        if (Atomics.load(stop, 0) >= request.id) event.interrupt();
       },
     });
     const status = statusNames[model.getModelStatus()] ?? 'error';
