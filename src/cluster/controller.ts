@@ -262,16 +262,20 @@ export class Controller {
     }
     const message: PlanMessage = { planId, createdAt: Date.now(), reason, nodes: nodes.map((n) => n.id), plan: plan ?? null };
     const { assignments, topology } = this.place(planId, plan, nodes);
+    // The new topology and its assignments change together, before the first await: a heartbeat handled
+    // while the plan is being published must check readiness against this plan's assignments, or it could
+    // hand the frontend a topology whose workers have not loaded their partitions yet.
+    const previous = this.assignments;
     this.current = message;
     this.topology = topology;
+    this.assignments = assignments;
     this.published = undefined;
     await this.bus.publish('plan', message, undefined, true);
     for (const id of this.nodes.keys()) {
       const assignment = assignments.get(id);
       if (assignment) await this.bus.publish('assignment', assignment, id, true);
-      else if (this.assignments.has(id)) await this.bus.publishRaw(`${this.bus.prefix}/nodes/${id}/assignment`, '', true);
+      else if (previous.has(id)) await this.bus.publishRaw(`${this.bus.prefix}/nodes/${id}/assignment`, '', true);
     }
-    this.assignments = assignments;
     this.log.info({ planId, reason, nodes: nodes.length, objective: plan?.objective ?? null }, 'plan published');
     await this.bus.publish('events', { type: 'new', kind: 'plan', before: null, after: { planId, reason, objective: plan?.objective ?? null } }).catch(() => undefined);
     this.events.onPlan?.(message);
