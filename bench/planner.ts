@@ -1,6 +1,8 @@
 // Planner benchmark: the 6 groups × 4 clusters of reference §H with weights [0.30, 0.33, 0.37], planned
 // with PPipe and NP through the same code path as `ppipe plan --json` (profiles loaded per case, NP
-// pre-solve included). Prints one JSON line per case, then a summary line.
+// pre-solve included). Prints one JSON line per case, then a summary line. The cases run in one process,
+// so after the first one they start on the process's idle HiGHS workers, as the controller's re-plans do;
+// PPIPE_HIGHS_IDLE_WORKERS=0 measures every case as a one-shot `ppipe plan` would (fresh workers).
 // Options: --algorithms ppipe,np[,dart-r]  --time-limit S (per case, default 60)  --groups G1,G2
 // --ablation: instead, the 18 single-DNN L4-T4 cases with 3 partitions and a 10% margin (reference §D.4,
 // §H), PPipe only, reporting status and gap per case.

@@ -3,7 +3,8 @@
  * so by default a solve still running after RACE_AFTER_MS is raced by a second worker (one per core, at
  * most 2) with different settings and a different seed (highsWorker.mjs). The first to finish wins; it
  * flags the others through shared memory and they interrupt themselves (a portfolio, as concurrent MIP
- * solvers do). HiGHS gets the time limit itself; a watchdog ends a worker that overruns.
+ * solvers do). HiGHS gets the time limit itself; a watchdog ends a worker that overruns. Workers outlive
+ * their solver: `stop()` hands them to the process's idle pool for the next one.
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -31,10 +32,25 @@ const GRACE_S = 2;
 /** A solve still running after this long gets the rest of the portfolio racing it. */
 const RACE_AFTER_MS = 300;
 
+/**
+ * Workers idle in this process, kept for the next solver: starting one (thread, HiGHS instance) costs about
+ * 0.2 s, which a process that plans again and again (the controller, the reproduction, the benchmarks)
+ * should pay once. A one-shot `ppipe plan` pays it as before.
+ */
+const idleWorkers: Worker[] = [];
+const MAX_IDLE_WORKERS = Math.max(0, Number(process.env.PPIPE_HIGHS_IDLE_WORKERS ?? 2));
+
+/** What a worker gets with each request: the portfolio slot's settings and the solve's shared stop flag. */
+interface WorkerRequest extends SolveRequest {
+  readonly variant: number;
+  readonly seed: number;
+  readonly stop: SharedArrayBuffer;
+}
+
+let nextRequestId = 1;
+
 export class HighsSolver {
   private workers: Worker[] = [];
-  private nextId = 1;
-  private readonly stopFlag = new Int32Array(new SharedArrayBuffer(4));
   private readonly portfolio: number;
 
   constructor(options: { portfolio?: number } = {}) {
@@ -46,16 +62,25 @@ export class HighsSolver {
     this.ensureWorkers(1);
   }
 
+  /** Hands the workers back to the process's idle pool (up to its size; the rest end). */
   async stop(): Promise<void> {
     const workers = this.workers;
     this.workers = [];
-    await Promise.all(workers.map((w) => w.terminate()));
+    const ending: Array<Promise<number>> = [];
+    for (const worker of workers) {
+      if (idleWorkers.length < MAX_IDLE_WORKERS) idleWorkers.push(worker);
+      else ending.push(worker.terminate());
+    }
+    await Promise.all(ending);
   }
 
   private ensureWorkers(count: number): Worker[] {
     while (this.workers.length < count) {
-      const worker = new Worker(new URL('./highsWorker.mjs', import.meta.url), { workerData: { stop: this.stopFlag.buffer, seed: this.workers.length * 7919, variant: this.workers.length } });
-      worker.unref();
+      let worker = idleWorkers.pop();
+      if (!worker) {
+        worker = new Worker(new URL('./highsWorker.mjs', import.meta.url));
+        worker.unref();
+      }
       this.workers.push(worker);
     }
     return this.workers;
@@ -63,11 +88,13 @@ export class HighsSolver {
 
   private drop(worker: Worker): void {
     this.workers = this.workers.filter((w) => w !== worker);
+    const idle = idleWorkers.indexOf(worker);
+    if (idle >= 0) idleWorkers.splice(idle, 1);
     void worker.terminate();
   }
 
   /** One worker's reply for request `id`; a worker that fails or overruns resolves as an error/time limit. */
-  private ask(worker: Worker, request: SolveRequest): Promise<SolveReply> {
+  private ask(worker: Worker, request: WorkerRequest): Promise<SolveReply> {
     return new Promise<SolveReply>((resolve) => {
       const cleanup = (): void => {
         clearTimeout(watchdog);
@@ -99,9 +126,12 @@ export class HighsSolver {
   }
 
   async solve(input: Omit<SolveRequest, 'id'>): Promise<SolveReply> {
-    const request: SolveRequest = { ...input, id: this.nextId++ };
+    const request: SolveRequest = { ...input, id: nextRequestId++ };
+    // This solve's own flag: set once a proof is in, so that its other racers interrupt themselves.
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const slot = (index: number, timeLimitS: number): WorkerRequest => ({ ...request, timeLimitS, variant: index, seed: index * 7919, stop: stop.buffer as SharedArrayBuffer });
     const started = performance.now();
-    const replies = [this.ask(this.ensureWorkers(1)[0]!, request)];
+    const replies = [this.ask(this.ensureWorkers(1)[0]!, slot(0, request.timeLimitS))];
     const proof = (reply: Promise<SolveReply>): Promise<SolveReply> =>
       reply.then((r) => (r.status === 'optimal' || r.status === 'infeasible' ? r : new Promise<never>(() => undefined)));
     // Most models are proved before the race would pay for a second HiGHS instance; only slower ones get it.
@@ -115,14 +145,16 @@ export class HighsSolver {
     if (typeof early !== 'string') return early;
     if (early === 'late') {
       const remainingS = Math.max(0.05, request.timeLimitS - (performance.now() - started) / 1000);
-      for (const worker of this.ensureWorkers(this.portfolio).slice(1)) replies.push(this.ask(worker, { ...request, timeLimitS: remainingS }));
+      this.ensureWorkers(this.portfolio).forEach((worker, index) => {
+        if (index > 0) replies.push(this.ask(worker, slot(index, remainingS)));
+      });
     }
     // The first proof (optimal or infeasible) wins and interrupts the rest; otherwise the best incumbent.
     const decisive = await Promise.race([...replies.map(proof), Promise.all(replies).then(() => undefined)]);
     if (decisive) {
       // The others interrupt themselves at their next check; waiting for them would only add their
       // start-up time (a racer that joined late may still be loading HiGHS).
-      Atomics.store(this.stopFlag, 0, request.id);
+      Atomics.store(stop, 0, 1);
       return decisive;
     }
     const all = await Promise.all(replies);

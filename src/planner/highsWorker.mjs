@@ -1,18 +1,19 @@
 // Worker-thread entry that owns one HiGHS WebAssembly instance. HiGHS blocks its thread while it solves,
 // so the planner never calls it on the main thread (highsSolver.ts starts these workers, races them and
 // enforces the time limit). Plain JavaScript on purpose: Node 20 workers do not inherit the TypeScript
-// loader, and a worker that starts without one starts faster. Messages are `SolveRequest` in and
-// `SolveReply` out (highsSolver.ts); `workerData.stop` is a shared Int32Array whose slot 0 holds the id of the
-// latest solve another worker has already finished; this one interrupts any solve up to that id.
+// loader, and a worker that starts without one starts faster. Messages are `SolveRequest`s with the
+// portfolio slot's `variant` and `seed` in, `SolveReply` out (highsSolver.ts). A worker serves any number of
+// solvers over its life (the process keeps idle ones). Each request carries its solve's `stop` flag, a shared
+// Int32Array set once another racer has proved the answer, and this one then interrupts itself.
 import { performance } from 'node:perf_hooks';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import loadHighs from 'highs';
 
 const highsPromise = loadHighs();
-const stop = new Int32Array(workerData.stop);
 
 async function solve(request) {
   const highs = await highsPromise;
+  const stop = new Int32Array(request.stop);
   const codes = highs.constants.modelStatus;
   const statusNames = { [codes.optimal]: 'optimal', [codes.infeasible]: 'infeasible', [codes.timeLimit]: 'time_limit', [codes.interrupted]: 'interrupted' };
   const started = performance.now();
@@ -25,14 +26,12 @@ async function solve(request) {
       output_flag: false,
       time_limit: Math.max(0.01, request.timeLimitS),
       mip_rel_gap: request.mipRelGap,
-      random_seed: workerData.seed,
-      ...(workerData.variant === 0 ? { presolve: 'off', mip_heuristic_run_rins: false, mip_heuristic_run_rens: false } : {}),
+      random_seed: request.seed,
+      ...(request.variant === 0 ? { presolve: 'off', mip_heuristic_run_rins: false, mip_heuristic_run_rens: false } : {}),
     });
     model.run({
       [highs.constants.callbackType.mipInterrupt](event) {
-        // Solves on one HighsSolver run one at a time and ids only grow: a decided id at or past ours means
-        // ours is decided too (a later solve may already have overwritten the flag).
-        if (Atomics.load(stop, 0) >= request.id) event.interrupt();
+        if (Atomics.load(stop, 0) !== 0) event.interrupt();
       },
     });
     const status = statusNames[model.getModelStatus()] ?? 'error';
