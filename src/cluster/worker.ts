@@ -141,7 +141,9 @@ export class WorkerNode {
     this.bus = undefined;
     if (bus) {
       // A broker that is gone cannot take the message (the will says offline for us there anyway).
-      if (bus.connected) await bus.publish('available', 'offline', this.options.id, true).catch(() => undefined);
+      // It may also be going at this very moment: a publish that never gets its acknowledgement must not
+      // hold the stop, so it gets a second at most.
+      if (bus.connected) await Promise.race([bus.publish('available', 'offline', this.options.id, true).catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
       await bus.stop();
     }
     this.pool?.close();

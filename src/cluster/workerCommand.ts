@@ -128,6 +128,13 @@ export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<n
   await worker.start();
   started = true;
   await stopRequested;
+  // Whatever a vanished broker or peer leaves pending, a worker told to stop ends within a few seconds.
+  const forced = setTimeout(() => {
+    log.warn('stop did not finish within 5 s; exiting');
+    process.exit(0);
+  }, 5000);
+  forced.unref();
   await worker.stop();
+  clearTimeout(forced);
   return 0;
 }
