@@ -48,10 +48,10 @@ function bestPerGpu(input: AllocationInput): BestPerGpu[][] {
 }
 
 /**
- * Type-0 GPUs per DNN that reach Z·w with the fewest type-1 GPUs in all (undefined when no split does
- * within the counts). O(D·N₀²).
+ * GPUs of each type per DNN, [type 0, type 1], that reach Z·w with the fewest type-1 GPUs in all (undefined
+ * when no split does within the counts). O(D·N₀²).
  */
-function splitForTarget(target: number, weights: ReadonlyArray<number>, rates: ReadonlyArray<readonly [number, number]>, counts: readonly [number, number]): number[] | undefined {
+function splitForTarget(target: number, weights: ReadonlyArray<number>, rates: ReadonlyArray<readonly [number, number]>, counts: readonly [number, number]): number[][] | undefined {
   const [n0, n1] = counts;
   const typeOneNeeded = (d: number, a: number): number => {
     const missing = target * weights[d]! - a * rates[d]![0];
@@ -68,12 +68,12 @@ function splitForTarget(target: number, weights: ReadonlyArray<number>, rates: R
     for (let used = 0; used <= n0; used++) {
       if (cost[used] === Infinity) continue;
       for (let a = 0; used + a <= n0; a++) {
-        const total = cost[used]! + typeOneNeeded(d, a);
-        if (total < next[used + a]!) {
-          next[used + a] = total;
+        const needed = typeOneNeeded(d, a);
+        if (cost[used]! + needed < next[used + a]!) {
+          next[used + a] = cost[used]! + needed;
           picks[used + a] = a;
         }
-        if (typeOneNeeded(d, a) === 0) break; // more type-0 GPUs cannot lower this DNN's need further
+        if (needed === 0) break; // more type-0 GPUs cannot lower this DNN's need further
       }
     }
     cost = next;
@@ -81,10 +81,10 @@ function splitForTarget(target: number, weights: ReadonlyArray<number>, rates: R
   }
   let end = cost.findIndex((c) => c <= n1);
   if (end < 0) return undefined;
-  const split = new Array<number>(weights.length).fill(0);
+  const split: number[][] = weights.map(() => [0, 0]);
   for (let d = weights.length - 1; d >= 0; d--) {
     const a = choice[d]![end]!;
-    split[d] = a;
+    split[d] = [a, typeOneNeeded(d, a)];
     end -= a;
   }
   return split;
@@ -98,21 +98,13 @@ export function solveWholeGpuMaxMin(input: AllocationInput): Allocation | undefi
   const counts: [number, number] = [input.gpuCounts[0]!, input.gpuCounts[1] ?? 0];
   const rates = best.map((perType) => [perType[0]!.rate, perType[1]?.rate ?? 0] as const);
 
-  const gpus = (target: number): number[][] | undefined => {
-    const split = splitForTarget(target, weights, rates, counts);
-    if (!split) return undefined;
-    return split.map((a, d) => {
-      const missing = target * weights[d]! - a * rates[d]![0];
-      return [a, missing <= 0 ? 0 : Math.ceil(missing / rates[d]![1] - 1e-9)];
-    });
-  };
   // Z ≤ (everything on the DNN with the smallest share) bounds the bisection; 60 halvings reach 1e-15.
   let low = 0;
   let high = Math.min(...rates.map(([r0, r1], d) => (counts[0] * r0 + counts[1] * r1) / weights[d]!));
-  let allocation = gpus(0)!;
+  let allocation = splitForTarget(0, weights, rates, counts)!;
   for (let i = 0; i < 60 && high - low > 1e-12 * Math.max(1, high); i++) {
     const mid = (low + high) / 2;
-    const found = gpus(mid);
+    const found = splitForTarget(mid, weights, rates, counts);
     if (found) {
       low = mid;
       allocation = found;
