@@ -170,10 +170,10 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
   const shareKeys: Array<{ group: string; cluster: string; dnn: string; capacityRps: number; shareRps: number }> = [];
   for (const planned of cases.filter((c) => c.algorithm === 'ppipe')) {
     fromPlanDocument(planned.plan).dnns.forEach((dnn, d) => {
-      const planned_ = planned.plan.dnns[d]!;
-      const shareRps = Math.floor(Math.min(planned_.throughputRps, planned_.weight * planned.plan.objective));
+      const planDnn = planned.plan.dnns[d]!;
+      const shareRps = Math.floor(Math.min(planDnn.throughputRps, planDnn.weight * planned.plan.objective));
       tasks.push(taskFor(tasks.length, dnn, shareRps, planned.plan, options, 'reservation'));
-      shareKeys.push({ group: planned.group, cluster: planned.cluster, dnn: dnn.name, capacityRps: planned_.throughputRps, shareRps });
+      shareKeys.push({ group: planned.group, cluster: planned.cluster, dnn: dnn.name, capacityRps: planDnn.throughputRps, shareRps });
     });
   }
   const sweepStarted = performance.now();
