@@ -44,6 +44,8 @@ export class DetectionCluster {
   readonly detectors = new Map<string, ClusterDetector>();
   /** Model id → the planner's name of the model (its profile's). */
   private readonly plannerNames = new Map<string, string>();
+  /** The edge topology of the latest plan request, as JSON (with a topology section only). */
+  private plannedTopology: string | undefined;
 
   constructor(
     private readonly options: DetectionClusterOptions,
@@ -85,6 +87,8 @@ export class DetectionCluster {
         }),
       );
     }
+    const edge = cluster.topology ? this.topologyFor(this.options.cameras ?? []) : undefined;
+    this.plannedTopology = edge && JSON.stringify(edge);
     const external = cluster.broker === 'embedded' ? undefined : cluster.broker;
     const head = new ClusterHead(
       {
@@ -111,7 +115,7 @@ export class DetectionCluster {
           planTimeLimitS: cluster.planTimeLimitS,
           // Read at every plan, so profiles added for a remote device class count without a restart.
           plannable: (node) => [...entries.keys()].every((name) => profiledFor(profilesDir, name, node.deviceClass)),
-          ...(cluster.topology ? { edge: this.topologyFor(this.options.cameras ?? [])! } : {}),
+          ...(edge ? { edge } : {}),
         },
         workers: Array.from({ length: cluster.localWorkers }, (_, i) => ({
           id: `local-${i}`,
@@ -130,7 +134,10 @@ export class DetectionCluster {
   /** Cameras added, changed or removed: with a topology, the demand at this site changes and the plan follows. */
   async setCameras(cameras: ReadonlyArray<{ readonly model: string; readonly fps: number }>): Promise<void> {
     const edge = this.topologyFor(cameras);
-    if (edge && this.headInstance) await this.headInstance.controller.reconfigure({ edge });
+    // Any config change lands here; only a different demand is worth a new plan.
+    if (!edge || !this.headInstance || JSON.stringify(edge) === this.plannedTopology) return;
+    this.plannedTopology = JSON.stringify(edge);
+    await this.headInstance.controller.reconfigure({ edge });
   }
 
   private topologyFor(cameras: ReadonlyArray<{ readonly model: string; readonly fps: number }>): EdgeTopologyOptions | undefined {
