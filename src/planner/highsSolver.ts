@@ -75,8 +75,11 @@ export class HighsSolver {
   }
 
   private ensureWorkers(count: number): Worker[] {
+    // A worker ended elsewhere (a watchdog of the solver that raced on it before) is no use: threadId −1.
+    this.workers = this.workers.filter((w) => w.threadId >= 0);
     while (this.workers.length < count) {
       let worker = idleWorkers.pop();
+      if (worker && worker.threadId < 0) continue;
       if (!worker) {
         worker = new Worker(new URL('./highsWorker.mjs', import.meta.url));
         worker.unref();
