@@ -37,7 +37,10 @@ export interface AllocatedPipeline {
   readonly candidate: Candidate;
   /** Instances (vGPUs) per partition. */
   readonly instances: ReadonlyArray<number>;
-  /** min over partitions of instances × rate: the pipeline's capacity, req/s. */
+  /**
+   * Planned throughput, req/s: the solver's, at most the capacity (instances × rate) of the slowest partition;
+   * below it for a DNN that does not bind the objective, or after spare GPUs were added as headroom.
+   */
   readonly throughputRps: number;
 }
 

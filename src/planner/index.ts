@@ -11,7 +11,7 @@ export type { ProfileFile } from './profileFormat.ts';
 export { defaultSloUs, loadProblem, parseProblem, readDocument, resolveProblem } from './problem.ts';
 export type { Algorithm, DnnTarget, GpuClass, ParsedProblem, ProblemDocument, ResolvedProblem } from './problem.ts';
 export { HighsSolver } from './highsSolver.ts';
-export { planProblem } from './planner.ts';
+export { planProblem, withSpareGpus } from './planner.ts';
 export type { PlanOutcome } from './planner.ts';
 export { fromArtifactPlan, parsePlan, planFromOutcome, planSchema, readPlanData, toArtifactPlan, usedGpusByType } from './planDocument.ts';
 export type { Plan, PlanDnn, PlanPartition, PlanPipeline } from './planDocument.ts';

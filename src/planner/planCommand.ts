@@ -30,6 +30,8 @@ Options:
   --out FILE            also write the plan to FILE
   --format F            ours | artifact: format of the written plan (default ours)
   --json                print one JSON object {objective, status, seconds, plan} instead of a table
+  --no-spare-gpus       leave the GPUs the solver does not need idle (default: they become extra
+                        instances of the pools that limit a pipeline, headroom above the planned throughput)
   --help                this text`;
 
 export const CHECK_USAGE = `Usage: ppipe check PLAN --problem PROBLEM
@@ -55,6 +57,7 @@ export async function runPlanCommand(argv: string[], io: CommandIo): Promise<num
         out: { type: 'string' },
         format: { type: 'string', default: 'ours' },
         json: { type: 'boolean', default: false },
+        'no-spare-gpus': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     });
@@ -99,8 +102,10 @@ export async function runPlanCommand(argv: string[], io: CommandIo): Promise<num
       ...(algorithm ? { algorithm } : {}),
       ...(maxPartitions ? { maxPartitions } : {}),
       deadlineMs: started + timeLimitS * 1000,
+      spareGpus: !values['no-spare-gpus'],
       onProgress: (message) => io.stderr(`${message}\n`),
     });
+    if (outcome.spareInstances > 0) io.stderr(`spare GPUs: ${outcome.spareInstances} instances added as headroom above the planned throughput\n`);
     const plan = planFromOutcome(problem, outcome);
     const seconds = (performance.now() - started) / 1000;
     const document = values.format === 'artifact' ? toArtifactPlan(plan, seconds) : plan;

@@ -9,6 +9,7 @@ import { enumerateCandidates } from './candidates.ts';
 import type { RouteContext } from './candidates.ts';
 import type { HighsSolver } from './highsSolver.ts';
 import type { Algorithm, DnnTarget, ResolvedProblem } from './problem.ts';
+import { addSpareInstances } from './spareGpus.ts';
 import { solveWholeGpuMaxMin } from './wholeGpuAllocation.ts';
 
 export type PlanStatus = 'optimal' | 'time_limit' | 'infeasible';
@@ -33,6 +34,8 @@ export interface PlanOutcome {
   readonly allocation: Allocation;
   /** Candidates given to the main MILP, summed over DNNs (for reports). */
   readonly candidateCount: number;
+  /** Instances added from spare GPUs as headroom above the planned throughput (spareGpus.ts). */
+  readonly spareInstances: number;
 }
 
 export interface PlanOptions {
@@ -41,6 +44,8 @@ export interface PlanOptions {
   /** Wall-clock deadline (performance.now() ms) for everything, including the NP pre-solve. */
   readonly deadlineMs: number;
   readonly mipRelGap?: number;
+  /** Turn the GPUs the solver leaves idle into headroom on the pools that limit pipelines (default true). */
+  readonly spareGpus?: boolean;
   readonly onProgress?: (message: string) => void;
 }
 
@@ -250,5 +255,16 @@ export async function planProblem(problem: ResolvedProblem, solver: HighsSolver,
       break;
     }
   }
-  return { algorithm, maxPartitions, status: outcome.status, mipGap: outcome.mipGap, dnns, groups: servedGroups(problem), allocation: outcome.allocation, candidateCount: outcome.candidateCount };
+  const planned: PlanOutcome = { algorithm, maxPartitions, status: outcome.status, mipGap: outcome.mipGap, dnns, groups: servedGroups(problem), allocation: outcome.allocation, candidateCount: outcome.candidateCount, spareInstances: 0 };
+  return options.spareGpus === false ? planned : withSpareGpus(problem, planned);
+}
+
+/** The outcome with the GPUs its pools leave idle added as headroom (spareGpus.ts); planned throughputs unchanged. */
+export function withSpareGpus(problem: ResolvedProblem, outcome: PlanOutcome): PlanOutcome {
+  const spare = addSpareInstances(
+    outcome.allocation,
+    outcome.groups.map((group) => group.dnn),
+    problem.gpus.map((gpu) => gpu.count),
+  );
+  return { ...outcome, allocation: spare.allocation, spareInstances: outcome.spareInstances + spare.addedInstances };
 }

@@ -1,0 +1,98 @@
+/**
+ * Spare GPUs as headroom. The max–min MILP sizes every DNN for its planned throughput and is indifferent to
+ * the GPUs it does not need: in the paper's clusters a PPipe plan often leaves tens of low-class GPUs idle,
+ * and the last GPU of an integral MPS pool half empty. A pool loaded to its full capacity by Poisson arrivals
+ * drops about 1/(2K) of its requests, K being the requests that fit in the SLO's slack, so an idle GPU is
+ * worth more as headroom on the pool that limits a pipeline.
+ *
+ * After the solve, the unused vGPUs of each integral pool's GPUs and the GPUs no pool holds become extra
+ * instances of the pools that limit a pipeline, the pipeline with the least headroom first. Each pipeline's
+ * planned throughput stays the solver's: the extra instances are capacity above the plan, not a larger
+ * promise, so load factors keep their meaning (1.0 = the planned throughput).
+ */
+import type { Allocation, AllocatedPipeline } from './allocation.ts';
+
+export interface SpareGpuOptions {
+  /** A pipeline stops growing once its slowest pool serves this multiple of its planned throughput. */
+  readonly maxHeadroom?: number;
+}
+
+export interface SpareGpuResult {
+  readonly allocation: Allocation;
+  /** Instances added, over all pools. */
+  readonly addedInstances: number;
+  /** Physical GPUs per type that no pool holds afterwards. */
+  readonly idleGpus: number[];
+}
+
+const EPSILON = 1e-9;
+
+/**
+ * Adds spare instances to an allocation. `poolOwners[g]` is the DNN whose integral pools group g's pipelines
+ * share (the reference's pools are per DNN, partition slot and GPU type); `gpuCounts` are the physical GPUs
+ * per type, indexed like the candidates' `gpu`.
+ */
+export function addSpareInstances(allocation: Allocation, poolOwners: ReadonlyArray<number>, gpuCounts: ReadonlyArray<number>, options: SpareGpuOptions = {}): SpareGpuResult {
+  const maxHeadroom = options.maxHeadroom ?? 1.5;
+  // vGPU sums per integral pool, in physical GPUs (Σ instances / share).
+  const pools = new Map<string, number>();
+  const poolKey = (g: number, slot: number, gpu: number): string => `${poolOwners[g]}/${slot}/${gpu}`;
+  const instances = allocation.dnns.map((dnn, g) =>
+    dnn.pipelines.map((pipeline) => {
+      pipeline.candidate.stages.forEach((stage, slot) => {
+        const key = poolKey(g, slot, stage.gpu);
+        pools.set(key, (pools.get(key) ?? 0) + pipeline.instances[slot]! / stage.share);
+      });
+      return [...pipeline.instances];
+    }),
+  );
+  const idle = [...gpuCounts];
+  for (const [key, gpus] of pools) idle[Number(key.split('/')[2])]! -= Math.ceil(gpus - EPSILON);
+
+  let added = 0;
+  for (;;) {
+    let best: { g: number; l: number; slot: number } | undefined;
+    let bestHeadroom = maxHeadroom;
+    allocation.dnns.forEach((dnn, g) =>
+      dnn.pipelines.forEach((pipeline, l) => {
+        if (pipeline.throughputRps <= 0) return;
+        const counts = instances[g]![l]!;
+        let slot = 0;
+        let capacity = Infinity;
+        pipeline.candidate.stages.forEach((stage, s) => {
+          const c = counts[s]! * stage.rateRps;
+          if (c < capacity) {
+            capacity = c;
+            slot = s;
+          }
+        });
+        const headroom = capacity / pipeline.throughputRps;
+        if (headroom >= bestHeadroom) return;
+        const stage = pipeline.candidate.stages[slot]!;
+        if (fitsInPool(pools.get(poolKey(g, slot, stage.gpu))!, stage.share) || idle[stage.gpu]! >= 1) {
+          bestHeadroom = headroom;
+          best = { g, l, slot };
+        }
+      }),
+    );
+    if (!best) break;
+    const stage = allocation.dnns[best.g]!.pipelines[best.l]!.candidate.stages[best.slot]!;
+    const key = poolKey(best.g, best.slot, stage.gpu);
+    const pool = pools.get(key)!;
+    if (!fitsInPool(pool, stage.share)) idle[stage.gpu]!--;
+    pools.set(key, pool + 1 / stage.share);
+    instances[best.g]![best.l]![best.slot]!++;
+    added++;
+  }
+
+  const dnns = allocation.dnns.map((dnn, g) => ({
+    ...dnn,
+    pipelines: dnn.pipelines.map((pipeline, l): AllocatedPipeline => ({ ...pipeline, instances: instances[g]![l]! })),
+  }));
+  return { allocation: { ...allocation, dnns }, addedInstances: added, idleGpus: idle };
+}
+
+/** Whether one more 1/share instance fits on the GPUs the pool already holds. */
+function fitsInPool(poolGpus: number, share: number): boolean {
+  return Math.ceil(poolGpus - EPSILON) - poolGpus >= 1 / share - EPSILON;
+}
