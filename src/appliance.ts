@@ -109,7 +109,8 @@ export class Appliance {
       }
       // MQTT events (optional): a broker that cannot be reached is logged, the appliance runs on
       if (config.mqtt) {
-        const events = new MqttEventPublisher({ ...config.mqtt, clientId: `ppipe-appliance-${process.pid}` }, this.log.child({ room: 'mqtt' }));
+        const caFile = config.mqtt.caFile === undefined ? undefined : path.resolve(baseDir, config.mqtt.caFile);
+        const events = new MqttEventPublisher({ ...config.mqtt, caFile, clientId: `ppipe-appliance-${process.pid}` }, this.log.child({ room: 'mqtt' }));
         try {
           await events.start();
           this.events = events;

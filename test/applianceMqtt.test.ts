@@ -1,7 +1,7 @@
 // The appliance publishes over MQTT for home automation: detections as Frigate-style events, camera status
 // retained, its availability with an `offline` will; an unreachable broker never stops it.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -10,9 +10,10 @@ import pino from 'pino';
 import { Appliance } from '../src/appliance.ts';
 import { EmbeddedBroker } from '../src/cluster/index.ts';
 import { ASTRONAUT, MODEL } from './applianceSupport.ts';
+import { makeTestCertificates } from './cluster/support.ts';
 
-
-function config(dir: string, mqttUrl: string): string {
+/** `mqttExtra`: more lines of the mqtt section (credentials, CA), indented by two spaces. */
+function config(dir: string, mqttUrl: string, mqttExtra = ''): string {
   const file = path.join(dir, 'config.yaml');
   writeFileSync(file, `version: 1
 models:
@@ -28,7 +29,7 @@ mqtt:
   url: ${mqttUrl}
   prefix: home
   detectionPrefix: home/frigate
-`);
+${mqttExtra}`);
   return file;
 }
 
@@ -64,6 +65,34 @@ describe('appliance over MQTT', () => {
     while (Date.now() < deadline && !messages.some((m) => m.topic === 'home/nodes/appliance/available' && m.payload === 'offline')) await new Promise((r) => setTimeout(r, 50));
     assert.ok(messages.some((m) => m.topic === 'home/nodes/appliance/available' && m.payload === 'offline'), 'offline on stop');
     await client.endAsync();
+  });
+
+  it('over mqtts:// with credentials and the CA named in the config (relative to it)', async () => {
+    const certs = makeTestCertificates();
+    const secure = new EmbeddedBroker({ port: 0, username: 'home', password: 'assistant-secret', tls: { certFile: certs.certFile, keyFile: certs.keyFile } });
+    const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-mqtts-'));
+    copyFileSync(certs.caFile, path.join(dir, 'broker-ca.pem'));
+    process.env.PPIPE_TEST_MQTT_PASSWORD = 'assistant-secret';
+    let appliance: Appliance | undefined;
+    try {
+      await secure.start();
+      assert.match(secure.url, /^mqtts:\/\//);
+      const client = await mqtt.connectAsync(secure.url, { username: 'home', password: 'assistant-secret', ca: readFileSync(certs.caFile) });
+      const available: string[] = [];
+      client.on('message', (_topic, payload) => available.push(payload.toString()));
+      await client.subscribeAsync('home/nodes/appliance/available');
+      appliance = new Appliance({ configFile: config(dir, secure.url, '  username: home\n  password: ${PPIPE_TEST_MQTT_PASSWORD}\n  caFile: broker-ca.pem\n'), logger: pino({ level: 'silent' }) });
+      await appliance.start();
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && !available.includes('online')) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(available.includes('online'), 'the appliance connected over TLS and announced itself');
+      await client.endAsync();
+    } finally {
+      await appliance?.stop();
+      delete process.env.PPIPE_TEST_MQTT_PASSWORD;
+      await secure.stop();
+      certs.remove();
+    }
   });
 
   it('an unreachable broker is logged and the appliance still serves', async () => {

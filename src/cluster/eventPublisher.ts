@@ -16,6 +16,8 @@ export interface EventPublisherOptions {
   readonly detectionPrefix: string;
   readonly username?: string | undefined;
   readonly password?: string | undefined;
+  /** CA certificate (PEM file) that signed an mqtts:// or wss:// broker's certificate. */
+  readonly caFile?: string | undefined;
   readonly clientId: string;
 }
 
@@ -32,8 +34,8 @@ export class MqttEventPublisher {
   ) {}
 
   async start(): Promise<void> {
-    const { url, prefix, username, password, clientId } = this.options;
-    const bus = new Bus({ url, prefix, clientId, willNodeId: APPLIANCE_NODE_ID, ...(username ? { username } : {}), ...(password ? { password } : {}) }, this.log);
+    const { url, prefix, username, password, caFile, clientId } = this.options;
+    const bus = new Bus({ url, prefix, clientId, willNodeId: APPLIANCE_NODE_ID, ...(username ? { username } : {}), ...(password ? { password } : {}), ...(caFile !== undefined ? { caFile } : {}) }, this.log);
     await bus.start();
     this.bus = bus;
     await bus.publishRaw(`${prefix}/nodes/${APPLIANCE_NODE_ID}/available`, 'online', true);

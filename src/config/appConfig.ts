@@ -100,6 +100,7 @@ export const mqttConfigSchema = z
     detectionPrefix: z.string().min(1).default('ppipe/frigate').describe("Detections are published on <detectionPrefix>/events with Frigate's field names"),
     username: z.string().optional().describe('Broker user name'),
     password: z.string().optional().describe('Broker password (use ${ENV_VAR})'),
+    caFile: z.string().optional().describe('CA certificate (PEM) of an mqtts:// or wss:// broker, relative to the config file (default: the system\'s CAs)'),
   })
   .strict()
   .describe('MQTT events for home automation: detections, camera status, availability');
