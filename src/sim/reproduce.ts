@@ -217,6 +217,14 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
   return { reportFile, planSeconds, sweepSeconds, fig10Seconds };
 }
 
+/** Requests a DNN's plan can queue within its SLO: Σ over pipelines of (SLO − planned latency) × planned throughput. */
+function slackRequests(dnn: Plan['dnns'][number]): number {
+  return dnn.pipelines.reduce((k, pipeline) => {
+    const latencyUs = pipeline.partitions.reduce((sum, part) => sum + part.inferUs + part.transferUs, pipeline.estBatchBuildUs + (pipeline.ingressUs ?? 0) + (pipeline.returnUs ?? 0));
+    return k + ((dnn.sloUs - latencyUs) / 1e6) * pipeline.throughputRps;
+  }, 0);
+}
+
 /** Fig. 6 and 8 metrics over one set of sweep outcomes. */
 function summarize(cases: ReadonlyArray<PlannedCase>, outcomes: ReadonlyArray<DnnOutcome>) {
   const lf = (o: DnnOutcome): number => Math.max(o.maxLoadFactor, FLOOR_LOAD_FACTOR);
@@ -292,6 +300,19 @@ async function writeReport(
     lines.push(`| **mean** | **${mean(fig10.map((r) => r.reservation)).toFixed(3)}** (paper ${PAPER.fig10.reservation}) | **${mean(fig10.map((r) => r.reactive)).toFixed(3)}** (paper ${PAPER.fig10.reactive}) |`, '');
   }
 
+  lines.push('## Why a DNN rarely reaches 1.0: the requests its SLO slack holds', '');
+  lines.push('K = Σ over its pipelines of (SLO − planned latency) × planned throughput: how many requests can queue before the oldest misses its deadline. At load factor 1.0 a DNN is at 100% load on its planned pools, where Poisson arrivals cost about 1/(2K) of its requests (a reflected random walk), so 99% needs K ≳ 50 or capacity above the plan. PPipe plans as solved, and with spare GPUs:', '');
+  lines.push('| K | DNNs | reach 1.0 as solved | reach 1.0 with spare GPUs | mean load factor as solved |', '| --- | --- | --- | --- | --- |');
+  const ppipeCases = cases.filter((c) => c.algorithm === 'ppipe');
+  const slackRows = ppipeCases.flatMap((c) => c.solvedPlan.dnns.map((dnn) => ({ group: c.group, cluster: c.cluster, dnn: dnn.name, k: slackRequests(dnn) })));
+  const lfOf = (set: ReadonlyArray<DnnOutcome>, r: { group: string; cluster: string; dnn: string }): number => set.find((o) => o.algorithm === 'ppipe' && o.group === r.group && o.cluster === r.cluster && o.dnn === r.dnn)?.maxLoadFactor ?? 0;
+  for (const [low, high] of [[0, 25], [25, 50], [50, Infinity]] as const) {
+    const rows = slackRows.filter((r) => r.k >= low && r.k < high);
+    if (rows.length === 0) continue;
+    lines.push(`| ${high === Infinity ? `≥ ${low}` : `${low}–${high}`} | ${rows.length} | ${rows.filter((r) => lfOf(solvedOutcomes, r) >= 1).length} | ${rows.filter((r) => lfOf(outcomes, r) >= 1).length} | ${mean(rows.map((r) => lfOf(solvedOutcomes, r))).toFixed(3)} |`);
+  }
+  lines.push('');
+
   lines.push('## Where ours differs from the paper, and why', '');
   const withSpare = ours.meanLf('ppipe');
   const asSolved = solved.meanLf('ppipe');
@@ -301,7 +322,7 @@ async function writeReport(
   const reachOne = (dnns: ReadonlyArray<ShareScaleOutcome>, set: ReadonlyArray<DnnOutcome>): number =>
     dnns.filter((d) => set.some((o) => o.algorithm === 'ppipe' && o.group === d.group && o.cluster === d.cluster && o.dnn === d.dnn && o.maxLoadFactor >= 1)).length;
   lines.push(
-    `- **PPipe's load factor: ${withSpare.toFixed(3)} with spare GPUs, ${asSolved.toFixed(3)} as solved, vs ${paperLf.ppipe}.** A DNN loaded to 100% of its pools' capacity by Poisson arrivals drops about 1/(2K) of its requests, K being the requests that fit in its SLO slack (tens here), so a DNN reaches 1.0 only with capacity above its planned throughput. Our planned throughput is its pools' full capacity. The artifact's plans keep the solver's throughput variable X, which for DNNs that do not bind the max–min objective sits below capacity (118 of its 774 reference pipelines, §E), and the solver's arbitrary instance counts leave spare capacity in pools (§7.5's P4 pool “over-provisioned”): its 1.0 is a lighter load for those DNNs. Swept against each DNN's guaranteed share w·Z (the lenient end of that convention; ${slack.length} of ${shareScale.length} DNNs have more capacity than their share), the plans as solved reach ${lenient.toFixed(3)}. Spare GPUs help where a pipeline's slowest pool is on the class with idle GPUs (mostly low-class); a DNN that binds the objective is mostly limited by the high class, which every plan uses to the last GPU: ${reachOne(binding, outcomes)} of the ${binding.length} binding DNNs reach 1.0 with spare GPUs (${reachOne(binding, solvedOutcomes)} as solved), ${reachOne(slack, outcomes)} of the other ${slack.length} (${reachOne(slack, solvedOutcomes)}).`,
+    `- **PPipe's load factor: ${withSpare.toFixed(3)} with spare GPUs, ${asSolved.toFixed(3)} as solved, vs ${paperLf.ppipe}.** At 1.0 a DNN reaches 99% only with K ≳ 50 or capacity above its plan (table above), and ${slackRows.filter((r) => r.k < 50).length} of our ${slackRows.length} PPipe DNNs have K < 50. Our planned throughput is the full capacity of the pools the solver chose. The artifact's plans keep the solver's throughput variable X, which for DNNs that do not bind the max–min objective sits below capacity (118 of its 774 reference pipelines, §E), and the solver's arbitrary instance counts leave spare capacity in pools (§7.5's P4 pool “over-provisioned”): its 1.0 is a lighter load for those DNNs. Swept against each DNN's guaranteed share w·Z (the lenient end of that convention; ${slack.length} of ${shareScale.length} DNNs have more capacity than their share), the plans as solved reach ${lenient.toFixed(3)}. Spare GPUs help where a pipeline's slowest pool is on the class with idle GPUs (mostly low-class); a DNN that binds the objective is mostly limited by the high class, which every plan uses to the last GPU: ${reachOne(binding, outcomes)} of the ${binding.length} binding DNNs reach 1.0 with spare GPUs (${reachOne(binding, solvedOutcomes)} as solved), ${reachOne(slack, outcomes)} of the other ${slack.length} (${reachOne(slack, solvedOutcomes)}).`,
     `- **Low-class utilisation: ${pct(ours.utilization('ppipe', false))} (as solved ${pct(solved.utilization('ppipe', false))}) vs ${pct(PAPER.lowClassUtilization.ppipe)}.** Utilisation is measured at each algorithm's largest passing load factor, so it follows the load factor above; NP (${pct(ours.utilization('np', false))} vs ${pct(PAPER.lowClassUtilization.np)}) and DART-r (${pct(ours.utilization('dart-r', false))} vs ${pct(PAPER.lowClassUtilization['dart-r'])}) match closely.`,
     `- **Gains: vs NP ${signedPct(ours.gains(undefined, 'np'))} (paper ${signedPct(PAPER.gainVsNp[paperTrace].mean)}), vs DART-r ${signedPct(ours.gains(undefined, 'dart-r'))} (paper ${signedPct(PAPER.gainVsDartR[paperTrace].mean)}).** NP's and DART-r's load factors are ${ours.meanLf('np').toFixed(3)} and ${ours.meanLf('dart-r').toFixed(3)} against the paper's ${paperLf.np} and ${paperLf['dart-r']}; the gains move with PPipe's stricter scale. NP uses every GPU that helps already (leftover whole GPUs go to the DNN furthest behind). Our DART-r shares “the unused GPUs” of the leanest NP optimum (the reference leaves that choice to the solver), which gives it the most GPUs to share.`,
     '',
