@@ -27,9 +27,23 @@ export interface ExternalBroker {
   readonly caFile?: string;
 }
 
+/** How workers on other machines reach the head's frontend link and model server. */
+export interface HeadListen {
+  /** Address both listen on (default 127.0.0.1: this machine's workers only; 0.0.0.0 for every interface). */
+  readonly host?: string;
+  /** Name workers reach this machine by (default: host, or the machine's name for a wildcard host). */
+  readonly advertiseHost?: string;
+  /** PEM files: the frontend link over wss:// and the model server over https://. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /** CA of workers' wss:// links with private certificates. */
+  readonly linkCaFile?: string;
+}
+
 export interface ClusterHeadOptions {
   /** Absent: the embedded broker on a free loopback port. */
   readonly broker?: ExternalBroker;
+  /** Absent: loopback only, plain ws:// and http://. */
+  readonly listen?: HeadListen;
   readonly prefix: string;
   /** Tensor-link token: the frontend and every worker present it. */
   readonly token: string;
@@ -138,9 +152,11 @@ export class ClusterHead {
       );
       this.busInstance = bus;
       await bus.start();
-      this.modelServer = new ModelServer();
+      const listen = o.listen ?? {};
+      const where = { ...(listen.host !== undefined ? { host: listen.host } : {}), ...(listen.advertiseHost !== undefined ? { advertiseHost: listen.advertiseHost } : {}), ...(listen.tls ? { tls: listen.tls } : {}) };
+      this.modelServer = new ModelServer({ ...where, token: o.token });
       await this.modelServer.start();
-      const frontend = new Frontend(this.dispatcher, { token: o.token, linkDtype: o.controller.linkDtype, ...(o.timeScale !== undefined ? { timeScale: o.timeScale } : {}) }, this.log);
+      const frontend = new Frontend(this.dispatcher, { ...where, token: o.token, linkDtype: o.controller.linkDtype, ...(listen.linkCaFile !== undefined ? { linkCaFile: listen.linkCaFile } : {}), ...(o.timeScale !== undefined ? { timeScale: o.timeScale } : {}) }, this.log);
       this.frontendInstance = frontend;
       await frontend.start();
       const events = o.events ?? {};

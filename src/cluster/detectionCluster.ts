@@ -90,6 +90,16 @@ export class DetectionCluster {
     const edge = cluster.topology ? this.topologyFor(this.options.cameras ?? []) : undefined;
     this.plannedTopology = edge && JSON.stringify(edge);
     const external = cluster.broker === 'embedded' ? undefined : cluster.broker;
+    const fromConfig = (file: string | undefined): string | undefined => (file === undefined ? undefined : path.resolve(this.options.baseDir, file));
+    const tls = cluster.tlsCertFile !== undefined && cluster.tlsKeyFile !== undefined ? { certFile: fromConfig(cluster.tlsCertFile)!, keyFile: fromConfig(cluster.tlsKeyFile)! } : undefined;
+    const linkCaFile = fromConfig(cluster.linkCaFile);
+    // Local workers listen where the head does, so that remote workers in the same pipelines reach them too.
+    const workerNetworkArgs = [
+      '--host', cluster.listenHost,
+      ...(cluster.advertiseHost !== undefined ? ['--advertise-host', cluster.advertiseHost] : []),
+      ...(tls ? ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile] : []),
+      ...(linkCaFile !== undefined ? ['--link-ca', linkCaFile] : []),
+    ];
     const head = new ClusterHead(
       {
         ...(external
@@ -98,10 +108,16 @@ export class DetectionCluster {
                 url: external,
                 ...(cluster.brokerUsername !== undefined ? { username: cluster.brokerUsername } : {}),
                 ...(cluster.brokerPassword !== undefined ? { password: cluster.brokerPassword } : {}),
-                ...(cluster.brokerCaFile !== undefined ? { caFile: path.resolve(this.options.baseDir, cluster.brokerCaFile) } : {}),
+                ...(cluster.brokerCaFile !== undefined ? { caFile: fromConfig(cluster.brokerCaFile)! } : {}),
               },
             }
           : {}),
+        listen: {
+          host: cluster.listenHost,
+          ...(cluster.advertiseHost !== undefined ? { advertiseHost: cluster.advertiseHost } : {}),
+          ...(tls ? { tls } : {}),
+          ...(linkCaFile !== undefined ? { linkCaFile } : {}),
+        },
         prefix: cluster.prefix,
         token: cluster.token ?? randomBytes(24).toString('hex'),
         controller: {
@@ -120,7 +136,7 @@ export class DetectionCluster {
         workers: Array.from({ length: cluster.localWorkers }, (_, i) => ({
           id: `local-${i}`,
           // One CPU "GPU" per worker, no MPS sharing: the planner's unit is the whole worker.
-          args: ['--site', cluster.site, '--device-class', deviceClass, '--device', `cpu:${threads}`, '--gpus', '1', '--mps-levels', '1', '--cache', path.join(dataDir, 'model-cache')],
+          args: ['--site', cluster.site, '--device-class', deviceClass, '--device', `cpu:${threads}`, '--gpus', '1', '--mps-levels', '1', '--cache', path.join(dataDir, 'model-cache'), ...workerNetworkArgs],
         })),
         ...(this.options.echoWorkerStderr !== undefined ? { echoWorkerStderr: this.options.echoWorkerStderr } : {}),
         ...(this.options.events ? { events: this.options.events } : {}),

@@ -23,7 +23,10 @@ export interface RequestOutcome {
 
 export interface FrontendOptions {
   token: string;
+  /** Address the frontend's tensor link (results coming back) listens on; default 127.0.0.1. */
   host?: string;
+  /** Name workers reach it by (default: host, or the machine's name for a wildcard host). */
+  advertiseHost?: string;
   /** PEM files: serve the frontend's tensor links (results coming back) over wss://. */
   tls?: { certFile: string; keyFile: string };
   /** CA of workers whose links use a private certificate (wss://). */
@@ -106,7 +109,8 @@ export class Frontend {
   async start(): Promise<void> {
     const { token, host, tls, linkCaFile } = this.options;
     this.pool = new LinkPool({ token, ...(linkCaFile !== undefined ? { caFile: linkCaFile } : {}) }, new NicPacer(null), this.log);
-    this.server = new LinkServer({ token, host: host ?? '127.0.0.1', ...(tls ? { tls } : {}) }, (header, payload) => this.onFrame(header, payload), this.log);
+    const { advertiseHost } = this.options;
+    this.server = new LinkServer({ token, host: host ?? '127.0.0.1', ...(advertiseHost !== undefined ? { advertiseHost } : {}), ...(tls ? { tls } : {}) }, (header, payload) => this.onFrame(header, payload), this.log);
     await this.server.start();
     this.sweep = setInterval(() => this.sweepLost(), 250);
   }

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { FrameHeader } from './tensorFrame.ts';
 import { decodeFrame } from './tensorFrame.ts';
+import { advertisedHost, urlHost } from './listenAddress.ts';
 import { describeConnectError, isCertificateError } from './tlsErrors.ts';
 
 function sleepMs(ms: number): Promise<void> {
@@ -44,7 +45,10 @@ export class NicPacer {
 
 export interface LinkServerOptions {
   token: string;
+  /** Address to listen on (default 127.0.0.1; 0.0.0.0 for other machines). */
   host?: string;
+  /** Name other nodes reach this server by (default: host, or this machine's name for a wildcard host). */
+  advertiseHost?: string;
   port?: number;
   /** PEM files for wss://. */
   tls?: { certFile: string; keyFile: string };
@@ -67,7 +71,7 @@ export class LinkServer {
   get url(): string {
     if (!this.server) throw new Error('the link server is not started');
     const scheme = this.options.tls ? 'wss' : 'ws';
-    return `${scheme}://${this.options.host ?? '127.0.0.1'}:${(this.server.address() as AddressInfo).port}`;
+    return `${scheme}://${urlHost(advertisedHost(this.options.host ?? '127.0.0.1', this.options.advertiseHost))}:${(this.server.address() as AddressInfo).port}`;
   }
 
   async start(): Promise<void> {

@@ -35,6 +35,8 @@ export interface WorkerOptions {
   cacheDir: string;
   token: string;
   host?: string;
+  /** Name other nodes reach this worker's link by (default: host, or the machine's name for a wildcard host). */
+  advertiseHost?: string;
   brokerUsername?: string;
   brokerPassword?: string;
   brokerCaFile?: string;
@@ -93,7 +95,7 @@ export class WorkerNode {
   private async startParts(): Promise<void> {
     const o = this.options;
     this.pool = new LinkPool({ token: o.token, ...(o.linkCaFile ? { caFile: o.linkCaFile } : {}) }, new NicPacer(null), this.log);
-    this.server = new LinkServer({ token: o.token, host: o.host ?? '127.0.0.1', ...(o.tls ? { tls: o.tls } : {}) }, (header, payload) => this.onFrame(header, payload), this.log);
+    this.server = new LinkServer({ token: o.token, host: o.host ?? '127.0.0.1', ...(o.advertiseHost !== undefined ? { advertiseHost: o.advertiseHost } : {}), ...(o.tls ? { tls: o.tls } : {}) }, (header, payload) => this.onFrame(header, payload), this.log);
     await this.server.start();
     this.bus = new Bus(
       {
@@ -187,7 +189,8 @@ export class WorkerNode {
       this.linkBytesSeen = 0;
     }
     await this.releaseLanes();
-    const cache = new ModelCache(this.options.cacheDir);
+    // The head's model server wants the cluster token; over https:// with a private certificate, the link CA.
+    const cache = new ModelCache(this.options.cacheDir, { token: this.options.token, ...(this.options.linkCaFile !== undefined ? { caFile: this.options.linkCaFile } : {}) });
     const libraries = new Map<string, ProfileLibrary>();
     const lanes = new Map<string, Lane>();
     for (const partition of assignment.partitions) {

@@ -23,10 +23,12 @@ export const WORKER_USAGE = `Usage: ppipe worker --broker URL --device-class CLA
   --cache DIR           model partition cache (default: <tmp>/ppipe-model-cache)
   --token TOKEN         cluster token for tensor links (default: $PPIPE_CLUSTER_TOKEN)
   --prefix P            MQTT topic prefix (default ${DEFAULT_PREFIX})
-  --host H              address of the tensor link server (default 127.0.0.1)
+  --host H              address the tensor link server listens on (default 127.0.0.1; 0.0.0.0 for other machines)
+  --advertise-host H    name other nodes reach this worker by (default: --host, or this machine's name for 0.0.0.0)
   --username U --password P --broker-ca FILE   broker credentials and CA (password default: $PPIPE_BROKER_PASSWORD)
   --tls-cert FILE --tls-key FILE               serve tensor links over wss://
-  --link-ca FILE        CA of the wss:// links this worker sends to (peers, frontend) with private certificates
+  --link-ca FILE        CA of the wss:// links this worker sends to (peers, frontend) and of the head's https://
+                        model server, when their certificates are private
   --stop-with-stdin     stop when standard input closes (a supervising process that died closes it)`;
 
 export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<number> {
@@ -48,6 +50,7 @@ export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<n
         token: { type: 'string' },
         prefix: { type: 'string', default: DEFAULT_PREFIX },
         host: { type: 'string', default: '127.0.0.1' },
+        'advertise-host': { type: 'string' },
         username: { type: 'string' },
         password: { type: 'string' },
         'broker-ca': { type: 'string' },
@@ -117,6 +120,7 @@ export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<n
       cacheDir: values.cache ?? defaultCacheDir(),
       token: token!,
       host: values.host,
+      ...(values['advertise-host'] !== undefined ? { advertiseHost: values['advertise-host'] } : {}),
       ...(values.username !== undefined ? { brokerUsername: values.username } : {}),
       ...((values.password ?? process.env.PPIPE_BROKER_PASSWORD) !== undefined ? { brokerPassword: values.password ?? process.env.PPIPE_BROKER_PASSWORD! } : {}),
       ...(values['broker-ca'] !== undefined ? { brokerCaFile: values['broker-ca'] } : {}),

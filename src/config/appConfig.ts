@@ -139,6 +139,11 @@ export const clusterConfigSchema = z
     brokerPassword: z.string().optional().describe('Password on an external broker (use ${ENV_VAR}); workers get it through their environment'),
     brokerCaFile: z.string().optional().describe('CA certificate (PEM) of an mqtts:// or wss:// broker, relative to the config file'),
     prefix: z.string().min(1).default('ppipe').describe('MQTT topic prefix of the control plane (docs/mqtt.md)'),
+    listenHost: z.string().min(1).default('127.0.0.1').describe('Address the frontend\'s tensor link, the model server and the local workers\' links listen on: 127.0.0.1 keeps the cluster on this machine, 0.0.0.0 lets workers on other machines join; restart needed'),
+    advertiseHost: z.string().min(1).optional().describe('Name or address other machines reach this box by (default: listenHost, or this machine\'s host name when listenHost is 0.0.0.0)'),
+    tlsCertFile: z.string().optional().describe('Certificate (PEM) for wss:// tensor links and the https:// model server, valid for advertiseHost; relative to the config file'),
+    tlsKeyFile: z.string().optional().describe('Private key (PEM) of tlsCertFile, relative to the config file'),
+    linkCaFile: z.string().optional().describe('CA (PEM) that signed the certificates of wss:// links and the model server when it is private, relative to the config file'),
     token: z.string().min(16).optional().describe('Tensor-link token shared with remote workers (use ${PPIPE_CLUSTER_TOKEN}); default: a random token per start, enough for local workers'),
     localWorkers: z.number().int().min(0).max(16).default(1).describe('Worker processes started and supervised on this machine (onnxruntime on the CPU); 0 to serve with remote workers only'),
     workerThreads: z.number().int().min(1).max(64).optional().describe('CPU threads of each local worker (default: up to 4 of this machine\'s cores); names the device class cpu-<threads>t in profiles and plans'),
@@ -184,6 +189,13 @@ export const appConfigSchema = z
       seen.add(camera.id);
       if (!config.models.some((m) => m.id === camera.model)) ctx.addIssue({ code: 'custom', path: ['cameras', index, 'model'], message: `unknown model "${camera.model}"; models are ${config.models.map((m) => m.id).join(', ')}` });
     });
+    const cluster = config.cluster;
+    if (cluster && (cluster.tlsCertFile === undefined) !== (cluster.tlsKeyFile === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['cluster', cluster.tlsCertFile === undefined ? 'tlsCertFile' : 'tlsKeyFile'], message: 'tlsCertFile and tlsKeyFile go together' });
+    }
+    if (cluster && cluster.broker === 'embedded' && !['127.0.0.1', 'localhost', '::1'].includes(cluster.listenHost)) {
+      ctx.addIssue({ code: 'custom', path: ['cluster', 'broker'], message: `listenHost ${cluster.listenHost} is for workers on other machines, but the embedded broker listens on loopback only: give the URL of a broker they can reach (e.g. mosquitto, mqtts:// with credentials)` });
+    }
   });
 
 export type AppConfig = z.output<typeof appConfigSchema>;
