@@ -69,11 +69,18 @@ export const profileFileSchema = z
   });
 
 export type ProfileFile = z.infer<typeof profileFileSchema>;
+/** A block as a topological node range [firstNode, lastNode]. */
+export type BlockRange = NonNullable<ProfileFile['blocks']>[number];
 
-export function parseProfileFile(file: string, data: unknown): ModelProfile {
+/** A profile file as its validated document (with block node ranges and provenance). */
+export function readProfileDocument(file: string, data: unknown = readJson(file)): ProfileFile {
   const parsed = profileFileSchema.safeParse(data);
   if (!parsed.success) throw new InputError(file, undefined, describeIssues(parsed.error.issues));
-  const doc = parsed.data;
+  return parsed.data;
+}
+
+export function parseProfileFile(file: string, data: unknown): ModelProfile {
+  const doc = readProfileDocument(file, data);
   const devices = new Map<string, DeviceTimings>();
   for (const device of doc.devices) {
     const latencyUs = new Map<number, number[][]>();

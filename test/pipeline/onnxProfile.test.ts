@@ -4,9 +4,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { parseProfileFile } from '../../src/planner/profileFormat.ts';
+import { parseProfileFile, readProfileDocument } from '../../src/planner/profileFormat.ts';
 import { HighsSolver, loadProblem, planFromOutcome, planProblem, validatePlan } from '../../src/planner/index.ts';
-import { removeCallOverhead, runProfileCommand } from '../../src/pipeline/onnx/profileCommand.ts';
+import { removeCallOverhead } from '../../src/pipeline/onnx/modelProfiler.ts';
+import { runProfileCommand } from '../../src/pipeline/onnx/profileCommand.ts';
 import { BLAZEFACE_FRONT } from './onnxTestSupport.ts';
 
 test('profile of BlazeFace parses back with parseProfileFile', async () => {
@@ -44,6 +45,29 @@ test('profile of BlazeFace parses back with parseProfileFile', async () => {
   } finally {
     await solver.stop();
   }
+});
+
+test('--blocks-from times the blocks of an existing profile on another device class, and refuses blocks of another model', async () => {
+  const first = mkdtempSync(path.join(tmpdir(), 'ppipe-profile-'));
+  const second = mkdtempSync(path.join(tmpdir(), 'ppipe-profile-'));
+  const err: string[] = [];
+  const io = { stdout: () => undefined, stderr: (text: string) => err.push(text) };
+  const name = 'face_detection_front_128x128_barracuda.profile.json';
+  assert.equal(await runProfileCommand([BLAZEFACE_FRONT, '--device', 'cpu:1', '--blocks', '3', '--warmup', '0', '--repeats', '1', '--out', first], io), 0, err.join(''));
+  const reference = readProfileDocument(path.join(first, name));
+  assert.equal(await runProfileCommand([BLAZEFACE_FRONT, '--device', 'cpu:1', '--device-class', 'edge-box', '--blocks-from', path.join(first, name), '--warmup', '0', '--repeats', '1', '--out', second], io), 0, err.join(''));
+  const again = readProfileDocument(path.join(second, name));
+  assert.deepEqual(again.blocks, reference.blocks, 'the same block boundaries');
+  assert.deepEqual(again.cutBytes, reference.cutBytes);
+  assert.deepEqual(again.devices.map((d) => d.deviceClass), ['edge-box']);
+  assert.equal(again.devices[0]!.latencyUs['1']!.length, 3);
+
+  const shifted = { ...reference, blocks: reference.blocks!.map((b, i) => (i === 1 ? { ...b, firstNode: b.firstNode + 1 } : b)) };
+  const shiftedFile = path.join(second, 'shifted.profile.json');
+  writeFileSync(shiftedFile, JSON.stringify(shifted));
+  err.length = 0;
+  assert.notEqual(await runProfileCommand([BLAZEFACE_FRONT, '--blocks-from', shiftedFile, '--out', second], io), 0);
+  assert.match(err.join(''), /block 1 covers nodes .* the blocks belong to another model/);
 });
 
 test('profile --device cuda fails clearly where no CUDA provider is present', async () => {

@@ -17,6 +17,8 @@ export type { LinkDtype, PartitionPipeline } from './partitionRunner.ts';
 export { SPLIT_USAGE, runSplitCommand } from './splitCommand.ts';
 export type { SplitManifest } from './splitCommand.ts';
 export { PROFILE_USAGE, parseDevice, runProfileCommand } from './profileCommand.ts';
+export { measureProfile } from './modelProfiler.ts';
+export type { MeasuredProfile, ProfileRequest } from './modelProfiler.ts';
 export type { CommandIo } from './commandSupport.ts';
 export { createPartitionExecutor } from './plainExecutor.ts';
 export type { Device, PartitionExecutor, PlainData, PlainTensor, SessionSettings } from './plainExecutor.ts';
