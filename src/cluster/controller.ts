@@ -183,6 +183,11 @@ export class Controller {
     return this.whenPlanned();
   }
 
+  /** Plans again soon (debounced like node changes), e.g. because the profiles changed. */
+  requestReplan(reason: string): void {
+    this.schedule(reason);
+  }
+
   /** Resolves once the planning run in progress (if any) has published. */
   async whenPlanned(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 0));

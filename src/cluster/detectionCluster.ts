@@ -2,28 +2,21 @@
  * The appliance's detection served by the cluster: from the config's `cluster` section and its models, it
  * makes sure each model has a profile of this machine's workers (measured once into the data folder),
  * offers the controller real partitions of each model at the profile's block boundaries, runs a ClusterHead
- * with the local workers, and gives one ClusterDetector per model.
+ * with the local workers, and gives one ClusterDetector per model. Remote workers of another device class
+ * measure it themselves when asked (remoteProfiles.ts) and join the plan once their timings are merged.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ClusterConfig, ModelConfig } from '../config/index.ts';
-import { ProfileLibrary } from '../planner/index.ts';
 import { ClusterDetector } from './clusterDetector.ts';
 import { ClusterHead } from './clusterHead.ts';
 import type { ControllerEvents, EdgeTopologyOptions, ModelEntry } from './controller.ts';
 import { cpuDeviceClass, ensureLocalProfile, localWorkerThreads } from './localProfile.ts';
 import { PartitionCatalog } from './partitionCatalog.ts';
+import type { ProfiledModel } from './remoteProfiles.ts';
+import { RemoteProfiler } from './remoteProfiles.ts';
 import { siteTopology } from './siteTopology.ts';
-
-/** Whether the profile of `model` in `profilesDir` has timings for `deviceClass`. */
-function profiledFor(profilesDir: string, model: string, deviceClass: string): boolean {
-  try {
-    return new ProfileLibrary([profilesDir]).get(model).devices.has(deviceClass);
-  } catch {
-    return false;
-  }
-}
 
 export interface DetectionClusterOptions {
   readonly cluster: ClusterConfig;
@@ -41,6 +34,7 @@ export interface DetectionClusterOptions {
 
 export class DetectionCluster {
   private headInstance: ClusterHead | undefined;
+  private profiler: RemoteProfiler | undefined;
   readonly detectors = new Map<string, ClusterDetector>();
   /** Model id → the planner's name of the model (its profile's). */
   private readonly plannerNames = new Map<string, string>();
@@ -63,6 +57,7 @@ export class DetectionCluster {
     const deviceClass = cpuDeviceClass(threads);
     const profilesDir = path.join(dataDir, 'profiles');
     const entries = new Map<string, ModelEntry>();
+    const profiled = new Map<string, ProfiledModel>();
     const inputs = new Map<string, string>();
     for (const model of models) {
       const profile = await ensureLocalProfile({ modelFile: model.path, profilesDir, threads, deviceClass });
@@ -73,6 +68,7 @@ export class DetectionCluster {
         if (!input || catalog.inputs.length !== 1) throw new Error(`model "${model.id}" (${model.path}): expected one input tensor, got ${catalog.inputs.length}`);
         inputs.set(profile.model, input.name);
         entries.set(profile.model, { name: profile.model, sloUs: model.sloMs * 1000, partitions: catalog });
+        profiled.set(profile.model, { modelFile: model.path, profileFile: profile.file });
       }
       this.plannerNames.set(model.id, profile.model);
       this.detectors.set(
@@ -100,6 +96,7 @@ export class DetectionCluster {
       ...(tls ? ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile] : []),
       ...(linkCaFile !== undefined ? ['--link-ca', linkCaFile] : []),
     ];
+    const profiler = new RemoteProfiler({ get bus() { return head.bus; }, get models() { return head.models; }, replan: (reason) => head.controller.requestReplan(reason) }, { models: profiled }, this.log.child({ room: 'profiles' }));
     const head = new ClusterHead(
       {
         ...(external
@@ -129,8 +126,13 @@ export class DetectionCluster {
           paceLinks: false,
           linkDtype: cluster.linkDtype,
           planTimeLimitS: cluster.planTimeLimitS,
-          // Read at every plan, so profiles added for a remote device class count without a restart.
-          plannable: (node) => [...entries.keys()].every((name) => profiledFor(profilesDir, name, node.deviceClass)),
+          // Read at every plan: a node of a class no profile covers is asked to measure it, and joins the
+          // plan that follows the merge.
+          plannable: (node) => {
+            if (profiler.covers(node)) return true;
+            profiler.requestMissing(node);
+            return false;
+          },
           ...(edge ? { edge } : {}),
         },
         workers: Array.from({ length: cluster.localWorkers }, (_, i) => ({
@@ -145,6 +147,8 @@ export class DetectionCluster {
     );
     this.headInstance = head;
     await head.start();
+    this.profiler = profiler;
+    await profiler.start(head.controller.upNodes());
   }
 
   /** Cameras added, changed or removed: with a topology, the demand at this site changes and the plan follows. */
@@ -161,7 +165,14 @@ export class DetectionCluster {
     return siteTopology(this.options.cluster, served.map((camera) => ({ dnn: this.plannerNames.get(camera.model)!, fps: camera.fps })));
   }
 
+  /** Profiles of remote device classes merged since start. */
+  get remoteProfilesMerged(): number {
+    return this.profiler?.merged ?? 0;
+  }
+
   async stop(): Promise<void> {
+    this.profiler?.stop();
+    this.profiler = undefined;
     await this.headInstance?.stop();
     this.headInstance = undefined;
     this.detectors.clear();

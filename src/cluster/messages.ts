@@ -4,12 +4,21 @@
  * throws and names the topic and the offending field.
  */
 import { z } from 'zod';
-import { planSchema } from '../planner/index.ts';
+import { blockRangeSchema, planSchema, profileDeviceSchema } from '../planner/index.ts';
 
 export const PROTOCOL_VERSION = 1;
 export const DEFAULT_PREFIX = 'ppipe';
 
 const nodeId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1–64 letters, digits, _ . or -');
+
+/** A model file on the head's model server, content-addressed. */
+const modelFileSchema = z
+  .object({
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected a hex sha256'),
+    url: z.string().url(),
+    bytes: z.number().int().min(1),
+  })
+  .strict();
 
 export const availabilitySchema = z.enum(['online', 'offline']);
 
@@ -69,20 +78,37 @@ export const partitionAssignmentSchema = z
     instances: z.array(z.number().int().min(0)).min(1).describe('Instance numbers within the pool that this node runs'),
     batchSize: z.number().int().min(1),
     inferUs: z.number().min(0).describe('Planned latency at the batch size, µs'),
-    model: z
-      .object({
-        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected a hex sha256'),
-        url: z.string().url(),
-        bytes: z.number().int().min(1),
-      })
-      .strict()
-      .nullable()
-      .describe('The partition model (null: emulated partitions only)'),
+    model: modelFileSchema.nullable().describe('The partition model (null: emulated partitions only)'),
     inputs: z.array(tensorSpecSchema).describe('Tensors the partition reads'),
     link: z.array(tensorSpecSchema).describe('Tensors sent to the next hop (the model outputs on the last partition)'),
     linkBytesPerSample: z.number().min(0).describe('Declared bytes per sample on the outgoing link (float16 counted as 2)'),
     profiles: z.string().nullable().describe('Profiles folder for emulated latencies (null: none)'),
     profileModel: z.string().nullable().describe('Model name in the profiles'),
+  })
+  .strict();
+
+/** The head asks a worker to time a model on its device class (the head has no profile of that class). */
+export const profileRequestSchema = z
+  .object({
+    requestId: z.string().min(1).max(128),
+    model: z.string().min(1).describe('The model\'s name in profiles and plans'),
+    file: modelFileSchema.describe('The whole model, from the head\'s model server'),
+    blocks: z.array(blockRangeSchema).min(1).describe('Node ranges of the blocks to time: those of the head\'s profile'),
+    maxBatch: z.number().int().min(1).max(64).describe('Largest batch size to time'),
+    warmup: z.number().int().min(0).max(100),
+    repeats: z.number().int().min(1).max(1000),
+  })
+  .strict();
+
+/** A worker's answer: its device class's timings of the requested blocks, or why it could not measure. */
+export const profileResultSchema = z
+  .object({
+    requestId: z.string().min(1).max(128),
+    model: z.string().min(1),
+    deviceClass: z.string().min(1),
+    status: z.enum(['ok', 'error']),
+    device: profileDeviceSchema.optional().describe('The profile format\'s device entry (status ok)'),
+    error: z.string().optional(),
   })
   .strict();
 
@@ -181,6 +207,8 @@ export type Heartbeat = z.infer<typeof heartbeatSchema>;
 export type TensorSpec = z.infer<typeof tensorSpecSchema>;
 export type PartitionAssignment = z.infer<typeof partitionAssignmentSchema>;
 export type Assignment = z.infer<typeof assignmentSchema>;
+export type ProfileRequestMessage = z.infer<typeof profileRequestSchema>;
+export type ProfileResultMessage = z.infer<typeof profileResultSchema>;
 export type PlanMessage = z.infer<typeof planMessageSchema>;
 export type NodeStats = z.infer<typeof nodeStatsSchema>;
 export type FrontendStats = z.infer<typeof frontendStatsSchema>;
@@ -196,6 +224,8 @@ export const TOPICS = {
   available: { pattern: 'nodes/+/available', retained: true, schema: availabilitySchema },
   heartbeat: { pattern: 'nodes/+/heartbeat', retained: false, schema: heartbeatSchema },
   assignment: { pattern: 'nodes/+/assignment', retained: true, schema: assignmentSchema },
+  profileRequest: { pattern: 'nodes/+/profile-request', retained: false, schema: profileRequestSchema },
+  profileResult: { pattern: 'nodes/+/profile', retained: false, schema: profileResultSchema },
   nodeStats: { pattern: 'nodes/+/stats', retained: false, schema: nodeStatsSchema },
   plan: { pattern: 'plan', retained: true, schema: planMessageSchema },
   frontendStats: { pattern: 'frontend/stats', retained: false, schema: frontendStatsSchema },

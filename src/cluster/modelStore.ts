@@ -98,12 +98,12 @@ export class ModelCache {
     private readonly fetchOptions: ModelFetchOptions = {},
   ) {}
 
-  /** The partition's bytes: from the cache when present and intact, else downloaded and verified. */
-  async get(model: { sha256: string; url: string }): Promise<{ bytes: Uint8Array; cached: boolean }> {
+  /** The model's bytes and cached file: from the cache when present and intact, else downloaded and verified. */
+  async get(model: { sha256: string; url: string }): Promise<{ bytes: Uint8Array; file: string; cached: boolean }> {
     const file = path.join(this.folder, `${model.sha256}.onnx`);
     if (existsSync(file)) {
       const bytes = readFileSync(file);
-      if (sha256Hex(bytes) === model.sha256) return { bytes, cached: true };
+      if (sha256Hex(bytes) === model.sha256) return { bytes, file, cached: true };
     }
     const bytes = await download(model.url, this.fetchOptions);
     const actual = sha256Hex(bytes);
@@ -112,7 +112,7 @@ export class ModelCache {
     const partial = `${file}.${process.pid}.part`;
     writeFileSync(partial, bytes);
     renameSync(partial, file);
-    return { bytes, cached: false };
+    return { bytes, file, cached: false };
   }
 }
 

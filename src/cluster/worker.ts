@@ -8,11 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Device, PartitionExecutor } from '../pipeline/index.ts';
-import { createPartitionExecutor } from '../pipeline/index.ts';
-import { ProfileLibrary, maxProfiledBatch, partitionLatencyUs } from '../planner/index.ts';
+import { createPartitionExecutor, measureProfile } from '../pipeline/index.ts';
+import { ProfileLibrary, maxProfiledBatch, partitionLatencyUs, toProfileFile } from '../planner/index.ts';
 import type { ModelProfile } from '../planner/index.ts';
 import { Bus } from './bus.ts';
-import type { Announcement, Assignment, PartitionAssignment } from './messages.ts';
+import type { Announcement, Assignment, PartitionAssignment, ProfileRequestMessage, ProfileResultMessage } from './messages.ts';
 import { PROTOCOL_VERSION } from './messages.ts';
 import { ModelCache } from './modelStore.ts';
 import type { BatchHeader, FrameHeader, HopTiming, NamedTensor, ResultHeader } from './tensorFrame.ts';
@@ -117,6 +117,10 @@ export class WorkerNode {
         this.log.error({ err: String(error), planId: assignment.planId }, 'assignment failed');
       });
     });
+    await this.bus.subscribe('profileRequest', (request, param) => {
+      if (param !== o.id) return;
+      this.loading = this.loading.then(() => this.measureFor(request)).catch((error: unknown) => this.log.warn({ err: String(error) }, 'profile answer not sent'));
+    });
     const announcement: Announcement = {
       id: o.id,
       role: 'worker',
@@ -189,8 +193,7 @@ export class WorkerNode {
       this.linkBytesSeen = 0;
     }
     await this.releaseLanes();
-    // The head's model server wants the cluster token; over https:// with a private certificate, the link CA.
-    const cache = new ModelCache(this.options.cacheDir, { token: this.options.token, ...(this.options.linkCaFile !== undefined ? { caFile: this.options.linkCaFile } : {}) });
+    const cache = this.modelCache();
     const libraries = new Map<string, ProfileLibrary>();
     const lanes = new Map<string, Lane>();
     for (const partition of assignment.partitions) {
@@ -219,6 +222,35 @@ export class WorkerNode {
     this.ready = true;
     this.log.info({ planId: assignment.planId, lanes: lanes.size }, 'assignment loaded');
     this.beat();
+  }
+
+  /** Partitions and models from the head: its model server wants the cluster token, and over https:// with a private certificate, the link CA. */
+  private modelCache(): ModelCache {
+    return new ModelCache(this.options.cacheDir, { token: this.options.token, ...(this.options.linkCaFile !== undefined ? { caFile: this.options.linkCaFile } : {}) });
+  }
+
+  /**
+   * Times the head's blocks of a model on this node's device, for a head that has no profile of its device
+   * class (it leaves the node out of plans until it has one). Runs between assignments, never beside one.
+   */
+  private async measureFor(request: ProfileRequestMessage): Promise<void> {
+    const o = this.options;
+    const reply = (result: Pick<ProfileResultMessage, 'status' | 'device' | 'error'>): Promise<void> =>
+      this.bus ? this.bus.publish('profileResult', { requestId: request.requestId, model: request.model, deviceClass: o.deviceClass, ...result }, o.id) : Promise.resolve();
+    if (o.emulate) {
+      await reply({ status: 'error', error: 'an emulated worker computes nothing, so it cannot measure; give the head a profile of its device class' });
+      return;
+    }
+    try {
+      const started = performance.now();
+      const { file } = await this.modelCache().get(request.file);
+      const measured = await measureProfile({ file, model: request.model, device: o.device, deviceClass: o.deviceClass, maxBatch: request.maxBatch, blocks: request.blocks, warmup: request.warmup, repeats: request.repeats });
+      await reply({ status: 'ok', device: toProfileFile(measured.profile).devices[0]! });
+      this.log.info({ model: request.model, deviceClass: o.deviceClass, blocks: request.blocks.length, seconds: (performance.now() - started) / 1000 }, 'measured a profile for the head');
+    } catch (error) {
+      this.log.warn({ model: request.model, err: String(error) }, 'profile measurement failed');
+      await reply({ status: 'error', error: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   private onFrame(header: FrameHeader, payload: Buffer): void {

@@ -12,7 +12,9 @@ import type { DeviceTimings, ModelProfile } from './modelProfile.ts';
 export const PROFILE_FORMAT = 'ppipe-profile/1';
 export const PROFILE_SUFFIX = '.profile.json';
 
-const deviceSchema = z
+export const blockRangeSchema = z.object({ firstNode: z.number().int().min(0), lastNode: z.number().int().min(0) }).strict();
+
+export const profileDeviceSchema = z
   .object({
     deviceClass: z.string().min(1).describe('Free-form device class shared with GPU entries of planning problems, e.g. T4, L4, cpu-2t'),
     mpsShares: z.array(z.number().int().min(1)).min(1).describe('MPS share denominators v covered (1 = the whole device, 2 = half, …)'),
@@ -31,10 +33,10 @@ export const profileFileSchema = z
     cutBytes: z.array(z.number().nonnegative()).describe('Bytes per sample crossing each internal block boundary (blockCount − 1 entries; float32 counted as 2 bytes)'),
     inputBytes: z.number().nonnegative().optional().describe('Bytes per sample of the model inputs, same rule'),
     blocks: z
-      .array(z.object({ firstNode: z.number().int().min(0), lastNode: z.number().int().min(0) }).strict())
+      .array(blockRangeSchema)
       .optional()
       .describe('Topological node range [firstNode, lastNode] of each block'),
-    devices: z.array(deviceSchema).min(1).describe('Measured device classes'),
+    devices: z.array(profileDeviceSchema).min(1).describe('Measured device classes'),
     producer: z
       .object({ tool: z.string(), version: z.string().optional(), measuredAt: z.string().optional(), host: z.string().optional() })
       .strict()
