@@ -96,6 +96,7 @@ export class DetectionCluster {
       ...(tls ? ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile] : []),
       ...(linkCaFile !== undefined ? ['--link-ca', linkCaFile] : []),
     ];
+    // The profiler reaches the head (made just below) only once both are started: before that it only reads files.
     const profiler = new RemoteProfiler({ get bus() { return head.bus; }, get models() { return head.models; }, replan: (reason) => head.controller.requestReplan(reason) }, { models: profiled }, this.log.child({ room: 'profiles' }));
     const head = new ClusterHead(
       {
