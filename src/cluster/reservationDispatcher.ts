@@ -7,7 +7,8 @@
  *  - maps every dispatch (global instance ids, reserved times) onto worker instances and endpoints,
  *  - turns the scheduler's wake-up times into the frontend's time base (the frontend owns the timers),
  *  - feeds measured inference times back (`reportMeasured`), and
- *  - on a dead node rebuilds the schedulers without it, carrying their queued requests over, and
+ *  - on a dead node rebuilds the schedulers without it, carrying their queued requests over and keeping the
+ *    survivors' in-flight reservations (same node, pool and instance), and
  *  - optionally keeps a guard: the scheduler plans against SLO − guard, leaving room for what the plan
  *    does not model (framing, loopback, timers); the frontend still judges lateness by the real SLO.
  *
@@ -54,6 +55,38 @@ interface DnnState {
 }
 
 const NO_DNN = Symbol('no serving pipeline');
+
+/**
+ * Copies the reservations of `before` that are still live into the fresh scheduler of `after`: each worker
+ * instance (node, pool key, instance number) keeps its reserved inference slots, each node its NIC slots.
+ * Without them a rebuilt scheduler would send new batches onto lanes still busy with earlier ones.
+ */
+function keepInFlight(before: DnnState, after: DnnState): void {
+  const fresh = after.scheduler;
+  if (!(before.scheduler instanceof ReservationScheduler) || !(fresh instanceof ReservationScheduler)) return;
+  const live = before.scheduler.reservations();
+  const identity = (state: DnnState, g: number): string => {
+    const instance = state.instances[g]!;
+    return `${instance.nodeId}|${state.keys[state.topology.instancePipeline[g]!]![state.topology.instanceStage[g]!]}|${instance.instance}`;
+  };
+  const gpuSlots = new Map<string, Array<[number, number]>>();
+  live.gpus.forEach((slots, g) => {
+    if (slots.length > 0) gpuSlots.set(identity(before, g), slots);
+  });
+  const nodeOfServer = (state: DnnState): Map<number, string> => new Map(state.instances.map((instance, g) => [state.topology.instanceServer[g]!, instance.nodeId]));
+  const oldNodes = nodeOfServer(before);
+  const newServers = new Map([...nodeOfServer(after)].map(([server, nodeId]) => [nodeId, server]));
+  after.instances.forEach((_, g) => {
+    for (const [start, end] of gpuSlots.get(identity(after, g)) ?? []) fresh.hold('gpu', g, start, end);
+  });
+  for (const direction of ['uplink', 'downlink'] as const) {
+    live[`${direction}s`].forEach((slots, server) => {
+      const target = newServers.get(oldNodes.get(server) ?? '');
+      if (target === undefined) return;
+      for (const [start, end] of slots) fresh.hold(direction, target, start, end);
+    });
+  }
+}
 
 export class ReservationDispatcher implements Dispatcher {
   readonly name = 'reservation';
@@ -220,10 +253,14 @@ export class ReservationDispatcher implements Dispatcher {
     const carried = [...this.queued.values(), ...this.orphans].sort((a, b) => a.arrivalUs - b.arrivalUs);
     this.queued.clear();
     this.orphans.length = 0;
+    const previous = this.dnns;
     this.dnns = new Map();
     for (const dnn of this.topology?.dnns ?? []) {
       const state = this.build(dnn);
-      if (state !== NO_DNN) this.dnns.set(dnn.name, state);
+      if (state === NO_DNN) continue;
+      const before = previous.get(dnn.name);
+      if (before) keepInFlight(before, state);
+      this.dnns.set(dnn.name, state);
     }
     const out: DispatchDecision = { batches: [], dropped: [] };
     for (const request of carried) {

@@ -143,6 +143,23 @@ export class ReservationScheduler implements ServingScheduler {
     };
   }
 
+  /**
+   * Marks an instance or a server NIC direction busy on [startUs, endUs) for work already on its way that
+   * this scheduler did not plan: a scheduler rebuilt around a dead node keeps what the survivors have in
+   * flight. Call it on a fresh scheduler, before it dispatches anything.
+   */
+  hold(resource: 'gpu' | 'uplink' | 'downlink', index: number, startUs: number, endUs: number): void {
+    if (endUs <= startUs) return;
+    if (resource !== 'gpu') {
+      (resource === 'uplink' ? this.uplinks : this.downlinks)[index]!.insert(startUs, endUs);
+      return;
+    }
+    this.gpus[index]!.insert(startUs, endUs);
+    const p = this.topology.instancePipeline[index]!;
+    const s = this.topology.instanceStage[index]!;
+    this.refreshKey(this.trees[p]![s]!, index - this.topology.pipelines[p]!.stages[s]!.instances[0]!, index, this.infer[p]![s]![0]!);
+  }
+
   reportMeasured(m: Measurement): void {
     const stages = this.topology.pipelines[m.pipeline]?.stages;
     const stage = stages?.[m.stage];

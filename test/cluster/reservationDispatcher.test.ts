@@ -125,6 +125,28 @@ it('feeds measured inference back and plans around a dead node', () => {
   assert.deepEqual(expired.dropped.map((d) => d.request.id), ['r99']);
 });
 
+it('a scheduler rebuilt around a dead node keeps the survivors\' in-flight reservations', () => {
+  const clock = new ManualClock(0);
+  const dispatcher = new ReservationDispatcher({ clock });
+  dispatcher.setTopology(topology(), 0);
+  // Two full batches at once: stage 0 on a#0 and a#1 for [0, 8 ms), stage 1 on b and c for [12, 20 ms).
+  const first: DispatchDecision['batches'][number][] = [];
+  for (let i = 0; i < 8; i++) first.push(...dispatcher.onRequest(request(i, 0), 0).batches);
+  assert.equal(first.length, 2);
+  assert.deepEqual(first.map((b) => b.path[0]!.instance).sort(), [0, 1]);
+  const onC = first.find((b) => b.path[1]!.nodeId === 'c')!;
+  clock.nowUs = 1_000;
+  dispatcher.onNodeDown('b', 1_000);
+  // The next batch cannot start before a's lanes are free (8 ms), nor on c before its batch ends.
+  const next: DispatchDecision['batches'][number][] = [];
+  for (let i = 8; i < 12; i++) next.push(...dispatcher.onRequest(request(i, 1_000), 1_000).batches);
+  assert.equal(next.length, 1);
+  const path = next[0]!.path;
+  assert.ok(path[0]!.plannedStartUs >= 8_000 - 1_000, `stage 0 starts ${path[0]!.plannedStartUs} µs from now, while a's lanes are busy for 7 ms more`);
+  assert.equal(path[1]!.nodeId, 'c');
+  assert.ok(path[1]!.plannedStartUs >= onC.path[1]!.plannedStartUs + 8_000 - 1_000, 'stage 1 on c after the batch it already has');
+});
+
 it('plans against SLO − guard (the guard in wall µs, scaled by the time scale)', () => {
   const clock = new ManualClock(0);
   const dispatcher = new ReservationDispatcher({ clock, timeScale: 2, guardUs: 10_000 });
