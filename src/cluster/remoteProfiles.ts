@@ -8,10 +8,9 @@
  * whichever node of the class is up then.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { ProfileLibrary, profileFileSchema, readProfileDocument } from '../planner/index.ts';
+import { profileFileSchema, readProfileDocument, writeProfileDocument } from '../planner/index.ts';
 import type { Bus } from './bus.ts';
 import type { Announcement, ProfileResultMessage } from './messages.ts';
 import type { ModelServer } from './modelStore.ts';
@@ -106,16 +105,13 @@ export class RemoteProfiler {
     }
   }
 
+  /** Read from the model's profile file at every call: merges (ours, or by hand) count at once. */
   private hasTimings(model: string, deviceClass: string): boolean {
     try {
-      return new ProfileLibrary([this.profilesDirOf(model)]).get(model).devices.has(deviceClass);
+      return readProfileDocument(this.options.models.get(model)!.profileFile).devices.some((device) => device.deviceClass === deviceClass);
     } catch {
       return false;
     }
-  }
-
-  private profilesDirOf(model: string): string {
-    return path.dirname(this.options.models.get(model)!.profileFile);
   }
 
   private async ask(node: Announcement, model: string): Promise<void> {
@@ -157,10 +153,7 @@ export class RemoteProfiler {
       const doc = readProfileDocument(file);
       const merged = profileFileSchema.safeParse({ ...doc, devices: [...doc.devices.filter((d) => d.deviceClass !== request.deviceClass), result.device] });
       if (!merged.success) throw new Error(merged.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-      // Written whole and renamed, so a planner reading the folder never sees half a file.
-      const partial = `${file}.${process.pid}.part`;
-      writeFileSync(partial, `${JSON.stringify(merged.data, null, 1)}\n`);
-      renameSync(partial, file);
+      writeProfileDocument(file, merged.data);
     } catch (error) {
       this.log.warn({ ...at, err: String(error) }, 'profile answer refused; asking again later');
       return;

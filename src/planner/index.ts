@@ -6,7 +6,7 @@ export type { TensorShape } from './artifactProfiles.ts';
 export type { DeviceTimings, ModelProfile } from './modelProfile.ts';
 export { cutTransferUs, maxProfiledBatch, partitionLatencyUs, profiledShares } from './modelProfile.ts';
 export { ProfileLibrary } from './profileLibrary.ts';
-export { PROFILE_FORMAT, blockRangeSchema, parseProfileFile, profileDeviceSchema, profileFileSchema, readProfileDocument, toProfileFile, writeProfileFile } from './profileFormat.ts';
+export { PROFILE_FORMAT, blockRangeSchema, parseProfileFile, profileDeviceSchema, profileFileSchema, readProfileDocument, toProfileFile, writeProfileDocument, writeProfileFile } from './profileFormat.ts';
 export type { BlockRange, ProfileFile } from './profileFormat.ts';
 export { defaultSloUs, loadProblem, parseProblem, readDocument, resolveProblem } from './problem.ts';
 export type { Algorithm, DnnTarget, GpuClass, ParsedProblem, ProblemDocument, ResolvedProblem } from './problem.ts';

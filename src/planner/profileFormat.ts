@@ -2,7 +2,7 @@
  * The project's own profile format (`*.profile.json`), written by `ppipe profile` for models measured on
  * local devices and read by the planner beside the artifact's data. Documented in docs/profile-format.md.
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { readJson } from './artifactProfiles.ts';
@@ -130,6 +130,13 @@ export function toProfileFile(profile: ModelProfile, extra: Pick<ProfileFile, 'b
 
 export function writeProfileFile(folder: string, profile: ModelProfile, extra: Pick<ProfileFile, 'blocks' | 'producer'> = {}): string {
   const file = path.join(folder, `${profile.model}${PROFILE_SUFFIX}`);
-  writeFileSync(file, `${JSON.stringify(toProfileFile(profile, extra), null, 1)}\n`);
+  writeProfileDocument(file, toProfileFile(profile, extra));
   return file;
+}
+
+/** Writes a profile document whole (temporary file, then rename), so a planner reading the folder never sees half a file. */
+export function writeProfileDocument(file: string, doc: ProfileFile): void {
+  const partial = `${file}.${process.pid}.part`;
+  writeFileSync(partial, `${JSON.stringify(doc, null, 1)}\n`);
+  renameSync(partial, file);
 }
