@@ -9,7 +9,7 @@ import type { BlockRange, ModelProfile } from '../../planner/index.ts';
 import { prepartitionChain } from '../../planner/index.ts';
 import { UsageError } from './commandSupport.ts';
 import { internalCutBytes, loadModel, tensorsBytes } from './modelReport.ts';
-import { profileNodes } from './nodeProfiler.ts';
+import { median, profileNodes } from './nodeProfiler.ts';
 import { encodeOnnxModel, readOnnxModel } from './onnxModel.ts';
 import type { Device } from './ortSupport.ts';
 import { createSession, randomFeeds } from './ortSupport.ts';
@@ -53,7 +53,7 @@ export async function measureProfile(request: ProfileRequest): Promise<MeasuredP
     throw new UsageError(`the model's batch is fixed at ${loaded.shapeInfo.batch.fixedBatch}; profiling needs a dynamic batch or a batch of 1`);
   }
   const given = typeof request.blocks === 'number' ? undefined : request.blocks;
-  const nodeRuns = given ? 0 : Math.max(3, repeats);
+  const nodeRuns = given ? 0 : Math.max(5, repeats);
   const total = nodeRuns + (given ? 0 : 1) + batches * 2 * (warmup + repeats);
   let done = 0;
   const tick = (label: string): void => request.onProgress?.(++done, total, label);
@@ -119,12 +119,6 @@ function cutsOfBlocks(blocks: ReadonlyArray<BlockRange>, nodeCount: number, file
   }
   if (next !== nodeCount) throw new UsageError(`${file}: the blocks end at node ${next - 1}, the model has ${nodeCount} nodes: they belong to another model`);
   return blocks.slice(1).map((block) => block.firstNode - 1);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /**

@@ -1,7 +1,10 @@
 /**
  * Per-node latencies from onnxruntime's own profiler: a copy of the model whose nodes carry our unique
  * names is run with profiling on, and the Node events of the JSON trace it writes ("<name>_kernel_time",
- * durations in µs) are averaged per node. Graph optimizations are off so that every node keeps its name.
+ * durations in µs) give each node its fastest run. Interference only ever adds time, and on a shared machine
+ * a run preempted in the middle of a node makes that node look like most of the model; a mean (or, in a few
+ * runs, a median) would then leave pre-partitioning no balanced split. Graph optimizations are off so that
+ * every node keeps its name.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,9 +53,16 @@ export async function profileNodes(loaded: LoadedModel, device: Device, runs: nu
     }
     return loaded.analysis.nodes.map((entry) => {
       const list = durations.get(entry.name)?.slice(1) ?? [];
-      return list.length === 0 ? 0 : list.reduce((a, b) => a + b, 0) / list.length;
+      return list.length === 0 ? 0 : Math.min(...list);
     });
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
+}
+
+/** Median of timing samples (the middle two averaged for an even count). */
+export function median(values: ReadonlyArray<number>): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
