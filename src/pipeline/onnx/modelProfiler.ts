@@ -9,7 +9,7 @@ import type { BlockRange, ModelProfile } from '../../planner/index.ts';
 import { prepartitionChain } from '../../planner/index.ts';
 import { UsageError } from './commandSupport.ts';
 import { internalCutBytes, loadModel, tensorsBytes } from './modelReport.ts';
-import { median, profileNodes } from './nodeProfiler.ts';
+import { profileNodes } from './nodeProfiler.ts';
 import { encodeOnnxModel, readOnnxModel } from './onnxModel.ts';
 import type { Device } from './ortSupport.ts';
 import { createSession, randomFeeds } from './ortSupport.ts';
@@ -119,6 +119,12 @@ function cutsOfBlocks(blocks: ReadonlyArray<BlockRange>, nodeCount: number, file
   }
   if (next !== nodeCount) throw new UsageError(`${file}: the blocks end at node ${next - 1}, the model has ${nodeCount} nodes: they belong to another model`);
   return blocks.slice(1).map((block) => block.firstNode - 1);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /**

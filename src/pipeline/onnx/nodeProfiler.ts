@@ -59,10 +59,3 @@ export async function profileNodes(loaded: LoadedModel, device: Device, runs: nu
     rmSync(folder, { recursive: true, force: true });
   }
 }
-
-/** Median of timing samples (the middle two averaged for an even count). */
-export function median(values: ReadonlyArray<number>): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
