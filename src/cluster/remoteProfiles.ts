@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { profileFileSchema, readProfileDocument, writeProfileDocument } from '../planner/index.ts';
+import { readProfileDocument, writeProfileDocument } from '../planner/index.ts';
 import type { Bus } from './bus.ts';
 import type { Announcement, ProfileResultMessage } from './messages.ts';
 import type { ModelServer } from './modelStore.ts';
@@ -151,9 +151,9 @@ export class RemoteProfiler {
     const file = this.options.models.get(request.model)!.profileFile;
     try {
       const doc = readProfileDocument(file);
-      const merged = profileFileSchema.safeParse({ ...doc, devices: [...doc.devices.filter((d) => d.deviceClass !== request.deviceClass), result.device] });
-      if (!merged.success) throw new Error(merged.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-      writeProfileDocument(file, merged.data);
+      // Validated as a whole document (device classes, block count), so a bad answer never reaches the file.
+      const merged = readProfileDocument(file, { ...doc, devices: [...doc.devices.filter((d) => d.deviceClass !== request.deviceClass), result.device] });
+      writeProfileDocument(file, merged);
     } catch (error) {
       this.log.warn({ ...at, err: String(error) }, 'profile answer refused; asking again later');
       return;

@@ -38,8 +38,9 @@ export interface AllocatedPipeline {
   /** Instances (vGPUs) per partition. */
   readonly instances: ReadonlyArray<number>;
   /**
-   * Planned throughput, req/s: the solver's, at most the capacity (instances × rate) of the slowest partition;
-   * below it for a DNN that does not bind the objective, or after spare GPUs were added as headroom.
+   * Planned throughput, req/s: the capacity (instances × rate) of the slowest partition as solved, or with WAN
+   * links the solver's throughput, which may sit below it; spare GPUs added later as headroom raise the
+   * capacity above it (spareGpus.ts).
    */
   readonly throughputRps: number;
 }

@@ -11,6 +11,7 @@ import ort from 'onnxruntime-node';
 import type { CommandIo } from './commandSupport.ts';
 import { UsageError, parseCount, reportFailure } from './commandSupport.ts';
 import { measureProfile } from './modelProfiler.ts';
+import type { MeasuredProfile } from './modelProfiler.ts';
 import { artifactDocuments } from './modelReport.ts';
 import type { Device } from './ortSupport.ts';
 import { assertCudaAvailable } from './ortSupport.ts';
@@ -99,18 +100,22 @@ export async function runProfileCommand(argv: ReadonlyArray<string>, io: Command
     const started = Date.now();
 
     const bar = progressBarOf(io);
-    const measured = await measureProfile({
-      file,
-      device,
-      deviceClass,
-      maxBatch,
-      blocks: values['blocks-from'] !== undefined ? blocksOf(values['blocks-from']) : requestedBlocks,
-      warmup,
-      repeats,
-      onWarning: (text) => io.stderr(`warning: ${file}: ${text}\n`),
-      onProgress: bar.tick,
-    });
-    bar.done();
+    let measured: MeasuredProfile;
+    try {
+      measured = await measureProfile({
+        file,
+        device,
+        deviceClass,
+        maxBatch,
+        blocks: values['blocks-from'] !== undefined ? blocksOf(values['blocks-from']) : requestedBlocks,
+        warmup,
+        repeats,
+        onWarning: (text) => io.stderr(`warning: ${file}: ${text}\n`),
+        onProgress: bar.tick,
+      });
+    } finally {
+      bar.done(); // end the progress line, also before an error message
+    }
     const { profile, loaded } = measured;
     const model = profile.model;
     mkdirSync(values.out, { recursive: true });
