@@ -6,6 +6,7 @@
  * the appliance.
  */
 import type { Logger } from 'pino';
+import { describeIssues } from '../planner/index.ts';
 import { Bus } from './bus.ts';
 import type { Detection, DetectionEvent } from './messages.ts';
 import { detectionEventSchema, detectionTopic } from './messages.ts';
@@ -54,7 +55,7 @@ export class MqttEventPublisher {
     const parsed = detectionEventSchema.safeParse(event);
     if (!parsed.success) {
       this.failed++;
-      this.log.warn({ camera: detection.camera, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'detection event refused by its schema');
+      this.log.warn({ camera: detection.camera, issues: describeIssues(parsed.error.issues) }, 'detection event refused by its schema');
       return;
     }
     this.send(detectionTopic(this.options.detectionPrefix), JSON.stringify(parsed.data), false);

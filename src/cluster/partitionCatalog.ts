@@ -4,10 +4,9 @@
  * name it) is the model cut before block `first` and after block `end − 1`. Each range is split on first
  * request and kept; a plan of a 10-block model can ask for at most 55 ranges.
  */
-import { readFileSync } from 'node:fs';
 import { encodeOnnxModel, loadModel, splitModel, tensorSpec } from '../pipeline/index.ts';
 import type { LoadedModel } from '../pipeline/index.ts';
-import { profileFileSchema } from '../planner/index.ts';
+import { readProfileDocument } from '../planner/index.ts';
 import type { RealPartitionModel } from './controller.ts';
 import type { TensorSpec } from './messages.ts';
 
@@ -23,14 +22,7 @@ export class PartitionCatalog {
 
   /** Loads the model and the block node ranges of its profile; both must describe the same graph. */
   static async load(modelFile: string, profileFile: string): Promise<PartitionCatalog> {
-    let blocks: BlockRange[] | undefined;
-    try {
-      const parsed = profileFileSchema.safeParse(JSON.parse(readFileSync(profileFile, 'utf8')));
-      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-      blocks = parsed.data.blocks;
-    } catch (error) {
-      throw new Error(`${profileFile}: not a readable profile: ${(error as Error).message}`, { cause: error });
-    }
+    const blocks: BlockRange[] | undefined = readProfileDocument(profileFile).blocks;
     if (!blocks) throw new Error(`${profileFile}: blocks: the node range of each block is needed to split ${modelFile} (re-profile it with ppipe profile)`);
     const loaded = await loadModel(modelFile);
     const nodes = loaded.analysis.nodes.length;

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { PlainData, PlainTensor } from '../pipeline/index.ts';
 import { float16ToFloat32, float32ToFloat16 } from '../pipeline/index.ts';
+import { describeIssues } from '../planner/index.ts';
 
 export const hopSchema = z
   .object({
@@ -96,7 +97,7 @@ export function decodeFrame(frame: Buffer): DecodedFrame {
     return { ok: false, reason: `header is not JSON: ${(error as Error).message}` };
   }
   const parsed = frameHeaderSchema.safeParse(data);
-  if (!parsed.success) return { ok: false, reason: `header ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` };
+  if (!parsed.success) return { ok: false, reason: `header ${describeIssues(parsed.error.issues)}` };
   const payload = frame.subarray(4 + length);
   const total = parsed.data.tensors.reduce((sum, t) => sum + t.byteLength, 0);
   if (total !== payload.length) return { ok: false, reason: `tensors declare ${total} bytes, the payload holds ${payload.length}` };

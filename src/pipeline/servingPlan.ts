@@ -6,19 +6,9 @@
  */
 import { z } from 'zod';
 import type { Plan, ResolvedProblem } from '../planner/index.ts';
-import { InputError, parsePlan } from '../planner/index.ts';
+import { InputError, describeIssues, parsePlan } from '../planner/index.ts';
 
 const PLAN_FORMAT = 'ppipe-plan/1';
-
-/** One message per zod issue, `field.path: message`, so every problem of a document shows at once. */
-function describeIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {
-  return issues
-    .map((issue) => {
-      const where = issue.path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('').replace(/^\./, '');
-      return `${where || '(root)'}: ${issue.message}`;
-    })
-    .join('; ');
-}
 
 const partitionSchema = z.strictObject({
   firstBlock: z.number().int().nonnegative(),

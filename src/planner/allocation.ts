@@ -108,7 +108,7 @@ export function buildAllocationLp(input: AllocationInput): string {
         const limit = dnn.gpuLimits?.[stage.gpu] ?? input.gpuCounts[stage.gpu]!;
         bounds.push(` 0 <= ${name} <= ${limit * stage.share}`);
         generals.push(name);
-        const key = `${owner}/${p}/${stage.gpu}`;
+        const key = poolKey(owner, p, stage.gpu);
         pools.set(key, [...(pools.get(key) ?? []), [scale / stage.share, name]]);
       });
       // The pipeline's throughput: R·n of a single partition, or x bounded by every partition.
@@ -192,4 +192,33 @@ export function readAllocation(input: AllocationInput, values: Readonly<Record<s
   });
   const objective = Math.min(...dnns.map((dnn, d) => dnn.throughputRps / input.dnns[d]!.weight));
   return { dnns, objective };
+}
+
+/** Key of an integral pool (reference §D.2): the DNN that owns it, the partition slot and the GPU type. */
+export function poolKey(owner: number, slot: number, gpu: number): string {
+  return `${owner}/${slot}/${gpu}`;
+}
+
+/**
+ * Physical GPUs each integral pool fills (Σ instances / share, fractional), by poolKey. `owners[g]` is the
+ * DNN whose pools group g's pipelines share.
+ */
+export function poolGpus(groups: ReadonlyArray<ReadonlyArray<Pick<AllocatedPipeline, 'candidate' | 'instances'>>>, owners: ReadonlyArray<number>): Map<string, number> {
+  const pools = new Map<string, number>();
+  groups.forEach((pipelines, g) => {
+    for (const pipeline of pipelines) {
+      pipeline.candidate.stages.forEach((stage, slot) => {
+        const key = poolKey(owners[g]!, slot, stage.gpu);
+        pools.set(key, (pools.get(key) ?? 0) + pipeline.instances[slot]! / stage.share);
+      });
+    }
+  });
+  return pools;
+}
+
+/** Whole GPUs per type that the pools hold: a pool's last GPU counts even when its vGPUs fill it partly. */
+export function wholeGpusPerType(pools: ReadonlyMap<string, number>, gpuTypes: number): number[] {
+  const used = new Array<number>(gpuTypes).fill(0);
+  for (const [key, gpus] of pools) used[Number(key.split('/')[2])]! += Math.ceil(gpus - 1e-9);
+  return used;
 }

@@ -1,6 +1,6 @@
 // The planner room: profiles (artifact formats and ours), SLO defaults, pre-partitioning, the allocation
 // MILP for PPipe, NP and DART-r on HiGHS, plan documents (ours and the artifact's) and the plan validator.
-export { InputError } from './inputError.ts';
+export { InputError, describeIssues } from './inputError.ts';
 export { tensorBytesPerSample } from './artifactProfiles.ts';
 export type { TensorShape } from './artifactProfiles.ts';
 export type { DeviceTimings, ModelProfile } from './modelProfile.ts';

@@ -4,7 +4,7 @@
  * MILP with HiGHS and returns an allocation per DNN; plan documents are made from it in planDocument.ts.
  */
 import type { Allocation, AllocationInput, AllocatedPipeline } from './allocation.ts';
-import { buildAllocationLp, readAllocation } from './allocation.ts';
+import { buildAllocationLp, poolGpus, readAllocation, wholeGpusPerType } from './allocation.ts';
 import { enumerateCandidates } from './candidates.ts';
 import type { RouteContext } from './candidates.ts';
 import type { HighsSolver } from './highsSolver.ts';
@@ -156,20 +156,6 @@ async function solveNp(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarget>,
   return { ...(await solveAllocation(solver, input, options)), candidateCount: input.dnns.reduce((n, g) => n + g.candidates.length, 0) };
 }
 
-/** Physical GPUs of each type that an allocation uses per DNN (integral pools per slot and type). */
-export function gpusUsedByDnn(pipelines: ReadonlyArray<AllocatedPipeline>, gpuTypes: number): number[] {
-  const pools = new Map<string, number>();
-  for (const pipeline of pipelines) {
-    pipeline.candidate.stages.forEach((stage, p) => {
-      const key = `${p}/${stage.gpu}`;
-      pools.set(key, (pools.get(key) ?? 0) + pipeline.instances[p]! / stage.share);
-    });
-  }
-  const used = new Array<number>(gpuTypes).fill(0);
-  for (const [key, gpus] of pools) used[Number(key.split('/')[1])]! += Math.ceil(gpus - 1e-9);
-  return used;
-}
-
 /**
  * DART-r (reference §D.4): NP first, share the unused GPUs equally, then per DNN replicate the best pipeline
  * on one high + one low GPU as many times as the scarcer type allows, and fill the rest of the more
@@ -183,7 +169,7 @@ async function solveDartR(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarge
   const { input: npInput } = allocationInput(problem, dnns, 1, true);
   const lean = await solveAllocation(solver, { ...npInput, fewestGpusForObjective: np.allocation.objective * (1 - 1e-9) }, options);
   const needed = lean.status === 'infeasible' ? np : lean;
-  const used = needed.allocation.dnns.map((dnn) => gpusUsedByDnn(dnn.pipelines, 2));
+  const used = needed.allocation.dnns.map((dnn) => wholeGpusPerType(poolGpus([dnn.pipelines], [0]), 2));
   const limits = dnns.map((_, d) =>
     problem.gpus.map((gpu, k) => {
       const remaining = gpu.count - used.reduce((sum, u) => sum + u[k]!, 0);

@@ -11,6 +11,7 @@
  * promise, so load factors keep their meaning (1.0 = the planned throughput).
  */
 import type { Allocation, AllocatedPipeline } from './allocation.ts';
+import { poolGpus, poolKey, wholeGpusPerType } from './allocation.ts';
 
 export interface SpareGpuOptions {
   /** A pipeline stops growing once its slowest pool serves this multiple of its planned throughput. */
@@ -34,20 +35,10 @@ const EPSILON = 1e-9;
  */
 export function addSpareInstances(allocation: Allocation, poolOwners: ReadonlyArray<number>, gpuCounts: ReadonlyArray<number>, options: SpareGpuOptions = {}): SpareGpuResult {
   const maxHeadroom = options.maxHeadroom ?? 1.5;
-  // vGPU sums per integral pool, in physical GPUs (Σ instances / share).
-  const pools = new Map<string, number>();
-  const poolKey = (g: number, slot: number, gpu: number): string => `${poolOwners[g]}/${slot}/${gpu}`;
-  const instances = allocation.dnns.map((dnn, g) =>
-    dnn.pipelines.map((pipeline) => {
-      pipeline.candidate.stages.forEach((stage, slot) => {
-        const key = poolKey(g, slot, stage.gpu);
-        pools.set(key, (pools.get(key) ?? 0) + pipeline.instances[slot]! / stage.share);
-      });
-      return [...pipeline.instances];
-    }),
-  );
-  const idle = [...gpuCounts];
-  for (const [key, gpus] of pools) idle[Number(key.split('/')[2])]! -= Math.ceil(gpus - EPSILON);
+  const pools = poolGpus(allocation.dnns.map((dnn) => dnn.pipelines), poolOwners);
+  const instances = allocation.dnns.map((dnn) => dnn.pipelines.map((pipeline) => [...pipeline.instances]));
+  const held = wholeGpusPerType(pools, gpuCounts.length);
+  const idle = gpuCounts.map((count, k) => count - held[k]!);
 
   let added = 0;
   for (;;) {
@@ -69,7 +60,7 @@ export function addSpareInstances(allocation: Allocation, poolOwners: ReadonlyAr
         const headroom = capacity / pipeline.throughputRps;
         if (headroom >= bestHeadroom) return;
         const stage = pipeline.candidate.stages[slot]!;
-        if (fitsInPool(pools.get(poolKey(g, slot, stage.gpu))!, stage.share) || idle[stage.gpu]! >= 1) {
+        if (fitsInPool(pools.get(poolKey(poolOwners[g]!, slot, stage.gpu))!, stage.share) || idle[stage.gpu]! >= 1) {
           bestHeadroom = headroom;
           best = { g, l, slot };
         }
@@ -77,7 +68,7 @@ export function addSpareInstances(allocation: Allocation, poolOwners: ReadonlyAr
     );
     if (!best) break;
     const stage = allocation.dnns[best.g]!.pipelines[best.l]!.candidate.stages[best.slot]!;
-    const key = poolKey(best.g, best.slot, stage.gpu);
+    const key = poolKey(poolOwners[best.g]!, best.slot, stage.gpu);
     const pool = pools.get(key)!;
     if (!fitsInPool(pool, stage.share)) idle[stage.gpu]!--;
     pools.set(key, pool + 1 / stage.share);

@@ -2,7 +2,7 @@
 // (onnxruntime, CPU), the real MILP on a profile measured here, partitions cut from the real BlazeFace model
 // at the profile's block boundaries. A frame gives the same detections as the in-process LocalDetector.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -104,6 +104,22 @@ it('partitions cut at the profile\'s block boundaries compute what the whole mod
       for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
       assert.ok(worst <= 1e-4, `${name}: max abs difference ${worst}`);
     }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+it('a bad profile file is refused with its name and every bad field', async () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ppipe-catalog-bad-'));
+  try {
+    const file = path.join(dataDir, 'broken.profile.json');
+    writeFileSync(file, JSON.stringify({ format: 'ppipe-profile/1', model: 'x', blockCount: 'ten' }));
+    await assert.rejects(PartitionCatalog.load(MODEL, file), (error: Error) => {
+      assert.equal(error.name, 'InputError');
+      assert.ok(error.message.startsWith(`${file}: `), error.message);
+      assert.match(error.message, /blockCount: /);
+      return true;
+    });
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
