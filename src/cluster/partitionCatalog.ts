@@ -7,10 +7,9 @@
 import { encodeOnnxModel, loadModel, splitModel, tensorSpec } from '../pipeline/index.ts';
 import type { LoadedModel } from '../pipeline/index.ts';
 import { readProfileDocument } from '../planner/index.ts';
+import type { BlockRange } from '../planner/index.ts';
 import type { RealPartitionModel } from './controller.ts';
 import type { TensorSpec } from './messages.ts';
-
-type BlockRange = { firstNode: number; lastNode: number };
 
 export class PartitionCatalog {
   private readonly made = new Map<string, RealPartitionModel>();
@@ -22,7 +21,7 @@ export class PartitionCatalog {
 
   /** Loads the model and the block node ranges of its profile; both must describe the same graph. */
   static async load(modelFile: string, profileFile: string): Promise<PartitionCatalog> {
-    const blocks: BlockRange[] | undefined = readProfileDocument(profileFile).blocks;
+    const blocks = readProfileDocument(profileFile).blocks;
     if (!blocks) throw new Error(`${profileFile}: blocks: the node range of each block is needed to split ${modelFile} (re-profile it with ppipe profile)`);
     const loaded = await loadModel(modelFile);
     const nodes = loaded.analysis.nodes.length;
