@@ -42,6 +42,19 @@ const PAPER = {
   gainVsDartR: { poisson: { mean: 0.322, 'L4-P4': 0.472, 'L4-T4': 0.173, 'V100-P4': 0.348, 'V100-T4': 0.293 }, bursty: { mean: 0.358, 'L4-P4': 0.504, 'L4-T4': 0.181, 'V100-P4': 0.402, 'V100-T4': 0.345 } },
   lowClassUtilization: { np: 0.081, 'dart-r': 0.295, ppipe: 0.736 },
   fig10: { reservation: 0.92, reactive: 0.71 },
+  /** The artifact's planned objectives (maf19 weights): per cluster, the mean over the six groups of Z_PPipe / Z_other. */
+  plannedGain: { 'L4-P4': { np: 1.676, 'dart-r': 1.578 }, 'L4-T4': { np: 1.398, 'dart-r': 1.261 }, 'V100-P4': { np: 1.432, 'dart-r': 1.394 }, 'V100-T4': { np: 1.468, 'dart-r': 1.342 } },
+  /** The artifact's Z per case, for the two groups the reference lists. */
+  plannedZ: {
+    'G1 L4-P4': { np: 845.9, 'dart-r': 1049.2, ppipe: 1717.2 },
+    'G1 L4-T4': { np: 1353.5, 'dart-r': 1725.3, ppipe: 2106.9 },
+    'G1 V100-P4': { np: 1081.6, 'dart-r': 1152.1, ppipe: 1743.9 },
+    'G1 V100-T4': { np: 1479.1, 'dart-r': 1536.5, ppipe: 2106.7 },
+    'G2 L4-P4': { np: 2710.9, 'dart-r': 2710.9, ppipe: 4284.9 },
+    'G2 L4-T4': { np: 2710.9, 'dart-r': 2710.9, ppipe: 3476.9 },
+    'G2 V100-P4': { np: 2168.4, 'dart-r': 2168.4, ppipe: 2863.1 },
+    'G2 V100-T4': { np: 2168.4, 'dart-r': 2168.4, ppipe: 3132.8 },
+  } as Record<string, Record<Algorithm, number>>,
 } as const;
 
 interface PlannedCase {
@@ -217,6 +230,34 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
   return { reportFile, planSeconds, sweepSeconds, fig10Seconds };
 }
 
+/**
+ * Writes the planned objectives beside the artifact's: per cluster the mean Z ratios, per case the Z of the
+ * two groups the reference lists. Returns the cases where our DART-r objective exceeds the artifact's.
+ */
+function plannedObjectives(lines: string[], cases: ReadonlyArray<PlannedCase>): string[] {
+  const z = (group: string, cluster: string, algorithm: Algorithm): number => cases.find((c) => c.group === group && c.cluster === cluster && c.algorithm === algorithm)!.plan.objective;
+  const groups = [...new Set(cases.map((c) => c.group))];
+  lines.push('## Planned objectives against the artifact\'s', '');
+  lines.push('Z is the max–min weighted throughput the planner reaches. Per cluster, the mean over the six groups of Z_PPipe / Z_other, ours (artifact):', '');
+  lines.push('| cluster | Z_PPipe / Z_NP | Z_PPipe / Z_DART-r |', '| --- | --- | --- |');
+  for (const cluster of PAPER_CLUSTERS) {
+    const ratio = (other: Algorithm): number => mean(groups.map((g) => z(g, cluster.name, 'ppipe') / z(g, cluster.name, other)));
+    const artifact = PAPER.plannedGain[cluster.name as keyof typeof PAPER.plannedGain];
+    lines.push(`| ${cluster.id} ${cluster.name} | ${ratio('np').toFixed(3)} (${artifact.np.toFixed(3)}) | ${ratio('dart-r').toFixed(3)} (${artifact['dart-r'].toFixed(3)}) |`);
+  }
+  lines.push('', 'Per case, for the groups the reference lists, ours (artifact):', '', '| case | NP | DART-r | PPipe |', '| --- | --- | --- | --- |');
+  const dartAbove: string[] = [];
+  for (const [key, artifact] of Object.entries(PAPER.plannedZ)) {
+    const [group, cluster] = key.split(' ') as [string, string];
+    if (!groups.includes(group)) continue;
+    const ours = (algorithm: Algorithm): number => z(group, cluster, algorithm);
+    if (ours('dart-r') > artifact['dart-r'] * 1.001) dartAbove.push(`${key} (${ours('dart-r').toFixed(1)} vs ${artifact['dart-r'].toFixed(1)})`);
+    lines.push(`| ${key} | ${ALGORITHMS.map((a) => `${ours(a).toFixed(1)} (${artifact[a].toFixed(1)})`).join(' | ')} |`);
+  }
+  lines.push('', 'Our PPipe Z can exceed the artifact\'s because our MILP lets several configurations share one GPU-type sequence, where the reference allows one.', '');
+  return dartAbove;
+}
+
 /** Requests a DNN's plan can queue within its SLO: Σ over pipelines of (SLO − planned latency) × planned throughput. */
 function slackRequests(dnn: Plan['dnns'][number]): number {
   return dnn.pipelines.reduce((k, pipeline) => {
@@ -287,6 +328,8 @@ async function writeReport(
   lines.push('As solved (idle GPUs left idle):', '');
   fig6Table(solved);
 
+  const dartAboveArtifact = plannedObjectives(lines, cases);
+
   lines.push('## Fig. 8: GPU utilisation by class', '');
   lines.push('Busy time over all GPUs of the class in the cluster (unused GPUs count as idle), at each algorithm\'s largest passing load factor; mean over the 24 cases.', '');
   lines.push('| algorithm | high-class (L4, V100) | low-class (T4, P4) | low-class, as solved | paper, low-class |', '| --- | --- | --- | --- | --- |');
@@ -324,7 +367,7 @@ async function writeReport(
   lines.push(
     `- **PPipe's load factor: ${withSpare.toFixed(3)} with spare GPUs, ${asSolved.toFixed(3)} as solved, vs ${paperLf.ppipe}.** At 1.0 a DNN reaches 99% only with K ≳ 50 or capacity above its plan (table above), and ${slackRows.filter((r) => r.k < 50).length} of our ${slackRows.length} PPipe DNNs have K < 50. Our planned throughput is the full capacity of the pools the solver chose. The artifact's plans keep the solver's throughput variable X, which for DNNs that do not bind the max–min objective sits below capacity (118 of its 774 reference pipelines, §E), and the solver's arbitrary instance counts leave spare capacity in pools (§7.5's P4 pool “over-provisioned”): its 1.0 is a lighter load for those DNNs. Swept against each DNN's guaranteed share w·Z (the lenient end of that convention; ${slack.length} of ${shareScale.length} DNNs have more capacity than their share), the plans as solved reach ${lenient.toFixed(3)}. Spare GPUs help where a pipeline's slowest pool is on the class with idle GPUs (mostly low-class); a DNN that binds the objective is mostly limited by the high class, which every plan uses to the last GPU: ${reachOne(binding, outcomes)} of the ${binding.length} binding DNNs reach 1.0 with spare GPUs (${reachOne(binding, solvedOutcomes)} as solved), ${reachOne(slack, outcomes)} of the other ${slack.length} (${reachOne(slack, solvedOutcomes)}).`,
     `- **Low-class utilisation: ${pct(ours.utilization('ppipe', false))} (as solved ${pct(solved.utilization('ppipe', false))}) vs ${pct(PAPER.lowClassUtilization.ppipe)}.** Utilisation is measured at each algorithm's largest passing load factor, so it follows the load factor above; NP (${pct(ours.utilization('np', false))} vs ${pct(PAPER.lowClassUtilization.np)}) and DART-r (${pct(ours.utilization('dart-r', false))} vs ${pct(PAPER.lowClassUtilization['dart-r'])}) match closely.`,
-    `- **Gains: vs NP ${signedPct(ours.gains(undefined, 'np'))} (paper ${signedPct(PAPER.gainVsNp[paperTrace].mean)}), vs DART-r ${signedPct(ours.gains(undefined, 'dart-r'))} (paper ${signedPct(PAPER.gainVsDartR[paperTrace].mean)}).** NP's and DART-r's load factors are ${ours.meanLf('np').toFixed(3)} and ${ours.meanLf('dart-r').toFixed(3)} against the paper's ${paperLf.np} and ${paperLf['dart-r']}; the gains move with PPipe's stricter scale. NP uses every GPU that helps already (leftover whole GPUs go to the DNN furthest behind). Our DART-r shares “the unused GPUs” of the leanest NP optimum (the reference leaves that choice to the solver), which gives it the most GPUs to share.`,
+    `- **Gains: vs NP ${signedPct(ours.gains(undefined, 'np'))} (paper ${signedPct(PAPER.gainVsNp[paperTrace].mean)}), vs DART-r ${signedPct(ours.gains(undefined, 'dart-r'))} (paper ${signedPct(PAPER.gainVsDartR[paperTrace].mean)}).** NP's and DART-r's load factors are ${ours.meanLf('np').toFixed(3)} and ${ours.meanLf('dart-r').toFixed(3)} against the paper's ${paperLf.np} and ${paperLf['dart-r']}; the gains move with PPipe's stricter scale. NP uses every GPU that helps already (leftover whole GPUs go to the DNN furthest behind). Our DART-r shares “the unused GPUs” of the leanest NP optimum (the reference leaves that choice to the solver), which gives it the most GPUs to share.${dartAboveArtifact.length > 0 ? ` Where the reference lists DART-r's objective, ours is higher in ${dartAboveArtifact.join(' and ')}, and equal elsewhere. In G1 on the T4 clusters only efficientnet-b8 can use T4s under NP, so how many of the spare T4s it holds is the solver's arbitrary choice; the artifact's 1725.3 and 1536.5 are exactly what our DART-r gives when it holds 18–20 and 30–32 more T4s than it needs, which leaves fewer to share.` : ''}`,
     '',
   );
 
