@@ -19,7 +19,7 @@ export { validatePlan } from './validatePlan.ts';
 export { renderPlanTable } from './planTable.ts';
 export { CHECK_USAGE, PLAN_USAGE, runCheckCommand, runPlanCommand } from './planCommand.ts';
 export type { CommandIo } from './planCommand.ts';
-export { PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem } from './paperSetup.ts';
+export { ARTIFACT_OBJECTIVES, PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem } from './paperSetup.ts';
 export { PrepartitionInfeasibleError, prepartitionChain, loadArtifactPrepartitionInput, writePrepartitionCsvs } from './prepartition.ts';
 export type { PrepartitionInput, PrepartitionResult } from './prepartition.ts';
 export { runPrepartitionCommand } from './prepartitionCommand.ts';

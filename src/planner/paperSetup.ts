@@ -32,6 +32,21 @@ export const PAPER_CLUSTERS: ReadonlyArray<PaperCluster> = [
   { id: 'HC4', name: 'V100-T4', high: 'V100', low: 'T4', bandwidthGbps: 10, mpsLevels: [4, 4], gpusPerServer: [4, 2] },
 ];
 
+/**
+ * The artifact's planned objectives Z (max–min weighted throughput, MAF 2019 weights) for the two groups
+ * the reference lists (§H, §D.5), keyed "group cluster". Ours should never fall below them.
+ */
+export const ARTIFACT_OBJECTIVES: Readonly<Record<string, { readonly np: number; readonly 'dart-r': number; readonly ppipe: number }>> = {
+  'G1 L4-P4': { np: 845.9335, 'dart-r': 1049.2, ppipe: 1717.1942 },
+  'G1 L4-T4': { np: 1353.5, 'dart-r': 1725.3, ppipe: 2106.9 },
+  'G1 V100-P4': { np: 1081.6, 'dart-r': 1152.1, ppipe: 1743.9 },
+  'G1 V100-T4': { np: 1479.1, 'dart-r': 1536.5, ppipe: 2106.7 },
+  'G2 L4-P4': { np: 2710.9, 'dart-r': 2710.9, ppipe: 4284.9 },
+  'G2 L4-T4': { np: 2710.9485, 'dart-r': 2710.9, ppipe: 3476.9376 },
+  'G2 V100-P4': { np: 2168.4, 'dart-r': 2168.4, ppipe: 2863.1208 },
+  'G2 V100-T4': { np: 2168.4, 'dart-r': 2168.4, ppipe: 3132.8 },
+};
+
 /** MAF 2019 workload weights of the three DNNs of a group (reference §G). */
 export const PAPER_WEIGHTS: readonly [number, number, number] = [0.3, 0.33, 0.37];
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { ServingDnn } from '../pipeline/index.ts';
 import { fromPlanDocument } from '../pipeline/index.ts';
 import type { Algorithm, Plan } from '../planner/index.ts';
-import { HighsSolver, PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem, parseProblem, planFromOutcome, planProblem, resolveProblem, ProfileLibrary, withSpareGpus } from '../planner/index.ts';
+import { ARTIFACT_OBJECTIVES, HighsSolver, PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem, parseProblem, planFromOutcome, planProblem, resolveProblem, ProfileLibrary, withSpareGpus } from '../planner/index.ts';
 import type { ArrivalSpec } from './arrivals.ts';
 import { groupedBars, renderSvg } from './charts.ts';
 import { runSweepPool } from './sweepPool.ts';
@@ -44,17 +44,6 @@ const PAPER = {
   fig10: { reservation: 0.92, reactive: 0.71 },
   /** The artifact's planned objectives (maf19 weights): per cluster, the mean over the six groups of Z_PPipe / Z_other. */
   plannedGain: { 'L4-P4': { np: 1.676, 'dart-r': 1.578 }, 'L4-T4': { np: 1.398, 'dart-r': 1.261 }, 'V100-P4': { np: 1.432, 'dart-r': 1.394 }, 'V100-T4': { np: 1.468, 'dart-r': 1.342 } },
-  /** The artifact's Z per case, for the two groups the reference lists. */
-  plannedZ: {
-    'G1 L4-P4': { np: 845.9, 'dart-r': 1049.2, ppipe: 1717.2 },
-    'G1 L4-T4': { np: 1353.5, 'dart-r': 1725.3, ppipe: 2106.9 },
-    'G1 V100-P4': { np: 1081.6, 'dart-r': 1152.1, ppipe: 1743.9 },
-    'G1 V100-T4': { np: 1479.1, 'dart-r': 1536.5, ppipe: 2106.7 },
-    'G2 L4-P4': { np: 2710.9, 'dart-r': 2710.9, ppipe: 4284.9 },
-    'G2 L4-T4': { np: 2710.9, 'dart-r': 2710.9, ppipe: 3476.9 },
-    'G2 V100-P4': { np: 2168.4, 'dart-r': 2168.4, ppipe: 2863.1 },
-    'G2 V100-T4': { np: 2168.4, 'dart-r': 2168.4, ppipe: 3132.8 },
-  } as Record<string, Record<Algorithm, number>>,
 } as const;
 
 interface PlannedCase {
@@ -247,7 +236,7 @@ function plannedObjectives(lines: string[], cases: ReadonlyArray<PlannedCase>): 
   }
   lines.push('', 'Per case, for the groups the reference lists, ours (artifact):', '', '| case | NP | DART-r | PPipe |', '| --- | --- | --- | --- |');
   const dartAbove: Array<{ key: string; ours: number; artifact: number }> = [];
-  for (const [key, artifact] of Object.entries(PAPER.plannedZ)) {
+  for (const [key, artifact] of Object.entries(ARTIFACT_OBJECTIVES)) {
     const [group, cluster] = key.split(' ') as [string, string];
     if (!groups.includes(group)) continue;
     const ours = (algorithm: Algorithm): number => z(group, cluster, algorithm);

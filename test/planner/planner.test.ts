@@ -6,7 +6,7 @@ import { enumerateCandidates } from '../../src/planner/candidates.ts';
 import { buildAllocationLp } from '../../src/planner/allocation.ts';
 import type { Plan, ResolvedProblem } from '../../src/planner/index.ts';
 import {
-  HighsSolver, PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, cutTransferUs, fromArtifactPlan, paperProblem, parsePlan, parseProblem,
+  ARTIFACT_OBJECTIVES, HighsSolver, PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, cutTransferUs, fromArtifactPlan, paperProblem, parsePlan, parseProblem,
   partitionLatencyUs, planFromOutcome, planProblem, resolveProblem, toArtifactPlan, validatePlan,
 } from '../../src/planner/index.ts';
 import { SHARED_PROFILES, sharedLibrary } from './helpers.ts';
@@ -86,12 +86,10 @@ describe('objectives against the reference (§H, relative 1e-4)', () => {
   const solver = new HighsSolver();
   before(() => solver.start());
   after(() => solver.stop());
-  const cases: Array<[string, string, 'ppipe' | 'np' | 'dart-r', number]> = [
-    ['G2', 'L4-P4', 'ppipe', 4284.9], ['G2', 'L4-T4', 'ppipe', 3476.9376], ['G2', 'V100-P4', 'ppipe', 2863.1208], ['G2', 'V100-T4', 'ppipe', 3132.8],
-    ['G2', 'L4-T4', 'np', 2710.9485], ['G2', 'V100-P4', 'np', 2168.4], ['G2', 'L4-T4', 'dart-r', 2710.9], ['G2', 'V100-T4', 'dart-r', 2168.4],
-    ['G1', 'L4-P4', 'np', 845.9335], ['G1', 'L4-T4', 'np', 1353.5], ['G1', 'V100-P4', 'np', 1081.6], ['G1', 'V100-T4', 'np', 1479.1],
-    ['G1', 'L4-P4', 'dart-r', 1049.2], ['G1', 'L4-T4', 'dart-r', 1725.3], ['G1', 'V100-P4', 'dart-r', 1152.1], ['G1', 'V100-T4', 'dart-r', 1536.5],
-  ];
+  const cases = Object.entries(ARTIFACT_OBJECTIVES).flatMap(([key, objectives]) => {
+    const [group, cluster] = key.split(' ') as [string, string];
+    return (['ppipe', 'np', 'dart-r'] as const).map((algorithm) => [group, cluster, algorithm, objectives[algorithm]] as const);
+  });
   for (const [group, cluster, algorithm, reference] of cases) {
     it(`${group} ${cluster} ${algorithm} ≥ ${reference}, and its plan passes the validator`, async () => {
       const problem = problemFor(group, cluster, algorithm);
