@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { DetectionCluster } from '../src/cluster/index.ts';
 import { clusterConfigSchema, modelConfigSchema } from '../src/config/index.ts';
 import { readImageRgb } from '../src/ingest/index.ts';
-import { LocalDetector } from '../src/pipeline/index.ts';
+import { LocalDetector } from '../src/detect/index.ts';
 import { DetectionStore, exportChunks } from '../src/store/index.ts';
 import type { NewDetection } from '../src/store/index.ts';
 

@@ -10,7 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem, runPlanCommand } from '../src/planner/index.ts';
+import { PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem } from '../src/planner/index.ts';
+import { runPlanCommand } from '../src/commands/plan.ts';
 
 const { values } = parseArgs({
   options: {

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dnnThroughputRps, fromArtifactPlan } from '../src/pipeline/index.ts';
 import { ProfileLibrary } from '../src/planner/index.ts';
-import { DEFAULT_PROFILES, simulate } from '../src/sim/index.ts';
+import { DEFAULT_PROFILES } from '../src/commands/sim.ts';
+import { simulate } from '../src/sim/index.ts';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures');
 const library = new ProfileLibrary([DEFAULT_PROFILES]);

@@ -2,14 +2,17 @@
  * The one command line. It only parses the command name and hands the rest to the room that owns the
  * command; each command prints its own --help.
  */
-import type { CommandIo } from './planner/index.ts';
-import { runCheckCommand, runPlanCommand, runPrepartitionCommand } from './planner/index.ts';
-import { runProfileCommand, runSplitCommand } from './pipeline/index.ts';
+import type { CommandIo } from './commands/index.ts';
+import { runCheckCommand, runPlanCommand } from './commands/index.ts';
+import { runPrepartitionCommand } from './commands/index.ts';
+import { runProfileCommand } from './commands/index.ts';
+import { runSplitCommand } from './commands/index.ts';
 import { runServeCommand } from './appliance.ts';
-import { runReproduceCommand, runSimCommand, runSweepCommand } from './sim/index.ts';
-import { runStartCommand } from './startCommand.ts';
-import { runWorkerCommand } from './cluster/index.ts';
-import { runClusterBench } from './clusterBench.ts';
+import { runReproduceCommand } from './commands/index.ts';
+import { runSimCommand, runSweepCommand } from './commands/index.ts';
+import { runStartCommand } from './commands/index.ts';
+import { runWorkerCommand } from './commands/index.ts';
+import { runClusterBench } from './commands/index.ts';
 
 type Command = { summary: string; run: (argv: string[], io: CommandIo) => number | Promise<number> };
 

@@ -11,7 +11,7 @@ import { WebSocket } from 'ws';
 import { Appliance } from '../src/appliance.ts';
 import { ConfigError } from '../src/config/index.ts';
 import type { CameraEvent } from '../src/ingest/index.ts';
-import type { DetectionsResponse, LiveMessage } from '../src/server/index.ts';
+import type { DetectionsResponse, LiveMessage } from '../src/server/api.ts';
 import { ASTRONAUT, MODEL, runDuringSuite, waitFor } from './applianceSupport.ts';
 
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import pino from 'pino';
 import { Appliance } from '../src/appliance.ts';
-import type { DetectionsResponse } from '../src/server/index.ts';
+import type { DetectionsResponse } from '../src/server/api.ts';
 import { ASTRONAUT, MODEL, runDuringSuite, waitFor } from './applianceSupport.ts';
 
 describe('appliance on the cluster', { timeout: 60_000 }, () => {

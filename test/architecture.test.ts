@@ -13,19 +13,22 @@ const MAY_IMPORT: Record<string, ReadonlyArray<string>> = {
   config: [],
   planner: ['config'],
   pipeline: ['planner', 'config'],
+  models: ['planner', 'config'],
+  detect: ['models', 'config'],
   sim: ['pipeline', 'planner'],
-  cluster: ['pipeline', 'planner', 'config'],
+  cluster: ['pipeline', 'models', 'detect', 'planner', 'config'],
   ingest: ['config'],
   store: ['config'],
-  server: ['sim', 'cluster', 'ingest', 'store', 'pipeline', 'planner', 'config'],
+  server: ['sim', 'cluster', 'ingest', 'store', 'pipeline', 'models', 'detect', 'planner', 'config'],
+  commands: ['server', 'sim', 'cluster', 'ingest', 'store', 'pipeline', 'models', 'detect', 'planner', 'config'],
 };
 
 /** npm packages (and node built-ins) that only one or a few rooms may use. */
 const OWNED_PACKAGES: Record<string, ReadonlyArray<string>> = {
   highs: ['planner'],
   'better-sqlite3': ['store'],
-  'onnxruntime-node': ['pipeline'],
-  'node:child_process': ['ingest', 'cluster'],
+  'onnxruntime-node': ['models', 'detect'],
+  'node:child_process': ['ingest', 'cluster', 'commands'],
 };
 
 function sourceFiles(dir: string): string[] {

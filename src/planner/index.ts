@@ -17,15 +17,14 @@ export { fromArtifactPlan, parsePlan, planFromOutcome, planSchema, readPlanData,
 export type { Plan, PlanDnn, PlanPartition, PlanPipeline } from './planDocument.ts';
 export { validatePlan } from './validatePlan.ts';
 export { renderPlanTable } from './planTable.ts';
-export { CHECK_USAGE, PLAN_USAGE, runCheckCommand, runPlanCommand } from './planCommand.ts';
-export type { CommandIo } from './planCommand.ts';
 export { ARTIFACT_OBJECTIVES, PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem } from './paperSetup.ts';
 export { PrepartitionInfeasibleError, prepartitionChain, loadArtifactPrepartitionInput, writePrepartitionCsvs } from './prepartition.ts';
 export type { PrepartitionInput, PrepartitionResult } from './prepartition.ts';
-export { runPrepartitionCommand } from './prepartitionCommand.ts';
 export { EDGE_SCENARIOS, edgeProblem, edgeSiteName } from './edgeScenarios.ts';
 export type { EdgeScenario } from './edgeScenarios.ts';
 export { findLink, wanTransferUs } from './candidates.ts';
 export { gpuEntryLabel, linkUsage, planObjective } from './planDocument.ts';
 export { servedGroups } from './planner.ts';
 export type { ServedGroup } from './planner.ts';
+export { ALGORITHMS } from './problem.ts';
+export { DEFAULT_PREPARTITION_BLOCKS, blockShares, formatPrepartitionCsvs, listNodeProfileModels, prepartitionTag } from './prepartition.ts';

@@ -7,7 +7,7 @@
  */
 import type { ModelConfig } from '../config/index.ts';
 import type { FrameConsumer, RgbFrame } from '../ingest/index.ts';
-import type { Detector } from '../pipeline/index.ts';
+import type { Detector } from '../detect/index.ts';
 import type { DetectionStore, NewDetection, SnapshotStore } from '../store/index.ts';
 import { encodeJpeg } from '../store/index.ts';
 import type { DetectionItem, LiveMessage } from './api.ts';

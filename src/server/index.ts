@@ -10,3 +10,4 @@ export { ApiServer, toItem } from './httpServer.ts';
 export type { ApiServerDeps } from './httpServer.ts';
 export { LiveFeed } from './liveFeed.ts';
 export { ApplianceMetrics } from './metrics.ts';
+export type { DetectionItem, StatsResponse } from './api.ts';

@@ -11,6 +11,5 @@ export type { Percentiles, SchedulerKind, SimOptions, SimResult } from './simula
 export { createScheduler, percentiles, simulate } from './simulator.ts';
 export type { SweepOptions, SweepPoint, SweepResult } from './sweep.ts';
 export { sweep } from './sweep.ts';
-export type { CommandIo } from './simCommand.ts';
-export { DEFAULT_PROFILES, runSimCommand, runSweepCommand, SIM_USAGE, SWEEP_USAGE } from './simCommand.ts';
-export { REPRODUCE_USAGE, runReproduceCommand } from './reproduceCommand.ts';
+export { reproduce } from './reproduce.ts';
+export { reproduceEdge } from './edgeReproduce.ts';

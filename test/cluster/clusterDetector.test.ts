@@ -9,8 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import { ClusterDetector, DetectionCluster, PartitionCatalog, ensureLocalProfile } from '../../src/cluster/index.ts';
 import { clusterConfigSchema, modelConfigSchema } from '../../src/config/index.ts';
 import { readImageRgb } from '../../src/ingest/index.ts';
-import { LocalDetector, createPartitionExecutor } from '../../src/pipeline/index.ts';
-import type { Detection, PlainTensor } from '../../src/pipeline/index.ts';
+import { LocalDetector } from '../../src/detect/index.ts';
+import type { Detection } from '../../src/detect/index.ts';
+import { createPartitionExecutor } from '../../src/models/index.ts';
+import type { PlainTensor } from '../../src/models/index.ts';
 import { REPO_ROOT, memoryLogger, waitFor } from './support.ts';
 
 const MEDIA = path.resolve(REPO_ROOT, '..', 'shared', 'test-media');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { clusterProblem } from '../../src/cluster/index.ts';
-import type { Announcement } from '../../src/cluster/messages.ts';
+import type { Announcement } from '../../src/cluster/control/messages.ts';
 import { HighsSolver, parseProblem, planFromOutcome, planProblem, resolveProblem, validatePlan } from '../../src/planner/index.ts';
 
 const PROFILES = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'shared', 'ppipe-data');

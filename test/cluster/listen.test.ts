@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DetectionCluster, ModelCache, ModelServer } from '../../src/cluster/index.ts';
-import { advertisedHost } from '../../src/cluster/listenAddress.ts';
+import { advertisedHost } from '../../src/cluster/data/listenAddress.ts';
 import { appConfigSchema, clusterConfigSchema, modelConfigSchema } from '../../src/config/index.ts';
 import { readImageRgb } from '../../src/ingest/index.ts';
 import { REPO_ROOT, makeTestCertificates, memoryLogger, waitFor } from './support.ts';

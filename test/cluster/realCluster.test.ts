@@ -8,7 +8,8 @@ import path from 'node:path';
 import { it } from 'node:test';
 import { Bus, Controller, EmbeddedBroker, Frontend, ModelServer, ReservationDispatcher } from '../../src/cluster/index.ts';
 import type { NamedTensor, RealPartitionModel, Topology } from '../../src/cluster/index.ts';
-import { createPartitionExecutor, encodeOnnxModel, loadModel, splitModel, zooModel } from '../../src/pipeline/index.ts';
+import { createPartitionExecutor, encodeOnnxModel, loadModel, splitModel } from '../../src/models/index.ts';
+import { zooModel } from '../models/modelZoo.ts';
 import type { Plan } from '../../src/planner/index.ts';
 import { TOKEN, memoryLogger, spawnWorker, waitFor } from './support.ts';
 

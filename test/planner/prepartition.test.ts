@@ -16,7 +16,7 @@ import {
   writePrepartitionCsvs,
 } from '../../src/planner/prepartition.ts';
 import type { PrepartitionInput } from '../../src/planner/prepartition.ts';
-import { runPrepartitionCommand } from '../../src/planner/prepartitionCommand.ts';
+import { runPrepartitionCommand } from '../../src/commands/prepartition.ts';
 
 const ARTIFACT = '/work/shared/ppipe-data';
 const GPUS = ['V100', 'L4', 'T4', 'P4'];

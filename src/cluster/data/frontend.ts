@@ -1,0 +1,298 @@
+/**
+ * The frontend: receives requests, asks the Dispatcher for batches, sends each batch to the first hop of
+ * its path over a tensor link, and collects results on its own link server. It counts completed, late and
+ * dropped requests and each request's end-to-end latency; when a node dies, its in-flight batches are
+ * re-dispatched if their deadlines allow, else counted as dropped, so that no request is lost without a trace.
+ */
+import type { Logger } from 'pino';
+import type { Dispatcher, DispatchDecision, DispatchedBatch, PendingRequest, Topology } from './dispatcher.ts';
+import type { FrontendStats } from '../control/messages.ts';
+import type { FrameHeader, NamedTensor } from './tensorFrame.ts';
+import { encodeFrame, packTensors, unpackTensors } from './tensorFrame.ts';
+import { LinkPool, LinkServer, NicPacer } from './tensorLink.ts';
+
+export type RequestStatus = 'ok' | 'late' | 'dropped';
+
+export interface RequestOutcome {
+  readonly id: string;
+  readonly status: RequestStatus;
+  readonly latencyUs: number;
+  readonly outputs: NamedTensor[];
+  readonly reason?: string;
+}
+
+export interface FrontendOptions {
+  token: string;
+  /** Address the frontend's tensor link (results coming back) listens on; default 127.0.0.1. */
+  host?: string;
+  /** Name workers reach it by (default: host, or the machine's name for a wildcard host). */
+  advertiseHost?: string;
+  /** PEM files: serve the frontend's tensor links (results coming back) over wss://. */
+  tls?: { certFile: string; keyFile: string };
+  /** CA of workers whose links use a private certificate (wss://). */
+  linkCaFile?: string;
+  linkDtype: 'float16' | 'float32';
+  /** Factor on SLOs (emulated clusters slowed down by --time-scale). */
+  timeScale?: number;
+  /** A batch not answered this long after its planned completion is given up. */
+  lostAfterMs?: number;
+}
+
+interface Inflight {
+  readonly batch: DispatchedBatch;
+  readonly sentUs: number;
+  readonly batchId: string;
+}
+
+interface Waiting {
+  readonly request: PendingRequest;
+  readonly inputs: NamedTensor[];
+  readonly resolve: (outcome: RequestOutcome) => void;
+  redispatched: boolean;
+}
+
+function nowUs(): number {
+  return performance.now() * 1000;
+}
+
+/** Concatenates per-request tensors along the batch dimension. */
+function concatBatch(parts: ReadonlyArray<ReadonlyArray<NamedTensor>>): NamedTensor[] {
+  const first = parts[0] ?? [];
+  return first.map((tensor, t) => {
+    const pieces = parts.map((p) => p[t]!);
+    const total = pieces.reduce((sum, piece) => sum + piece.data.length, 0);
+    const Kind = tensor.data.constructor as new (n: number) => typeof tensor.data;
+    const data = new Kind(total);
+    let offset = 0;
+    for (const piece of pieces) {
+      (data as Float32Array).set(piece.data as Float32Array, offset);
+      offset += piece.data.length;
+    }
+    return { name: tensor.name, dtype: tensor.dtype, dims: [pieces.reduce((sum, piece) => sum + (piece.dims[0] ?? 1), 0), ...tensor.dims.slice(1)], data };
+  });
+}
+
+/** Splits batch outputs back into one tensor set per request (batch dimension first). */
+function splitBatch(tensors: ReadonlyArray<NamedTensor>, count: number): NamedTensor[][] {
+  const out: NamedTensor[][] = Array.from({ length: count }, () => []);
+  for (const tensor of tensors) {
+    const per = tensor.data.length / count;
+    for (let i = 0; i < count; i++) out[i]!.push({ name: tensor.name, dtype: tensor.dtype, dims: [1, ...tensor.dims.slice(1)], data: tensor.data.slice(i * per, (i + 1) * per) });
+  }
+  return out;
+}
+
+export class Frontend {
+  private server: LinkServer | undefined;
+  private pool: LinkPool | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private sweep: NodeJS.Timeout | undefined;
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly inflight = new Map<string, Inflight>();
+  private topology: Topology | undefined;
+  private nextRequest = 0;
+  private nextBatch = 0;
+  readonly latenciesUs: number[] = [];
+  readonly counters = { requests: 0, completed: 0, late: 0, dropped: 0, redispatched: 0, batches: 0, dispatchUs: 0, errors: 0 };
+
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    private readonly options: FrontendOptions,
+    private readonly log: Logger,
+  ) {}
+
+  get endpoint(): string {
+    if (!this.server) throw new Error('the frontend is not started');
+    return this.server.url;
+  }
+
+  async start(): Promise<void> {
+    const { token, host, tls, linkCaFile } = this.options;
+    this.pool = new LinkPool({ token, ...(linkCaFile !== undefined ? { caFile: linkCaFile } : {}) }, new NicPacer(null), this.log);
+    const { advertiseHost } = this.options;
+    this.server = new LinkServer({ token, host: host ?? '127.0.0.1', ...(advertiseHost !== undefined ? { advertiseHost } : {}), ...(tls ? { tls } : {}) }, (header, payload) => this.onFrame(header, payload), this.log);
+    await this.server.start();
+    this.sweep = setInterval(() => this.sweepLost(), 250);
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    clearInterval(this.sweep);
+    for (const [id, waiting] of this.waiting) this.finish(id, waiting, 'dropped', [], 'frontend stopped');
+    this.pool?.close();
+    await this.server?.stop();
+  }
+
+  setTopology(topology: Topology | undefined): void {
+    this.topology = topology;
+    this.apply(this.timed(() => this.dispatcher.setTopology(topology, nowUs())));
+    this.apply(this.timed(() => this.dispatcher.onTick(nowUs())));
+  }
+
+  get serving(): Topology | undefined {
+    return this.topology;
+  }
+
+  sloUs(dnn: string): number | undefined {
+    const slo = this.topology?.dnns.find((d) => d.name === dnn)?.sloUs;
+    return slo === undefined ? undefined : slo * (this.options.timeScale ?? 1);
+  }
+
+  /** Submits one request (inputs with batch dimension 1, or none on an emulated cluster). */
+  submit(dnn: string, inputs: NamedTensor[] = [], sloUs?: number): Promise<RequestOutcome> {
+    const arrivalUs = nowUs();
+    const slo = sloUs ?? this.sloUs(dnn) ?? 1e6;
+    const request: PendingRequest = { id: `r${this.nextRequest++}`, dnn, arrivalUs, deadlineUs: arrivalUs + slo };
+    this.counters.requests++;
+    return new Promise((resolve) => {
+      this.waiting.set(request.id, { request, inputs, resolve, redispatched: false });
+      this.apply(this.timed(() => this.dispatcher.onRequest(request, nowUs())));
+    });
+  }
+
+  /** A node died: its in-flight batches are re-dispatched when their deadlines allow, else dropped. */
+  nodeDown(nodeId: string): void {
+    const dispatcher = this.dispatcher;
+    if (dispatcher.onNodeDown) this.apply(this.timed(() => dispatcher.onNodeDown!(nodeId, nowUs())));
+    for (const [batchId, entry] of this.inflight) {
+      if (!entry.batch.path.some((hop) => hop.nodeId === nodeId)) continue;
+      this.inflight.delete(batchId);
+      this.retry(entry.batch, `node ${nodeId} died`);
+    }
+  }
+
+  stats(): FrontendStats {
+    const sorted = [...this.latenciesUs].sort((a, b) => a - b);
+    const at = (q: number): number | null => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
+    const { requests, completed, late, dropped, redispatched } = this.counters;
+    return { requests, completed, late, dropped, redispatched, inflight: this.waiting.size, p50LatencyUs: at(0.5), p99LatencyUs: at(0.99) };
+  }
+
+  /** µs of frontend work (dispatcher + framing) per dispatched batch. */
+  usPerBatch(): number {
+    return this.counters.batches === 0 ? 0 : this.counters.dispatchUs / this.counters.batches;
+  }
+
+  private retry(batch: DispatchedBatch, reason: string): void {
+    for (const request of batch.requests) {
+      const waiting = this.waiting.get(request.id);
+      if (!waiting) continue;
+      if (waiting.redispatched || nowUs() > request.deadlineUs) {
+        this.finish(request.id, waiting, 'dropped', [], reason);
+        continue;
+      }
+      waiting.redispatched = true;
+      this.counters.redispatched++;
+      this.apply(this.timed(() => this.dispatcher.onRequest(request, nowUs())));
+    }
+  }
+
+  private timed(work: () => DispatchDecision | void): DispatchDecision | undefined {
+    const started = process.hrtime.bigint();
+    const decision = work() ?? undefined;
+    this.counters.dispatchUs += Number(process.hrtime.bigint() - started) / 1000;
+    return decision;
+  }
+
+  private apply(decision: DispatchDecision | undefined): void {
+    if (decision) {
+      for (const { request, reason } of decision.dropped) {
+        const waiting = this.waiting.get(request.id);
+        if (waiting) this.finish(request.id, waiting, 'dropped', [], reason);
+      }
+      for (const batch of decision.batches) this.send(batch);
+    }
+    clearTimeout(this.timer);
+    const wake = this.dispatcher.nextWakeUs();
+    if (wake !== undefined) {
+      this.timer = setTimeout(() => this.apply(this.timed(() => this.dispatcher.onTick(nowUs()))), Math.max(0, (wake - nowUs()) / 1000));
+    }
+  }
+
+  private send(batch: DispatchedBatch): void {
+    const started = process.hrtime.bigint();
+    const batchId = `b${this.nextBatch++}`;
+    const inputs = batch.requests.map((r) => this.waiting.get(r.id)?.inputs ?? []);
+    const tensors = inputs.every((i) => i.length > 0) ? concatBatch(inputs) : [];
+    const packed = packTensors(tensors, 'float32');
+    const frame = encodeFrame(
+      {
+        type: 'batch',
+        batchId,
+        dnn: batch.dnn,
+        requestIds: batch.requests.map((r) => r.id),
+        hop: 0,
+        path: batch.path.map((hop) => ({ ...hop })),
+        replyTo: this.endpoint,
+        tensors: packed.wire,
+        declaredBytes: 0,
+        timings: [],
+      },
+      packed.payload,
+    );
+    this.inflight.set(batchId, { batch, sentUs: nowUs(), batchId });
+    this.counters.batches++;
+    this.counters.dispatchUs += Number(process.hrtime.bigint() - started) / 1000;
+    this.pool!.send(batch.path[0]!.endpoint, frame, 0).catch((error: unknown) => {
+      this.counters.errors++;
+      this.log.warn({ err: String(error), batchId }, 'batch not sent');
+      if (this.inflight.delete(batchId)) this.retry(batch, `first hop unreachable: ${String(error)}`);
+    });
+  }
+
+  private onFrame(header: FrameHeader, payload: Buffer): void {
+    if (header.type !== 'result') {
+      this.log.warn({ type: header.type }, 'frontend: unexpected frame type');
+      return;
+    }
+    const entry = this.inflight.get(header.batchId);
+    if (!entry) return; // already re-dispatched or given up
+    this.inflight.delete(header.batchId);
+    for (const timing of header.timings) {
+      this.dispatcher.onFeedback({ key: timing.key, nodeId: timing.nodeId, instance: timing.instance, batchSize: header.requestIds.length, inferUs: timing.inferUs, queueUs: timing.queueUs, sendUs: timing.sendUs });
+    }
+    if (header.error !== undefined) {
+      this.log.warn({ batchId: header.batchId, error: header.error }, 'batch failed on a worker');
+      this.retry(entry.batch, header.error);
+      return;
+    }
+    let outputs: NamedTensor[][] = header.requestIds.map(() => []);
+    try {
+      if (header.tensors.length > 0) outputs = splitBatch(unpackTensors(header.tensors, payload), header.requestIds.length);
+    } catch (error) {
+      this.log.warn({ err: String(error) }, 'result tensors unreadable');
+    }
+    const now = nowUs();
+    header.requestIds.forEach((id, i) => {
+      const waiting = this.waiting.get(id);
+      if (!waiting) return;
+      this.finish(id, waiting, now <= waiting.request.deadlineUs ? 'ok' : 'late', outputs[i] ?? []);
+    });
+  }
+
+  private sweepLost(): void {
+    const now = nowUs();
+    const graceUs = (this.options.lostAfterMs ?? 3000) * 1000;
+    for (const [batchId, entry] of this.inflight) {
+      if (now - entry.sentUs > entry.batch.plannedLatencyUs * (this.options.timeScale ?? 1) + graceUs) {
+        this.inflight.delete(batchId);
+        for (const request of entry.batch.requests) {
+          const waiting = this.waiting.get(request.id);
+          if (waiting) this.finish(request.id, waiting, 'dropped', [], 'no result: lost in flight');
+        }
+      }
+    }
+  }
+
+  private finish(id: string, waiting: Waiting, status: RequestStatus, outputs: NamedTensor[], reason?: string): void {
+    this.waiting.delete(id);
+    const latencyUs = nowUs() - waiting.request.arrivalUs;
+    if (status === 'dropped') this.counters.dropped++;
+    else {
+      this.counters.completed++;
+      if (status === 'late') this.counters.late++;
+      this.latenciesUs.push(latencyUs);
+    }
+    waiting.resolve({ id, status, latencyUs, outputs, ...(reason !== undefined ? { reason } : {}) });
+  }
+}

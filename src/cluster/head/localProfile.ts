@@ -1,0 +1,86 @@
+/**
+ * The profile of this machine: the planner needs per-block latencies of each served model on the device
+ * class the local workers announce. Measured once (`ppipe profile`, a second or so for BlazeFace) into the
+ * data folder and reused while the file covers that device class.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { profileModelToFolder } from '../../models/index.ts';
+import { profileFileSchema } from '../../planner/index.ts';
+
+/** Threads per local worker: the configured number, else up to 4 of this machine's cores. */
+export function localWorkerThreads(configured?: number): number {
+  return configured ?? Math.min(4, os.availableParallelism());
+}
+
+/** The device class of a CPU worker with `threads` threads, as profiles and announcements name it. */
+export function cpuDeviceClass(threads: number): string {
+  return `cpu-${threads}t`;
+}
+
+/** A model's name in profiles and plans: its file name without `.onnx`. */
+export function profileModelName(modelFile: string): string {
+  return path.basename(modelFile).replace(/\.onnx$/i, '');
+}
+
+export interface LocalProfileOptions {
+  readonly modelFile: string;
+  readonly profilesDir: string;
+  readonly threads: number;
+  readonly deviceClass: string;
+  /** Progress of a measurement (the profile command's bar). */
+  readonly stderr?: (text: string) => void;
+}
+
+/** A one-line progress report of a measurement, redrawn in place. */
+function progressLine(write: (text: string) => void): (done: number, total: number, label: string) => void {
+  return (done, total, label) => write(`\rprofiling ${String(Math.round((done / total) * 100)).padStart(3)}% ${label.padEnd(28)}`);
+}
+
+/** Block counts tried in turn. */
+const PROFILE_BLOCKS = [10, 5, 2];
+
+/** Whether `file` is a profile of ours that has block node ranges and timings for `deviceClass`. */
+function coversDevice(file: string, deviceClass: string): boolean {
+  if (!existsSync(file)) return false;
+  try {
+    const parsed = profileFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    return parsed.success && parsed.data.blocks !== undefined && parsed.data.devices.some((d) => d.deviceClass === deviceClass);
+  } catch {
+    return false;
+  }
+}
+
+/** The profile file of the model on this device class, measured now when the data folder has none. */
+export async function ensureLocalProfile(options: LocalProfileOptions): Promise<{ file: string; model: string; measured: boolean }> {
+  const model = profileModelName(options.modelFile);
+  const file = path.join(options.profilesDir, `${model}.profile.json`);
+  if (coversDevice(file, options.deviceClass)) return { file, model, measured: false };
+  // Measured latencies are noisy: when no balanced split into 10 blocks exists this time, fewer blocks do.
+  const failures: string[] = [];
+  for (const blocks of PROFILE_BLOCKS) {
+    try {
+      await profileModelToFolder(
+        {
+          file: options.modelFile,
+          device: { kind: 'cpu', threads: options.threads },
+          deviceClass: options.deviceClass,
+          maxBatch: 8,
+          blocks,
+          warmup: 2,
+          repeats: 5,
+          ...(options.stderr ? { onProgress: progressLine(options.stderr) } : {}),
+        },
+        options.profilesDir,
+      );
+      if (coversDevice(file, options.deviceClass)) return { file, model, measured: true };
+      failures.push(`${blocks} blocks: the written profile has no timings of ${options.deviceClass}`);
+    } catch (error) {
+      failures.push(`${blocks} blocks: ${(error as Error).message}`);
+    } finally {
+      options.stderr?.('\n');
+    }
+  }
+  throw new Error(`profiling ${options.modelFile} on ${options.deviceClass} failed (${failures.join('; ')})`);
+}

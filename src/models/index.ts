@@ -1,0 +1,24 @@
+/**
+ * The models room, the model toolkit: parse and write ONNX models (own protobufjs schema), cut analysis with
+ * live tensor sets and shapes, the pure partition builder, the float16 link codec, onnxruntime execution and
+ * profiling on this machine.
+ */
+export { decodeOnnxModel, encodeOnnxModel, readOnnxModel, writeOnnxModel } from './onnxModel.ts';
+export type { ModelMessage } from './onnxSchema.ts';
+export { analyzeGraph, cutEntries } from './graphAnalysis.ts';
+export type { CutEntry, GraphAnalysis } from './graphAnalysis.ts';
+export { artifactDocuments, internalCutBytes, loadModel, modelReport } from './modelReport.ts';
+export type { LoadedModel, ModelReport } from './modelReport.ts';
+export { SplitError, splitModel, tensorSpec, validateCuts } from './splitModel.ts';
+export type { PartitionPlan, SplitResult, TensorSpec } from './splitModel.ts';
+export { float16ToFloat32, float32ToFloat16 } from './float16.ts';
+export { compareOutputs, loadPipeline, runPipeline, throughFloat16Link } from './partitionRunner.ts';
+export type { LinkDtype, PartitionPipeline } from './partitionRunner.ts';
+export { measureProfile } from './modelProfiler.ts';
+export { profileModelToFolder } from './profileWriter.ts';
+export type { WrittenProfile } from './profileWriter.ts';
+export type { MeasuredProfile, ProfileRequest } from './modelProfiler.ts';
+export { createPartitionExecutor } from './plainExecutor.ts';
+export type { Device, PartitionExecutor, PlainData, PlainTensor, SessionSettings } from './plainExecutor.ts';
+export { seededRandom } from './ortSupport.ts';
+export { assertCudaAvailable } from './ortSupport.ts';
