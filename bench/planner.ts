@@ -3,14 +3,16 @@
 // pre-solve included). Prints one JSON line per case, then a summary line. The cases run in one process,
 // so after the first one they start on the process's idle HiGHS workers, as the controller's re-plans do;
 // PPIPE_HIGHS_IDLE_WORKERS=0 measures every case as a one-shot `ppipe plan` would (fresh workers).
-// Options: --algorithms ppipe,np[,dart-r]  --time-limit S (per case, default 60)  --groups G1,G2
+// Options: --profiles DIR (the artifact's data; else PPIPE_ARTIFACT_DATA)  --algorithms ppipe,np[,dart-r]  --time-limit S (per case, default 60)  --groups G1,G2
 // --ablation: instead, the 18 single-DNN L4-T4 cases with 3 partitions and a 10% margin (reference §D.4,
 // §H), PPipe only, reporting status and gap per case.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem } from '../src/planner/index.ts';
+import {
+  PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, artifactDataDir, hasArtifactData, missingArtifactDataMessage, paperProblem,
+} from '../src/planner/index.ts';
 import { runPlanCommand } from '../src/commands/plan.ts';
 
 const { values } = parseArgs({
@@ -19,11 +21,17 @@ const { values } = parseArgs({
     'time-limit': { type: 'string', default: '60' },
     groups: { type: 'string' },
     ablation: { type: 'boolean', default: false },
+    profiles: { type: 'string' },
   },
 });
 const algorithms = values.algorithms.split(',');
 const groups = PAPER_GROUPS.filter((g) => !values.groups || values.groups.split(',').includes(g.id));
-const profiles = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'shared', 'ppipe-data');
+const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const profiles = artifactDataDir({ explicit: values.profiles, fromEnvironment: process.env.PPIPE_ARTIFACT_DATA, repoRoot });
+if (!hasArtifactData(profiles)) {
+  process.stderr.write(`bench/planner: ${missingArtifactDataMessage(profiles)}\n`);
+  process.exit(2);
+}
 const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-bench-'));
 
 async function planJson(file: string, args: string[]): Promise<{ objective: number; status: string; seconds: number; plan: { mipGap: number | null } }> {

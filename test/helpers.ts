@@ -1,11 +1,12 @@
 // Shared test helpers: fixture plans and the invariant checks of reference §J.7.
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dispatch, ServingPlan, ServingTopology } from '../src/pipeline/index.ts';
 import { fromArtifactPlan } from '../src/pipeline/index.ts';
 
-export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures');
 
 export function fixturePlan(name: string): ServingPlan {
   const file = path.join(FIXTURES, name);
@@ -40,4 +41,24 @@ export function reservedIntervals(topology: ServingTopology, dispatches: Readonl
     });
   }
   return byResource;
+}
+
+/** A test photograph: astronaut.png (one face) is the demo camera's, the others are in test/fixtures/media. */
+export function testPhoto(name: 'astronaut.png' | 'coffee.png' | 'chelsea.png'): string {
+  return name === 'astronaut.png' ? path.join(REPO_ROOT, 'media', 'demo', name) : path.join(FIXTURES, 'media', name);
+}
+
+/** The first executable of that name on PATH, or undefined. */
+export function findOnPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const file = path.join(dir, name);
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { buildProbeArgs, buildStillImageArgs, redactUrl } from './cameraSource.ts';
 import type { CameraSource } from './cameraSource.ts';
 import type { RgbFrame } from './frameAssembler.ts';
+import { resolveTool } from './toolPath.ts';
 
 export type ProbeResult =
   | { ok: true; codec: string; width: number; height: number; elapsedMs: number }
@@ -74,9 +75,11 @@ export async function probeSource(ffprobePath: string, source: CameraSource, tim
 /** Decodes a still image (PNG, JPEG, ...) to one RGB24 frame at its own size. */
 export async function readImageRgb(file: string, options: { ffmpegPath?: string; ffprobePath?: string; timeoutMs?: number } = {}): Promise<RgbFrame> {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const probe = await probeSource(options.ffprobePath ?? 'ffprobe', { kind: 'image', path: file }, timeoutMs);
+  const ffprobe = options.ffprobePath ?? resolveTool('ffprobe', 'ffprobe');
+  const probe = await probeSource(ffprobe, { kind: 'image', path: file }, timeoutMs);
   if (!probe.ok) throw new Error(`${file}: cannot read image: ${probe.error}`);
-  const result = await runWithDeadline(options.ffmpegPath ?? 'ffmpeg', buildStillImageArgs(file), timeoutMs);
+  const ffmpeg = options.ffmpegPath ?? resolveTool('ffmpeg', 'ffmpeg');
+  const result = await runWithDeadline(ffmpeg, buildStillImageArgs(file), timeoutMs);
   const expected = probe.width * probe.height * 3;
   if (result.code !== 0 || result.stdout.length !== expected) {
     throw new Error(`${file}: cannot decode image: ${result.spawnError?.message ?? (result.stderr || `got ${result.stdout.length} of ${expected} bytes`)}`);

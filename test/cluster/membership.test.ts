@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Bus, Controller, EmbeddedBroker, Frontend, ModelServer, ReservationDispatcher } from '../../src/cluster/index.ts';
 import type { PlanMessage, RequestOutcome, Topology } from '../../src/cluster/index.ts';
-import { SHARED_PROFILES, TOKEN, memoryLogger, spawnWorker, waitFor } from './support.ts';
+import { FIXTURE_PROFILES, TOKEN, memoryLogger, spawnWorker, waitFor } from './support.ts';
 
 const classesOf = (message: PlanMessage | undefined): string[] =>
   [...new Set((message?.plan?.dnns ?? []).flatMap((d) => d.pipelines.flatMap((p) => p.partitions.map((q) => q.gpu))))].sort();
@@ -23,7 +23,7 @@ it('re-plans on join and leave, survives malformed payloads, and accounts for a 
   const controller = new Controller(
     bus,
     models,
-    { profiles: SHARED_PROFILES, models: [{ name: 'efficientnet-b8' }], algorithm: 'ppipe', bandwidthGbps: 6, paceLinks: true, linkDtype: 'float16', debounceMs: 200 },
+    { profiles: FIXTURE_PROFILES, models: [{ name: 'efficientnet-b8' }], algorithm: 'ppipe', bandwidthGbps: 6, paceLinks: true, linkDtype: 'float16', debounceMs: 200 },
     {
       onTopology: (t) => { topology = t; frontend.setTopology(t); },
       onPlan: (m) => void plans.push(m),

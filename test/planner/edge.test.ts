@@ -5,14 +5,15 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Plan, ProblemDocument, ResolvedProblem } from '../../src/planner/index.ts';
 import { EDGE_SCENARIOS, HighsSolver, edgeProblem, parseProblem, planFromOutcome, planProblem, resolveProblem, validatePlan } from '../../src/planner/index.ts';
-import { SHARED_PROFILES, sharedLibrary } from './helpers.ts';
+import { FIXTURE_PROFILES } from '../artifactData.ts';
+import { libraryOf } from './helpers.ts';
 
 const solver = new HighsSolver();
 after(() => solver.stop());
 
 /** Plans a problem; `proved` asks for a proof of optimality (the comparisons between placements need it). */
 async function plan(doc: ProblemDocument, proved = true): Promise<{ plan: Plan; problem: ResolvedProblem }> {
-  const problem = resolveProblem(parseProblem('edge', doc), '/', sharedLibrary());
+  const problem = resolveProblem(parseProblem('edge', doc), '/', libraryOf(FIXTURE_PROFILES));
   const outcome = await planProblem(problem, solver, { deadlineMs: performance.now() + (proved ? 30_000 : 8_000) });
   if (proved) assert.equal(outcome.status, 'optimal');
   return { plan: planFromOutcome(problem, outcome), problem };
@@ -23,7 +24,7 @@ describe('edge-to-cloud planning', () => {
     const scenario = EDGE_SCENARIOS.find((s) => s.model === 'tf_efficientdet_d1' && s.edgeGpu === 'T4' && s.wanMbps === 100)!;
     const results = new Map<string, Plan>();
     for (const placement of ['edge-only', 'cloud-only', 'any'] as const) {
-      const { plan: p, problem } = await plan(edgeProblem(SHARED_PROFILES, scenario, placement));
+      const { plan: p, problem } = await plan(edgeProblem(FIXTURE_PROFILES, scenario, placement));
       assert.deepEqual(validatePlan(p, problem), [], placement);
       for (const link of p.links!) assert.ok(link.usedBitsPerSecond <= link.capacityBitsPerSecond * (1 + 1e-9), `${placement}: ${link.from}>${link.to}`);
       results.set(placement, p);
@@ -35,7 +36,7 @@ describe('edge-to-cloud planning', () => {
   });
 
   it('a narrow link caps the WAN traffic exactly at its bandwidth', async () => {
-    const doc = edgeProblem(SHARED_PROFILES, EDGE_SCENARIOS.find((s) => s.model === 'repvgg-b3' && s.wanMbps === 100)!, 'cloud-only');
+    const doc = edgeProblem(FIXTURE_PROFILES, EDGE_SCENARIOS.find((s) => s.model === 'repvgg-b3' && s.wanMbps === 100)!, 'cloud-only');
     // 20 Mbit/s: less than the 8 cameras' 32, and still fast enough for one frame within repvgg's SLO.
     const narrow = { ...doc, links: doc.links!.map((l) => ({ ...l, bandwidthGbps: 0.02 })) };
     // Binding links make this model slow to prove optimal; any plan the solver returns must respect them.
@@ -50,7 +51,7 @@ describe('edge-to-cloud planning', () => {
   });
 
   it('a site with no WAN link serves only its own frames, on its own GPUs', async () => {
-    const doc = edgeProblem(SHARED_PROFILES, EDGE_SCENARIOS[0]!, 'any');
+    const doc = edgeProblem(FIXTURE_PROFILES, EDGE_SCENARIOS[0]!, 'any');
     const isolated = { ...doc, links: doc.links!.filter((l) => l.from !== 'edge-1') };
     const { plan: p, problem } = await plan(isolated);
     assert.deepEqual(validatePlan(p, problem), []);
@@ -64,7 +65,7 @@ describe('edge-to-cloud planning', () => {
   });
 
   it('the validator catches a plan that overfills a link or uses a missing link', async () => {
-    const { plan: p, problem } = await plan(edgeProblem(SHARED_PROFILES, EDGE_SCENARIOS[0]!, 'cloud-only'));
+    const { plan: p, problem } = await plan(edgeProblem(FIXTURE_PROFILES, EDGE_SCENARIOS[0]!, 'cloud-only'));
     const starved = { ...problem, edge: { ...problem.edge!, links: problem.edge!.links.map((l) => ({ ...l, bandwidthGbps: 1e-6 })) } };
     assert.ok(validatePlan(p, starved).some((e) => /^WAN edge-\d>cloud: the plan sends/.test(e)));
     const cut = { ...problem, edge: { ...problem.edge!, links: problem.edge!.links.filter((l) => l.from !== 'edge-2') } };
@@ -72,7 +73,7 @@ describe('edge-to-cloud planning', () => {
   });
 
   it('rejects malformed topologies with the field named', () => {
-    const doc = edgeProblem(SHARED_PROFILES, EDGE_SCENARIOS[0]!, 'any');
+    const doc = edgeProblem(FIXTURE_PROFILES, EDGE_SCENARIOS[0]!, 'any');
     assert.throws(() => parseProblem('p.yaml', { ...doc, links: [{ from: 'edge-1', to: 'nowhere', bandwidthGbps: 1 }] }), /p\.yaml: links\[0\]\.to: expected one of the sites/);
     assert.throws(() => parseProblem('p.yaml', { ...doc, gpus: [{ type: 'T4', count: 1 }] }), /gpus\[0\]\.site: expected one of the sites/);
     assert.throws(() => parseProblem('p.yaml', { ...doc, sites: [{ name: 'a', cameras: [{ count: 1, dnn: 'other', fps: 1, bitrateMbps: 1 }] }] }), /sites\[0\]\.cameras\[0\]\.dnn: expected one of the dnns/);

@@ -9,17 +9,20 @@ import {
   ARTIFACT_OBJECTIVES, HighsSolver, PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, cutTransferUs, fromArtifactPlan, paperProblem, parsePlan, parseProblem,
   partitionLatencyUs, planFromOutcome, planProblem, resolveProblem, toArtifactPlan, validatePlan,
 } from '../../src/planner/index.ts';
-import { SHARED_PROFILES, sharedLibrary } from './helpers.ts';
+import { NEEDS_ARTIFACT_DATA } from '../artifactData.ts';
+import { libraryOf, profilesFor } from './helpers.ts';
 
 function problemFor(group: string, clusterName: string, algorithm: 'ppipe' | 'np' | 'dart-r' = 'ppipe'): ResolvedProblem {
   const cluster = PAPER_CLUSTERS.find((c) => c.name === clusterName)!;
   const dnns = PAPER_GROUPS.find((g) => g.id === group)!.dnns;
-  return resolveProblem(parseProblem('test', { ...paperProblem(SHARED_PROFILES, cluster, dnns, { weights: PAPER_WEIGHTS }), algorithm }), '/', sharedLibrary());
+  const profiles = profilesFor(dnns);
+  const document = { ...paperProblem(profiles, cluster, dnns, { weights: PAPER_WEIGHTS }), algorithm };
+  return resolveProblem(parseProblem('test', document), '/', libraryOf(profiles));
 }
 
 describe('tables (reference §J.3, §J.4)', () => {
   it('repvgg-b3 per-sample transfer times at 10 Gbit/s', () => {
-    const profile = sharedLibrary().get('repvgg-b3');
+    const profile = libraryOf(profilesFor(['repvgg-b3'])).get('repvgg-b3');
     const times = [1, 2, 3].map((c) => cutTransferUs(profile, c, 10));
     times.forEach((t, i) => assert.ok(Math.abs(t - [3853.5168, 1926.7584, 963.3792][i]!) < 1e-6));
   });
@@ -39,7 +42,8 @@ describe('tables (reference §J.3, §J.4)', () => {
   });
 });
 
-describe('candidates', () => {
+describe('candidates', NEEDS_ARTIFACT_DATA, () => {
+  if (NEEDS_ARTIFACT_DATA.skip) return;
   const problem = problemFor('G1', 'V100-T4');
   const dnn = { ...problem.dnns[0]!, estXput: 500 };
   const options = { maxPartitions: 2, mpsLevels: [4, 4], bandwidthGbps: 10, batchBuildFactor: 1.3 };
@@ -82,7 +86,7 @@ describe('LP text', () => {
   });
 });
 
-describe('objectives against the reference (§H, relative 1e-4)', () => {
+describe('objectives against the reference (§H, relative 1e-4)', NEEDS_ARTIFACT_DATA, () => {
   const solver = new HighsSolver();
   before(() => solver.start());
   after(() => solver.stop());
@@ -153,7 +157,8 @@ describe('plan invariants and formats (§J.6, §E)', () => {
     }];
     const imported = fromArtifactPlan('example.json', example);
     assert.equal(imported.dnns[0]!.pipelines[0]!.partitions[0]!.instances, 28);
-    const single = resolveProblem(parseProblem('t', { profiles: SHARED_PROFILES, bandwidthGbps: 10, gpus: [{ type: 'L4', count: 25, mpsLevels: 4, gpusPerServer: 4 }, { type: 'T4', count: 75, mpsLevels: 4, gpusPerServer: 2 }], dnns: [{ name: 'colorization-v2', estXput: 837.359 }] }), '/', sharedLibrary());
+    const profiles = profilesFor(['colorization-v2']);
+    const single = resolveProblem(parseProblem('t', { profiles, bandwidthGbps: 10, gpus: [{ type: 'L4', count: 25, mpsLevels: 4, gpusPerServer: 4 }, { type: 'T4', count: 75, mpsLevels: 4, gpusPerServer: 2 }], dnns: [{ name: 'colorization-v2', estXput: 837.359 }] }), '/', libraryOf(profiles));
     assert.deepEqual(validatePlan(imported, single), []);
   });
 

@@ -1,7 +1,7 @@
 // Tests of pre-partitioning (reference §C): the DP against brute force, the bounds relaxation, every shipped
 // 10-block mapping of the artifact (§B.6), input validation (§B.2–B.4) and the CSV writer.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -17,8 +17,8 @@ import {
 } from '../../src/planner/prepartition.ts';
 import type { PrepartitionInput } from '../../src/planner/prepartition.ts';
 import { runPrepartitionCommand } from '../../src/commands/prepartition.ts';
+import { ARTIFACT_DATA, NEEDS_ARTIFACT_DATA } from '../artifactData.ts';
 
-const ARTIFACT = '/work/shared/ppipe-data';
 const GPUS = ['V100', 'L4', 'T4', 'P4'];
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'prepartition-test-'));
@@ -156,7 +156,7 @@ describe('prepartitionChain on hand-built chains', () => {
 
 /** Shipped mappings (reference §B.6): tag bounds from the file name, block per node, trans-size rows. */
 function shippedMappings(): Array<{ model: string; lb: number; ub: number; blockOfNode: number[]; names: string[]; transSize: number[] }> {
-  const root = path.join(ARTIFACT, 'prepartition_mappings');
+  const root = path.join(ARTIFACT_DATA, 'prepartition_mappings');
   const out = [];
   for (const model of readdirSync(root).sort()) {
     const names = readdirSync(path.join(root, model));
@@ -173,12 +173,12 @@ function shippedMappings(): Array<{ model: string; lb: number; ub: number; block
   return out;
 }
 
-describe('the artifact\'s shipped pre-partition mappings', { skip: !existsSync(ARTIFACT) && 'artifact data not present' }, () => {
-  const shipped = existsSync(ARTIFACT) ? shippedMappings() : [];
+describe('the artifact\'s shipped pre-partition mappings', NEEDS_ARTIFACT_DATA, () => {
+  const shipped = NEEDS_ARTIFACT_DATA.skip ? [] : shippedMappings();
 
   test('our cut-size rule reproduces every shipped trans-size row at the shipped boundaries', () => {
     for (const mapping of shipped) {
-      const input = loadArtifactPrepartitionInput(ARTIFACT, mapping.model);
+      const input = loadArtifactPrepartitionInput(ARTIFACT_DATA, mapping.model);
       assert.deepEqual(mapping.names, input.nodeNames, `${mapping.model}: mapping nodes differ from the node profile`);
       const boundaries = mapping.blockOfNode.flatMap((b, j) => (j > 0 && b !== mapping.blockOfNode[j - 1] ? [j] : []));
       assert.deepEqual(boundaries.map((start) => input.cutBytes[start - 1]), mapping.transSize, mapping.model);
@@ -189,7 +189,7 @@ describe('the artifact\'s shipped pre-partition mappings', { skip: !existsSync(A
     const tenBlock = shipped.filter((m) => new Set(m.blockOfNode).size === 10);
     assert.ok(tenBlock.length >= 20, `expected the artifact's 23 ten-block models, found ${tenBlock.length}`);
     for (const mapping of tenBlock) {
-      const input = loadArtifactPrepartitionInput(ARTIFACT, mapping.model);
+      const input = loadArtifactPrepartitionInput(ARTIFACT_DATA, mapping.model);
       assert.deepEqual([...input.latencyUsByDevice.keys()], GPUS, mapping.model);
       const result = prepartitionChain(input, { blocks: 10, bounds: [[mapping.lb, mapping.ub]] });
       const shippedTotal = mapping.transSize.reduce((a, b) => a + b, 0);
@@ -330,12 +330,12 @@ describe('runPrepartitionCommand', () => {
     assert.match(written.out(), /wrote .*contraction_trans-size_ilpprepart2-/);
   });
 
-  test('resolves a unique prefix of an artifact model name', { skip: !existsSync(ARTIFACT) && 'artifact data not present' }, async () => {
+  test('resolves a unique prefix of an artifact model name', NEEDS_ARTIFACT_DATA, async () => {
     const c = capture();
-    assert.equal(await runPrepartitionCommand(['--profiles', ARTIFACT, '--model', 'repvgg'], c.io), 0, c.err());
+    assert.equal(await runPrepartitionCommand(['--profiles', ARTIFACT_DATA, '--model', 'repvgg'], c.io), 0, c.err());
     assert.match(c.out(), /model repvgg-b3: 63 nodes, 10 blocks, bounds lb=0\.5 ub=2\.0/);
     assert.match(c.out(), /total bytes per sample crossing boundaries: 15654912/);
-    assert.equal(await runPrepartitionCommand(['--profiles', ARTIFACT, '--model', 'deeplab'], c.io), 1);
+    assert.equal(await runPrepartitionCommand(['--profiles', ARTIFACT_DATA, '--model', 'deeplab'], c.io), 1);
     assert.match(c.err(), /"deeplab" is ambiguous/);
   });
 });

@@ -6,13 +6,15 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError, ProfileLibrary, defaultSloUs, parseProfileFile, toProfileFile, writeProfileFile } from '../../src/planner/index.ts';
 import { parseNumberTable, readCuts, readNodeProfile, readShapes, tensorBytesPerSample } from '../../src/planner/artifactProfiles.ts';
-import { SHARED_PROFILES, sharedLibrary } from './helpers.ts';
+import { ARTIFACT_DATA, FIXTURE_PROFILES, NEEDS_ARTIFACT_DATA } from '../artifactData.ts';
+import { libraryOf } from './helpers.ts';
 
-const MODELS = readFileSync(path.join(SHARED_PROFILES, 'model_list.txt'), 'utf8').split('\n').filter(Boolean);
+const fixtures = (): ProfileLibrary => libraryOf(FIXTURE_PROFILES);
+const artifact = (): ProfileLibrary => libraryOf(ARTIFACT_DATA);
 
-describe('artifact profiles (reference §B)', () => {
+describe('the whole artifact data set (reference §B)', NEEDS_ARTIFACT_DATA, () => {
   it('loads all 28 block-timing models with 9 or 10 blocks and 8/4/2/2 batch columns by share', () => {
-    const library = sharedLibrary();
+    const library = artifact();
     assert.equal(library.models().length, 28);
     for (const model of library.models()) {
       const profile = library.get(model);
@@ -29,12 +31,38 @@ describe('artifact profiles (reference §B)', () => {
   });
 
   it('takes the block count from the data: atss has 9 blocks, repvgg-b3 10', () => {
-    assert.equal(sharedLibrary().get('atss').blockCount, 9);
-    assert.equal(sharedLibrary().get('repvgg-b3').blockCount, 10);
+    assert.equal(artifact().get('atss').blockCount, 9);
+    assert.equal(artifact().get('repvgg-b3').blockCount, 10);
   });
 
+  it('sets the SLO of fcn-d6 to 5 × its mean L4 TensorRT latency (§J.1)', () => {
+    assert.ok(Math.abs(defaultSloUs(artifact().get('fcn-d6'), 5) - 33300) < 100);
+  });
+
+  it('reads node profiles, cuts and shapes; mean node count over the 18 models is 612.2 (§J.1)', () => {
+    let nodes = 0;
+    const models = readFileSync(path.join(ARTIFACT_DATA, 'model_list.txt'), 'utf8').split('\n').filter(Boolean);
+    for (const model of models) nodes += readNodeProfile(path.join(ARTIFACT_DATA, 'models', 'node-profile-no-const', `${model}-L4.csv`)).length;
+    assert.equal(Math.round((nodes / models.length) * 10) / 10, 612.2);
+    const cuts = readCuts(path.join(ARTIFACT_DATA, 'models', 'cuts-no-const', 'repvgg-b3.json'));
+    assert.deepEqual(cuts[0], { node: '$input$', cut: ['input'] });
+    const shapes = readShapes(path.join(ARTIFACT_DATA, 'models', 'shapes', 'repvgg-b3.json'));
+    const input = shapes.get('input')!;
+    assert.equal(tensorBytesPerSample(input.dtype, input.shape), 3 * 448 * 448 * 2, 'float32 counts as 2 bytes');
+    assert.equal(tensorBytesPerSample('<i8', [-1, 10]), 40, 'int64 counts as 4 bytes');
+  });
+
+  it('resolves unique prefixes and refuses ambiguous or unknown names with the folder named', () => {
+    const library = artifact();
+    assert.equal(library.resolve('efficientnet-b8'), 'efficientnet-b8_3rdparty_8xb32-aa-advprop_in1k');
+    assert.throws(() => library.resolve('deeplabv3'), (e: unknown) => e instanceof InputError && /matches 2/.test(e.message));
+    assert.throws(() => library.resolve('no-such-model'), (e: unknown) => e instanceof InputError && e.message.includes(ARTIFACT_DATA));
+  });
+});
+
+describe('the artifact\'s measurement files in test/fixtures (reference §B)', () => {
   it('matches the documented repvgg-b3 numbers (§B.1, §B.6)', () => {
-    const profile = sharedLibrary().get('repvgg-b3');
+    const profile = fixtures().get('repvgg-b3');
     const l4 = profile.devices.get('L4')!.latencyUs;
     assert.deepEqual(l4.get(1)![0], [1019, 1940, 3097, 4122, 5094, 6182, 7170, 8260]);
     assert.deepEqual(l4.get(2)![1], [2459, 5084, 7662, 10417]);
@@ -42,32 +70,13 @@ describe('artifact profiles (reference §B)', () => {
     assert.deepEqual(profile.cutBytes.slice(0, 3), [4816896, 2408448, 1204224]);
   });
 
-  it('sets SLOs to 5 × the mean L4 TensorRT latency (§J.1)', () => {
-    const library = sharedLibrary();
+  it('sets SLOs to 5 × the mean L4 TensorRT latency (§J.1): googlenet-v3, efficientnet-b8, colorization-v2', () => {
+    const library = fixtures();
     assert.ok(Math.abs(defaultSloUs(library.get('googlenet-v3-pytorch'), 5) - 23436.6) < 0.1);
     assert.ok(Math.abs(defaultSloUs(library.get('efficientnet-b8'), 5) - 165577.2) < 0.1);
-    assert.ok(Math.abs(defaultSloUs(library.get('fcn-d6'), 5) - 33300) < 100);
     assert.ok(Math.abs(defaultSloUs(library.get('colorization-v2'), 5) - 71752.36) < 0.01);
   });
 
-  it('reads node profiles, cuts and shapes; mean node count over the 18 models is 612.2 (§J.1)', () => {
-    let nodes = 0;
-    for (const model of MODELS) nodes += readNodeProfile(path.join(SHARED_PROFILES, 'models', 'node-profile-no-const', `${model}-L4.csv`)).length;
-    assert.equal(Math.round((nodes / MODELS.length) * 10) / 10, 612.2);
-    const cuts = readCuts(path.join(SHARED_PROFILES, 'models', 'cuts-no-const', 'repvgg-b3.json'));
-    assert.deepEqual(cuts[0], { node: '$input$', cut: ['input'] });
-    const shapes = readShapes(path.join(SHARED_PROFILES, 'models', 'shapes', 'repvgg-b3.json'));
-    const input = shapes.get('input')!;
-    assert.equal(tensorBytesPerSample(input.dtype, input.shape), 3 * 448 * 448 * 2, 'float32 counts as 2 bytes');
-    assert.equal(tensorBytesPerSample('<i8', [-1, 10]), 40, 'int64 counts as 4 bytes');
-  });
-
-  it('resolves unique prefixes and refuses ambiguous or unknown names with the folder named', () => {
-    const library = sharedLibrary();
-    assert.equal(library.resolve('efficientnet-b8'), 'efficientnet-b8_3rdparty_8xb32-aa-advprop_in1k');
-    assert.throws(() => library.resolve('deeplabv3'), (e: unknown) => e instanceof InputError && /matches 2/.test(e.message));
-    assert.throws(() => library.resolve('no-such-model'), (e: unknown) => e instanceof InputError && e.message.includes(SHARED_PROFILES));
-  });
 });
 
 describe('malformed artifact files name the file, the line and what was expected', () => {
@@ -106,7 +115,7 @@ function mkdirP(dir: string): string {
 
 describe('our profile format', () => {
   it('round-trips an artifact profile through a *.profile.json file and loads it as a library', () => {
-    const original = sharedLibrary().get('repvgg-b3');
+    const original = fixtures().get('repvgg-b3');
     const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-profile-'));
     const file = writeProfileFile(dir, original, { producer: { tool: 'test' } });
     const loaded = new ProfileLibrary([dir]).get('repvgg-b3');

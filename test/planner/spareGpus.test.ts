@@ -6,7 +6,8 @@ import type { Allocation } from '../../src/planner/allocation.ts';
 import type { Candidate } from '../../src/planner/candidates.ts';
 import { HighsSolver, PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem, parseProblem, planFromOutcome, planProblem, resolveProblem, usedGpusByType, validatePlan, withSpareGpus } from '../../src/planner/index.ts';
 import { addSpareInstances } from '../../src/planner/spareGpus.ts';
-import { SHARED_PROFILES, sharedLibrary } from './helpers.ts';
+import { FIXTURE_PROFILES } from '../artifactData.ts';
+import { libraryOf } from './helpers.ts';
 
 /** A two-stage pipeline: stage 0 on GPU type 0 at MPS share 1/2 (10 req/s each), stage 1 whole type-1 GPUs (20 req/s each). */
 const twoStage: Candidate = {
@@ -69,7 +70,9 @@ describe('spare GPUs as headroom', () => {
 
     it('G2 on V100-P4: idle P4s become headroom, the plan stays valid and promises the same throughputs', async () => {
       const cluster = PAPER_CLUSTERS.find((c) => c.name === 'V100-P4')!;
-      const problem = resolveProblem(parseProblem('test', paperProblem(SHARED_PROFILES, cluster, PAPER_GROUPS.find((g) => g.id === 'G2')!.dnns, { weights: PAPER_WEIGHTS })), '/', sharedLibrary());
+      const g2 = PAPER_GROUPS.find((g) => g.id === 'G2')!.dnns;
+      const document = paperProblem(FIXTURE_PROFILES, cluster, g2, { weights: PAPER_WEIGHTS });
+      const problem = resolveProblem(parseProblem('test', document), '/', libraryOf(FIXTURE_PROFILES));
       const solved = await planProblem(problem, solver, { deadlineMs: performance.now() + 60_000, spareGpus: false });
       const solvedPlan = planFromOutcome(problem, solved);
       const withSpare = withSpareGpus(problem, solved);

@@ -8,11 +8,14 @@ import type { Candidate } from '../../src/planner/candidates.ts';
 import { enumerateCandidates } from '../../src/planner/candidates.ts';
 import { HighsSolver, PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem, parseProblem, resolveProblem } from '../../src/planner/index.ts';
 import { solveWholeGpuMaxMin } from '../../src/planner/wholeGpuAllocation.ts';
-import { SHARED_PROFILES, sharedLibrary } from './helpers.ts';
+import { libraryOf, needsProfilesOf, profilesFor } from './helpers.ts';
 
 function npInput(group: string, clusterName: string): AllocationInput {
   const cluster = PAPER_CLUSTERS.find((c) => c.name === clusterName)!;
-  const problem = resolveProblem(parseProblem('test', paperProblem(SHARED_PROFILES, cluster, PAPER_GROUPS.find((g) => g.id === group)!.dnns, { weights: PAPER_WEIGHTS })), '/', sharedLibrary());
+  const dnns = PAPER_GROUPS.find((g) => g.id === group)!.dnns;
+  const profiles = profilesFor(dnns);
+  const document = paperProblem(profiles, cluster, dnns, { weights: PAPER_WEIGHTS });
+  const problem = resolveProblem(parseProblem('test', document), '/', libraryOf(profiles));
   return {
     gpuCounts: problem.gpus.map((g) => g.count),
     dnns: problem.dnns.map((dnn) => ({
@@ -32,7 +35,8 @@ describe('whole-GPU max–min allocation (NP without a MILP)', () => {
 
   for (const group of ['G1', 'G2']) {
     for (const cluster of PAPER_CLUSTERS.map((c) => c.name)) {
-      it(`${group} ${cluster}: the same optimum as HiGHS with zero gap, every usable GPU used`, async () => {
+      const models = PAPER_GROUPS.find((g) => g.id === group)!.dnns;
+      it(`${group} ${cluster}: the same optimum as HiGHS with zero gap, every usable GPU used`, needsProfilesOf(models), async () => {
         const input = npInput(group, cluster);
         const direct = solveWholeGpuMaxMin(input);
         assert.ok(direct, 'NP inputs are whole-GPU, single-partition models');

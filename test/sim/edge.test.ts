@@ -11,7 +11,8 @@ import { EDGE_SCENARIOS, HighsSolver, edgeProblem, parseProblem, planFromOutcome
 import { edgeGroups, reproduceEdge } from '../../src/sim/edgeReproduce.ts';
 import { simulateEdgeScale } from '../../src/sim/edgeSweep.ts';
 import { simulate } from '../../src/sim/simulator.ts';
-import { SHARED_PROFILES, sharedLibrary } from '../planner/helpers.ts';
+import { FIXTURE_PROFILES } from '../artifactData.ts';
+import { libraryOf } from '../planner/helpers.ts';
 
 /**
  * Two pipelines of one camera site over one 10 Mbit/s link (10 ms RTT): a split (stage 0 at the edge,
@@ -112,7 +113,7 @@ after(() => solver.stop());
 
 test('a small planned edge scenario serves ≥ 99% of its frames at a moderate scale', async () => {
   const scenario = EDGE_SCENARIOS.find((s) => s.id === 'tf_efficientdet_d1-T4-100M')!;
-  const doc = edgeProblem(SHARED_PROFILES, scenario, 'any');
+  const doc = edgeProblem(FIXTURE_PROFILES, scenario, 'any');
   const keep = new Set(['edge-1', 'edge-2', 'cloud']);
   const small = {
     ...doc,
@@ -120,7 +121,7 @@ test('a small planned edge scenario serves ≥ 99% of its frames at a moderate s
     links: doc.links!.filter((l) => keep.has(l.from)),
     gpus: doc.gpus.filter((g) => keep.has(g.site!)).map((g) => (g.site === 'cloud' ? { ...g, count: 2, gpusPerServer: 2 } : g)),
   };
-  const problem = resolveProblem(parseProblem('small', small), '/', sharedLibrary());
+  const problem = resolveProblem(parseProblem('small', small), '/', libraryOf(FIXTURE_PROFILES));
   const plan = planFromOutcome(problem, await planProblem(problem, solver, { deadlineMs: performance.now() + 8000 }));
   assert.ok(plan.objective > 0);
   const serving = fromPlanDocument(plan, 'small', problem);
@@ -128,7 +129,7 @@ test('a small planned edge scenario serves ≥ 99% of its frames at a moderate s
   const groups = edgeGroups(serving, problem);
   assert.equal(groups.length, 2);
   assert.equal(servingGroups(serving.dnns[0]!).length, 2);
-  const run = simulateEdgeScale({ groups, profiles: [SHARED_PROFILES], arrivals: { kind: 'poisson' }, durationUs: 5_000_000, seed: 1, clusterGpus: { T4: 2, L4: 2 } }, plan.objective * 0.5);
+  const run = simulateEdgeScale({ groups, profiles: [FIXTURE_PROFILES], arrivals: { kind: 'poisson' }, durationUs: 5_000_000, seed: 1, clusterGpus: { T4: 2, L4: 2 } }, plan.objective * 0.5);
   assert.ok(run.attainment >= 0.99, `attainment ${run.attainment}`);
 });
 
@@ -136,7 +137,7 @@ test('reproduce --edge writes edge.json with one object per scenario and strateg
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'edge-'));
   try {
     const scenario = 'repvgg-b3-T4-1000M';
-    const summary = await reproduceEdge({ profiles: SHARED_PROFILES, outDir, arrivals: { kind: 'poisson' }, durationS: 1, seed: 1, planTimeLimitS: 3, workers: 1, scenarios: [scenario], onProgress: () => {} });
+    const summary = await reproduceEdge({ profiles: FIXTURE_PROFILES, outDir, arrivals: { kind: 'poisson' }, durationS: 1, seed: 1, planTimeLimitS: 3, workers: 1, scenarios: [scenario], onProgress: () => {} });
     const rows = JSON.parse(readFileSync(summary.edgeJson, 'utf8')) as Array<Record<string, unknown>>;
     assert.deepEqual(rows.map((r) => r.strategy).sort(), ['cloud-only', 'edge-only', 'planned']);
     for (const row of rows) {
