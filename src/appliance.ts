@@ -24,6 +24,8 @@ import { DetectionStore, SnapshotStore } from './store/index.ts';
 
 export type ApplianceOptions = {
   configFile: string;
+  /** Where changes through the API go (default: configFile); the defaults are copied there on the first. */
+  editConfigFile?: string;
   /** Overrides store.dataDir (DATA_DIR). */
   dataDir?: string;
   /** Overrides server.port (PORT). */
@@ -144,7 +146,8 @@ export class Appliance {
           this.events?.publishCameraStatus(event.camera, event.after);
         }
       });
-      this.cameraService = new CameraService({ configFile, getConfig: () => this.config!, setConfig: (c) => {
+      const configFiles = { read: configFile, edit: path.resolve(this.options.editConfigFile ?? configFile) };
+      this.cameraService = new CameraService({ configFiles, getConfig: () => this.config!, setConfig: (c) => {
           this.config = c;
           this.cluster?.setCameras(siteCameras(c)).catch((error: unknown) => this.log.warn({ err: String(error) }, 'cluster: re-planning for the changed cameras failed'));
         }, registry: this.registry, store });

@@ -3,8 +3,9 @@
  * `${NAME}` references: edits go through the `yaml` package's Document API, touch only the changed keys, are
  * validated against the one schema before anything is written, and replace the file atomically.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { isMap, isSeq, parseDocument } from 'yaml';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import { ConfigError, parseAppConfig } from './appConfig.ts';
 import type { AppConfig } from './appConfig.ts';
@@ -67,4 +68,85 @@ export function removeCameraFromFile(file: string, id: string, env: NodeJS.Proce
   if (index < 0) throw new ConfigError(file, [`cameras: no camera "${id}"`]);
   doc.deleteIn(['cameras', index]);
   return commit(file, doc, env);
+}
+
+/** Fields that name files relative to the config file (camera URLs of file: and image: sources too). */
+const PATH_FIELDS: ReadonlyArray<ReadonlyArray<string>> = [
+  ['store', 'dataDir'],
+  ['mqtt', 'caFile'],
+  ['cluster', 'brokerCaFile'],
+  ['cluster', 'tlsCertFile'],
+  ['cluster', 'tlsKeyFile'],
+  ['cluster', 'linkCaFile'],
+  ['planner', 'problem', 'profiles'],
+];
+const LOCAL_URL = /^(file|image):(.+)$/;
+
+/** A relative path of a file in `fromDir`, as seen from `toDir` (absolute paths and `${NAME}` stay as they are). */
+function rebase(value: string, fromDir: string, toDir: string): string {
+  if (path.isAbsolute(value) || value.includes('${')) return value;
+  const moved = path.relative(toDir, path.resolve(fromDir, value));
+  return moved === '' ? '.' : moved;
+}
+
+/**
+ * Copies a config file to `target` with its comments, rewriting every relative path so that it still names
+ * the same file from the copy's folder. The shipped defaults are never written: the first change through the
+ * API copies them into the data folder, and edits go to the copy from then on.
+ */
+export function copyConfigFile(source: string, target: string): void {
+  const doc = readDocument(source);
+  const fromDir = path.dirname(path.resolve(source));
+  const toDir = path.dirname(path.resolve(target));
+  for (const field of PATH_FIELDS) {
+    const value: unknown = doc.getIn(field);
+    if (typeof value === 'string') doc.setIn(field, rebase(value, fromDir, toDir));
+    if (isSeq(value)) {
+      value.items.forEach((item, index) => {
+        const text = isScalar(item) ? item.value : undefined;
+        if (typeof text === 'string') doc.setIn([...field, index], rebase(text, fromDir, toDir));
+      });
+    }
+  }
+  for (const list of ['cameras', 'models'] as const) {
+    const items = doc.get(list);
+    if (!isSeq(items)) continue;
+    items.items.forEach((item, index) => {
+      if (!isMap(item)) return;
+      const key = list === 'cameras' ? 'url' : 'path';
+      const value = item.get(key);
+      if (typeof value !== 'string') return;
+      const local = list === 'cameras' ? LOCAL_URL.exec(value) : [value, '', value];
+      if (local) {
+        const rebased = rebase(local[2]!, fromDir, toDir);
+        doc.setIn([list, index, key], list === 'cameras' ? `${local[1]}:${rebased}` : rebased);
+      }
+    });
+  }
+  mkdirSync(toDir, { recursive: true });
+  const temporary = `${target}.${process.pid}.tmp`;
+  writeFileSync(temporary, doc.toString());
+  renameSync(temporary, target);
+}
+
+/** The file the appliance reads its config from, and the one that changes through the API go to. */
+export interface ConfigFiles {
+  readonly read: string;
+  readonly edit: string;
+}
+
+/** File name of the user's settings in the data folder. */
+export const USER_CONFIG_FILE = 'config.yaml';
+
+/**
+ * `--config FILE` is read and edited in place; otherwise the data folder's config.yaml when it exists, else
+ * the shipped defaults, which are never written: the first change copies them to the data folder.
+ */
+export function locateConfig(options: { explicit?: string | undefined; dataDir: string; defaults: string }): ConfigFiles {
+  if (options.explicit) {
+    const file = path.resolve(options.explicit);
+    return { read: file, edit: file };
+  }
+  const user = path.join(options.dataDir, USER_CONFIG_FILE);
+  return { read: existsSync(user) ? user : path.resolve(options.defaults), edit: user };
 }

@@ -20,5 +20,5 @@ export {
   substituteEnv,
 } from './appConfig.ts';
 export type { AppConfig, CameraConfig, ClusterConfig, IngestConfig, ModelConfig, ServerConfig, StoreConfig } from './appConfig.ts';
-export { addCameraToFile, removeCameraFromFile, updateCameraInFile } from './configFile.ts';
-export type { CameraFields } from './configFile.ts';
+export { addCameraToFile, copyConfigFile, locateConfig, removeCameraFromFile, updateCameraInFile } from './configFile.ts';
+export type { CameraFields, ConfigFiles } from './configFile.ts';

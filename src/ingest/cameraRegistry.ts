@@ -18,7 +18,7 @@ export class CameraRegistry {
 
   constructor(
     private readonly ingest: IngestConfig,
-    private readonly baseDir: string,
+    private baseDir: string,
     private readonly consumerFor: CameraConsumerFactory | undefined,
     private readonly log: CameraLogger,
   ) {}
@@ -26,6 +26,11 @@ export class CameraRegistry {
   on(listener: (event: CameraEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves relative file and image paths of cameras added from now on against `dir` (the config's folder). */
+  setBaseDir(dir: string): void {
+    this.baseDir = dir;
   }
 
   ids(): string[] {

@@ -1,10 +1,15 @@
 /**
  * Camera management behind the API: validate, test the connection (ffprobe), write the change back to the
- * YAML file (comments kept), then start/restart/stop only that camera. A failure at any step leaves the
- * running cameras, the file and the database as they were.
+ * YAML file (comments kept; the first change copies the shipped defaults into the data folder, which is edited
+ * from then on), then start/restart/stop only that camera. A failure at any step leaves the running cameras,
+ * the files and the database as they were.
  */
-import type { AppConfig, CameraConfig, CameraFields } from '../config/index.ts';
-import { addCameraToFile, ConfigError, removeCameraFromFile, updateCameraInFile } from '../config/index.ts';
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { AppConfig, CameraConfig, CameraFields, ConfigFiles } from '../config/index.ts';
+import {
+  addCameraToFile, ConfigError, copyConfigFile, removeCameraFromFile, updateCameraInFile,
+} from '../config/index.ts';
 import type { CameraRegistry, ProbeResult } from '../ingest/index.ts';
 import { CameraUrlError, redactUrl } from '../ingest/index.ts';
 import type { DetectionStore } from '../store/index.ts';
@@ -19,7 +24,7 @@ export class ApiError extends Error {
 }
 
 export type CameraServiceDeps = {
-  configFile: string;
+  configFiles: ConfigFiles;
   getConfig: () => AppConfig;
   setConfig: (config: AppConfig) => void;
   registry: CameraRegistry;
@@ -27,7 +32,16 @@ export type CameraServiceDeps = {
 };
 
 export class CameraService {
-  constructor(private readonly deps: CameraServiceDeps) {}
+  private configFiles: ConfigFiles;
+
+  constructor(private readonly deps: CameraServiceDeps) {
+    this.configFiles = deps.configFiles;
+  }
+
+  /** The config file that changes go to. */
+  get configFile(): string {
+    return this.configFiles.edit;
+  }
 
   private view(camera: CameraConfig): CameraView {
     const stats = this.deps.registry.get(camera.id)?.stats();
@@ -79,12 +93,21 @@ export class CameraService {
     if (!models.some((m) => m.id === camera.model)) throw new ApiError(400, `model: unknown model "${camera.model}"; models are ${models.map((m) => m.id).join(', ')}`);
   }
 
-  private writeFile(change: () => AppConfig): void {
+  /** Applies a change to the edited file, copying the read-only defaults there first; nothing stays on failure. */
+  private writeFile(change: (file: string) => AppConfig): void {
+    const { read, edit } = this.configFiles;
+    const copying = read !== edit && !existsSync(edit);
     try {
-      this.deps.setConfig(change());
+      if (copying) copyConfigFile(read, edit);
+      this.deps.setConfig(change(edit));
     } catch (error) {
+      if (copying) rmSync(edit, { force: true });
       if (error instanceof ConfigError) throw new ApiError(400, error.message, error.issues);
-      throw new ApiError(500, `${this.deps.configFile}: cannot be written: ${(error as Error).message}`);
+      throw new ApiError(500, `${edit}: cannot be written: ${(error as Error).message}`);
+    }
+    if (read !== edit) {
+      this.configFiles = { read: edit, edit };
+      this.deps.registry.setBaseDir(path.dirname(edit));
     }
   }
 
@@ -116,7 +139,7 @@ export class CameraService {
     if (this.deps.getConfig().cameras.some((c) => c.id === camera.id)) throw new ApiError(409, `id: camera "${camera.id}" exists already`);
     this.checkModel(camera);
     await this.requireReachable(camera);
-    this.writeFile(() => addCameraToFile(this.deps.configFile, body as CameraFields));
+    this.writeFile((file) => addCameraToFile(file, body as CameraFields));
     this.start(camera);
     return this.view(camera);
   }
@@ -127,7 +150,7 @@ export class CameraService {
     const next = cameraCreateBodySchema.parse({ ...current, ...patch, id });
     this.checkModel(next);
     if (next.url !== current.url || (next.enabled && !current.enabled)) await this.requireReachable(next);
-    this.writeFile(() => updateCameraInFile(this.deps.configFile, id, patch as CameraFields));
+    this.writeFile((file) => updateCameraInFile(file, id, patch as CameraFields));
     await this.deps.registry.remove(id);
     this.start(next);
     return this.view(next);
@@ -135,7 +158,7 @@ export class CameraService {
 
   async remove(id: string): Promise<void> {
     if (!this.deps.getConfig().cameras.some((c) => c.id === id)) throw new ApiError(404, `no camera "${id}"`);
-    this.writeFile(() => removeCameraFromFile(this.deps.configFile, id));
+    this.writeFile((file) => removeCameraFromFile(file, id));
     await this.deps.registry.remove(id);
     this.deps.store.removeCamera(id);
   }
