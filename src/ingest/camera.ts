@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import type { IngestConfig } from '../config/index.ts';
+import type { IngestConfig, Logger } from '../config/index.ts';
 import { buildDecodeArgs, parseCameraUrl, redactUrl } from './cameraSource.ts';
 import type { CameraSource } from './cameraSource.ts';
 import { FrameAssembler } from './frameAssembler.ts';
@@ -33,7 +33,6 @@ export type CameraEvent =
   | { type: 'status'; camera: string; before: CameraStatus; after: CameraStatus; reason: string }
   | { type: 'frame'; camera: string; frame: RgbFrame };
 
-export type CameraLogger = { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
 
 export type FrameConsumer = (frame: RgbFrame) => Promise<void>;
 
@@ -65,7 +64,7 @@ export class Camera {
     private readonly ingest: IngestConfig,
     private readonly baseDir: string,
     private readonly consumer: FrameConsumer | undefined,
-    private readonly log: CameraLogger,
+    private readonly log: Logger,
   ) {}
 
   get id(): string {

@@ -3,7 +3,7 @@
  * YAML file (comments kept), then start/restart/stop only that camera. A failure at any step leaves the
  * running cameras, the file and the database as they were.
  */
-import type { AppConfig, CameraConfig, CameraFields } from '../config/index.ts';
+import type { AppConfig, CameraConfig, CameraFields, Logger } from '../config/index.ts';
 import { addCameraToFile, ConfigError, removeCameraFromFile, updateCameraInFile } from '../config/index.ts';
 import type { CameraRegistry, ProbeResult } from '../ingest/index.ts';
 import { CameraUrlError, redactUrl } from '../ingest/index.ts';
@@ -94,7 +94,7 @@ export class CameraService {
   }
 
   /** Starts the cameras of the configuration; a bad one is logged and skipped, never fatal. */
-  startConfigured(log: { warn: (obj: object, msg: string) => void; info: (obj: object, msg: string) => void }): void {
+  startConfigured(log: Logger): void {
     for (const camera of this.deps.getConfig().cameras) {
       try {
         this.start(camera);

@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { appConfigJsonSchema, formatIssues } from '../config/index.ts';
+import type { Logger } from '../config/index.ts';
 import type { DetectionStore, SnapshotStore, StoredDetection } from '../store/index.ts';
 import { DetectionFilterError, exportChunks, exportContentType, parseDetectionQuery, parseExportQuery } from '../store/index.ts';
 import type { DetectionItem, DetectionsResponse, ErrorResponse, StatsResponse } from './api.ts';
@@ -20,7 +21,6 @@ import type { LiveFeed } from './liveFeed.ts';
 import type { ApplianceMetrics } from './metrics.ts';
 import { INDEX_HTML } from './ui.ts';
 
-export type HttpLogger = { info: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
 
 export type ApiServerDeps = {
   host: string;
@@ -31,7 +31,7 @@ export type ApiServerDeps = {
   live: LiveFeed;
   metrics: ApplianceMetrics;
   stats: () => StatsResponse;
-  log: HttpLogger;
+  log: Logger;
 };
 
 const MAX_BODY_BYTES = 1 << 20;

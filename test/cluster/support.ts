@@ -10,7 +10,7 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import type { IClientOptions } from 'mqtt';
 import { pino } from 'pino';
-import type { Logger } from 'pino';
+import type { Logger } from '../../src/config/index.ts';
 import { REPO_ROOT, SHARED_PROFILES } from '../planner/helpers.ts';
 
 export { REPO_ROOT, SHARED_PROFILES };

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
-import type { Logger } from 'pino';
+import type { Logger } from '../../config/index.ts';
 import type { PayloadOf, RequestAction, ResponseEnvelope, TopicKind } from './messages.ts';
 import { describeConnectError } from '../data/tlsErrors.ts';
 import { REQUEST_ACTIONS, encodeMessage, matchTopic, parseMessage, subscriptionOf, topicOf } from './messages.ts';

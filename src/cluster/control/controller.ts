@@ -4,7 +4,7 @@
  * that are up (GPU classes grouped by device class), plans, places the plan's instances on the nodes'
  * GPUs, publishes the plan and per-node assignments (retained) and re-plans, debounced, on every change.
  */
-import type { Logger } from 'pino';
+import type { Logger } from '../../config/index.ts';
 import { HighsSolver, gpuEntryLabel, parseProblem, planFromOutcome, planProblem, resolveProblem } from '../../planner/index.ts';
 import type { Algorithm, Plan, ProblemDocument } from '../../planner/index.ts';
 import type { Bus } from './bus.ts';

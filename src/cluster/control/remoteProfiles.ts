@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Logger } from 'pino';
+import type { Logger } from '../../config/index.ts';
 import { readProfileDocument, writeProfileDocument } from '../../planner/index.ts';
 import type { Bus } from './bus.ts';
 import type { Announcement, ProfileResultMessage } from './messages.ts';

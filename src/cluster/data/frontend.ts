@@ -4,7 +4,7 @@
  * dropped requests and each request's end-to-end latency; when a node dies, its in-flight batches are
  * re-dispatched if their deadlines allow, else counted as dropped, so that no request is lost without a trace.
  */
-import type { Logger } from 'pino';
+import type { Logger } from '../../config/index.ts';
 import type { Dispatcher, DispatchDecision, DispatchedBatch, PendingRequest, Topology } from './dispatcher.ts';
 import type { FrontendStats } from '../control/messages.ts';
 import type { FrameHeader, NamedTensor } from './tensorFrame.ts';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from 'pino';
+import type { Logger } from '../../config/index.ts';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { FrameHeader } from './tensorFrame.ts';
 import { decodeFrame } from './tensorFrame.ts';

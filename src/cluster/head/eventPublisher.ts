@@ -5,7 +5,7 @@
  * the appliance's availability retained with an `offline` will. A broker that is down costs log lines, never
  * the appliance.
  */
-import type { Logger } from 'pino';
+import type { Logger } from '../../config/index.ts';
 import { describeIssues } from '../../planner/index.ts';
 import { Bus } from '../control/bus.ts';
 import type { Detection, DetectionEvent } from '../control/messages.ts';

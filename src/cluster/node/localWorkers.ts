@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { Logger } from 'pino';
+import type { Logger } from '../../config/index.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..');
 export const PPIPE_BIN = path.join(REPO_ROOT, 'bin', 'ppipe');

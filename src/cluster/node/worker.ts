@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { Logger } from 'pino';
+import type { Logger } from '../../config/index.ts';
 import type { Device, PartitionExecutor } from '../../models/index.ts';
 import { createPartitionExecutor, measureProfile } from '../../models/index.ts';
 import { ProfileLibrary, maxProfiledBatch, partitionLatencyUs, toProfileFile } from '../../planner/index.ts';
