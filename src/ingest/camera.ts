@@ -168,7 +168,11 @@ export class Camera {
     this.exited = new Promise((resolve) => {
       child.on('close', (code, signal) => {
         if (this.child === child) this.child = undefined;
-        this.onExit(spawnError ? `cannot run ffmpeg (${this.ingest.ffmpegPath}): ${spawnError.message}` : `ffmpeg exited (${signal ?? `code ${code}`})${this.stderrTail ? `: ${this.stderrTail.trim().split('\n').pop()}` : ''}`);
+        const tail = this.stderrTail ? `: ${this.stderrTail.trim().split('\n').pop()}` : '';
+        const reason = spawnError
+          ? `cannot run ffmpeg (${this.ingest.ffmpegPath}): ${spawnError.message}`
+          : `ffmpeg exited (${signal ?? `code ${code}`})${tail}`;
+        this.onExit(reason, spawnError);
         resolve();
       });
     });
@@ -226,13 +230,15 @@ export class Camera {
     }
   }
 
-  private onExit(reason: string): void {
+  private onExit(reason: string, spawnError?: Error): void {
     if (this.stopping) return;
     this.failures++;
     this.lastError = reason;
     const delayMs = Math.min(this.ingest.backoffInitialMs * 2 ** (this.failures - 1), this.ingest.backoffMaxMs);
     this.setStatus(this.failures >= this.ingest.offlineAfterFailures ? 'offline' : 'reconnecting', reason);
-    this.log.warn({ camera: this.id, reason, failures: this.failures, delayMs }, 'ffmpeg ended; restarting after backoff');
+    const err = spawnError ? { err: spawnError } : {};
+    const fields = { camera: this.id, reason, failures: this.failures, delayMs, ...err };
+    this.log.warn(fields, 'ffmpeg ended; restarting after backoff');
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.stopping) return;

@@ -239,7 +239,9 @@ export class Controller {
     if (this.stopped) return;
     clearTimeout(this.debounce);
     this.debounce = setTimeout(() => {
-      this.planning = this.planning.then(() => this.replan(reason)).catch((error: unknown) => this.log.error({ err: String(error) }, 'planning failed'));
+      this.planning = this.planning
+        .then(() => this.replan(reason))
+        .catch((error: unknown) => this.log.error({ err: error }, 'planning failed'));
     }, delayMs);
   }
 
@@ -263,7 +265,7 @@ export class Controller {
     try {
       plan = await this.makePlan(nodes);
     } catch (error) {
-      this.log.error({ err: String(error), reason }, 'no plan for the nodes that are up');
+      this.log.error({ err: error, reason }, 'no plan for the nodes that are up');
     }
     const message: PlanMessage = { planId, createdAt: Date.now(), reason, nodes: nodes.map((n) => n.id), plan: plan ?? null };
     const { assignments, topology } = this.place(planId, plan, nodes);

@@ -69,7 +69,7 @@ export class MqttEventPublisher {
     if (!this.bus) return;
     this.bus.publishRaw(topic, payload, retain).catch((error: unknown) => {
       this.failed++;
-      this.log.warn({ topic, err: String(error) }, 'mqtt publish failed');
+      this.log.warn({ topic, err: error }, 'mqtt publish failed');
     });
   }
 }

@@ -75,7 +75,7 @@ class SupervisedWorker {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
     });
     this.exited = new Promise((resolve) => {
-      child.once('error', (error) => this.log.error({ worker: spec.id, err: String(error) }, 'worker process could not start'));
+      child.once('error', (error) => this.log.error({ worker: spec.id, err: error }, 'worker process could not start'));
       child.once('close', (code, signal) => {
         resolve();
         if (this.stopping) return;
