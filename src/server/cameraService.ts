@@ -11,9 +11,13 @@ import type { DetectionStore } from '../store/index.ts';
 import type { CameraCreateBody, CameraPatchBody, CameraView } from './api.ts';
 import { cameraCreateBodySchema } from './api.ts';
 
+/**
+ * An error with its HTTP status. The message goes to the client: a 4xx says what was wrong with the request;
+ * a 5xx says only what failed, never why (the `cause` carries that, and goes to the log).
+ */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly issues?: string[]) {
-    super(message);
+  constructor(readonly status: number, message: string, readonly issues?: string[], options?: ErrorOptions) {
+    super(message, options);
     this.name = 'ApiError';
   }
 }
@@ -84,7 +88,7 @@ export class CameraService {
       this.deps.setConfig(change());
     } catch (error) {
       if (error instanceof ConfigError) throw new ApiError(400, error.message, error.issues);
-      throw new ApiError(500, `${this.deps.configFile}: cannot be written: ${(error as Error).message}`);
+      throw new ApiError(500, 'the configuration file cannot be written', undefined, { cause: error });
     }
   }
 
