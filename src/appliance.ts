@@ -9,12 +9,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import type { Logger } from 'pino';
-import type { AppConfig, ModelConfig } from './config/index.ts';
+import type { AppConfig, Logger, ModelConfig } from './config/index.ts';
 import { DetectionCluster, MqttEventPublisher } from './cluster/index.ts';
 import type { ClusterHead, PlanMessage } from './cluster/index.ts';
 import { ConfigError, loadAppConfig } from './config/index.ts';
-import { CameraRegistry, resolveTool } from './ingest/index.ts';
+import { CameraRegistry, redactUrl, resolveTool } from './ingest/index.ts';
 import type { Detector } from './detect/index.ts';
 import { LocalDetector } from './detect/index.ts';
 import type { CommandIo } from './commands/index.ts';
@@ -117,7 +116,8 @@ export class Appliance {
           await events.start();
           this.events = events;
         } catch (error) {
-          this.log.warn({ url: config.mqtt.url, err: String(error) }, 'MQTT broker unreachable; detections are not published');
+          const url = redactUrl(config.mqtt.url);
+          this.log.warn({ url, err: error }, 'MQTT broker unreachable; detections are not published');
         }
       }
       // live feed, loop, cameras
@@ -149,7 +149,10 @@ export class Appliance {
       const configFiles = { read: configFile, edit: path.resolve(this.options.editConfigFile ?? configFile) };
       this.cameraService = new CameraService({ configFiles, getConfig: () => this.config!, setConfig: (c) => {
           this.config = c;
-          this.cluster?.setCameras(siteCameras(c)).catch((error: unknown) => this.log.warn({ err: String(error) }, 'cluster: re-planning for the changed cameras failed'));
+          this.cluster?.setCameras(siteCameras(c))
+            .catch((error: unknown) => {
+              this.log.warn({ err: error }, 'cluster: re-planning for the changed cameras failed');
+            });
         }, registry: this.registry, store });
       this.cameraService.startConfigured(this.log.child({ room: 'ingest' }));
       // server

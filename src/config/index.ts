@@ -22,3 +22,5 @@ export {
 export type { AppConfig, CameraConfig, ClusterConfig, IngestConfig, ModelConfig, ServerConfig, StoreConfig } from './appConfig.ts';
 export { addCameraToFile, copyConfigFile, locateConfig, removeCameraFromFile, updateCameraInFile } from './configFile.ts';
 export type { CameraFields, ConfigFiles } from './configFile.ts';
+export { silentLogger } from './logger.ts';
+export type { LogFn, Logger } from './logger.ts';

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import type { IngestConfig } from '../config/index.ts';
+import type { IngestConfig, Logger } from '../config/index.ts';
 import { buildDecodeArgs, parseCameraUrl, redactUrl } from './cameraSource.ts';
 import type { CameraSource } from './cameraSource.ts';
 import { FrameAssembler } from './frameAssembler.ts';
@@ -33,7 +33,6 @@ export type CameraEvent =
   | { type: 'status'; camera: string; before: CameraStatus; after: CameraStatus; reason: string }
   | { type: 'frame'; camera: string; frame: RgbFrame };
 
-export type CameraLogger = { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
 
 export type FrameConsumer = (frame: RgbFrame) => Promise<void>;
 
@@ -65,7 +64,7 @@ export class Camera {
     private readonly ingest: IngestConfig,
     private readonly baseDir: string,
     private readonly consumer: FrameConsumer | undefined,
-    private readonly log: CameraLogger,
+    private readonly log: Logger,
   ) {}
 
   get id(): string {
@@ -169,7 +168,11 @@ export class Camera {
     this.exited = new Promise((resolve) => {
       child.on('close', (code, signal) => {
         if (this.child === child) this.child = undefined;
-        this.onExit(spawnError ? `cannot run ffmpeg (${this.ingest.ffmpegPath}): ${spawnError.message}` : `ffmpeg exited (${signal ?? `code ${code}`})${this.stderrTail ? `: ${this.stderrTail.trim().split('\n').pop()}` : ''}`);
+        const tail = this.stderrTail ? `: ${this.stderrTail.trim().split('\n').pop()}` : '';
+        const reason = spawnError
+          ? `cannot run ffmpeg (${this.ingest.ffmpegPath}): ${spawnError.message}`
+          : `ffmpeg exited (${signal ?? `code ${code}`})${tail}`;
+        this.onExit(reason, spawnError);
         resolve();
       });
     });
@@ -227,13 +230,15 @@ export class Camera {
     }
   }
 
-  private onExit(reason: string): void {
+  private onExit(reason: string, spawnError?: Error): void {
     if (this.stopping) return;
     this.failures++;
     this.lastError = reason;
     const delayMs = Math.min(this.ingest.backoffInitialMs * 2 ** (this.failures - 1), this.ingest.backoffMaxMs);
     this.setStatus(this.failures >= this.ingest.offlineAfterFailures ? 'offline' : 'reconnecting', reason);
-    this.log.warn({ camera: this.id, reason, failures: this.failures, delayMs }, 'ffmpeg ended; restarting after backoff');
+    const err = spawnError ? { err: spawnError } : {};
+    const fields = { camera: this.id, reason, failures: this.failures, delayMs, ...err };
+    this.log.warn(fields, 'ffmpeg ended; restarting after backoff');
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.stopping) return;

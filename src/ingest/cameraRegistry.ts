@@ -2,9 +2,9 @@
  * The running cameras, by id: adding, changing and removing one restarts only that camera. The registry
  * knows nothing of detection; frames go to the consumer it was given.
  */
-import type { IngestConfig } from '../config/index.ts';
+import type { IngestConfig, Logger } from '../config/index.ts';
 import { Camera } from './camera.ts';
-import type { CameraEvent, CameraLogger, CameraSettings, CameraStats, FrameConsumer } from './camera.ts';
+import type { CameraEvent, CameraSettings, CameraStats, FrameConsumer } from './camera.ts';
 import { parseCameraUrl } from './cameraSource.ts';
 import { probeSource } from './probe.ts';
 import type { ProbeResult } from './probe.ts';
@@ -20,7 +20,7 @@ export class CameraRegistry {
     private readonly ingest: IngestConfig,
     private baseDir: string,
     private readonly consumerFor: CameraConsumerFactory | undefined,
-    private readonly log: CameraLogger,
+    private readonly log: Logger,
   ) {}
 
   on(listener: (event: CameraEvent) => void): () => void {

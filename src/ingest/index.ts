@@ -1,7 +1,7 @@
 // The ingest room: one supervised ffmpeg process per camera (RTSP, HTTP/MJPEG, files, V4L2, lavfi test
 // sources, looping still images) decoding to RGB24 frames, ffprobe connection tests, and the camera registry.
 export { Camera } from './camera.ts';
-export type { CameraEvent, CameraLogger, CameraSettings, CameraStats, CameraStatus, FrameConsumer } from './camera.ts';
+export type { CameraEvent, CameraSettings, CameraStats, CameraStatus, FrameConsumer } from './camera.ts';
 export { CameraRegistry } from './cameraRegistry.ts';
 export type { CameraConsumerFactory } from './cameraRegistry.ts';
 export { buildDecodeArgs, buildInputArgs, buildProbeArgs, buildStillImageArgs, CameraUrlError, parseCameraUrl, redactUrl } from './cameraSource.ts';

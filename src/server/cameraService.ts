@@ -6,7 +6,7 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { AppConfig, CameraConfig, CameraFields, ConfigFiles } from '../config/index.ts';
+import type { AppConfig, CameraConfig, CameraFields, ConfigFiles, Logger } from '../config/index.ts';
 import {
   addCameraToFile, ConfigError, copyConfigFile, removeCameraFromFile, updateCameraInFile,
 } from '../config/index.ts';
@@ -16,9 +16,13 @@ import type { DetectionStore } from '../store/index.ts';
 import type { CameraCreateBody, CameraPatchBody, CameraView } from './api.ts';
 import { cameraCreateBodySchema } from './api.ts';
 
+/**
+ * An error with its HTTP status. The message goes to the client: a 4xx says what was wrong with the request;
+ * a 5xx says only what failed, never why (the `cause` carries that, and goes to the log).
+ */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly issues?: string[]) {
-    super(message);
+  constructor(readonly status: number, message: string, readonly issues?: string[], options?: ErrorOptions) {
+    super(message, options);
     this.name = 'ApiError';
   }
 }
@@ -103,7 +107,7 @@ export class CameraService {
     } catch (error) {
       if (copying) rmSync(edit, { force: true });
       if (error instanceof ConfigError) throw new ApiError(400, error.message, error.issues);
-      throw new ApiError(500, `${edit}: cannot be written: ${(error as Error).message}`);
+      throw new ApiError(500, 'the configuration file cannot be written', undefined, { cause: error });
     }
     if (read !== edit) {
       this.configFiles = { read: edit, edit };
@@ -117,7 +121,7 @@ export class CameraService {
   }
 
   /** Starts the cameras of the configuration; a bad one is logged and skipped, never fatal. */
-  startConfigured(log: { warn: (obj: object, msg: string) => void; info: (obj: object, msg: string) => void }): void {
+  startConfigured(log: Logger): void {
     for (const camera of this.deps.getConfig().cameras) {
       try {
         this.start(camera);

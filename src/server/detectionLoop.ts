@@ -5,7 +5,7 @@
  * A detector that serves through a scheduler (the cluster) reports each frame's outcome: a late frame misses
  * its SLO, a dropped one is counted and misses it too, so attainment covers every frame a camera delivered.
  */
-import type { ModelConfig } from '../config/index.ts';
+import type { Logger, ModelConfig } from '../config/index.ts';
 import type { FrameConsumer, RgbFrame } from '../ingest/index.ts';
 import type { Detector } from '../detect/index.ts';
 import type { DetectionStore, NewDetection, SnapshotStore } from '../store/index.ts';
@@ -13,7 +13,6 @@ import { encodeJpeg } from '../store/index.ts';
 import type { DetectionItem, LiveMessage } from './api.ts';
 import type { ApplianceMetrics } from './metrics.ts';
 
-export type LoopLogger = { error: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void };
 
 export type DetectionLoopDeps = {
   detectorFor: (modelId: string) => { detector: Detector; model: ModelConfig } | undefined;
@@ -25,7 +24,7 @@ export type DetectionLoopDeps = {
   /** Every stored detection, live clients or not (MQTT events). */
   onDetections?: (items: ReadonlyArray<DetectionItem>) => void;
   liveClients: () => number;
-  log: LoopLogger;
+  log: Logger;
 };
 
 export class DetectionLoop {

@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { appConfigJsonSchema, formatIssues } from '../config/index.ts';
+import type { Logger } from '../config/index.ts';
 import type { DetectionStore, SnapshotStore, StoredDetection } from '../store/index.ts';
 import { DetectionFilterError, exportChunks, exportContentType, parseDetectionQuery, parseExportQuery } from '../store/index.ts';
 import type { DetectionItem, DetectionsResponse, ErrorResponse, StatsResponse } from './api.ts';
@@ -20,7 +21,6 @@ import type { LiveFeed } from './liveFeed.ts';
 import type { ApplianceMetrics } from './metrics.ts';
 import { INDEX_HTML } from './ui.ts';
 
-export type HttpLogger = { info: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
 
 export type ApiServerDeps = {
   host: string;
@@ -31,7 +31,7 @@ export type ApiServerDeps = {
   live: LiveFeed;
   metrics: ApplianceMetrics;
   stats: () => StatsResponse;
-  log: HttpLogger;
+  log: Logger;
 };
 
 const MAX_BODY_BYTES = 1 << 20;
@@ -87,7 +87,7 @@ export class ApiServer {
 
   async start(): Promise<void> {
     const server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => this.fail(res, error));
+      this.handle(req, res).catch((error: unknown) => this.fail(req, res, error));
     });
     server.on('upgrade', (req, socket, head) => {
       if (new URL(req.url ?? '/', 'http://localhost').pathname === '/api/live') this.deps.live.handleUpgrade(req, socket, head);
@@ -111,10 +111,11 @@ export class ApiServer {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private fail(res: ServerResponse, error: unknown): void {
+  /** 4xx: the client's mistake, explained. 5xx: logged with the stack; the body tells nothing internal. */
+  private fail(req: IncomingMessage, res: ServerResponse, error: unknown): void {
     let status = 500;
     let payload: ErrorResponse;
-    if (error instanceof ApiError) {
+    if (error instanceof ApiError && error.status < 500) {
       status = error.status;
       payload = { error: error.message, ...(error.issues ? { issues: error.issues } : {}) };
     } else if (error instanceof DetectionFilterError) {
@@ -125,8 +126,10 @@ export class ApiServer {
       const issues = formatIssues(error.issues);
       payload = { error: `invalid request: ${issues.join('; ')}`, issues };
     } else {
-      this.deps.log.error({ err: error }, 'request failed');
-      payload = { error: `internal error: ${(error as Error).message}` };
+      if (error instanceof ApiError) status = error.status;
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      this.deps.log.error({ err: error, method: req.method, path, status }, 'request failed');
+      payload = { error: error instanceof ApiError ? error.message : 'internal error' };
     }
     if (res.headersSent) {
       res.destroy();

@@ -6,6 +6,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { Logger } from '../config/index.ts';
 import type { DetectionFilter, DetectionPage } from './detectionFilter.ts';
 
 export type NewDetection = {
@@ -22,13 +23,12 @@ export type NewDetection = {
 
 export type StoredDetection = NewDetection & { id: number; snapshot: string | null };
 
-export type StoreLogger = { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
 
 export type DetectionStoreOptions = {
   file: string;
   retentionDays: number;
   maxRows: number;
-  log: StoreLogger;
+  log: Logger;
   /** Caps the database size in pages (tests use it to simulate a full disk). */
   maxPageCount?: number;
 };

@@ -3,7 +3,7 @@
 export { DetectionFilterError, parseDetectionQuery, parseExportQuery } from './detectionFilter.ts';
 export type { DetectionFilter, DetectionPage, ExportFormat } from './detectionFilter.ts';
 export { DetectionStore, isDiskFull } from './detectionStore.ts';
-export type { DetectionStoreOptions, NewDetection, StoredDetection, StoreLogger, StoreStats } from './detectionStore.ts';
+export type { DetectionStoreOptions, NewDetection, StoredDetection, StoreStats } from './detectionStore.ts';
 export { CSV_HEADER, csvLine, exportChunks, exportContentType, jsonLine } from './exportDetections.ts';
 export { encodeJpeg, SnapshotStore } from './snapshots.ts';
 export type { RgbPixels, SnapshotOptions } from './snapshots.ts';

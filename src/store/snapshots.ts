@@ -5,12 +5,12 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import jpeg from 'jpeg-js';
-import type { StoreLogger } from './detectionStore.ts';
+import type { Logger } from '../config/index.ts';
 import { isDiskFull } from './detectionStore.ts';
 
 export type RgbPixels = { width: number; height: number; data: Uint8Array };
 
-export type SnapshotOptions = { dir: string; minIntervalMs: number; retentionDays: number; maxFiles: number; quality: number; log: StoreLogger };
+export type SnapshotOptions = { dir: string; minIntervalMs: number; retentionDays: number; maxFiles: number; quality: number; log: Logger };
 
 /** Encodes RGB24 pixels as JPEG, optionally scaled down (nearest neighbour) to at most `maxWidth` pixels wide. */
 export function encodeJpeg(image: RgbPixels, quality: number, maxWidth?: number): Buffer {

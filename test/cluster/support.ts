@@ -10,7 +10,7 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import type { IClientOptions } from 'mqtt';
 import { pino } from 'pino';
-import type { Logger } from 'pino';
+import type { Logger } from '../../src/config/index.ts';
 import { FIXTURE_PROFILES } from '../artifactData.ts';
 import { REPO_ROOT, findOnPath } from '../helpers.ts';
 

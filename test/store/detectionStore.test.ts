@@ -7,8 +7,9 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CSV_HEADER, DetectionFilterError, DetectionStore, exportChunks, parseDetectionQuery, parseExportQuery, SnapshotStore } from '../../src/store/index.ts';
 import type { NewDetection } from '../../src/store/index.ts';
+import { silentLogger } from '../../src/config/index.ts';
 
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+const quiet = silentLogger;
 const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
-import type { Logger } from 'pino';
+import type { Logger } from '../../config/index.ts';
 import type { PayloadOf, RequestAction, ResponseEnvelope, TopicKind } from './messages.ts';
 import { describeConnectError } from '../data/tlsErrors.ts';
 import { REQUEST_ACTIONS, encodeMessage, matchTopic, parseMessage, subscriptionOf, topicOf } from './messages.ts';
@@ -61,7 +61,7 @@ export class Bus {
     });
     this.client = client;
     client.on('message', (topic, payload, packet) => this.dispatch(topic, payload, packet.retain));
-    client.on('error', (error) => this.log.warn({ err: error.message }, 'mqtt client error'));
+    client.on('error', (error) => this.log.warn({ err: error }, 'mqtt client error'));
   }
 
   /** Whether the client is connected to the broker now (it reconnects on its own otherwise). */
@@ -131,9 +131,11 @@ export class Bus {
     for (const handler of handlers) {
       try {
         const result = handler(parsed.value, match.param, topic);
-        if (result instanceof Promise) result.catch((error: unknown) => this.log.error({ topic, err: String(error) }, 'handler failed'));
+        if (result instanceof Promise) {
+          result.catch((error: unknown) => this.log.error({ topic, err: error }, 'handler failed'));
+        }
       } catch (error) {
-        this.log.error({ topic, err: String(error) }, 'handler failed');
+        this.log.error({ topic, err: error }, 'handler failed');
       }
     }
   }
@@ -143,7 +145,8 @@ export class Bus {
     if (!handler) return;
     const parsed = parseMessage('request', topic, payload);
     const respond = (envelope: ResponseEnvelope): void => {
-      this.publish('response', envelope, action).catch((error: unknown) => this.log.warn({ err: String(error) }, 'response not sent'));
+      this.publish('response', envelope, action)
+        .catch((error: unknown) => this.log.warn({ err: error }, 'response not sent'));
     };
     if (!parsed.ok) {
       this.rejected++;

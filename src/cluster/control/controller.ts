@@ -4,7 +4,7 @@
  * that are up (GPU classes grouped by device class), plans, places the plan's instances on the nodes'
  * GPUs, publishes the plan and per-node assignments (retained) and re-plans, debounced, on every change.
  */
-import type { Logger } from 'pino';
+import type { Logger } from '../../config/index.ts';
 import { HighsSolver, gpuEntryLabel, parseProblem, planFromOutcome, planProblem, resolveProblem } from '../../planner/index.ts';
 import type { Algorithm, Plan, ProblemDocument } from '../../planner/index.ts';
 import type { Bus } from './bus.ts';
@@ -239,7 +239,9 @@ export class Controller {
     if (this.stopped) return;
     clearTimeout(this.debounce);
     this.debounce = setTimeout(() => {
-      this.planning = this.planning.then(() => this.replan(reason)).catch((error: unknown) => this.log.error({ err: String(error) }, 'planning failed'));
+      this.planning = this.planning
+        .then(() => this.replan(reason))
+        .catch((error: unknown) => this.log.error({ err: error }, 'planning failed'));
     }, delayMs);
   }
 
@@ -263,7 +265,7 @@ export class Controller {
     try {
       plan = await this.makePlan(nodes);
     } catch (error) {
-      this.log.error({ err: String(error), reason }, 'no plan for the nodes that are up');
+      this.log.error({ err: error, reason }, 'no plan for the nodes that are up');
     }
     const message: PlanMessage = { planId, createdAt: Date.now(), reason, nodes: nodes.map((n) => n.id), plan: plan ?? null };
     const { assignments, topology } = this.place(planId, plan, nodes);

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Logger } from 'pino';
+import type { Logger } from '../../config/index.ts';
 import { readProfileDocument, writeProfileDocument } from '../../planner/index.ts';
 import type { Bus } from './bus.ts';
 import type { Announcement, ProfileResultMessage } from './messages.ts';
@@ -101,7 +101,8 @@ export class RemoteProfiler {
       const last = this.asked.get(key);
       if (last !== undefined && now - last < (this.options.retryAfterMs ?? 60_000)) continue;
       this.asked.set(key, now);
-      this.ask(node, model).catch((error: unknown) => this.log.warn({ node: node.id, model, err: String(error) }, 'profile request not sent'));
+      this.ask(node, model)
+        .catch((error: unknown) => this.log.warn({ node: node.id, model, err: error }, 'profile request not sent'));
     }
   }
 
@@ -141,7 +142,7 @@ export class RemoteProfiler {
     clearTimeout(request.timer);
     const at = { node: nodeId, model: request.model, deviceClass: request.deviceClass };
     if (result.status !== 'ok' || !result.device) {
-      this.log.warn({ ...at, err: result.error ?? 'no timings' }, 'the node could not measure; asking again later');
+      this.log.warn({ ...at, reason: result.error ?? 'no timings' }, 'the node could not measure; asking again later');
       return;
     }
     if (result.device.deviceClass !== request.deviceClass) {
@@ -155,7 +156,7 @@ export class RemoteProfiler {
       const merged = readProfileDocument(file, { ...doc, devices: [...doc.devices.filter((d) => d.deviceClass !== request.deviceClass), result.device] });
       writeProfileDocument(file, merged);
     } catch (error) {
-      this.log.warn({ ...at, err: String(error) }, 'profile answer refused; asking again later');
+      this.log.warn({ ...at, err: error }, 'profile answer refused; asking again later');
       return;
     }
     this.merged++;

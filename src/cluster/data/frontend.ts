@@ -4,7 +4,7 @@
  * dropped requests and each request's end-to-end latency; when a node dies, its in-flight batches are
  * re-dispatched if their deadlines allow, else counted as dropped, so that no request is lost without a trace.
  */
-import type { Logger } from 'pino';
+import type { Logger } from '../../config/index.ts';
 import type { Dispatcher, DispatchDecision, DispatchedBatch, PendingRequest, Topology } from './dispatcher.ts';
 import type { FrontendStats } from '../control/messages.ts';
 import type { FrameHeader, NamedTensor } from './tensorFrame.ts';
@@ -235,7 +235,7 @@ export class Frontend {
     this.counters.dispatchUs += Number(process.hrtime.bigint() - started) / 1000;
     this.pool!.send(batch.path[0]!.endpoint, frame, 0).catch((error: unknown) => {
       this.counters.errors++;
-      this.log.warn({ err: String(error), batchId }, 'batch not sent');
+      this.log.warn({ err: error, batchId }, 'batch not sent');
       if (this.inflight.delete(batchId)) this.retry(batch, `first hop unreachable: ${String(error)}`);
     });
   }
@@ -260,7 +260,7 @@ export class Frontend {
     try {
       if (header.tensors.length > 0) outputs = splitBatch(unpackTensors(header.tensors, payload), header.requestIds.length);
     } catch (error) {
-      this.log.warn({ err: String(error) }, 'result tensors unreadable');
+      this.log.warn({ err: error }, 'result tensors unreadable');
     }
     const now = nowUs();
     header.requestIds.forEach((id, i) => {

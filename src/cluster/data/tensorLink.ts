@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from 'pino';
+import type { Logger } from '../../config/index.ts';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { FrameHeader } from './tensorFrame.ts';
 import { decodeFrame } from './tensorFrame.ts';
@@ -103,10 +103,10 @@ export class LinkServer {
         try {
           this.onFrame(decoded.header, decoded.payload);
         } catch (error) {
-          this.log.error({ err: String(error) }, 'tensor link: frame handler failed');
+          this.log.error({ err: error }, 'tensor link: frame handler failed');
         }
       });
-      socket.on('error', (error) => this.log.warn({ err: error.message }, 'tensor link socket error'));
+      socket.on('error', (error) => this.log.warn({ err: error }, 'tensor link socket error'));
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -170,7 +170,7 @@ export class OutgoingLink {
       };
       socket.once('open', () => {
         socket.off('error', fail);
-        socket.on('error', (error) => this.log.warn({ url: this.url, err: error.message }, 'tensor link error'));
+        socket.on('error', (error) => this.log.warn({ url: this.url, err: error }, 'tensor link error'));
         socket.on('close', () => {
           if (this.socket === socket) this.socket = undefined;
         });

@@ -5,7 +5,7 @@
  * re-plans when they join or leave) and the supervised local worker processes. Started in that order and
  * stopped in reverse; `ppipe start` (through the appliance) and `ppipe cluster-bench` both run one.
  */
-import type { Logger } from 'pino';
+import type { Logger } from '../../config/index.ts';
 import { ProfileLibrary } from '../../planner/index.ts';
 import { EmbeddedBroker } from '../control/broker.ts';
 import { Bus } from '../control/bus.ts';

@@ -7,8 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { Logger } from 'pino';
-import type { ClusterConfig, ModelConfig } from '../../config/index.ts';
+import type { ClusterConfig, Logger, ModelConfig } from '../../config/index.ts';
 import { ClusterDetector } from './clusterDetector.ts';
 import { ClusterHead } from './clusterHead.ts';
 import type { ControllerEvents, EdgeTopologyOptions, ModelEntry } from '../control/controller.ts';

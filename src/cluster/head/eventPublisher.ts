@@ -5,7 +5,7 @@
  * the appliance's availability retained with an `offline` will. A broker that is down costs log lines, never
  * the appliance.
  */
-import type { Logger } from 'pino';
+import type { Logger } from '../../config/index.ts';
 import { describeIssues } from '../../planner/index.ts';
 import { Bus } from '../control/bus.ts';
 import type { Detection, DetectionEvent } from '../control/messages.ts';
@@ -69,7 +69,7 @@ export class MqttEventPublisher {
     if (!this.bus) return;
     this.bus.publishRaw(topic, payload, retain).catch((error: unknown) => {
       this.failed++;
-      this.log.warn({ topic, err: String(error) }, 'mqtt publish failed');
+      this.log.warn({ topic, err: error }, 'mqtt publish failed');
     });
   }
 }

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { Logger } from 'pino';
+import type { Logger } from '../../config/index.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..');
 export const PPIPE_BIN = path.join(REPO_ROOT, 'bin', 'ppipe');
@@ -75,7 +75,7 @@ class SupervisedWorker {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
     });
     this.exited = new Promise((resolve) => {
-      child.once('error', (error) => this.log.error({ worker: spec.id, err: String(error) }, 'worker process could not start'));
+      child.once('error', (error) => this.log.error({ worker: spec.id, err: error }, 'worker process could not start'));
       child.once('close', (code, signal) => {
         resolve();
         if (this.stopping) return;

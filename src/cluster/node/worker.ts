@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { Logger } from 'pino';
+import type { Logger } from '../../config/index.ts';
 import type { Device, PartitionExecutor } from '../../models/index.ts';
 import { createPartitionExecutor, measureProfile } from '../../models/index.ts';
 import { ProfileLibrary, maxProfiledBatch, partitionLatencyUs, toProfileFile } from '../../planner/index.ts';
@@ -114,12 +114,14 @@ export class WorkerNode {
       if (param !== o.id || assignment.nodeId !== o.id) return;
       this.loading = this.loading.then(() => this.apply(assignment)).catch((error: unknown) => {
         this.stats.errors++;
-        this.log.error({ err: String(error), planId: assignment.planId }, 'assignment failed');
+        this.log.error({ err: error, planId: assignment.planId }, 'assignment failed');
       });
     });
     await this.bus.subscribe('profileRequest', (request, param) => {
       if (param !== o.id) return;
-      this.loading = this.loading.then(() => this.measureFor(request)).catch((error: unknown) => this.log.warn({ err: String(error) }, 'profile answer not sent'));
+      this.loading = this.loading
+        .then(() => this.measureFor(request))
+        .catch((error: unknown) => this.log.warn({ err: error }, 'profile answer not sent'));
     });
     const announcement: Announcement = {
       id: o.id,
@@ -163,7 +165,7 @@ export class WorkerNode {
     const id = this.options.id;
     bus
       .publish('heartbeat', { id, seq: this.seq++, uptimeS: (Date.now() - this.startedMs) / 1000, planId: this.assignment?.planId ?? null, ready: this.ready, inflightBatches: this.inflight }, id)
-      .catch((error: unknown) => this.log.warn({ err: String(error) }, 'heartbeat not sent'));
+      .catch((error: unknown) => this.log.warn({ err: error }, 'heartbeat not sent'));
     if (this.seq % 2 === 0) {
       // Bytes paced on the NIC: the declared tensor bytes (emulated hops send headers only).
       this.linkBytesTotal += (this.pool?.pacer.bytes ?? 0) - this.linkBytesSeen;
@@ -248,7 +250,7 @@ export class WorkerNode {
       await reply({ status: 'ok', device: toProfileFile(measured.profile).devices[0]! });
       this.log.info({ model: request.model, deviceClass: o.deviceClass, blocks: request.blocks.length, seconds: (performance.now() - started) / 1000 }, 'measured a profile for the head');
     } catch (error) {
-      this.log.warn({ model: request.model, err: String(error) }, 'profile measurement failed');
+      this.log.warn({ model: request.model, err: error }, 'profile measurement failed');
       await reply({ status: 'error', error: error instanceof Error ? error.message : String(error) });
     }
   }
@@ -271,7 +273,7 @@ export class WorkerNode {
       .then(() => this.run(lane, header, payload, receivedMs))
       .catch((error: unknown) => {
         this.stats.errors++;
-        this.log.error({ err: String(error), batchId: header.batchId }, 'batch failed');
+        this.log.error({ err: error, batchId: header.batchId }, 'batch failed');
         this.reply(header, [], header.timings, String(error));
       })
       .finally(() => {
@@ -329,7 +331,7 @@ export class WorkerNode {
     // The NIC sends while the GPU lane takes its next batch.
     forward().catch((error: unknown) => {
       this.stats.errors++;
-      this.log.warn({ err: String(error), to: next.endpoint, batchId: header.batchId }, 'forward failed');
+      this.log.warn({ err: error, to: next.endpoint, batchId: header.batchId }, 'forward failed');
       this.reply(header, [], [...header.timings, timing], `forward to ${next.nodeId} failed: ${String(error)}`);
     });
   }
@@ -341,7 +343,7 @@ export class WorkerNode {
     this.pool
       ?.link(header.replyTo)
       .send(encodeFrame(result, packed.payload))
-      .catch((err: unknown) => this.log.warn({ err: String(err), to: header.replyTo }, 'result not delivered'));
+      .catch((err: unknown) => this.log.warn({ err, to: header.replyTo }, 'result not delivered'));
   }
 }
 
