@@ -1,22 +1,20 @@
 /**
  * The appliance assembly: config → store (SQLite, snapshots) → detectors → cameras → HTTP server, started in
- * that order and stopped in reverse. `ppipe serve` runs it. With a `cluster` section (config/default.yaml
+ * that order and stopped in reverse. `ppipe serve` (src/commands/serve.ts) runs it. With a `cluster` section (config/default.yaml
  * has one) detection goes through the distributed runtime: a ClusterHead (broker, controller, frontend) with
  * supervised local worker processes, one ClusterDetector per model. Without it, models run in-process
  * through LocalDetector (the fallback). Both implement the pipeline's Detector interface.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import pino from 'pino';
 import type { AppConfig, Logger, ModelConfig } from './config/index.ts';
 import { DetectionCluster, MqttEventPublisher } from './cluster/index.ts';
 import type { ClusterHead, PlanMessage } from './cluster/index.ts';
-import { ConfigError, loadAppConfig } from './config/index.ts';
+import { loadAppConfig } from './config/index.ts';
 import { CameraRegistry, redactUrl, resolveTool } from './ingest/index.ts';
 import type { Detector } from './detect/index.ts';
 import { LocalDetector } from './detect/index.ts';
-import type { CommandIo } from './commands/index.ts';
 import type { DetectionItem, StatsResponse } from './server/index.ts';
 import { ApiServer, ApplianceMetrics, CameraService, DetectionLoop, LiveFeed } from './server/index.ts';
 import { DetectionStore, SnapshotStore } from './store/index.ts';
@@ -25,6 +23,8 @@ export type ApplianceOptions = {
   configFile: string;
   /** Where changes through the API go (default: configFile); the defaults are copied there on the first. */
   editConfigFile?: string;
+  /** The configuration already loaded from configFile (`ppipe start` reads it once); else start() loads it. */
+  config?: AppConfig;
   /** Overrides store.dataDir (DATA_DIR). */
   dataDir?: string;
   /** Overrides server.port (PORT). */
@@ -78,7 +78,7 @@ export class Appliance {
   async start(): Promise<void> {
     const configFile = path.resolve(this.options.configFile);
     const baseDir = path.dirname(configFile);
-    const config = loadAppConfig(configFile, this.options.env ?? process.env);
+    const config = this.options.config ?? loadAppConfig(configFile, this.options.env ?? process.env);
     this.config = config;
     try {
       // store
@@ -247,49 +247,3 @@ export class Appliance {
 function siteCameras(config: AppConfig): Array<{ model: string; fps: number }> {
   return config.cameras.filter((camera) => camera.enabled).map((camera) => ({ model: camera.model, fps: camera.fps }));
 }
-
-export const SERVE_USAGE = `Usage: ppipe serve [--config FILE]
-
-Runs the appliance: cameras → detector → SQLite log, with the HTTP API, live feed and metrics. With the
-config's cluster section, detection runs on the distributed runtime (embedded broker and local workers by
-default); without it, in this process.
-Default config: config/default.yaml of this repository (a demo camera looping media/demo/astronaut.png).
-Environment: PORT overrides server.port, DATA_DIR overrides store.dataDir.`;
-
-export const REPO_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-
-export async function runServeCommand(argv: string[], io: CommandIo): Promise<number> {
-  let values: { config?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', default: false } } }));
-  } catch (error) {
-    io.stderr(`ppipe serve: ${(error as Error).message}\n${SERVE_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout(`${SERVE_USAGE}\n`);
-    return 0;
-  }
-  const configFile = values.config ?? path.join(REPO_DIR, 'config', 'default.yaml');
-  const port = process.env.PORT === undefined ? undefined : Number(process.env.PORT);
-  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
-    io.stderr(`ppipe serve: PORT: expected a TCP port number, got ${JSON.stringify(process.env.PORT)}\n`);
-    return 2;
-  }
-  const appliance = new Appliance({ configFile, ...(port !== undefined ? { port } : {}), ...(process.env.DATA_DIR ? { dataDir: path.resolve(process.env.DATA_DIR) } : {}), logger: pino({ name: 'ppipe' }, pino.destination(2)) });
-  try {
-    await appliance.start();
-  } catch (error) {
-    io.stderr(`ppipe serve: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
-  }
-  io.stdout(`listening on http://127.0.0.1:${appliance.port}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await appliance.stop();
-  return 0;
-}
-

@@ -7,7 +7,7 @@ import { runCheckCommand, runPlanCommand } from './commands/index.ts';
 import { runPrepartitionCommand } from './commands/index.ts';
 import { runProfileCommand } from './commands/index.ts';
 import { runSplitCommand } from './commands/index.ts';
-import { runServeCommand } from './appliance.ts';
+import { runServeCommand } from './commands/index.ts';
 import { runReproduceCommand } from './commands/index.ts';
 import { runSimCommand, runSweepCommand } from './commands/index.ts';
 import { runStartCommand } from './commands/index.ts';

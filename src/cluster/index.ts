@@ -1,7 +1,7 @@
 // The cluster room: the distributed runtime. MQTT control plane (topics and payloads declared once, the
 // embedded aedes broker, the bus), the worker node agent, the controller (registry, planning, assignments),
-// the frontend with its Dispatcher seam, tensor links over WebSocket, model partitions over HTTP, and the
-// `ppipe worker` and `ppipe cluster-bench` commands.
+// the frontend with its Dispatcher seam, tensor links over WebSocket, model partitions over HTTP, the worker
+// process that `ppipe worker` wires and the emulated testbed that `ppipe cluster-bench` runs.
 export * from './control/messages.ts';
 export { EmbeddedBroker } from './control/broker.ts';
 export type { EmbeddedBrokerOptions } from './control/broker.ts';
@@ -10,7 +10,7 @@ export { APPLIANCE_NODE_ID, MqttEventPublisher } from './head/eventPublisher.ts'
 export type { EventPublisherOptions } from './head/eventPublisher.ts';
 export type { BusOptions } from './control/bus.ts';
 export { ModelCache, ModelServer, sha256Hex } from './data/modelStore.ts';
-export { LinkPool, LinkServer, NicPacer, OutgoingLink } from './data/tensorLink.ts';
+export { LinkPool, LinkServer, LinkTokenRejectedError, NicPacer, OutgoingLink } from './data/tensorLink.ts';
 export { decodeFrame, encodeFrame, packTensors, unpackTensors } from './data/tensorFrame.ts';
 export type { BatchHeader, FrameHeader, Hop, NamedTensor, ResultHeader } from './data/tensorFrame.ts';
 export { ReservationDispatcher } from './data/reservationDispatcher.ts';
@@ -36,3 +36,7 @@ export { siteTopology } from './control/siteTopology.ts';
 export type { SiteCamera } from './control/siteTopology.ts';
 export { DEFAULT_PREFIX } from './control/messages.ts';
 export { defaultCacheDir } from './node/worker.ts';
+export { runWorkerProcess, workerNodeOptions } from './node/workerProcess.ts';
+export type { WorkerProcessOptions, WorkerRun } from './node/workerProcess.ts';
+export { TESTBED_CLUSTER, runEmulatedTestbed } from './head/testbed.ts';
+export type { SimPredictor, TestbedOptions, TestbedPoint, TestbedResult, TestbedRun } from './head/testbed.ts';

@@ -1,7 +1,7 @@
 /** The I/O contract every command is given, its usage errors and their exit codes, and option parsers. */
 import { createHash } from 'node:crypto';
 import { InputError } from '../planner/index.ts';
-import { SplitError } from '../models/index.ts';
+import { DeviceUnavailableError, SplitError } from '../models/index.ts';
 
 export interface CommandIo {
   stdout(text: string): void;
@@ -23,15 +23,16 @@ export function reportFailure(error: unknown, io: CommandIo, usage: string): num
     io.stderr(`error: ${error.message}\n\n${usage}`);
     return 2;
   }
-  if (error instanceof InputError || error instanceof SplitError) {
-    io.stderr(`error: ${error.message}\n`);
-    return 1;
-  }
-  if (error instanceof Error && error.message.startsWith('device ')) {
+  if (error instanceof InputError || error instanceof SplitError || error instanceof DeviceUnavailableError) {
     io.stderr(`error: ${error.message}\n`);
     return 1;
   }
   throw error;
+}
+
+/** The text of a failure for a one-line report. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** A whole number option value, e.g. `--partitions 3`. */

@@ -1,18 +1,17 @@
 /**
- * `ppipe plan` and `ppipe check`: plan a problem file, print or write the plan; validate a plan against a
- * problem. Contract: with --json, stdout holds exactly one JSON object {objective, status, seconds, plan}.
+ * `ppipe plan`: plan a problem file, print or write the plan. Contract: with --json, stdout holds exactly one
+ * JSON object {objective, status, seconds, plan}.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { HighsSolver } from '../planner/index.ts';
-import { InputError } from '../planner/index.ts';
-import { planFromOutcome, readPlanData, toArtifactPlan } from '../planner/index.ts';
+import { planFromOutcome, toArtifactPlan } from '../planner/index.ts';
 import { planProblem } from '../planner/index.ts';
 import { renderPlanTable } from '../planner/index.ts';
-import { ALGORITHMS, loadProblem, readDocument } from '../planner/index.ts';
+import { ALGORITHMS, loadProblem } from '../planner/index.ts';
 import type { Algorithm } from '../planner/index.ts';
-import { validatePlan } from '../planner/index.ts';
 import type { CommandIo } from './io.ts';
+import { errorText } from './io.ts';
 
 export const PLAN_USAGE = `Usage: ppipe plan PROBLEM [options]
 
@@ -29,15 +28,6 @@ Options:
   --no-spare-gpus       leave the GPUs the solver does not need idle (default: they become extra
                         instances of the pools that limit a pipeline, headroom above the planned throughput)
   --help                this text`;
-
-export const CHECK_USAGE = `Usage: ppipe check PLAN --problem PROBLEM
-
-Recomputes every latency, throughput and GPU count of PLAN (ours or the artifact's format) from the
-problem's profiles, GPU counts and SLOs, and checks the plan invariants. Exits 1 on any violation.`;
-
-function errorText(error: unknown): string {
-  return error instanceof InputError || error instanceof Error ? error.message : String(error);
-}
 
 export async function runPlanCommand(argv: string[], io: CommandIo): Promise<number> {
   const started = performance.now();
@@ -114,38 +104,5 @@ export async function runPlanCommand(argv: string[], io: CommandIo): Promise<num
     return 1;
   } finally {
     await solver.stop();
-  }
-}
-
-export function runCheckCommand(argv: string[], io: CommandIo): number {
-  let args;
-  try {
-    args = parseArgs({ args: argv, allowPositionals: true, options: { problem: { type: 'string' }, help: { type: 'boolean', default: false } } });
-  } catch (error) {
-    io.stderr(`ppipe check: ${errorText(error)}\n${CHECK_USAGE}\n`);
-    return 2;
-  }
-  if (args.values.help) {
-    io.stdout(`${CHECK_USAGE}\n`);
-    return 0;
-  }
-  if (args.positionals.length !== 1 || !args.values.problem) {
-    io.stderr(`ppipe check: expected PLAN and --problem PROBLEM\n${CHECK_USAGE}\n`);
-    return 2;
-  }
-  try {
-    const problem = loadProblem(args.values.problem);
-    const file = args.positionals[0]!;
-    const plan = readPlanData(file, readDocument(file), { problem });
-    const errors = validatePlan(plan, problem);
-    if (errors.length > 0) {
-      io.stderr(`${file}: ${errors.length} violation(s)\n${errors.map((e) => `  - ${e}`).join('\n')}\n`);
-      return 1;
-    }
-    io.stdout(`${file}: valid (${plan.dnns.length} DNNs, ${plan.dnns.reduce((n, d) => n + d.pipelines.length, 0)} pipelines, objective ${plan.objective.toFixed(2)})\n`);
-    return 0;
-  } catch (error) {
-    io.stderr(`ppipe check: ${errorText(error)}\n`);
-    return 1;
   }
 }

@@ -1,7 +1,7 @@
 /**
- * `ppipe sim` and `ppipe sweep`: simulate one DNN of a plan at a rate or load factor, or sweep load factors
- * for the largest one at 99% SLO attainment. Contract: with --json, stdout holds exactly one JSON object;
- * progress and notes go to stderr. Exit codes: 0 done, 1 bad input, 2 bad usage.
+ * `ppipe sim`: simulate one DNN of a plan at a rate or load factor (the option parsing `ppipe sweep` shares).
+ * Contract: with --json, stdout holds exactly one JSON object; progress and notes go to stderr. Exit codes:
+ * 0 done, 1 bad input, 2 bad usage.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,13 +15,14 @@ import type { ArrivalSpec } from '../sim/index.ts';
 import { parseTraceCsv } from '../sim/index.ts';
 import type { SchedulerKind, SimOptions, SimResult } from '../sim/index.ts';
 import { simulate } from '../sim/index.ts';
-import { sweep } from '../sim/index.ts';
 import type { CommandIo } from './io.ts';
+import { UsageError } from './io.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_PROFILES = path.resolve(REPO_ROOT, '..', 'shared', 'ppipe-data');
 
-const COMMON_OPTIONS = `  --dnn I                index of the DNN in the plan (each DNN runs alone on its own pipelines)
+/** The options `ppipe sweep` shares with `ppipe sim`. */
+export const COMMON_OPTIONS = `  --dnn I                index of the DNN in the plan (each DNN runs alone on its own pipelines)
   --profiles DIR         profiles for batch sizes other than the planned one (default ${DEFAULT_PROFILES})
   --arrivals A           poisson | gamma:CV | trace:FILE (MAF 2021 CSV, folded to the rate) (default poisson)
   --duration-s S         simulated seconds (default 30)
@@ -45,18 +46,6 @@ Options:
   --load-factor LF       rate = ⌊LF × the plan's throughput for the DNN⌋
 ${COMMON_OPTIONS}`;
 
-export const SWEEP_USAGE = `Usage: ppipe sweep PLAN --dnn I [options]
-
-Simulates load factors 1.00, 0.95, …, 0.05 (rate = ⌊LF × reference throughput⌋, 30 s each by default) and
-reports the largest load factor with SLO attainment ≥ 0.99 (0 if none): {"maxLoadFactor", "points"}.
-
-Options:
-  --reference-xput RPS   throughput of load factor 1 (default: the plan's throughput for the DNN)
-  --all-points           simulate every load factor instead of stopping at the first that passes
-${COMMON_OPTIONS}`;
-
-export class UsageError extends Error {}
-
 const OPTIONS = {
   dnn: { type: 'string' },
   rate: { type: 'string' },
@@ -75,9 +64,9 @@ const OPTIONS = {
   help: { type: 'boolean', default: false },
 } as const;
 
-type Values = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>['values'];
+export type Values = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>['values'];
 
-function positiveNumber(values: Values, name: keyof Values, integer = false): number | undefined {
+export function positiveNumber(values: Values, name: keyof Values, integer = false): number | undefined {
   const raw = values[name];
   if (raw === undefined || typeof raw === 'boolean') return undefined;
   const value = Number(raw);
@@ -125,7 +114,7 @@ interface Prepared {
   planXputRps: number;
 }
 
-function prepare(values: Values, positionals: string[]): Prepared {
+export function prepare(values: Values, positionals: string[]): Prepared {
   if (positionals.length !== 1) throw new UsageError('expected one PLAN file');
   const dnnIndex = values.dnn === undefined ? undefined : Number(values.dnn);
   if (dnnIndex === undefined || !Number.isInteger(dnnIndex) || dnnIndex < 0) throw new UsageError('--dnn expects the index of a DNN in the plan (0, 1, …)');
@@ -176,7 +165,14 @@ function summary(r: SimResult): string {
   ].join('\n');
 }
 
-function run(name: 'sim' | 'sweep', usage: string, argv: string[], io: CommandIo, body: (values: Values, positionals: string[]) => void): number {
+/** Parses the options of `ppipe sim` or `ppipe sweep`, runs `body` and maps its failures to exit codes. */
+export function runWithSimOptions(
+  name: 'sim' | 'sweep',
+  usage: string,
+  argv: string[],
+  io: CommandIo,
+  body: (values: Values, positionals: string[]) => void,
+): number {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS, strict: true });
@@ -202,7 +198,7 @@ function run(name: 'sim' | 'sweep', usage: string, argv: string[], io: CommandIo
 }
 
 export function runSimCommand(argv: string[], io: CommandIo): number {
-  return run('sim', SIM_USAGE, argv, io, (values, positionals) => {
+  return runWithSimOptions('sim', SIM_USAGE, argv, io, (values, positionals) => {
     const rate = positiveNumber(values, 'rate');
     const loadFactor = positiveNumber(values, 'load-factor');
     if ((rate === undefined) === (loadFactor === undefined)) throw new UsageError('give exactly one of --rate and --load-factor');
@@ -215,24 +211,5 @@ export function runSimCommand(argv: string[], io: CommandIo): number {
     for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
     const out = { ...result, ...(loadFactor !== undefined ? { loadFactor } : {}), planXputRps };
     io.stdout(values.json ? `${JSON.stringify(out)}\n` : `${summary(result)}\n`);
-  });
-}
-
-export function runSweepCommand(argv: string[], io: CommandIo): number {
-  return run('sweep', SWEEP_USAGE, argv, io, (values, positionals) => {
-    if (values.rate !== undefined || values['load-factor'] !== undefined) throw new UsageError('--rate and --load-factor belong to ppipe sim');
-    const { dnn, simOptions, planXputRps } = prepare(values, positionals);
-    const referenceXputRps = positiveNumber(values, 'reference-xput') ?? planXputRps;
-    const result = sweep(dnn, {
-      ...simOptions,
-      referenceXputRps,
-      allPoints: values['all-points'] ?? false,
-      onPoint: (p) => io.stderr(`lf ${p.loadFactor.toFixed(2)}: ${p.rateRps} req/s, attainment ${(100 * p.attainment).toFixed(2)}% (${p.dropped} dropped, ${p.late} late)\n`),
-    });
-    if (values.json) {
-      io.stdout(`${JSON.stringify({ dnn: dnn.name, scheduler: simOptions.scheduler, ...result })}\n`);
-    } else {
-      io.stdout(`${dnn.name}: max load factor at 99% attainment ${result.maxLoadFactor.toFixed(2)} (reference ${referenceXputRps.toFixed(2)} req/s)\n`);
-    }
   });
 }

@@ -8,10 +8,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runServeCommand } from '../appliance.ts';
-import { ConfigError, loadAppConfig } from '../config/index.ts';
+import type { AppConfig } from '../config/index.ts';
+import { loadAppConfig } from '../config/index.ts';
 import { cpuDeviceClass, ensureLocalProfile, localWorkerThreads } from '../cluster/index.ts';
 import type { CommandIo } from './io.ts';
+import { errorText } from './io.ts';
+import { DEFAULT_CONFIG, serveAppliance } from './serve.ts';
 import { HighsSolver, parseProblem, planFromOutcome, planProblem, renderPlanTable, resolveProblem } from '../planner/index.ts';
 
 export const START_USAGE = `Usage: ppipe start [--config FILE] [--plan-only]
@@ -25,18 +27,11 @@ Options:
   --config FILE   the YAML configuration
   --plan-only     print the plan and exit`;
 
-export const DEFAULT_CONFIG = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'config', 'default.yaml');
-
-function message(error: unknown): string {
-  return error instanceof ConfigError || error instanceof Error ? error.message : String(error);
-}
-
 /** Plans the configured cluster and prints the table; returns false when it could not. */
-async function printPlan(file: string, io: CommandIo): Promise<boolean> {
+async function printPlan(file: string, config: AppConfig, io: CommandIo): Promise<boolean> {
   const started = performance.now();
   const solver = new HighsSolver();
   try {
-    const config = loadAppConfig(file);
     if (!config.planner) {
       io.stderr(`${file}: no planner section; skipping the plan\n`);
       return false;
@@ -55,7 +50,7 @@ async function printPlan(file: string, io: CommandIo): Promise<boolean> {
     io.stdout(`${renderPlanTable(planFromOutcome(problem, outcome), (performance.now() - started) / 1000)}\n`);
     return true;
   } catch (error) {
-    io.stderr(`ppipe start: planning failed: ${message(error)}\n`);
+    io.stderr(`ppipe start: planning failed: ${errorText(error)}\n`);
     return false;
   } finally {
     await solver.stop();
@@ -68,9 +63,8 @@ async function printPlan(file: string, io: CommandIo): Promise<boolean> {
  * the local device, so the control plane has a profile of the box it runs on. Returns false when it could
  * not; serving goes on without it (a cluster section then profiles again when the appliance starts).
  */
-async function profileLocalDevice(file: string, io: CommandIo): Promise<boolean> {
+async function profileLocalDevice(file: string, config: AppConfig, io: CommandIo): Promise<boolean> {
   try {
-    const config = loadAppConfig(file);
     const base = path.dirname(path.resolve(file));
     const model = config.models[0];
     if (!model) return false;
@@ -96,7 +90,7 @@ async function profileLocalDevice(file: string, io: CommandIo): Promise<boolean>
     }
     return true;
   } catch (error) {
-    io.stderr(`ppipe start: local profile skipped: ${message(error)}\n`);
+    io.stderr(`ppipe start: local profile skipped: ${errorText(error)}\n`);
     return false;
   }
 }
@@ -106,7 +100,7 @@ export async function runStartCommand(argv: string[], io: CommandIo): Promise<nu
   try {
     ({ values } = parseArgs({ args: argv, options: { config: { type: 'string' }, 'plan-only': { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } }));
   } catch (error) {
-    io.stderr(`ppipe start: ${message(error)}\n${START_USAGE}\n`);
+    io.stderr(`ppipe start: ${errorText(error)}\n${START_USAGE}\n`);
     return 2;
   }
   if (values.help) {
@@ -114,8 +108,16 @@ export async function runStartCommand(argv: string[], io: CommandIo): Promise<nu
     return 0;
   }
   const file = values.config ?? DEFAULT_CONFIG;
-  const planned = await printPlan(file, io);
+  // Read once: the plan, the local profile and the appliance all work from this one configuration.
+  let config: AppConfig;
+  try {
+    config = loadAppConfig(file);
+  } catch (error) {
+    io.stderr(`ppipe start: ${errorText(error)}\n`);
+    return 1;
+  }
+  const planned = await printPlan(file, config, io);
   if (values['plan-only']) return planned ? 0 : 1;
-  await profileLocalDevice(file, io);
-  return runServeCommand(['--config', file], io);
+  await profileLocalDevice(file, config, io);
+  return serveAppliance(file, io, config);
 }

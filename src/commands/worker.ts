@@ -3,12 +3,12 @@
  * `offline` and stops. Logs are pino JSON lines on stderr.
  */
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import type { CommandIo } from './io.ts';
 import type { Device } from '../models/index.ts';
 import { parseDevice } from './profile.ts';
 import { DEFAULT_PREFIX } from '../cluster/index.ts';
-import { WorkerNode, defaultCacheDir } from '../cluster/index.ts';
+import { runWorkerProcess } from '../cluster/index.ts';
+import type { WorkerProcessOptions } from '../cluster/index.ts';
 
 export const WORKER_USAGE = `Usage: ppipe worker --broker URL --device-class CLASS [options]
 
@@ -32,51 +32,44 @@ export const WORKER_USAGE = `Usage: ppipe worker --broker URL --device-class CLA
                         model server, when their certificates are private
   --stop-with-stdin     stop when standard input closes (a supervising process that died closes it)`;
 
-export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        broker: { type: 'string' },
-        'device-class': { type: 'string' },
-        site: { type: 'string', default: 'local' },
-        gpus: { type: 'string', default: '1' },
-        'mps-levels': { type: 'string', default: '4' },
-        device: { type: 'string', default: 'cpu' },
-        emulate: { type: 'boolean', default: false },
-        'time-scale': { type: 'string', default: '1' },
-        id: { type: 'string' },
-        cache: { type: 'string' },
-        token: { type: 'string' },
-        prefix: { type: 'string', default: DEFAULT_PREFIX },
-        host: { type: 'string', default: '127.0.0.1' },
-        'advertise-host': { type: 'string' },
-        username: { type: 'string' },
-        password: { type: 'string' },
-        'broker-ca': { type: 'string' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        'link-ca': { type: 'string' },
-        'stop-with-stdin': { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    }).values;
-  } catch (error) {
-    io.stderr(`ppipe worker: ${(error as Error).message}\n${WORKER_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout(`${WORKER_USAGE}\n`);
-    return 0;
-  }
+const OPTIONS = {
+  broker: { type: 'string' },
+  'device-class': { type: 'string' },
+  site: { type: 'string', default: 'local' },
+  gpus: { type: 'string', default: '1' },
+  'mps-levels': { type: 'string', default: '4' },
+  device: { type: 'string', default: 'cpu' },
+  emulate: { type: 'boolean', default: false },
+  'time-scale': { type: 'string', default: '1' },
+  id: { type: 'string' },
+  cache: { type: 'string' },
+  token: { type: 'string' },
+  prefix: { type: 'string', default: DEFAULT_PREFIX },
+  host: { type: 'string', default: '127.0.0.1' },
+  'advertise-host': { type: 'string' },
+  username: { type: 'string' },
+  password: { type: 'string' },
+  'broker-ca': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'link-ca': { type: 'string' },
+  'stop-with-stdin': { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS }>>['values'];
+
+/** The worker node's options from the command line and the environment, or every problem with them. */
+function workerOptions(values: Values, env: NodeJS.ProcessEnv): { problems: string[] } | WorkerProcessOptions {
   const problems: string[] = [];
   if (!values.broker) problems.push('--broker URL is required');
   if (!values['device-class']) problems.push('--device-class CLASS is required');
   const gpus = Number(values.gpus);
   if (!Number.isInteger(gpus) || gpus < 1) problems.push(`--gpus expects a positive integer, got "${values.gpus}"`);
   const mpsLevels = Number(values['mps-levels']);
-  if (!Number.isInteger(mpsLevels) || mpsLevels < 1 || mpsLevels > 8) problems.push(`--mps-levels expects 1–8, got "${values['mps-levels']}"`);
+  if (!Number.isInteger(mpsLevels) || mpsLevels < 1 || mpsLevels > 8) {
+    problems.push(`--mps-levels expects 1–8, got "${values['mps-levels']}"`);
+  }
   const timeScale = Number(values['time-scale']);
   if (!(timeScale > 0)) problems.push(`--time-scale expects a positive number, got "${values['time-scale']}"`);
   let device: Device = { kind: 'cpu', threads: undefined };
@@ -85,61 +78,76 @@ export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<n
   } catch (error) {
     problems.push((error as Error).message);
   }
-  const token = values.token ?? process.env.PPIPE_CLUSTER_TOKEN;
-  if (!token) problems.push('--token TOKEN (or $PPIPE_CLUSTER_TOKEN) is required: tensor links reject clients without it');
-  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) problems.push('--tls-cert and --tls-key go together');
-  if (problems.length > 0) {
-    io.stderr(`ppipe worker: ${problems.join('; ')}\n${WORKER_USAGE}\n`);
-    return 2;
+  const token = values.token ?? env.PPIPE_CLUSTER_TOKEN;
+  if (!token) {
+    problems.push('--token TOKEN (or $PPIPE_CLUSTER_TOKEN) is required: tensor links reject clients without it');
   }
-  // Watched from the start: a supervisor killed outright (SIGKILL, crash) cannot signal us, its end of our
-  // stdin closes instead, and that may happen while we are still starting (loading, joining the broker).
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) {
+    problems.push('--tls-cert and --tls-key go together');
+  }
+  if (problems.length > 0) return { problems };
+  const password = values.password ?? env.PPIPE_BROKER_PASSWORD;
+  return {
+    brokerUrl: values.broker!,
+    prefix: values.prefix,
+    ...(values.id !== undefined ? { id: values.id } : {}),
+    deviceClass: values['device-class']!,
+    site: values.site,
+    gpus,
+    mpsLevels,
+    device,
+    emulate: values.emulate,
+    timeScale,
+    ...(values.cache !== undefined ? { cacheDir: values.cache } : {}),
+    token: token!,
+    host: values.host,
+    ...(values['advertise-host'] !== undefined ? { advertiseHost: values['advertise-host'] } : {}),
+    ...(values.username !== undefined ? { brokerUsername: values.username } : {}),
+    ...(password !== undefined ? { brokerPassword: password } : {}),
+    ...(values['broker-ca'] !== undefined ? { brokerCaFile: values['broker-ca'] } : {}),
+    ...(values['link-ca'] !== undefined ? { linkCaFile: values['link-ca'] } : {}),
+    ...(values['tls-cert'] !== undefined ? { tls: { certFile: values['tls-cert'], keyFile: values['tls-key']! } } : {}),
+  };
+}
+
+/**
+ * SIGINT, SIGTERM and, with --stop-with-stdin, the end of standard input: before the node has started they
+ * exit the process, after it they resolve `stopRequested`. Watched from the start: a supervisor killed
+ * outright (SIGKILL, crash) cannot signal us, its end of our stdin closes instead, and that may happen while
+ * we are still starting (loading, joining the broker).
+ */
+function stopRequests(stopWithStdin: boolean): { stopRequested: Promise<void>; started: () => void } {
   let started = false;
   const stopRequested = new Promise<void>((resolve) => {
     const stop = (): void => (started ? resolve() : process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    if (values['stop-with-stdin']) {
+    if (stopWithStdin) {
       process.stdin.once('end', stop);
       process.stdin.resume();
     }
   });
-  const deviceClass = values['device-class']!;
-  const log = pino({ base: { node: values.id ?? `${deviceClass}-${process.pid}` } }, pino.destination(2));
-  const worker = new WorkerNode(
-    {
-      brokerUrl: values.broker!,
-      prefix: values.prefix,
-      id: values.id ?? `${deviceClass}-${process.pid}`,
-      deviceClass,
-      site: values.site,
-      gpus,
-      mpsLevels,
-      device,
-      emulate: values.emulate,
-      timeScale,
-      cacheDir: values.cache ?? defaultCacheDir(),
-      token: token!,
-      host: values.host,
-      ...(values['advertise-host'] !== undefined ? { advertiseHost: values['advertise-host'] } : {}),
-      ...(values.username !== undefined ? { brokerUsername: values.username } : {}),
-      ...((values.password ?? process.env.PPIPE_BROKER_PASSWORD) !== undefined ? { brokerPassword: values.password ?? process.env.PPIPE_BROKER_PASSWORD! } : {}),
-      ...(values['broker-ca'] !== undefined ? { brokerCaFile: values['broker-ca'] } : {}),
-      ...(values['link-ca'] !== undefined ? { linkCaFile: values['link-ca'] } : {}),
-      ...(values['tls-cert'] !== undefined ? { tls: { certFile: values['tls-cert'], keyFile: values['tls-key']! } } : {}),
-    },
-    log,
-  );
-  await worker.start();
-  started = true;
-  await stopRequested;
-  // Whatever a vanished broker or peer leaves pending, a worker told to stop ends within a few seconds.
-  const forced = setTimeout(() => {
-    log.warn('stop did not finish within 5 s; exiting');
-    process.exit(0);
-  }, 5000);
-  forced.unref();
-  await worker.stop();
-  clearTimeout(forced);
+  return { stopRequested, started: () => void (started = true) };
+}
+
+export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<number> {
+  let values: Values;
+  try {
+    values = parseArgs({ args: argv, options: OPTIONS }).values;
+  } catch (error) {
+    io.stderr(`ppipe worker: ${(error as Error).message}\n${WORKER_USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout(`${WORKER_USAGE}\n`);
+    return 0;
+  }
+  const options = workerOptions(values, process.env);
+  if ('problems' in options) {
+    io.stderr(`ppipe worker: ${options.problems.join('; ')}\n${WORKER_USAGE}\n`);
+    return 2;
+  }
+  const { stopRequested, started } = stopRequests(values['stop-with-stdin']);
+  await runWorkerProcess(options, { stopRequested, onStarted: started, onStopTimeout: () => process.exit(0) });
   return 0;
 }

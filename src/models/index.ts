@@ -21,4 +21,4 @@ export type { MeasuredProfile, ProfileRequest } from './modelProfiler.ts';
 export { createPartitionExecutor } from './plainExecutor.ts';
 export type { Device, PartitionExecutor, PlainData, PlainTensor, SessionSettings } from './plainExecutor.ts';
 export { seededRandom } from './ortSupport.ts';
-export { assertCudaAvailable } from './ortSupport.ts';
+export { DeviceUnavailableError, assertCudaAvailable } from './ortSupport.ts';

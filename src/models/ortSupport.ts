@@ -41,12 +41,19 @@ export async function createSession(model: Uint8Array, settings: SessionSettings
   return ort.InferenceSession.create(model, options);
 }
 
+/** A device that this machine or this onnxruntime build cannot run on (e.g. `--device cuda` without CUDA). */
+export class DeviceUnavailableError extends Error {
+  override name = 'DeviceUnavailableError';
+}
+
 /** The CUDA provider ships separately; say so plainly instead of onnxruntime's library-loading error. */
 export function assertCudaAvailable(): void {
   const cuda = ort.listSupportedBackends().find((backend) => backend.name === 'cuda');
   if (!cuda?.bundled) {
-    throw new Error(
-      'device cuda: this onnxruntime-node build has no CUDA execution provider (its CUDA libraries were not installed); reinstall onnxruntime-node with its CUDA binaries on a machine with an NVIDIA GPU, or use --device cpu',
+    throw new DeviceUnavailableError(
+      'device cuda: this onnxruntime-node build has no CUDA execution provider (its CUDA libraries were not ' +
+        'installed); reinstall onnxruntime-node with its CUDA binaries on a machine with an NVIDIA GPU, ' +
+        'or use --device cpu',
     );
   }
 }

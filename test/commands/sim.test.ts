@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runSimCommand, runSweepCommand } from '../../src/commands/sim.ts';
+import { runSimCommand } from '../../src/commands/sim.ts';
 import { FIXTURES } from '../helpers.ts';
-
-function capture(): { io: { stdout(s: string): void; stderr(s: string): void }; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return { io: { stdout: (s) => (out += s), stderr: (s) => (err += s) }, out: () => out, err: () => err };
-}
+import { capture } from './support.ts';
 
 const PLAN = path.join(FIXTURES, 'g2-L4-T4.plan.json');
 
@@ -25,26 +20,10 @@ test('ppipe sim --json prints exactly one JSON object with the contract fields',
   assert.match(c.err(), /simulating googlenet-v3/);
 });
 
-test('ppipe sweep --json reports the largest passing load factor and its points', () => {
-  const c = capture();
-  const code = runSweepCommand([PLAN, '--dnn', '2', '--duration-s', '0.5', '--reference-xput', '2000', '--json'], c.io);
-  assert.equal(code, 0, c.err());
-  const result = JSON.parse(c.out()) as { maxLoadFactor: number; points: Array<{ loadFactor: number; attainment: number; rateRps: number }> };
-  assert.ok(result.points.length >= 1);
-  assert.equal(result.points[0]!.loadFactor, 1);
-  assert.equal(result.points[0]!.rateRps, 2000);
-  const last = result.points[result.points.length - 1]!;
-  assert.equal(result.maxLoadFactor, last.attainment >= 0.99 ? last.loadFactor : 0);
-  assert.match(c.err(), /lf 1\.00/);
-});
-
-test('usage errors exit 2, bad input exits 1, --help exits 0', () => {
+test('ppipe sim: usage errors exit 2, bad input exits 1, --help exits 0', () => {
   let c = capture();
   assert.equal(runSimCommand(['--help'], c.io), 0);
   assert.match(c.out(), /Usage: ppipe sim/);
-  c = capture();
-  assert.equal(runSweepCommand(['--help'], c.io), 0);
-  assert.match(c.out(), /Usage: ppipe sweep/);
   c = capture();
   assert.equal(runSimCommand([PLAN, '--dnn', '0'], c.io), 2);
   assert.match(c.err(), /exactly one of --rate and --load-factor/);

@@ -15,6 +15,11 @@ import { decodeFrame } from './tensorFrame.ts';
 import { advertisedHost, urlHost } from './listenAddress.ts';
 import { describeConnectError, isCertificateError } from './tlsErrors.ts';
 
+/** The link server refused this client's cluster token (HTTP 401): no retry can fix it. */
+export class LinkTokenRejectedError extends Error {
+  override name = 'LinkTokenRejectedError';
+}
+
 function sleepMs(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
@@ -176,7 +181,10 @@ export class OutgoingLink {
         });
         resolve(socket);
       });
-      socket.once('unexpected-response', (_req, res) => fail(new Error(`${this.url}: HTTP ${res.statusCode ?? '?'} (${res.statusCode === 401 ? 'cluster token rejected' : 'upgrade refused'})`)));
+      socket.once('unexpected-response', (_req, res) => {
+        if (res.statusCode === 401) fail(new LinkTokenRejectedError(`${this.url}: HTTP 401 (cluster token rejected)`));
+        else fail(new Error(`${this.url}: HTTP ${res.statusCode ?? '?'} (upgrade refused)`));
+      });
       socket.once('error', fail);
     });
   }
@@ -198,7 +206,7 @@ export class OutgoingLink {
           attempt++;
           // An untrusted certificate or a refused token stays so: fail now rather than retry until the deadline.
           if (isCertificateError(error)) throw new Error(`${this.url}: ${describeConnectError(error, "give the CA that signed the link server's certificate (caFile, --link-ca)")}`, { cause: error });
-          if (/cluster token/.test((error as Error).message) || performance.now() + this.backoffMs > deadlineMs) throw error;
+          if (error instanceof LinkTokenRejectedError || performance.now() + this.backoffMs > deadlineMs) throw error;
           await sleepMs(this.backoffMs);
           this.backoffMs = Math.min(this.backoffMs * 2, 2000);
         }
