@@ -10,7 +10,7 @@ import type { Algorithm, Plan, ProblemDocument } from '../../planner/index.ts';
 import type { Bus } from './bus.ts';
 import type { Topology } from '../data/dispatcher.ts';
 import type { Announcement, Assignment, PartitionAssignment, PlanMessage, TensorSpec } from './messages.ts';
-import type { ModelServer } from '../data/modelStore.ts';
+import type { ModelServer } from '../data/modelServer.ts';
 
 export interface RealPartitionModel {
   readonly bytes: Uint8Array;

@@ -15,7 +15,7 @@ import type { Dispatcher, Topology } from '../data/dispatcher.ts';
 import { Frontend } from '../data/frontend.ts';
 import { LocalWorkers } from '../node/localWorkers.ts';
 import type { LocalWorkerSpec, LocalWorkerStats } from '../node/localWorkers.ts';
-import { ModelServer } from '../data/modelStore.ts';
+import { ModelServer } from '../data/modelServer.ts';
 import { ReservationDispatcher } from '../data/reservationDispatcher.ts';
 
 export interface ExternalBroker {
