@@ -13,7 +13,7 @@ export { ModelCache } from './data/modelCache.ts';
 export { ModelServer, sha256Hex } from './data/modelServer.ts';
 export { LinkPool, LinkServer, NicPacer, OutgoingLink } from './data/tensorLink.ts';
 export { decodeFrame, encodeFrame, packTensors, unpackTensors } from './data/tensorFrame.ts';
-export type { BatchHeader, FrameHeader, Hop, NamedTensor, ResultHeader } from './data/tensorFrame.ts';
+export type { BatchHeader, FrameHeader, FrameHop, NamedTensor, ResultHeader } from './data/tensorFrame.ts';
 export { ReservationDispatcher } from './data/reservationDispatcher.ts';
 export type { ReservationDispatcherOptions } from './data/reservationDispatcher.ts';
 export type { Dispatcher, DispatchDecision, DispatchedBatch, HopFeedback, PendingRequest, PathHop, Topology } from './data/dispatcher.ts';
