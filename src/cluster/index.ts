@@ -16,11 +16,26 @@ export { decodeFrame, encodeFrame, packTensors, unpackTensors } from './data/ten
 export type { BatchHeader, FrameHeader, FrameHop, NamedTensor, ResultHeader } from './data/tensorFrame.ts';
 export { ReservationDispatcher } from './data/reservationDispatcher.ts';
 export type { ReservationDispatcherOptions } from './data/reservationDispatcher.ts';
-export type { Dispatcher, DispatchDecision, DispatchedBatch, HopFeedback, PendingRequest, PathHop, Topology } from './data/dispatcher.ts';
+export type {
+  Dispatcher,
+  DispatchDecision,
+  DispatchedBatch,
+  HopFeedback,
+  PendingRequest,
+  PathHop,
+  PlacedPlan,
+} from './data/dispatcher.ts';
 export { WorkerNode } from './node/worker.ts';
 export type { WorkerOptions } from './node/worker.ts';
 export { Controller, clusterProblem } from './control/controller.ts';
-export type { ControllerEvents, ControllerOptions, EdgeTopologyOptions, ModelEntry, PartitionSource, RealPartitionModel } from './control/controller.ts';
+export type {
+  ControllerEvents,
+  ControllerOptions,
+  EdgeNetworkOptions,
+  ModelEntry,
+  PartitionSource,
+  RealPartitionModel,
+} from './control/controller.ts';
 export { Frontend } from './data/frontend.ts';
 export type { RequestOutcome } from './data/frontend.ts';
 export { ClusterHead } from './head/clusterHead.ts';
@@ -33,7 +48,7 @@ export { ClusterDetector } from './head/clusterDetector.ts';
 export type { ClusterDetectorOptions } from './head/clusterDetector.ts';
 export { DetectionCluster } from './head/detectionCluster.ts';
 export type { DetectionClusterOptions } from './head/detectionCluster.ts';
-export { siteTopology } from './control/siteTopology.ts';
-export type { SiteCamera } from './control/siteTopology.ts';
+export { siteEdgeNetwork } from './control/siteEdgeNetwork.ts';
+export type { SiteCamera } from './control/siteEdgeNetwork.ts';
 export { DEFAULT_PREFIX } from './control/messages.ts';
 export { defaultCacheDir } from './node/worker.ts';

@@ -13,7 +13,7 @@ import { seededRandom } from '../models/index.ts';
 import type { Algorithm, Plan } from '../planner/index.ts';
 import { ProfileLibrary } from '../planner/index.ts';
 import { ClusterHead } from '../cluster/index.ts';
-import type { Topology } from '../cluster/index.ts';
+import type { PlacedPlan } from '../cluster/index.ts';
 import { ReservationDispatcher } from '../cluster/index.ts';
 import type { Frontend, RequestOutcome } from '../cluster/index.ts';
 
@@ -120,7 +120,7 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo, hook
       return undefined;
     }
   } });
-  let topology: Topology | undefined;
+  let placedPlan: PlacedPlan | undefined;
   const linkBytes = new Map<string, number>();
   const servers = [...Array.from({ length: 4 }, (_, i) => ({ id: `l4-${i}`, cls: 'L4', mps: 4 })), ...Array.from({ length: 12 }, (_, i) => ({ id: `p4-${i}`, cls: 'P4', mps: 1 }))];
   const head = new ClusterHead(
@@ -133,7 +133,7 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo, hook
       controller: { profiles, models: [{ name: dnns[0]! }], algorithm: 'ppipe', bandwidthGbps: 6, paceLinks: true, linkDtype: 'float16', debounceMs: 500 },
       workers: servers.map((server) => ({ id: server.id, args: ['--device-class', server.cls, '--mps-levels', String(server.mps), '--emulate', '--time-scale', String(timeScale)] })),
       echoWorkerStderr: true,
-      events: { onTopology: (t) => void (topology = t) },
+      events: { onPlacedPlan: (t) => void (placedPlan = t) },
     },
     log,
   );
@@ -143,13 +143,20 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo, hook
     await head.bus.subscribe('nodeStats', (stats) => void linkBytes.set(stats.id, stats.linkBytesSent));
     const frontend = head.frontend;
     const ctl = head.controller;
-    const waitServing = async (what: string, timeoutMs: number): Promise<Topology> => {
+    const waitServing = async (what: string, timeoutMs: number): Promise<PlacedPlan> => {
       const deadline = performance.now() + timeoutMs;
-      while (!(topology && ctl.current && topology.planId === ctl.current.planId && ctl.current.nodes.length === servers.length)) {
+      while (
+        !(
+          placedPlan &&
+          ctl.current &&
+          placedPlan.planId === ctl.current.planId &&
+          ctl.current.nodes.length === servers.length
+        )
+      ) {
         if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
         await sleep(50);
       }
-      return topology;
+      return placedPlan;
     };
     await waitServing('the workers to join and load the first plan', 120_000);
     progress('all workers up');
@@ -160,7 +167,7 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo, hook
     for (const dnn of dnns) {
       let ppipeRps = 0;
       for (const algorithm of ['ppipe', 'np'] as const) {
-        topology = undefined;
+        placedPlan = undefined;
         await ctl.reconfigure({ models: [{ name: dnn }], algorithm });
         const serving = await waitServing(`${algorithm} plan of ${dnn}`, 60_000);
         const plan = ctl.current!.plan!;
