@@ -63,7 +63,7 @@ try {
   await cluster.start();
   try {
     const started = performance.now();
-    while (!cluster.head.topology) {
+    while (!cluster.head.placedPlan) {
       if (performance.now() - started > 60_000) throw new Error('the local worker did not serve a plan within 60 s');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

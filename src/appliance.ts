@@ -188,9 +188,9 @@ export class Appliance {
             recordNodes();
             log.info({ planId: message.planId, reason: message.reason, nodes: message.nodes, objective: message.plan?.objective ?? null }, 'cluster plan');
           },
-          onTopology: (topology) => {
+          onPlacedPlan: (placedPlan) => {
             recordNodes();
-            if (topology) log.info({ planId: topology.planId }, 'cluster serving');
+            if (placedPlan) log.info({ planId: placedPlan.planId }, 'cluster serving');
           },
           onNodeDown: () => recordNodes(),
         },

@@ -56,13 +56,22 @@ cluster:
 
   it('restarts a crashed worker; the cluster re-plans and detections resume', async () => {
     const head = appliance.clusterHead!;
-    const planBefore = head.topology!.planId;
+    const planBefore = head.placedPlan!.planId;
     const pidBefore = head.workers()[0]!.pid;
     assert.ok(head.killWorker('local-0'));
     await waitFor('the worker restarted', () => (head.workers()[0]!.restarts === 1 ? true : undefined));
     assert.notEqual(head.workers()[0]!.pid, pidBefore);
     // The controller sees the node leave (its will message) and join again, and re-plans each time.
-    await waitFor('the cluster serving a new plan on the restarted worker', () => (head.topology && head.topology.planId !== planBefore && head.controller.current?.reason === 'node local-0 joined' ? true : undefined), 30_000);
+    await waitFor(
+      'the cluster serving a new plan on the restarted worker',
+      () =>
+        head.placedPlan &&
+        head.placedPlan.planId !== planBefore &&
+        head.controller.current?.reason === 'node local-0 joined'
+          ? true
+          : undefined,
+      30_000,
+    );
     const before = (await latestFaceId()) ?? 0;
     await waitFor('a new detection', async () => (((await latestFaceId()) ?? 0) > before ? true : undefined));
   });

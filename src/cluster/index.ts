@@ -9,17 +9,33 @@ export { Bus } from './control/bus.ts';
 export { APPLIANCE_NODE_ID, MqttEventPublisher } from './head/eventPublisher.ts';
 export type { EventPublisherOptions } from './head/eventPublisher.ts';
 export type { BusOptions } from './control/bus.ts';
-export { ModelCache, ModelServer, sha256Hex } from './data/modelStore.ts';
+export { ModelCache } from './data/modelCache.ts';
+export { ModelServer, sha256Hex } from './data/modelServer.ts';
 export { LinkPool, LinkServer, LinkTokenRejectedError, NicPacer, OutgoingLink } from './data/tensorLink.ts';
 export { decodeFrame, encodeFrame, packTensors, unpackTensors } from './data/tensorFrame.ts';
-export type { BatchHeader, FrameHeader, Hop, NamedTensor, ResultHeader } from './data/tensorFrame.ts';
+export type { BatchHeader, FrameHeader, FrameHop, NamedTensor, ResultHeader } from './data/tensorFrame.ts';
 export { ReservationDispatcher } from './data/reservationDispatcher.ts';
 export type { ReservationDispatcherOptions } from './data/reservationDispatcher.ts';
-export type { Dispatcher, DispatchDecision, DispatchedBatch, HopFeedback, PendingRequest, PathHop, Topology } from './data/dispatcher.ts';
+export type {
+  Dispatcher,
+  DispatchDecision,
+  DispatchedBatch,
+  HopFeedback,
+  PendingRequest,
+  PathHop,
+  PlacedPlan,
+} from './data/dispatcher.ts';
 export { WorkerNode } from './node/worker.ts';
 export type { WorkerOptions } from './node/worker.ts';
 export { Controller, clusterProblem } from './control/controller.ts';
-export type { ControllerEvents, ControllerOptions, EdgeTopologyOptions, ModelEntry, PartitionSource, RealPartitionModel } from './control/controller.ts';
+export type {
+  ControllerEvents,
+  ControllerOptions,
+  EdgeNetworkOptions,
+  ModelEntry,
+  PartitionSource,
+  RealPartitionModel,
+} from './control/controller.ts';
 export { Frontend } from './data/frontend.ts';
 export type { RequestOutcome } from './data/frontend.ts';
 export { ClusterHead } from './head/clusterHead.ts';
@@ -32,8 +48,8 @@ export { ClusterDetector } from './head/clusterDetector.ts';
 export type { ClusterDetectorOptions } from './head/clusterDetector.ts';
 export { DetectionCluster } from './head/detectionCluster.ts';
 export type { DetectionClusterOptions } from './head/detectionCluster.ts';
-export { siteTopology } from './control/siteTopology.ts';
-export type { SiteCamera } from './control/siteTopology.ts';
+export { siteEdgeNetwork } from './control/siteEdgeNetwork.ts';
+export type { SiteCamera } from './control/siteEdgeNetwork.ts';
 export { DEFAULT_PREFIX } from './control/messages.ts';
 export { defaultCacheDir } from './node/worker.ts';
 export { runWorkerProcess, workerNodeOptions } from './node/workerProcess.ts';

@@ -118,7 +118,7 @@ export const ingestConfigSchema = z
   .strict()
   .describe('Decoding camera streams with ffmpeg');
 
-export const clusterTopologySchema = z
+export const edgeNetworkConfigSchema = z
   .object({
     links: z.array(linkSchema).min(1).describe('WAN links between this site and the others (a cloud region, other edge boxes)'),
     sites: z.array(siteSchema).default([]).describe('Other sites with cameras of their own; sites that workers announce join without cameras'),
@@ -153,7 +153,7 @@ export const clusterConfigSchema = z
     linkDtype: z.enum(['float32', 'float16']).default('float32').describe('Tensors between partitions and back: float32 (exact) or float16 (half the bytes, small error)'),
     planTimeLimitS: z.number().positive().default(10).describe('Wall-clock limit of one planning run, seconds'),
     site: z.string().min(1).default('local').describe('Site of this box: its cameras are born here and its local workers announce it'),
-    topology: clusterTopologySchema.optional(),
+    topology: edgeNetworkConfigSchema.optional(),
   })
   .strict()
   .describe('Detection through the distributed runtime (broker, controller, frontend, local workers); without this section models run in-process');

@@ -12,5 +12,5 @@ export type { ReservationOptions } from './reservationScheduler.ts';
 export { ReactiveScheduler } from './reactiveScheduler.ts';
 export type { ServingDnn, ServingLink, ServingPartition, ServingPipeline, ServingPlan, ArtifactConversionOptions } from './servingPlan.ts';
 export { dnnThroughputRps, findServingLink, fromArtifactPlan, fromPlanDocument, loadServingPlan, parseServingPlan, pipelineCapacityRps, servingGroups, servingPlanSchema } from './servingPlan.ts';
-export type { PipelineTopology, ServingTopology, StageTopology, TopologyOptions } from './servingTopology.ts';
-export { buildTopology, transferUs } from './servingTopology.ts';
+export type { PipelineTopology, ServingTopology, ServingTopologyOptions, StageTopology } from './servingTopology.ts';
+export { buildServingTopology, transferUs } from './servingTopology.ts';

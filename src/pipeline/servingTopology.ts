@@ -65,20 +65,20 @@ export interface ServingTopology {
   readonly warnings: ReadonlyArray<string>;
 }
 
-export interface TopologyOptions {
+export interface ServingTopologyOptions {
   /** Latencies for batch sizes other than the planned one; without it they scale linearly from the plan. */
   readonly profile?: ModelProfile;
 }
 
 /**
- * Builds the topology. A partition's instances share a server NIC in groups of gps × v consecutive instances
+ * Builds the serving topology. A partition's instances share a server NIC in groups of gps × v consecutive instances
  * (gps = GPUs per server of its own type), exactly the NIC share 1/(v·gps) per instance that the planner's
  * rate caps assume (reference §D.2). The artifact's simulator groups by max(gps_i, gps_i+1) and gives every
  * last-partition instance a NIC of its own (§F.3); that packs a T4 pool feeding L4s 4 GPUs to a NIC on
  * 2-GPU servers, so a plan the MILP sized for its real NICs could not be served. Partitions never share a
  * server, so every hop between stages crosses two NICs.
  */
-export function buildTopology(dnn: ServingDnn, options: TopologyOptions = {}): ServingTopology {
+export function buildServingTopology(dnn: ServingDnn, options: ServingTopologyOptions = {}): ServingTopology {
   const warnings: string[] = [];
   const instanceServer: number[] = [];
   const instancePipeline: number[] = [];

@@ -44,7 +44,7 @@ export interface WanLink {
   readonly rttUs: number;
 }
 
-export interface EdgeTopology {
+export interface EdgeNetwork {
   readonly sites: ReadonlyArray<{ readonly name: string; readonly decodeUsPerFrame: number }>;
   readonly demands: ReadonlyArray<SiteDemand>;
   readonly links: ReadonlyArray<WanLink>;
@@ -70,7 +70,7 @@ export interface ResolvedProblem {
   readonly dnns: ReadonlyArray<DnnTarget>;
   readonly profileFolders: ReadonlyArray<string>;
   /** Sites, camera demands and WAN links; undefined for a data-centre problem. */
-  readonly edge?: EdgeTopology | undefined;
+  readonly edge?: EdgeNetwork | undefined;
 }
 
 export function parseProblem(source: string, data: unknown): ParsedProblem {
@@ -164,7 +164,7 @@ export function resolveProblem(parsed: ParsedProblem, baseDir: string, library?:
   };
 }
 
-function resolveEdge(parsed: ParsedProblem): EdgeTopology {
+function resolveEdge(parsed: ParsedProblem): EdgeNetwork {
   const sites = parsed.sites!;
   const demands: SiteDemand[] = [];
   for (const site of sites) {

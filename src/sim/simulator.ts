@@ -5,7 +5,7 @@
  * uplink under the reactive baseline.
  */
 import type { Decisions, Dispatch, Hop, ReservationOptions, ServingDnn, ServingScheduler, ServingTopology } from '../pipeline/index.ts';
-import { buildTopology, ManualClock, ReactiveScheduler, ReservationScheduler } from '../pipeline/index.ts';
+import { buildServingTopology, ManualClock, ReactiveScheduler, ReservationScheduler } from '../pipeline/index.ts';
 import type { ModelProfile } from '../planner/index.ts';
 import type { ArrivalSpec } from './arrivals.ts';
 import { arrivalProcess } from './arrivals.ts';
@@ -118,7 +118,7 @@ export function simulate(dnn: ServingDnn, options: SimOptions): SimResult {
   const seed = options.seed ?? 1;
   const warmupUs = options.warmupUs ?? 1000;
   const kind = options.scheduler ?? 'reservation';
-  const topology = buildTopology(dnn, options.profile ? { profile: options.profile } : {});
+  const topology = buildServingTopology(dnn, options.profile ? { profile: options.profile } : {});
   const clock = new ManualClock(0);
   const scheduler = createScheduler(kind, topology, clock, options.admission ? { admission: options.admission } : {});
   const prng = new Prng(seed);

@@ -38,7 +38,7 @@ describe('ClusterDetector', { timeout: 60_000 }, () => {
   before(async () => {
     await local.start();
     await cluster.start();
-    await waitFor('the local worker serving the plan', () => cluster.head.topology !== undefined, 40_000);
+    await waitFor('the local worker serving the plan', () => cluster.head.placedPlan !== undefined, 40_000);
   });
   after(async () => {
     await cluster.stop();
@@ -48,9 +48,11 @@ describe('ClusterDetector', { timeout: 60_000 }, () => {
 
   it('a frame through one local worker gives the LocalDetector\'s detections: one face in astronaut.png, none in coffee.png', async () => {
     const detector = cluster.detectors.get('blazeface')!;
-    const topology = cluster.head.topology!;
-    assert.deepEqual(topology.dnns.map((d) => d.name), ['face_detection_front_128x128_barracuda']);
-    assert.deepEqual(topology.dnns[0]!.pipelines.flatMap((p) => p.partitions.flatMap((q) => q.instances.map((i) => i.nodeId))), ['local-0'], 'the plan runs on the local worker');
+    const placedPlan = cluster.head.placedPlan!;
+    assert.deepEqual(placedPlan.dnns.map((d) => d.name), ['face_detection_front_128x128_barracuda']);
+    const pipelines = placedPlan.dnns[0]!.pipelines;
+    const nodes = pipelines.flatMap((p) => p.partitions.flatMap((q) => q.instances.map((i) => i.nodeId)));
+    assert.deepEqual(nodes, ['local-0'], 'the plan runs on the local worker');
     const astronaut = await readImageRgb(testPhoto('astronaut.png'));
     const served = await detector.detect(astronaut);
     assert.equal(served.outcome?.status, 'ok', `${served.outcome?.reason ?? ''}\n${lines.slice(-5).join('')}`);

@@ -33,7 +33,7 @@ it('runs on an external broker with credentials; the local worker logs in with t
   try {
     await cluster.start();
     assert.equal(cluster.head.brokerUrl, broker.url);
-    await waitFor('the local worker serving the plan', () => cluster.head.topology !== undefined, 40_000);
+    await waitFor('the local worker serving the plan', () => cluster.head.placedPlan !== undefined, 40_000);
     assert.deepEqual(cluster.head.controller.upNodes().map((n) => n.id), ['local-0']);
     const photo = await readImageRgb(path.join(REPO_ROOT, 'media', 'demo', 'astronaut.png'));
     const result = await cluster.detectors.get('faces')!.detect(photo);
@@ -42,7 +42,13 @@ it('runs on an external broker with credentials; the local worker logs in with t
 
     const firstPlan = cluster.head.controller.current!.planId;
     remote = spawnWorker(broker.url, 'remote-t4', ['--prefix', 'site-a', '--username', 'ppipe', '--password', 'broker-secret', '--device-class', 'T4', '--emulate']);
-    await waitFor('a plan made after the remote worker joined', () => cluster.head.controller.current?.planId !== firstPlan && cluster.head.topology?.planId === cluster.head.controller.current?.planId, 40_000);
+    await waitFor(
+      'a plan made after the remote worker joined',
+      () =>
+        cluster.head.controller.current?.planId !== firstPlan &&
+        cluster.head.placedPlan?.planId === cluster.head.controller.current?.planId,
+      40_000,
+    );
     assert.deepEqual(cluster.head.controller.upNodes().map((n) => n.id), ['local-0', 'remote-t4']);
     assert.deepEqual(cluster.head.controller.current!.nodes, ['local-0'], 'the unprofiled T4 is left out of the plan');
     const again = await cluster.detectors.get('faces')!.detect(photo);

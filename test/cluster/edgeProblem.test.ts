@@ -1,5 +1,5 @@
 // The controller's planning problem from the nodes that are up: per device class in a data centre, per
-// (device class, announced site) with an edge topology, so that plans place stages where the WAN allows.
+// (device class, announced site) with an edge network, so that plans place stages where the WAN allows.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { clusterProblem } from '../../src/cluster/index.ts';
@@ -19,13 +19,13 @@ describe('clusterProblem', () => {
   const solver = new HighsSolver();
   after(() => solver.stop());
 
-  it('without a topology, pools GPUs per device class across sites', () => {
+  it('without an edge network, pools GPUs per device class across sites', () => {
     const problem = clusterProblem(nodes, base);
     assert.deepEqual(problem.gpus.map((g) => [g.type, g.count, g.site]), [['T4', 2, undefined], ['L4', 8, undefined]]);
     assert.equal(problem.sites, undefined);
   });
 
-  it('with a topology, keeps GPUs at their sites and plans routes over the WAN within its links', async () => {
+  it('with an edge network, keeps GPUs at their sites and plans routes over the WAN within its links', async () => {
     const edge = {
       sites: ['shop-1', 'shop-2'].map((name) => ({ name, decodeUsPerFrame: 3000, cameras: [{ count: 4, dnn: 'repvgg-b3', fps: 15, bitrateMbps: 4 }] })),
       links: ['shop-1', 'shop-2'].map((from) => ({ from, to: 'cloud', bandwidthGbps: 0.1, rttUs: 10_000 })),

@@ -87,7 +87,7 @@ describe('a cluster over TLS under an advertised name', { timeout: 60_000 }, () 
 
   before(async () => {
     await cluster.start();
-    await waitFor('the local worker serving the plan', () => cluster.head.topology !== undefined, 40_000);
+    await waitFor('the local worker serving the plan', () => cluster.head.placedPlan !== undefined, 40_000);
   });
   after(async () => {
     await cluster.stop();
@@ -96,7 +96,9 @@ describe('a cluster over TLS under an advertised name', { timeout: 60_000 }, () 
   });
 
   it('every link is wss:// and the partitions came over https:// with the token', async () => {
-    const instances = cluster.head.topology!.dnns.flatMap((d) => d.pipelines.flatMap((p) => p.partitions.flatMap((q) => q.instances)));
+    const instances = cluster.head.placedPlan!.dnns.flatMap((d) =>
+      d.pipelines.flatMap((p) => p.partitions.flatMap((q) => q.instances)),
+    );
     assert.ok(instances.length > 0);
     for (const instance of instances) assert.match(instance.endpoint, /^wss:\/\/localhost:\d+$/);
     assert.match(cluster.head.frontend.endpoint, /^wss:\/\/localhost:\d+$/);

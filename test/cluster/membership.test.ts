@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Bus, Controller, EmbeddedBroker, Frontend, ModelServer, ReservationDispatcher } from '../../src/cluster/index.ts';
-import type { PlanMessage, RequestOutcome, Topology } from '../../src/cluster/index.ts';
+import type { PlacedPlan, PlanMessage, RequestOutcome } from '../../src/cluster/index.ts';
 import { FIXTURE_PROFILES, TOKEN, memoryLogger, spawnWorker, waitFor } from './support.ts';
 
 const classesOf = (message: PlanMessage | undefined): string[] =>
@@ -17,7 +17,7 @@ it('re-plans on join and leave, survives malformed payloads, and accounts for a 
   const bus = new Bus({ url: broker.url, prefix: 'ppipe', clientId: 'controller' }, log);
   const models = new ModelServer();
   const frontend = new Frontend(new ReservationDispatcher(), { token: TOKEN, linkDtype: 'float16', lostAfterMs: 2000 }, log);
-  let topology: Topology | undefined;
+  let placedPlan: PlacedPlan | undefined;
   const plans: PlanMessage[] = [];
   const downs: Array<{ id: string; atMs: number }> = [];
   const controller = new Controller(
@@ -25,7 +25,7 @@ it('re-plans on join and leave, survives malformed payloads, and accounts for a 
     models,
     { profiles: FIXTURE_PROFILES, models: [{ name: 'efficientnet-b8' }], algorithm: 'ppipe', bandwidthGbps: 6, paceLinks: true, linkDtype: 'float16', debounceMs: 200 },
     {
-      onTopology: (t) => { topology = t; frontend.setTopology(t); },
+      onPlacedPlan: (t) => { placedPlan = t; frontend.setPlacedPlan(t); },
       onPlan: (m) => void plans.push(m),
       onNodeDown: (id) => { downs.push({ id, atMs: performance.now() }); frontend.nodeDown(id); },
     },
@@ -38,7 +38,14 @@ it('re-plans on join and leave, survives malformed payloads, and accounts for a 
     await models.start();
     await frontend.start();
     await controller.start();
-    await waitFor('a plan with both workers', () => controller.upNodes().length === 2 && plans.at(-1)?.nodes.length === 2 && topology?.planId === plans.at(-1)?.planId, 40_000);
+    await waitFor(
+      'a plan with both workers',
+      () =>
+        controller.upNodes().length === 2 &&
+        plans.at(-1)?.nodes.length === 2 &&
+        placedPlan?.planId === plans.at(-1)?.planId,
+      40_000,
+    );
     assert.deepEqual(classesOf(plans.at(-1)), ['L4', 'P4'], 'with a P4 node the plan pools P4 for early partitions');
 
     // Malformed payloads on the node's own topics: rejected with a reason, the worker keeps serving.
@@ -49,13 +56,13 @@ it('re-plans on join and leave, survives malformed payloads, and accounts for a 
     assert.ok(lines.some((line) => /rejected malformed payload/.test(line) && /deviceClass/.test(line)), 'the reason names the field');
     await waitFor('worker rejection logged', () => /rejected malformed payload/.test(p4[0]!.stderr), 5000);
     assert.match(p4[0]!.stderr, /nodeId|partitions/);
-    const served = await frontend.submit(topology!.dnns[0]!.name);
+    const served = await frontend.submit(placedPlan!.dnns[0]!.name);
     assert.notEqual(served.status, 'dropped', `still serving after malformed payloads (${served.reason ?? ''})`);
     assert.equal(p4[0]!.child.exitCode, null);
 
     // Kill the P4 worker while requests are in flight.
     const outcomes: Array<Promise<RequestOutcome>> = [];
-    for (let i = 0; i < 6; i++) outcomes.push(frontend.submit(topology!.dnns[0]!.name));
+    for (let i = 0; i < 6; i++) outcomes.push(frontend.submit(placedPlan!.dnns[0]!.name));
     await new Promise((resolve) => setTimeout(resolve, 5));
     const killedAt = performance.now();
     p4[0]!.child.kill('SIGKILL');

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { it } from 'node:test';
 import { Bus, Controller, EmbeddedBroker, Frontend, ModelServer, ReservationDispatcher } from '../../src/cluster/index.ts';
-import type { NamedTensor, RealPartitionModel, Topology } from '../../src/cluster/index.ts';
+import type { NamedTensor, PlacedPlan, RealPartitionModel } from '../../src/cluster/index.ts';
 import { createPartitionExecutor, encodeOnnxModel, loadModel, splitModel } from '../../src/models/index.ts';
 import { zooModel } from '../models/modelZoo.ts';
 import type { Plan } from '../../src/planner/index.ts';
@@ -58,12 +58,12 @@ it('serves a request across two partitions on two worker processes', { timeout: 
   const bus = new Bus({ url: broker.url, prefix: 'ppipe', clientId: 'controller' }, log);
   const models = new ModelServer();
   const frontend = new Frontend(new ReservationDispatcher(), { token: TOKEN, linkDtype: 'float32' }, log);
-  let topology: Topology | undefined;
+  let placedPlan: PlacedPlan | undefined;
   const controller = new Controller(
     bus,
     models,
     { profiles: '', models: [{ name: 'zoo-mobilenet', partitions }], algorithm: 'ppipe', bandwidthGbps: 10, paceLinks: false, linkDtype: 'float32', debounceMs: 100, planOverride: (nodes) => (nodes.length === 2 ? twoPartitionPlan() : undefined) },
-    { onTopology: (t) => { topology = t; frontend.setTopology(t); } },
+    { onPlacedPlan: (t) => { placedPlan = t; frontend.setPlacedPlan(t); } },
     log,
   );
   const workers = ['cpu-a', 'cpu-b'].map((id) => spawnWorker(broker.url, id, ['--device-class', 'cpu-1t', '--mps-levels', '1', '--device', 'cpu:1', '--cache', cache]));
@@ -72,8 +72,8 @@ it('serves a request across two partitions on two worker processes', { timeout: 
     await models.start();
     await frontend.start();
     await controller.start();
-    await waitFor('both workers serving', () => topology !== undefined, 40_000);
-    const hops = topology!.dnns[0]!.pipelines[0]!.partitions.map((p) => p.instances[0]!.nodeId);
+    await waitFor('both workers serving', () => placedPlan !== undefined, 40_000);
+    const hops = placedPlan!.dnns[0]!.pipelines[0]!.partitions.map((p) => p.instances[0]!.nodeId);
     assert.deepEqual(new Set(hops), new Set(['cpu-a', 'cpu-b']), 'the two partitions run on two different workers');
 
     const exact = await frontend.submit('zoo-mobilenet', [input]);
@@ -85,9 +85,9 @@ it('serves a request across two partitions on two worker processes', { timeout: 
       assert.ok(Buffer.from((got.data as Float32Array).buffer, got.data.byteOffset, got.data.byteLength).equals(Buffer.from((tensor.data as Float32Array).buffer, tensor.data.byteOffset, tensor.data.byteLength)), `float32 links: ${name} is bit-identical`);
     }
 
-    topology = undefined;
+    placedPlan = undefined;
     await controller.reconfigure({ linkDtype: 'float16' });
-    await waitFor('float16 plan serving', () => topology !== undefined, 20_000);
+    await waitFor('float16 plan serving', () => placedPlan !== undefined, 20_000);
     const half = await frontend.submit('zoo-mobilenet', [input]);
     assert.equal(half.status, 'ok', half.reason);
     let worst = 0;

@@ -27,7 +27,7 @@ describe('a remote device class is measured by its worker and joins the plan', {
 
   before(async () => {
     await cluster.start();
-    await waitFor('the local worker serving the plan', () => cluster.head.topology !== undefined, 40_000);
+    await waitFor('the local worker serving the plan', () => cluster.head.placedPlan !== undefined, 40_000);
   });
   after(async () => {
     await remote?.stop();
@@ -48,7 +48,10 @@ describe('a remote device class is measured by its worker and joins the plan', {
     assert.deepEqual(merged.devices.map((d) => d.deviceClass).sort(), ['cpu-1t', 'edge-cpu']);
     assert.deepEqual(merged.blocks, before.blocks, 'the same block boundaries');
     assert.equal(merged.devices.find((d) => d.deviceClass === 'edge-cpu')!.latencyUs['1']!.length, merged.blockCount);
-    const nodesInPlan = (): string[] => (cluster.head.topology?.dnns ?? []).flatMap((d) => d.pipelines.flatMap((p) => p.partitions.flatMap((q) => q.instances.map((i) => i.nodeId))));
+    const nodesInPlan = (): string[] =>
+      (cluster.head.placedPlan?.dnns ?? []).flatMap((d) =>
+        d.pipelines.flatMap((p) => p.partitions.flatMap((q) => q.instances.map((i) => i.nodeId))),
+      );
     await waitFor('a plan that uses the remote node', () => nodesInPlan().includes('remote-1'), 20_000);
     const served = await cluster.detectors.get('blazeface')!.detect(await readImageRgb(testPhoto('astronaut.png')));
     assert.equal(served.outcome?.status, 'ok', served.outcome?.reason);

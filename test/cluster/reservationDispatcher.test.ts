@@ -4,13 +4,13 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { ReservationDispatcher } from '../../src/cluster/index.ts';
-import type { DispatchDecision, PendingRequest, Topology } from '../../src/cluster/index.ts';
+import type { DispatchDecision, PendingRequest, PlacedPlan } from '../../src/cluster/index.ts';
 import { ManualClock } from '../../src/pipeline/index.ts';
 
 const node = (id: string, instance: number): { nodeId: string; instance: number; endpoint: string } => ({ nodeId: id, instance, endpoint: `ws://${id}:1/` });
 
 /** One DNN, one pipeline of two partitions: stage 0 on two instances of node a, stage 1 on nodes b and c. */
-function topology(): Topology {
+function placedPlan(): PlacedPlan {
   return {
     planId: 'p1',
     dnns: [
@@ -40,7 +40,7 @@ it('maps dispatch paths onto worker instances and schedules the wake-up of a par
   const dispatcher = new ReservationDispatcher({ clock });
   // The frontend's time base differs from the scheduler's clock by an arbitrary offset.
   const offset = 5_000_000;
-  dispatcher.setTopology(topology(), clock.nowUs + offset);
+  dispatcher.setPlacedPlan(placedPlan(), clock.nowUs + offset);
 
   // A lone request waits for its batch to fill: no dispatch, a wake-up before its deadline.
   let decision = dispatcher.onRequest(request(0, clock.nowUs + offset), clock.nowUs + offset);
@@ -84,7 +84,7 @@ it('fires the wake-up in the frontend time base and sends the partial batch on t
   const dispatcher = new ReservationDispatcher({ clock, timeScale: 2 });
   const offset = 777;
   const frontendNow = (): number => clock.nowUs + offset;
-  dispatcher.setTopology(topology(), frontendNow());
+  dispatcher.setPlacedPlan(placedPlan(), frontendNow());
   // SLO in the frontend's (scaled) time base is 2 × 100 ms.
   dispatcher.onRequest(request(0, frontendNow(), 200_000), frontendNow());
   const wake = dispatcher.nextWakeUs()!;
@@ -104,7 +104,7 @@ it('fires the wake-up in the frontend time base and sends the partial batch on t
 it('feeds measured inference back and plans around a dead node', () => {
   const clock = new ManualClock(0);
   const dispatcher = new ReservationDispatcher({ clock });
-  dispatcher.setTopology(topology(), 0);
+  dispatcher.setPlacedPlan(placedPlan(), 0);
   dispatcher.onFeedback({ key: 'net/0/1', nodeId: 'b', instance: 0, batchSize: 4, inferUs: 16_000, queueUs: 0, sendUs: 0 });
   assert.equal(dispatcher.stats.feedback, 1);
   const down = dispatcher.onNodeDown('b', 0);
@@ -128,7 +128,7 @@ it('feeds measured inference back and plans around a dead node', () => {
 it('a scheduler rebuilt around a dead node keeps the survivors\' in-flight reservations', () => {
   const clock = new ManualClock(0);
   const dispatcher = new ReservationDispatcher({ clock });
-  dispatcher.setTopology(topology(), 0);
+  dispatcher.setPlacedPlan(placedPlan(), 0);
   // Two full batches at once: stage 0 on a#0 and a#1 for [0, 8 ms), stage 1 on b and c for [12, 20 ms).
   const first: DispatchDecision['batches'][number][] = [];
   for (let i = 0; i < 8; i++) first.push(...dispatcher.onRequest(request(i, 0), 0).batches);
@@ -150,7 +150,7 @@ it('a scheduler rebuilt around a dead node keeps the survivors\' in-flight reser
 it('plans against SLO − guard (the guard in wall µs, scaled by the time scale)', () => {
   const clock = new ManualClock(0);
   const dispatcher = new ReservationDispatcher({ clock, timeScale: 2, guardUs: 10_000 });
-  dispatcher.setTopology(topology(), 0);
+  dispatcher.setPlacedPlan(placedPlan(), 0);
   dispatcher.onRequest(request(0, 0, 200_000), 0);
   // Plan µs: deadline 100 ms − guard 5 ms − path of a batch of 1 (5 ms) = 90 ms, i.e. 180 ms on the wall.
   assert.equal(dispatcher.nextWakeUs(), 180_000);
@@ -162,7 +162,7 @@ it('hands back the requests a new plan dispatches at once (frames that arrived b
   // No plan yet: four requests wait as orphans, enough for a full batch of 4.
   for (let i = 0; i < 4; i++) assert.equal(dispatcher.onRequest(request(i, 0), 0).batches.length, 0);
   clock.nowUs = 1_000;
-  const decision = dispatcher.setTopology(topology(), 1_000);
+  const decision = dispatcher.setPlacedPlan(placedPlan(), 1_000);
   assert.deepEqual(decision.batches.flatMap((b) => b.requests.map((r) => r.id)), ['r0', 'r1', 'r2', 'r3'], 'the frontend gets the batch to send');
 });
 
@@ -170,7 +170,7 @@ it('a wake-up that fires late by less than the guard still dispatches the lone r
   for (const [lateUs, dispatched] of [[2_000, true], [8_000, false]] as const) {
     const clock = new ManualClock(1_000);
     const dispatcher = new ReservationDispatcher({ clock, guardUs: 5_000 });
-    dispatcher.setTopology(topology(), clock.nowUs);
+    dispatcher.setPlacedPlan(placedPlan(), clock.nowUs);
     dispatcher.onRequest(request(0, clock.nowUs), clock.nowUs);
     clock.nowUs = dispatcher.nextWakeUs()! + lateUs; // the timer overshoots
     const decision = dispatcher.onTick(clock.nowUs);

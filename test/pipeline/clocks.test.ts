@@ -2,13 +2,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Clock, Dispatch } from '../../src/pipeline/index.ts';
-import { buildTopology, ManualClock, ReservationScheduler, WallClock } from '../../src/pipeline/index.ts';
+import { buildServingTopology, ManualClock, ReservationScheduler, WallClock } from '../../src/pipeline/index.ts';
 import { fixturePlan, overlaps, reservedIntervals } from '../helpers.ts';
 
 for (const [name, makeClock] of [['virtual', () => new ManualClock(0)], ['wall', () => new WallClock()]] as const) {
   test(`reservations meet deadlines and never overlap on the ${name} clock`, () => {
     const dnn = fixturePlan('effnet-100gpu.plan.json').dnns[0]!;
-    const topology = buildTopology(dnn);
+    const topology = buildServingTopology(dnn);
     const clock: Clock = makeClock();
     const scheduler = new ReservationScheduler(topology, clock);
     const dispatches: Dispatch[] = [];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Dispatch, ServingDnn } from '../../src/pipeline/index.ts';
-import { buildTopology, ManualClock, ReservationScheduler } from '../../src/pipeline/index.ts';
+import { buildServingTopology, ManualClock, ReservationScheduler } from '../../src/pipeline/index.ts';
 import { simulate } from '../../src/sim/simulator.ts';
 import { fixturePlan, overlaps, reservedIntervals } from '../helpers.ts';
 
@@ -17,7 +17,7 @@ const TWO_STAGE: ServingDnn = {
 
 test('waits until the last moment, then sends a partial batch that meets its deadline (reference §F.2)', () => {
   const clock = new ManualClock(0);
-  const scheduler = new ReservationScheduler(buildTopology(TWO_STAGE), clock);
+  const scheduler = new ReservationScheduler(buildServingTopology(TWO_STAGE), clock);
   let d = scheduler.arrive(0, 0);
   assert.equal(d.dispatches.length, 0);
   // bs 1 takes 100 + 50 + 50 = 200 µs, so it can start as late as 1000 − 200.
@@ -40,7 +40,7 @@ test('waits until the last moment, then sends a partial batch that meets its dea
 
 test('drops a head that cannot make its deadline and keeps the rest (drop accounting)', () => {
   const clock = new ManualClock(5000);
-  const scheduler = new ReservationScheduler(buildTopology(TWO_STAGE), clock);
+  const scheduler = new ReservationScheduler(buildServingTopology(TWO_STAGE), clock);
   const d = scheduler.arrive(7, 4100); // deadline 5100 < now + 200
   assert.deepEqual(d.drops, [7]);
   assert.equal(scheduler.pending, 0);
@@ -49,7 +49,7 @@ test('drops a head that cannot make its deadline and keeps the rest (drop accoun
 
 test('feedback correction changes future reservations', () => {
   const clock = new ManualClock(0);
-  const scheduler = new ReservationScheduler(buildTopology(TWO_STAGE), clock, { feedbackAlpha: 1 });
+  const scheduler = new ReservationScheduler(buildServingTopology(TWO_STAGE), clock, { feedbackAlpha: 1 });
   scheduler.reportMeasured({ pipeline: 0, stage: 1, kind: 'infer', batchSize: 2, measuredUs: 150 });
   scheduler.arrive(0, 0);
   const d = scheduler.arrive(1, 0);
@@ -78,7 +78,7 @@ for (const [file, index] of [['g2-L4-T4.plan.json', 0], ['g2-L4-T4.plan.json', 1
     assert.equal(result.late, 0);
     assert.ok(result.served > 0);
     assert.equal(result.served + result.dropped + result.late, result.requests);
-    const topology = buildTopology(dnn);
+    const topology = buildServingTopology(dnn);
     const problems: string[] = [];
     for (const [key, list] of reservedIntervals(topology, dispatches)) problems.push(...overlaps(list, key));
     for (const [instance, list] of executed) problems.push(...overlaps(list, `worker ${instance}`));
@@ -97,7 +97,7 @@ test('a smaller batch backfills a gap before a later reservation (interval lists
     ] }],
   };
   const clock = new ManualClock(0);
-  const scheduler = new ReservationScheduler(buildTopology(dnn), clock);
+  const scheduler = new ReservationScheduler(buildServingTopology(dnn), clock);
   scheduler.arrive(0, 0);
   const first = scheduler.arrive(1, 0).dispatches[0]!;
   assert.deepEqual(first.hops.map((h) => [h.inferStartUs, h.inferEndUs]), [[0, 200], [200, 220]]);
@@ -113,9 +113,11 @@ test('a smaller batch backfills a gap before a later reservation (interval lists
 
 test('admission: the paper shrinks the batch for a late head, the artifact rule drops it (reference §F.2 vs §F.3)', () => {
   // Deadline 300: a batch of 2 needs 400 µs, a batch of 1 needs 200 µs.
-  const shrink = new ReservationScheduler(buildTopology(TWO_STAGE), new ManualClock(0));
+  const shrink = new ReservationScheduler(buildServingTopology(TWO_STAGE), new ManualClock(0));
   const served = shrink.arrive(0, -700);
   assert.equal(served.dispatches[0]?.batchSize, 1);
-  const artifact = new ReservationScheduler(buildTopology(TWO_STAGE), new ManualClock(0), { admission: 'artifact' });
+  const artifact = new ReservationScheduler(buildServingTopology(TWO_STAGE), new ManualClock(0), {
+    admission: 'artifact',
+  });
   assert.deepEqual(artifact.arrive(0, -700).drops, [0]);
 });

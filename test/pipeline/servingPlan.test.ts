@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildTopology, dnnThroughputRps, fromArtifactPlan, loadServingPlan, parseServingPlan, pipelineCapacityRps } from '../../src/pipeline/index.ts';
+import {
+  buildServingTopology,
+  dnnThroughputRps,
+  fromArtifactPlan,
+  loadServingPlan,
+  parseServingPlan,
+  pipelineCapacityRps,
+} from '../../src/pipeline/index.ts';
 import { readPlanData } from '../../src/planner/index.ts';
 import { FIXTURES, fixturePlan } from '../helpers.ts';
 
@@ -49,7 +56,7 @@ test('bad plans are rejected with the field named', () => {
 });
 
 test('topology groups instances into servers as the artifact does (reference §F.3)', () => {
-  const topology = buildTopology(fixturePlan('g2-L4-T4.plan.json').dnns[0]!);
+  const topology = buildServingTopology(fixturePlan('g2-L4-T4.plan.json').dnns[0]!);
   const [first, second] = topology.pipelines[0]!.stages;
   // 28 L4 vGPUs at v=2 share a NIC per 4 GPUs × 2 = 8 instances: 4 servers; 22 T4 instances, 2 GPUs per server: 11.
   const firstServers = new Set([...first!.instances].map((i) => topology.instanceServer[i]));

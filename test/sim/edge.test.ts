@@ -6,7 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import type { Dispatch, ServingDnn } from '../../src/pipeline/index.ts';
-import { buildTopology, fromPlanDocument, ManualClock, parseServingPlan, ReservationScheduler, servingGroups } from '../../src/pipeline/index.ts';
+import {
+  buildServingTopology,
+  fromPlanDocument,
+  ManualClock,
+  parseServingPlan,
+  ReservationScheduler,
+  servingGroups,
+} from '../../src/pipeline/index.ts';
 import { EDGE_SCENARIOS, HighsSolver, edgeProblem, parseProblem, planFromOutcome, planProblem, resolveProblem } from '../../src/planner/index.ts';
 import { edgeGroups, reproduceEdge } from '../../src/sim/edgeReproduce.ts';
 import { simulateEdgeScale } from '../../src/sim/edgeSweep.ts';
@@ -54,13 +61,13 @@ function wanDnn(): ServingDnn {
 }
 
 const linkOf = (dnn: ServingDnn, d: Dispatch, stage: number): number => {
-  const pipeline = buildTopology(dnn).pipelines[d.pipeline]!;
+  const pipeline = buildServingTopology(dnn).pipelines[d.pipeline]!;
   return stage === 0 ? pipeline.ingressLink : pipeline.stages[stage - 1]!.outLink;
 };
 
 test('a WAN link direction is a reserved resource: hops crossing it never overlap, and the RTT follows each', () => {
   const dnn = wanDnn();
-  const topology = buildTopology(dnn);
+  const topology = buildServingTopology(dnn);
   assert.equal(topology.links.length, 1, 'both pipelines share the edge-1 → cloud direction');
   assert.equal(topology.pipelines[0]!.stages[0]!.transferUsPerSample, 5000);
   assert.equal(topology.pipelines[1]!.ingressUsPerSample, 10_000);

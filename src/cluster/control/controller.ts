@@ -8,9 +8,9 @@ import type { Logger } from '../../config/index.ts';
 import { HighsSolver, gpuEntryLabel, parseProblem, planFromOutcome, planProblem, resolveProblem } from '../../planner/index.ts';
 import type { Algorithm, Plan, ProblemDocument } from '../../planner/index.ts';
 import type { Bus } from './bus.ts';
-import type { Topology } from '../data/dispatcher.ts';
+import type { PlacedPlan } from '../data/dispatcher.ts';
 import type { Announcement, Assignment, PartitionAssignment, PlanMessage, TensorSpec } from './messages.ts';
-import type { ModelServer } from '../data/modelStore.ts';
+import type { ModelServer } from '../data/modelServer.ts';
 
 export interface RealPartitionModel {
   readonly bytes: Uint8Array;
@@ -57,10 +57,10 @@ export interface ControllerOptions {
    * Edge-to-cloud: the cameras of each site and the WAN links between sites. With it, GPU entries are
    * per (device class, announced site) and plans place stages where the WAN allows.
    */
-  edge?: EdgeTopologyOptions;
+  edge?: EdgeNetworkOptions;
 }
 
-export interface EdgeTopologyOptions {
+export interface EdgeNetworkOptions {
   readonly sites: NonNullable<ProblemDocument['sites']>;
   readonly links: NonNullable<ProblemDocument['links']>;
   readonly placement?: ProblemDocument['placement'];
@@ -68,8 +68,8 @@ export interface EdgeTopologyOptions {
 
 /**
  * The planning problem for the nodes that are up: one GPU entry per device class (per class and site with
- * an edge topology), counting their GPUs; MPS levels are the smallest any node offers, GPUs per server the
- * largest node. Sites that nodes announce but the topology does not list join it without cameras.
+ * an edge network), counting their GPUs; MPS levels are the smallest any node offers, GPUs per server the
+ * largest node. Sites that nodes announce but the edge network does not list join it without cameras.
  */
 export function clusterProblem(nodes: ReadonlyArray<Announcement>, options: Pick<ControllerOptions, 'profiles' | 'algorithm' | 'maxPartitions' | 'bandwidthGbps' | 'models' | 'edge'>): ProblemDocument {
   const edge = options.edge;
@@ -110,7 +110,7 @@ export interface NodeRecord {
 
 export interface ControllerEvents {
   onNodeDown?: (nodeId: string, reason: string) => void;
-  onTopology?: (topology: Topology | undefined) => void;
+  onPlacedPlan?: (placedPlan: PlacedPlan | undefined) => void;
   onPlan?: (message: PlanMessage) => void;
 }
 
@@ -123,8 +123,8 @@ export class Controller {
   private planSeq = 0;
   current: PlanMessage | undefined;
   private assignments = new Map<string, Assignment>();
-  private topology: Topology | undefined;
-  private published: Topology | undefined;
+  private placedPlan: PlacedPlan | undefined;
+  private published: PlacedPlan | undefined;
   private stopped = false;
 
   constructor(
@@ -268,13 +268,13 @@ export class Controller {
       this.log.error({ err: error, reason }, 'no plan for the nodes that are up');
     }
     const message: PlanMessage = { planId, createdAt: Date.now(), reason, nodes: nodes.map((n) => n.id), plan: plan ?? null };
-    const { assignments, topology } = this.place(planId, plan, nodes);
-    // The new topology and its assignments change together, before the first await: a heartbeat handled
+    const { assignments, placedPlan } = this.place(planId, plan, nodes);
+    // The new placed plan and its assignments change together, before the first await: a heartbeat handled
     // while the plan is being published must check readiness against this plan's assignments, or it could
-    // hand the frontend a topology whose workers have not loaded their partitions yet.
+    // hand the frontend a placed plan whose workers have not loaded their partitions yet.
     const previous = this.assignments;
     this.current = message;
-    this.topology = topology;
+    this.placedPlan = placedPlan;
     this.assignments = assignments;
     this.published = undefined;
     await this.bus.publish('plan', message, undefined, true);
@@ -286,17 +286,21 @@ export class Controller {
     this.log.info({ planId, reason, nodes: nodes.length, objective: plan?.objective ?? null }, 'plan published');
     await this.bus.publish('events', { type: 'new', kind: 'plan', before: null, after: { planId, reason, objective: plan?.objective ?? null } }).catch(() => undefined);
     this.events.onPlan?.(message);
-    if (!topology) this.events.onTopology?.(undefined);
+    if (!placedPlan) this.events.onPlacedPlan?.(undefined);
     this.checkServing();
   }
 
   /** Places each pool's instances on the GPUs of nodes of its class, first fit by MPS share. */
-  private place(planId: string, plan: Plan | undefined, nodes: ReadonlyArray<Announcement>): { assignments: Map<string, Assignment>; topology: Topology | undefined } {
+  private place(
+    planId: string,
+    plan: Plan | undefined,
+    nodes: ReadonlyArray<Announcement>,
+  ): { assignments: Map<string, Assignment>; placedPlan: PlacedPlan | undefined } {
     const assignments = new Map<string, Assignment>();
     for (const node of nodes) {
       assignments.set(node.id, { planId, nodeId: node.id, linkDtype: this.options.linkDtype, bandwidthGbps: this.options.paceLinks ? this.options.bandwidthGbps : null, partitions: [] });
     }
-    if (!plan) return { assignments, topology: undefined };
+    if (!plan) return { assignments, placedPlan: undefined };
     const free = new Map<string, Array<{ node: Announcement; gpu: number; left: number }>>();
     // GPUs by entry: device class, or device class and site when the plan has sites.
     const entryOf = (deviceClass: string, site: string | undefined): string => gpuEntryLabel(deviceClass, this.options.edge ? site : undefined);
@@ -361,19 +365,19 @@ export class Controller {
         })),
       };
     });
-    return { assignments, topology: { planId, dnns } };
+    return { assignments, placedPlan: { planId, dnns } };
   }
 
-  /** Hands the topology to the frontend once every node with partitions reports it loaded. */
+  /** Hands the placed plan to the frontend once every node with partitions reports it loaded. */
   private checkServing(): void {
-    const topology = this.topology;
-    if (!topology || this.published === topology) return;
+    const placedPlan = this.placedPlan;
+    if (!placedPlan || this.published === placedPlan) return;
     for (const [id, assignment] of this.assignments) {
       if (assignment.partitions.length === 0) continue;
       const record = this.nodes.get(id);
-      if (!record?.up || !record.ready || record.planId !== topology.planId) return;
+      if (!record?.up || !record.ready || record.planId !== placedPlan.planId) return;
     }
-    this.published = topology;
-    this.events.onTopology?.(topology);
+    this.published = placedPlan;
+    this.events.onPlacedPlan?.(placedPlan);
   }
 }

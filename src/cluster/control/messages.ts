@@ -166,8 +166,8 @@ export const clusterEventSchema = z
   })
   .strict();
 
-/** A detection with Frigate's field names. */
-export const detectionSchema = z
+/** A detection as published on MQTT (the `before`/`after` of a `DetectionEvent`), with Frigate's field names. */
+export const publishedDetectionSchema = z
   .object({
     id: z.string().min(1),
     camera: z.string().min(1),
@@ -179,7 +179,11 @@ export const detectionSchema = z
   .strict();
 
 export const detectionEventSchema = z
-  .object({ type: z.enum(['new', 'update', 'end']), before: detectionSchema.nullable(), after: detectionSchema.nullable() })
+  .object({
+    type: z.enum(['new', 'update', 'end']),
+    before: publishedDetectionSchema.nullable(),
+    after: publishedDetectionSchema.nullable(),
+  })
   .strict();
 
 export const REQUEST_ACTIONS = ['replan', 'nodes', 'plan', 'health'] as const;
@@ -213,7 +217,7 @@ export type PlanMessage = z.infer<typeof planMessageSchema>;
 export type NodeStats = z.infer<typeof nodeStatsSchema>;
 export type FrontendStats = z.infer<typeof frontendStatsSchema>;
 export type ClusterEvent = z.infer<typeof clusterEventSchema>;
-export type Detection = z.infer<typeof detectionSchema>;
+export type PublishedDetection = z.infer<typeof publishedDetectionSchema>;
 export type DetectionEvent = z.infer<typeof detectionEventSchema>;
 export type RequestEnvelope = z.input<typeof requestEnvelopeSchema>;
 export type ResponseEnvelope = z.infer<typeof responseEnvelopeSchema>;

@@ -13,7 +13,7 @@ import type { Logger } from '../../config/index.ts';
 import { readProfileDocument, writeProfileDocument } from '../../planner/index.ts';
 import type { Bus } from './bus.ts';
 import type { Announcement, ProfileResultMessage } from './messages.ts';
-import type { ModelServer } from '../data/modelStore.ts';
+import type { ModelServer } from '../data/modelServer.ts';
 
 export interface ProfiledModel {
   /** The whole model (ONNX) the blocks belong to. */

@@ -13,7 +13,7 @@ export interface PoolInstance {
   readonly endpoint: string;
 }
 
-export interface PartitionTopology {
+export interface PlacedPartition {
   /** Pool key `<dnn>/<pipeline>/<partition>`. */
   readonly key: string;
   /** Planned latency at the pipeline's batch size, µs. */
@@ -27,22 +27,22 @@ export interface PartitionTopology {
   readonly mpsShare?: number;
 }
 
-export interface PipelineTopology {
+export interface PlacedPipeline {
   readonly pipeline: number;
   readonly batchSize: number;
   readonly throughputRps: number;
-  readonly partitions: ReadonlyArray<PartitionTopology>;
+  readonly partitions: ReadonlyArray<PlacedPartition>;
 }
 
-export interface DnnTopology {
+export interface PlacedDnn {
   readonly name: string;
   readonly sloUs: number;
-  readonly pipelines: ReadonlyArray<PipelineTopology>;
+  readonly pipelines: ReadonlyArray<PlacedPipeline>;
 }
 
-export interface Topology {
+export interface PlacedPlan {
   readonly planId: string;
-  readonly dnns: ReadonlyArray<DnnTopology>;
+  readonly dnns: ReadonlyArray<PlacedDnn>;
 }
 
 export interface PendingRequest {
@@ -92,12 +92,12 @@ export interface Dispatcher {
    * A new plan became serving (or none: undefined). Queued requests stay queued; those that the new plan
    * can take at once come back as batches to send (and those it cannot serve in time as drops).
    */
-  setTopology(topology: Topology | undefined, nowUs: number): DispatchDecision;
+  setPlacedPlan(placedPlan: PlacedPlan | undefined, nowUs: number): DispatchDecision;
   onRequest(request: PendingRequest, nowUs: number): DispatchDecision;
   /** Called at (or after) `nextWakeUs()`. */
   onTick(nowUs: number): DispatchDecision;
   nextWakeUs(): number | undefined;
   onFeedback(feedback: HopFeedback): void;
-  /** A worker node died: stop planning on it (until the next topology). */
+  /** A worker node died: stop planning on it (until the next placed plan). */
   onNodeDown?(nodeId: string, nowUs: number): DispatchDecision;
 }

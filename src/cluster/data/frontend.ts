@@ -5,7 +5,7 @@
  * re-dispatched if their deadlines allow, else counted as dropped, so that no request is lost without a trace.
  */
 import type { Logger } from '../../config/index.ts';
-import type { Dispatcher, DispatchDecision, DispatchedBatch, PendingRequest, Topology } from './dispatcher.ts';
+import type { Dispatcher, DispatchDecision, DispatchedBatch, PendingRequest, PlacedPlan } from './dispatcher.ts';
 import type { FrontendStats } from '../control/messages.ts';
 import type { FrameHeader, NamedTensor } from './tensorFrame.ts';
 import { encodeFrame, packTensors, unpackTensors } from './tensorFrame.ts';
@@ -89,7 +89,7 @@ export class Frontend {
   private sweep: NodeJS.Timeout | undefined;
   private readonly waiting = new Map<string, Waiting>();
   private readonly inflight = new Map<string, Inflight>();
-  private topology: Topology | undefined;
+  private placedPlan: PlacedPlan | undefined;
   private nextRequest = 0;
   private nextBatch = 0;
   readonly latenciesUs: number[] = [];
@@ -123,18 +123,18 @@ export class Frontend {
     await this.server?.stop();
   }
 
-  setTopology(topology: Topology | undefined): void {
-    this.topology = topology;
-    this.apply(this.timed(() => this.dispatcher.setTopology(topology, nowUs())));
+  setPlacedPlan(placedPlan: PlacedPlan | undefined): void {
+    this.placedPlan = placedPlan;
+    this.apply(this.timed(() => this.dispatcher.setPlacedPlan(placedPlan, nowUs())));
     this.apply(this.timed(() => this.dispatcher.onTick(nowUs())));
   }
 
-  get serving(): Topology | undefined {
-    return this.topology;
+  get serving(): PlacedPlan | undefined {
+    return this.placedPlan;
   }
 
   sloUs(dnn: string): number | undefined {
-    const slo = this.topology?.dnns.find((d) => d.name === dnn)?.sloUs;
+    const slo = this.placedPlan?.dnns.find((d) => d.name === dnn)?.sloUs;
     return slo === undefined ? undefined : slo * (this.options.timeScale ?? 1);
   }
 

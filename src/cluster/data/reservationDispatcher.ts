@@ -1,7 +1,7 @@
 /**
  * The paper's scheduler on the wall clock: an adapter that runs the pipeline room's `ReservationScheduler`
  * (the same code the simulator drives on a virtual clock) behind the frontend's `Dispatcher` seam. One
- * scheduler per DNN of the serving topology. The adapter
+ * scheduler per DNN of the placed plan. The adapter
  *  - builds the scheduler's `ServingTopology` from the placed plan, with one NIC per worker node (the
  *    instances a node hosts share its links, as they do on the wire),
  *  - maps every dispatch (global instance ids, reserved times) onto worker instances and endpoints,
@@ -19,9 +19,19 @@
  */
 import type { ModelProfile } from '../../planner/index.ts';
 import type { Clock, Decisions, ServingDnn, ServingScheduler, ServingTopology } from '../../pipeline/index.ts';
-import { buildTopology, ReservationScheduler, WallClock } from '../../pipeline/index.ts';
+import { buildServingTopology, ReservationScheduler, WallClock } from '../../pipeline/index.ts';
 import type { ReservationOptions } from '../../pipeline/index.ts';
-import type { DispatchDecision, DispatchedBatch, Dispatcher, DnnTopology, HopFeedback, PathHop, PendingRequest, PoolInstance, Topology } from './dispatcher.ts';
+import type {
+  DispatchDecision,
+  DispatchedBatch,
+  Dispatcher,
+  HopFeedback,
+  PathHop,
+  PendingRequest,
+  PlacedDnn,
+  PlacedPlan,
+  PoolInstance,
+} from './dispatcher.ts';
 
 export interface ReservationDispatcherOptions {
   /** The scheduler's clock before scaling (default: the wall clock). Tests pass a ManualClock. */
@@ -42,7 +52,7 @@ interface DnnState {
   readonly name: string;
   readonly scheduler: ServingScheduler;
   readonly topology: ServingTopology;
-  /** Scheduler pipeline index → the topology's pipeline number. */
+  /** Scheduler pipeline index → the placed plan's pipeline number. */
   readonly pipelineNumbers: number[];
   /** Global instance id → worker instance. */
   readonly instances: PoolInstance[];
@@ -105,7 +115,7 @@ export class ReservationDispatcher implements Dispatcher {
   /** Requests of a DNN with no serving pipeline: kept until their deadline passes. */
   private readonly orphans: PendingRequest[] = [];
   private readonly deadNodes = new Set<string>();
-  private topology: Topology | undefined;
+  private placedPlan: PlacedPlan | undefined;
   private nextId = 0;
   /** Frontend time − scheduler time × timeScale, fixed at the latest call. */
   private offsetUs = 0;
@@ -125,8 +135,8 @@ export class ReservationDispatcher implements Dispatcher {
     return this.dnns.get(dnn)?.scheduler;
   }
 
-  setTopology(topology: Topology | undefined, nowUs: number): DispatchDecision {
-    this.topology = topology;
+  setPlacedPlan(placedPlan: PlacedPlan | undefined, nowUs: number): DispatchDecision {
+    this.placedPlan = placedPlan;
     // A new plan is placed on the nodes that are up: forget the dead ones.
     this.deadNodes.clear();
     // Requests carried into the new schedulers may be dispatched (or dropped) right away: the frontend
@@ -245,7 +255,7 @@ export class ReservationDispatcher implements Dispatcher {
   }
 
   /**
-   * New schedulers for the current topology minus dead nodes. Reservations of batches already sent are
+   * New schedulers for the current placed plan minus dead nodes. Reservations of batches already sent are
    * not carried over (they run on their own); queued requests are re-queued in arrival order.
    */
   private rebuild(nowUs: number): DispatchDecision {
@@ -255,7 +265,7 @@ export class ReservationDispatcher implements Dispatcher {
     this.orphans.length = 0;
     const previous = this.dnns;
     this.dnns = new Map();
-    for (const dnn of this.topology?.dnns ?? []) {
+    for (const dnn of this.placedPlan?.dnns ?? []) {
       const state = this.build(dnn);
       if (state === NO_DNN) continue;
       const before = previous.get(dnn.name);
@@ -272,7 +282,7 @@ export class ReservationDispatcher implements Dispatcher {
     return out;
   }
 
-  private build(dnn: DnnTopology): DnnState | typeof NO_DNN {
+  private build(dnn: PlacedDnn): DnnState | typeof NO_DNN {
     const pipelines = dnn.pipelines
       .map((p) => ({ p, partitions: p.partitions.map((q) => ({ q, instances: q.instances.filter((i) => !this.deadNodes.has(i.nodeId)) })) }))
       .filter(({ partitions }) => partitions.every((x) => x.instances.length > 0));
@@ -303,7 +313,7 @@ export class ReservationDispatcher implements Dispatcher {
     };
     const profile = this.options.profileOf?.(dnn.name);
     const canProfile = profile !== undefined && pipelines.every(({ partitions }) => partitions.every(({ q }) => q.blocks !== undefined && q.gpu !== undefined && q.mpsShare !== undefined));
-    const built = buildTopology(serving, canProfile ? { profile } : {});
+    const built = buildServingTopology(serving, canProfile ? { profile } : {});
     // One NIC per worker node: replace the artifact's server grouping with the real placement.
     const nodeIndex = new Map<string, number>();
     const instances: PoolInstance[] = [];

@@ -8,7 +8,7 @@ import type { PlainData, PlainTensor } from '../../models/index.ts';
 import { float16ToFloat32, float32ToFloat16 } from '../../models/index.ts';
 import { describeIssues } from '../../planner/index.ts';
 
-export const hopSchema = z
+export const frameHopSchema = z
   .object({
     nodeId: z.string().min(1),
     key: z.string().min(1).describe('Pool key `<dnn>/<pipeline>/<partition>`'),
@@ -47,7 +47,7 @@ export const frameHeaderSchema = z.discriminatedUnion('type', [
       dnn: z.string().min(1),
       requestIds: z.array(z.string()).min(1),
       hop: z.number().int().min(0),
-      path: z.array(hopSchema).min(1),
+      path: z.array(frameHopSchema).min(1),
       replyTo: z.string().regex(/^wss?:\/\/.+/),
       tensors: z.array(wireTensorSchema),
       declaredBytes: z.number().min(0).describe('Bytes this frame stands for on the network (paced by them)'),
@@ -67,7 +67,7 @@ export const frameHeaderSchema = z.discriminatedUnion('type', [
     .strict(),
 ]);
 
-export type Hop = z.infer<typeof hopSchema>;
+export type FrameHop = z.infer<typeof frameHopSchema>;
 export type WireTensor = z.infer<typeof wireTensorSchema>;
 export type HopTiming = z.infer<typeof hopTimingSchema>;
 export type FrameHeader = z.infer<typeof frameHeaderSchema>;

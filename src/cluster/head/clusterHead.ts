@@ -11,11 +11,11 @@ import { EmbeddedBroker } from '../control/broker.ts';
 import { Bus } from '../control/bus.ts';
 import { Controller } from '../control/controller.ts';
 import type { ControllerEvents, ControllerOptions } from '../control/controller.ts';
-import type { Dispatcher, Topology } from '../data/dispatcher.ts';
+import type { Dispatcher, PlacedPlan } from '../data/dispatcher.ts';
 import { Frontend } from '../data/frontend.ts';
 import { LocalWorkers } from '../node/localWorkers.ts';
 import type { LocalWorkerSpec, LocalWorkerStats } from '../node/localWorkers.ts';
-import { ModelServer } from '../data/modelStore.ts';
+import { ModelServer } from '../data/modelServer.ts';
 import { ReservationDispatcher } from '../data/reservationDispatcher.ts';
 
 export interface ExternalBroker {
@@ -70,7 +70,7 @@ export class ClusterHead {
   private frontendInstance: Frontend | undefined;
   private controllerInstance: Controller | undefined;
   private localWorkers: LocalWorkers | undefined;
-  private serving: Topology | undefined;
+  private serving: PlacedPlan | undefined;
   private url: string | undefined;
   readonly dispatcher: Dispatcher;
 
@@ -84,7 +84,7 @@ export class ClusterHead {
         // On the wall clock a timer fires late by a millisecond or more: a lone request woken at the last
         // moment its batch still fits would miss it. The guard wakes it that much earlier.
         guardUs: WALL_CLOCK_GUARD_US,
-        // Per-batch-size latencies from the profiles the plans are made from (read per new topology, so
+        // Per-batch-size latencies from the profiles the plans are made from (read per new placed plan, so
         // profiles added for a remote device class count).
         profileOf: (dnn) => {
           try {
@@ -116,8 +116,8 @@ export class ClusterHead {
     return this.need(this.modelServer, 'model server');
   }
 
-  /** The topology the frontend serves (every node of the current plan has loaded it), if any. */
-  get topology(): Topology | undefined {
+  /** The placed plan the frontend serves (every node of the current plan has loaded it), if any. */
+  get placedPlan(): PlacedPlan | undefined {
     return this.serving;
   }
 
@@ -165,10 +165,10 @@ export class ClusterHead {
         this.modelServer,
         o.controller,
         {
-          onTopology: (topology) => {
-            this.serving = topology;
-            frontend.setTopology(topology);
-            events.onTopology?.(topology);
+          onPlacedPlan: (placedPlan) => {
+            this.serving = placedPlan;
+            frontend.setPlacedPlan(placedPlan);
+            events.onPlacedPlan?.(placedPlan);
           },
           onNodeDown: (id, reason) => {
             frontend.nodeDown(id);

@@ -10,12 +10,12 @@ import path from 'node:path';
 import type { ClusterConfig, Logger, ModelConfig } from '../../config/index.ts';
 import { ClusterDetector } from './clusterDetector.ts';
 import { ClusterHead } from './clusterHead.ts';
-import type { ControllerEvents, EdgeTopologyOptions, ModelEntry } from '../control/controller.ts';
+import type { ControllerEvents, EdgeNetworkOptions, ModelEntry } from '../control/controller.ts';
 import { cpuDeviceClass, ensureLocalProfile, localWorkerThreads } from './localProfile.ts';
 import { PartitionCatalog } from './partitionCatalog.ts';
 import type { ProfiledModel } from '../control/remoteProfiles.ts';
 import { RemoteProfiler } from '../control/remoteProfiles.ts';
-import { siteTopology } from '../control/siteTopology.ts';
+import { siteEdgeNetwork } from '../control/siteEdgeNetwork.ts';
 
 export interface DetectionClusterOptions {
   readonly cluster: ClusterConfig;
@@ -25,7 +25,7 @@ export interface DetectionClusterOptions {
   readonly dataDir: string;
   /** Folder that relative paths of the cluster section (brokerCaFile) are relative to. */
   readonly baseDir: string;
-  /** This box's enabled cameras (model id and fps): the demand at its site when the section has a topology. */
+  /** This box's enabled cameras (model id and fps): the demand at its site when the section has a `topology`. */
   readonly cameras?: ReadonlyArray<{ readonly model: string; readonly fps: number }>;
   readonly events?: ControllerEvents;
   readonly echoWorkerStderr?: boolean;
@@ -37,8 +37,8 @@ export class DetectionCluster {
   readonly detectors = new Map<string, ClusterDetector>();
   /** Model id → the planner's name of the model (its profile's). */
   private readonly plannerNames = new Map<string, string>();
-  /** The edge topology of the latest plan request, as JSON (with a topology section only). */
-  private plannedTopology: string | undefined;
+  /** The edge network of the latest plan request, as JSON (with a `topology` section only). */
+  private plannedEdgeNetwork: string | undefined;
 
   constructor(
     private readonly options: DetectionClusterOptions,
@@ -82,8 +82,8 @@ export class DetectionCluster {
         }),
       );
     }
-    const edge = cluster.topology ? this.topologyFor(this.options.cameras ?? []) : undefined;
-    this.plannedTopology = edge && JSON.stringify(edge);
+    const edge = cluster.topology ? this.edgeNetworkFor(this.options.cameras ?? []) : undefined;
+    this.plannedEdgeNetwork = edge && JSON.stringify(edge);
     const external = cluster.broker === 'embedded' ? undefined : cluster.broker;
     const fromConfig = (file: string | undefined): string | undefined => (file === undefined ? undefined : path.resolve(this.options.baseDir, file));
     const tls = cluster.tlsCertFile !== undefined && cluster.tlsKeyFile !== undefined ? { certFile: fromConfig(cluster.tlsCertFile)!, keyFile: fromConfig(cluster.tlsKeyFile)! } : undefined;
@@ -151,18 +151,24 @@ export class DetectionCluster {
     await profiler.start(head.controller.upNodes());
   }
 
-  /** Cameras added, changed or removed: with a topology, the demand at this site changes and the plan follows. */
+  /**
+   * Cameras added, changed or removed: with a `topology` section, the demand at this site changes and the plan
+   * follows.
+   */
   async setCameras(cameras: ReadonlyArray<{ readonly model: string; readonly fps: number }>): Promise<void> {
-    const edge = this.topologyFor(cameras);
+    const edge = this.edgeNetworkFor(cameras);
     // Any config change lands here; only a different demand is worth a new plan.
-    if (!edge || !this.headInstance || JSON.stringify(edge) === this.plannedTopology) return;
-    this.plannedTopology = JSON.stringify(edge);
+    if (!edge || !this.headInstance || JSON.stringify(edge) === this.plannedEdgeNetwork) return;
+    this.plannedEdgeNetwork = JSON.stringify(edge);
     await this.headInstance.controller.reconfigure({ edge });
   }
 
-  private topologyFor(cameras: ReadonlyArray<{ readonly model: string; readonly fps: number }>): EdgeTopologyOptions | undefined {
+  private edgeNetworkFor(
+    cameras: ReadonlyArray<{ readonly model: string; readonly fps: number }>,
+  ): EdgeNetworkOptions | undefined {
     const served = cameras.filter((camera) => this.plannerNames.has(camera.model));
-    return siteTopology(this.options.cluster, served.map((camera) => ({ dnn: this.plannerNames.get(camera.model)!, fps: camera.fps })));
+    const demand = served.map((camera) => ({ dnn: this.plannerNames.get(camera.model)!, fps: camera.fps }));
+    return siteEdgeNetwork(this.options.cluster, demand);
   }
 
   /** Profiles of remote device classes merged since start. */

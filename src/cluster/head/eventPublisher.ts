@@ -8,7 +8,7 @@
 import type { Logger } from '../../config/index.ts';
 import { describeIssues } from '../../planner/index.ts';
 import { Bus } from '../control/bus.ts';
-import type { Detection, DetectionEvent } from '../control/messages.ts';
+import type { DetectionEvent, PublishedDetection } from '../control/messages.ts';
 import { detectionEventSchema, detectionTopic } from '../control/messages.ts';
 
 export interface EventPublisherOptions {
@@ -50,7 +50,7 @@ export class MqttEventPublisher {
     await bus.stop();
   }
 
-  publishDetection(detection: Detection): void {
+  publishDetection(detection: PublishedDetection): void {
     const event: DetectionEvent = { type: 'new', before: null, after: detection };
     const parsed = detectionEventSchema.safeParse(event);
     if (!parsed.success) {

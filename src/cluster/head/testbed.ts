@@ -10,7 +10,7 @@ import { seededRandom } from '../../models/index.ts';
 import type { Algorithm, Plan } from '../../planner/index.ts';
 import { ProfileLibrary } from '../../planner/index.ts';
 import type { Controller } from '../control/controller.ts';
-import type { Topology } from '../data/dispatcher.ts';
+import type { PlacedPlan } from '../data/dispatcher.ts';
 import type { Frontend, RequestOutcome } from '../data/frontend.ts';
 import { ReservationDispatcher } from '../data/reservationDispatcher.ts';
 import { ClusterHead } from './clusterHead.ts';
@@ -117,13 +117,13 @@ async function poissonLoad(
   return outcomes;
 }
 
-/** The running testbed: its head, what the workers report, and the topology the frontend serves. */
+/** The running testbed: its head, what the workers report, and the placed plan the frontend serves. */
 class Testbed {
   readonly servers = emulatedServers();
   readonly dispatcher: ReservationDispatcher;
   readonly head: ClusterHead;
   readonly linkBytes = new Map<string, number>();
-  topology: Topology | undefined;
+  placedPlan: PlacedPlan | undefined;
   private seed = 1;
 
   constructor(
@@ -160,7 +160,7 @@ class Testbed {
             '--time-scale', String(timeScale)],
         })),
         echoWorkerStderr: true,
-        events: { onTopology: (t) => void (this.topology = t) },
+        events: { onPlacedPlan: (t) => void (this.placedPlan = t) },
       },
       options.log,
     );
@@ -182,14 +182,14 @@ class Testbed {
     this.progress('all workers up');
   }
 
-  async waitServing(what: string, timeoutMs: number): Promise<Topology> {
+  async waitServing(what: string, timeoutMs: number): Promise<PlacedPlan> {
     const ctl = this.controller;
     const deadline = performance.now() + timeoutMs;
     for (;;) {
-      const { topology } = this;
+      const { placedPlan } = this;
       const current = ctl.current;
-      if (topology && current && topology.planId === current.planId && current.nodes.length === this.servers.length) {
-        return topology;
+      if (placedPlan && current && placedPlan.planId === current.planId && current.nodes.length === this.servers.length) {
+        return placedPlan;
       }
       if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await sleep(50);
@@ -199,7 +199,7 @@ class Testbed {
   /** Plans `dnn` alone with `algorithm`, warms up, searches the load factor grid and asks the simulator. */
   async run(dnn: string, algorithm: 'ppipe' | 'np', ppipeRps: number | undefined): Promise<TestbedRun> {
     const { timeScale, warmupS } = this.options;
-    this.topology = undefined;
+    this.placedPlan = undefined;
     await this.controller.reconfigure({ models: [{ name: dnn }], algorithm });
     const serving = await this.waitServing(`${algorithm} plan of ${dnn}`, 60_000);
     const plan = this.controller.current!.plan!;

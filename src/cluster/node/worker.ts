@@ -14,7 +14,7 @@ import type { ModelProfile } from '../../planner/index.ts';
 import { Bus } from '../control/bus.ts';
 import type { Announcement, Assignment, PartitionAssignment, ProfileRequestMessage, ProfileResultMessage } from '../control/messages.ts';
 import { PROTOCOL_VERSION } from '../control/messages.ts';
-import { ModelCache } from '../data/modelStore.ts';
+import { ModelCache } from '../data/modelCache.ts';
 import type { BatchHeader, FrameHeader, HopTiming, NamedTensor, ResultHeader } from '../data/tensorFrame.ts';
 import { encodeFrame, packTensors, unpackTensors } from '../data/tensorFrame.ts';
 import { LinkPool, LinkServer, NicPacer } from '../data/tensorLink.ts';

@@ -1,10 +1,11 @@
 /**
- * The edge-to-cloud topology the controller plans with, from the appliance's view of its own site: this
- * box's cameras (grouped by the model that serves them and their frame rate) are born at its site, the
- * configured links join it to the others, and sites declared with their own cameras come along.
+ * The edge network (sites, their cameras, WAN links) the controller plans with, from the appliance's view
+ * of its own site: this box's cameras (grouped by the model that serves them and their frame rate) are born
+ * at its site, the configured links join it to the others, and sites declared with their own cameras come
+ * along.
  */
 import type { ClusterConfig } from '../../config/index.ts';
-import type { EdgeTopologyOptions } from './controller.ts';
+import type { EdgeNetworkOptions } from './controller.ts';
 
 /** A camera of this box: the planner's name of its model, and the frames per second sent to it. */
 export interface SiteCamera {
@@ -12,7 +13,10 @@ export interface SiteCamera {
   readonly fps: number;
 }
 
-export function siteTopology(cluster: Pick<ClusterConfig, 'site' | 'topology'>, cameras: ReadonlyArray<SiteCamera>): EdgeTopologyOptions | undefined {
+export function siteEdgeNetwork(
+  cluster: Pick<ClusterConfig, 'site' | 'topology'>,
+  cameras: ReadonlyArray<SiteCamera>,
+): EdgeNetworkOptions | undefined {
   const topology = cluster.topology;
   if (!topology) return undefined;
   const groups = new Map<string, { count: number; dnn: string; fps: number; bitrateMbps: number }>();

@@ -3,7 +3,7 @@
 // (a T4 at the edge, L4s in the cloud, announcing their sites) plans and serves with GPUs kept at their sites.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ClusterHead, siteTopology } from '../../src/cluster/index.ts';
+import { ClusterHead, siteEdgeNetwork } from '../../src/cluster/index.ts';
 import { clusterConfigSchema } from '../../src/config/index.ts';
 import { memoryLogger, waitFor } from './support.ts';
 import { FIXTURE_PROFILES } from '../artifactData.ts';
@@ -13,19 +13,19 @@ const section = clusterConfigSchema.parse({
   topology: { links: [{ from: 'shop-1', to: 'cloud', bandwidthGbps: 0.2, rttUs: 10_000 }], decodeUsPerFrame: 3000, videoBitrateMbps: 3 },
 });
 
-describe('siteTopology', () => {
+describe('siteEdgeNetwork', () => {
   it("groups this box's cameras by model and rate at its site; no topology, no sites", () => {
     const cameras = [{ dnn: 'repvgg-b3', fps: 15 }, { dnn: 'repvgg-b3', fps: 15 }, { dnn: 'repvgg-b3', fps: 5 }];
-    const edge = siteTopology(section, cameras)!;
+    const edge = siteEdgeNetwork(section, cameras)!;
     assert.deepEqual(edge.sites, [{ name: 'shop-1', decodeUsPerFrame: 3000, cameras: [{ count: 2, dnn: 'repvgg-b3', fps: 15, bitrateMbps: 3 }, { count: 1, dnn: 'repvgg-b3', fps: 5, bitrateMbps: 3 }] }]);
     assert.deepEqual(edge.links, [{ from: 'shop-1', to: 'cloud', bandwidthGbps: 0.2, rttUs: 10_000 }]);
     assert.equal(edge.placement, 'any');
-    assert.equal(siteTopology(clusterConfigSchema.parse({}), cameras), undefined);
+    assert.equal(siteEdgeNetwork(clusterConfigSchema.parse({}), cameras), undefined);
   });
 
   it('refuses this site among the other sites, and a topology without links', () => {
     const twice = clusterConfigSchema.parse({ site: 'shop-1', topology: { links: section.topology!.links, sites: [{ name: 'shop-1' }] } });
-    assert.throws(() => siteTopology(twice, []), /cluster\.topology\.sites: site "shop-1" is this box/);
+    assert.throws(() => siteEdgeNetwork(twice, []), /cluster\.topology\.sites: site "shop-1" is this box/);
     const result = clusterConfigSchema.safeParse({ topology: { links: [] } });
     assert.ok(!result.success);
     assert.deepEqual(result.error.issues[0]!.path, ['topology', 'links']);
@@ -34,7 +34,7 @@ describe('siteTopology', () => {
 
 it('a cluster head plans an edge T4 and cloud L4s by their announced sites and serves from the camera site', { timeout: 60_000 }, async () => {
   const { log } = memoryLogger();
-  const edge = siteTopology(section, Array.from({ length: 4 }, () => ({ dnn: 'repvgg-b3', fps: 15 })))!;
+  const edge = siteEdgeNetwork(section, Array.from({ length: 4 }, () => ({ dnn: 'repvgg-b3', fps: 15 })))!;
   const head = new ClusterHead(
     {
       prefix: 'edge-test',
@@ -49,7 +49,14 @@ it('a cluster head plans an edge T4 and cloud L4s by their announced sites and s
   );
   try {
     await head.start();
-    await waitFor('both workers serving one plan', () => head.topology !== undefined && head.controller.current?.nodes.length === 2 && head.topology.planId === head.controller.current.planId, 40_000);
+    await waitFor(
+      'both workers serving one plan',
+      () =>
+        head.placedPlan !== undefined &&
+        head.controller.current?.nodes.length === 2 &&
+        head.placedPlan.planId === head.controller.current.planId,
+      40_000,
+    );
     const plan = head.controller.current!.plan!;
     assert.deepEqual(plan.cluster.gpus.map((g) => [g.type, g.count, g.site]).sort(), [['L4', 4, 'cloud'], ['T4', 1, 'shop-1']]);
     assert.ok(plan.objective > 0);
