@@ -31,6 +31,8 @@ export type ApplianceOptions = {
   port?: number;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** Called once the HTTP server listens, before the detectors start (they may profile this machine first). */
+  onListening?: (port: number) => void;
   /** Simulated disk size for the SQLite file, pages (tests). */
   maxPageCount?: number;
 };
@@ -99,27 +101,6 @@ export class Appliance {
         this.snapshots?.applyRetention();
       }, 60_000);
       this.retentionTimer.unref();
-      // detectors: through the cluster when configured, else in-process
-      if (config.cluster) await this.startCluster(config, baseDir, dataDir, store);
-      else {
-        for (const model of config.models) {
-          const detector = new LocalDetector({ id: model.id, kind: model.kind, path: path.resolve(baseDir, model.path), threshold: model.threshold, iouThreshold: model.iouThreshold, intraOpThreads: 1, ...(model.inputSize ? { inputSize: model.inputSize } : {}), ...(model.labels ? { labels: model.labels } : {}) });
-          await detector.start();
-          this.detectors.set(model.id, { detector, model });
-        }
-      }
-      // MQTT events (optional): a broker that cannot be reached is logged, the appliance runs on
-      if (config.mqtt) {
-        const caFile = config.mqtt.caFile === undefined ? undefined : path.resolve(baseDir, config.mqtt.caFile);
-        const events = new MqttEventPublisher({ ...config.mqtt, caFile, clientId: `ppipe-appliance-${process.pid}` }, this.log.child({ room: 'mqtt' }));
-        try {
-          await events.start();
-          this.events = events;
-        } catch (error) {
-          const url = redactUrl(config.mqtt.url);
-          this.log.warn({ url, err: error }, 'MQTT broker unreachable; detections are not published');
-        }
-      }
       // live feed, loop, cameras
       const live = new LiveFeed(() => ({ type: 'snapshot', topic: 'ppipe/snapshot', cameras: this.cameraService?.list() ?? [], detections: this.loop?.recentDetections() ?? [] }));
       live.start();
@@ -160,6 +141,29 @@ export class Appliance {
       const port = this.options.port ?? config.server.port;
       this.server = new ApiServer({ host: config.server.host, port, cameras: this.cameraService, store, snapshots: this.snapshots, live, metrics: this.metrics, stats: () => this.stats(), log: this.log.child({ room: 'server' }) });
       await this.server.start();
+      this.options.onListening?.(this.port);
+      // detectors, after the server listens (a first start profiles this machine): through the cluster when
+      // configured, else in-process; frames that arrive before them are skipped
+      if (config.cluster) await this.startCluster(config, baseDir, dataDir, store);
+      else {
+        for (const model of config.models) {
+          const detector = new LocalDetector({ id: model.id, kind: model.kind, path: path.resolve(baseDir, model.path), threshold: model.threshold, iouThreshold: model.iouThreshold, intraOpThreads: 1, ...(model.inputSize ? { inputSize: model.inputSize } : {}), ...(model.labels ? { labels: model.labels } : {}) });
+          await detector.start();
+          this.detectors.set(model.id, { detector, model });
+        }
+      }
+      // MQTT events (optional): a broker that cannot be reached is logged, the appliance runs on
+      if (config.mqtt) {
+        const caFile = config.mqtt.caFile === undefined ? undefined : path.resolve(baseDir, config.mqtt.caFile);
+        const events = new MqttEventPublisher({ ...config.mqtt, caFile, clientId: `ppipe-appliance-${process.pid}` }, this.log.child({ room: 'mqtt' }));
+        try {
+          await events.start();
+          this.events = events;
+        } catch (error) {
+          const url = redactUrl(config.mqtt.url);
+          this.log.warn({ url, err: error }, 'MQTT broker unreachable; detections are not published');
+        }
+      }
       this.log.info({ host: config.server.host, port: this.port, config: configFile, dataDir }, 'appliance started');
     } catch (error) {
       await this.stop();
