@@ -11,7 +11,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem } from '../src/planner/index.ts';
+import { applyEnvironment } from '../src/commands/index.ts';
 import { runPlanCommand } from '../src/commands/plan.ts';
+
+// PPIPE_HIGHS_WORKERS / PPIPE_HIGHS_IDLE_WORKERS, read once here as `ppipe` does.
+const environmentProblems = applyEnvironment(process.env);
+if (environmentProblems.length > 0) throw new Error(environmentProblems.join('; '));
 
 const { values } = parseArgs({
   options: {
