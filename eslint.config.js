@@ -1,7 +1,10 @@
 // Lint rules for every TypeScript file in the repository. Type-aware rules catch floating promises and
-// non-exhaustive switches (DESIGN.md, pattern 15); the floors rule keeps lower rooms from importing higher ones.
+// non-exhaustive switches (DESIGN.md, pattern 15); the layering rule (tools/eslint/layering.js) keeps lower rooms
+// from importing higher ones or other rooms' inner files, and owned packages in their rooms (pattern 1).
+import path from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layering from './tools/eslint/layering.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'out/**', 'scratch/**', 'app/electron/**'] },
@@ -26,5 +29,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-constant-condition': ['error', { checkLoops: false }],
     },
+  },
+  {
+    files: ['src/**/*.ts', 'src/**/*.mjs'],
+    plugins: { ppipe: layering },
+    rules: { 'ppipe/layering': ['error', { srcDir: path.join(import.meta.dirname, 'src') }] },
   },
 );

@@ -13,7 +13,12 @@ import { parseArgs } from 'node:util';
 import {
   PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, artifactDataDir, hasArtifactData, missingArtifactDataMessage, paperProblem,
 } from '../src/planner/index.ts';
+import { applyEnvironment } from '../src/commands/index.ts';
 import { runPlanCommand } from '../src/commands/plan.ts';
+
+// PPIPE_HIGHS_WORKERS / PPIPE_HIGHS_IDLE_WORKERS, read once here as `ppipe` does.
+const environmentProblems = applyEnvironment(process.env);
+if (environmentProblems.length > 0) throw new Error(environmentProblems.join('; '));
 
 const { values } = parseArgs({
   options: {

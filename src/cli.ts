@@ -3,6 +3,7 @@
  * command; each command prints its own --help.
  */
 import type { CommandIo } from './commands/index.ts';
+import { applyEnvironment } from './commands/index.ts';
 import { runCheckCommand, runPlanCommand } from './commands/index.ts';
 import { runPrepartitionCommand } from './commands/index.ts';
 import { runProfileCommand } from './commands/index.ts';
@@ -48,6 +49,12 @@ async function main(argv: string[]): Promise<number> {
   const command = COMMANDS[name];
   if (!command) {
     io.stderr(`ppipe: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  // The environment is read here, once, and handed to the rooms as settings.
+  const problems = applyEnvironment(process.env);
+  if (problems.length > 0) {
+    io.stderr(problems.map((problem) => `ppipe: ${problem}\n`).join(''));
     return 2;
   }
   return command.run(rest, io);

@@ -158,7 +158,11 @@ server:
     const patched = await api('PATCH', '/api/cameras/astro', { enabled: false });
     assert.equal(patched.status, 200, patched.text);
     assert.equal((patched.json as { status: string }).status, 'disabled');
+    // Only the field sent changes: the camera's other settings are not reset to the schema's defaults.
+    const { fps, width, height } = patched.json as { fps: number; width: number; height: number };
+    assert.deepEqual({ fps, width, height }, { fps: 5, width: 256, height: 256 });
     assert.match(readFileSync(configFile, 'utf8'), /enabled: false/);
+    assert.match(readFileSync(configFile, 'utf8'), /width: 256/);
     assert.equal((await api('DELETE', '/api/cameras/astro')).status, 204);
     assert.doesNotMatch(readFileSync(configFile, 'utf8'), /astro/);
     assert.match(readFileSync(configFile, 'utf8'), /# cameras are added by the test/);

@@ -1,6 +1,7 @@
 // The commands room, the top floor: one file per `ppipe` command. Each parses its argv, calls the rooms'
 // functions and prints; nothing below imports it.
 export type { CommandIo } from './io.ts';
+export { applyEnvironment } from './environment.ts';
 export { runCheckCommand } from './check.ts';
 export { runPlanCommand } from './plan.ts';
 export { runPrepartitionCommand } from './prepartition.ts';

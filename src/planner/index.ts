@@ -10,7 +10,8 @@ export { PROFILE_FORMAT, blockRangeSchema, parseProfileFile, profileDeviceSchema
 export type { BlockRange, ProfileFile } from './profileFormat.ts';
 export { defaultSloUs, loadProblem, parseProblem, readDocument, resolveProblem } from './problem.ts';
 export type { Algorithm, DnnTarget, GpuClass, ParsedProblem, ProblemDocument, ResolvedProblem } from './problem.ts';
-export { HighsSolver } from './highsSolver.ts';
+export { HighsSolver, configureHighs } from './highsSolver.ts';
+export type { HighsSettings } from './highsSolver.ts';
 export { planProblem, withSpareGpus } from './planner.ts';
 export type { PlanOutcome } from './planner.ts';
 export { fromArtifactPlan, parsePlan, planFromOutcome, planSchema, readPlanData, toArtifactPlan, usedGpusByType } from './planDocument.ts';

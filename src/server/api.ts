@@ -7,8 +7,20 @@ import { cameraConfigSchema, cameraUrlSchema } from '../config/index.ts';
 
 /** POST /api/cameras */
 export const cameraCreateBodySchema = cameraConfigSchema;
+type Patch<Shape extends z.ZodRawShape> = z.ZodObject<{ [K in keyof Shape]: z.ZodOptional<Shape[K]> }>;
+/**
+ * A patch of an object schema's fields: each one optional and without its default, so that a field absent
+ * from a patch stays absent (zod's `.partial()` would fill in the defaults and reset the fields not sent).
+ */
+function patchSchema<Shape extends z.ZodRawShape>(shape: Shape): Patch<Shape> {
+  const fields = Object.entries(shape).map(([key, field]) => {
+    return [key, z.optional(field instanceof z.ZodDefault ? field.unwrap() : field)] as const;
+  });
+  return z.object(Object.fromEntries(fields)).strict() as unknown as Patch<Shape>;
+}
+
 /** PUT|PATCH /api/cameras/:id (the id cannot change) */
-export const cameraPatchBodySchema = cameraConfigSchema.omit({ id: true }).partial().strict();
+export const cameraPatchBodySchema = patchSchema(cameraConfigSchema.omit({ id: true }).shape);
 /** POST /api/cameras/test-connection */
 export const testConnectionBodySchema = z.object({ url: cameraUrlSchema }).strict();
 

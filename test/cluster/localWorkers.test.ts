@@ -25,8 +25,8 @@ it('a worker whose supervisor is killed stops instead of living on as an orphan'
     await waitFor('the worker pid', () => /^\d+\n/.test(out), 20_000);
     workerPid = Number(out.trim());
     assert.ok(alive(workerPid));
-    // Let the worker get as far as waiting for work (its stdin watch is set up after it starts).
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // The worker gets as far as waiting for work: it has joined the broker and said it is online.
+    await waitFor('the worker online on the broker', () => /^online$/m.test(out), 40_000);
   } finally {
     supervisor.kill('SIGKILL');
     await exited;
