@@ -58,7 +58,10 @@ export const dnnEntrySchema = z
 
 export const problemSchema = z
   .object({
-    profiles: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).describe('Profile folder(s), relative to the problem file'),
+    profiles: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .optional()
+      .describe("Profile folder(s), relative to the problem file (default: the PPipe artifact's data, PPIPE_ARTIFACT_DATA)"),
     algorithm: z.enum(ALGORITHMS).default('ppipe').describe('ppipe (pooled pipelines), np (no partitioning) or dart-r'),
     maxPartitions: z.number().int().min(1).max(4).default(2).describe('Most partitions per pooled pipeline'),
     bandwidthGbps: z.number().positive().describe('NIC bandwidth of every server, Gbit/s'),

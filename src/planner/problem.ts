@@ -125,7 +125,9 @@ export function defaultSloUs(profile: ModelProfile, multiplier: number): number 
 
 /** Resolves profile folders against the problem file's folder and fills every default. */
 export function resolveProblem(parsed: ParsedProblem, baseDir: string, library?: ProfileLibrary, source = 'problem'): ResolvedProblem {
-  const folders = (Array.isArray(parsed.profiles) ? parsed.profiles : [parsed.profiles]).map((folder) => path.resolve(baseDir, folder));
+  if (parsed.profiles === undefined && !library) throw new InputError(source, 'profiles', 'expected profile folder(s)');
+  const named = parsed.profiles ?? [];
+  const folders = (Array.isArray(named) ? named : [named]).map((folder) => path.resolve(baseDir, folder));
   const profiles = library ?? new ProfileLibrary(folders);
   const dnns = parsed.dnns.map((dnn, i): DnnTarget => {
     let profile: ModelProfile;
@@ -185,7 +187,13 @@ function resolveEdge(parsed: ParsedProblem): EdgeNetwork {
 }
 
 /** Reads, validates and resolves a problem file. */
-export function loadProblem(file: string, library?: ProfileLibrary): ResolvedProblem {
+/**
+ * Reads and resolves a problem file. `profiles` (a folder, as given on the command line) replaces the file's
+ * profile folders; `defaultProfiles` stands in where the file names none.
+ */
+export function loadProblem(file: string, options: { profiles?: string; defaultProfiles?: string } = {}): ResolvedProblem {
   const parsed = parseProblem(file, readDocument(file));
-  return resolveProblem(parsed, path.dirname(path.resolve(file)), library, file);
+  const profiles = options.profiles ? path.resolve(options.profiles) : undefined;
+  const withProfiles = { ...parsed, profiles: profiles ?? parsed.profiles ?? options.defaultProfiles };
+  return resolveProblem(withProfiles, path.dirname(path.resolve(file)), undefined, file);
 }
