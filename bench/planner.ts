@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { SHARED_PROFILES } from '../src/config/index.ts';
 import { PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem } from '../src/planner/index.ts';
 import { runPlanCommand } from '../src/commands/plan.ts';
 
@@ -23,7 +24,7 @@ const { values } = parseArgs({
 });
 const algorithms = values.algorithms.split(',');
 const groups = PAPER_GROUPS.filter((g) => !values.groups || values.groups.split(',').includes(g.id));
-const profiles = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'shared', 'ppipe-data');
+const profiles = SHARED_PROFILES;
 const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-bench-'));
 
 async function planJson(file: string, args: string[]): Promise<{ objective: number; status: string; seconds: number; plan: { mipGap: number | null } }> {

@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { AppConfig, ModelConfig } from './config/index.ts';
 import { DetectionCluster, MqttEventPublisher } from './cluster/index.ts';
 import type { ClusterHead, PlanMessage } from './cluster/index.ts';
-import { ConfigError, loadAppConfig } from './config/index.ts';
+import { ConfigError, REPO_ROOT, loadAppConfig } from './config/index.ts';
 import { CameraRegistry, resolveTool } from './ingest/index.ts';
 import type { Detector } from './detect/index.ts';
 import { LocalDetector } from './detect/index.ts';
@@ -250,8 +250,6 @@ default); without it, in this process.
 Default config: config/default.yaml of this repository (a demo camera looping media/demo/astronaut.png).
 Environment: PORT overrides server.port, DATA_DIR overrides store.dataDir.`;
 
-export const REPO_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-
 export async function runServeCommand(argv: string[], io: CommandIo): Promise<number> {
   let values: { config?: string; help?: boolean };
   try {
@@ -264,7 +262,7 @@ export async function runServeCommand(argv: string[], io: CommandIo): Promise<nu
     io.stdout(`${SERVE_USAGE}\n`);
     return 0;
   }
-  const configFile = values.config ?? path.join(REPO_DIR, 'config', 'default.yaml');
+  const configFile = values.config ?? path.join(REPO_ROOT, 'config', 'default.yaml');
   const port = process.env.PORT === undefined ? undefined : Number(process.env.PORT);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     io.stderr(`ppipe serve: PORT: expected a TCP port number, got ${JSON.stringify(process.env.PORT)}\n`);

@@ -9,7 +9,7 @@ export { Bus } from './control/bus.ts';
 export { APPLIANCE_NODE_ID, MqttEventPublisher } from './head/eventPublisher.ts';
 export type { EventPublisherOptions } from './head/eventPublisher.ts';
 export type { BusOptions } from './control/bus.ts';
-export { ModelCache, ModelServer, sha256Hex } from './data/modelStore.ts';
+export { ModelCache, ModelServer } from './data/modelStore.ts';
 export { LinkPool, LinkServer, NicPacer, OutgoingLink } from './data/tensorLink.ts';
 export { decodeFrame, encodeFrame, packTensors, unpackTensors } from './data/tensorFrame.ts';
 export type { BatchHeader, FrameHeader, Hop, NamedTensor, ResultHeader } from './data/tensorFrame.ts';

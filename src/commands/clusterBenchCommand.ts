@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { CommandIo } from './io.ts';
+import { REPO_ROOT, percentileOfSorted } from '../config/index.ts';
 import { seededRandom } from '../models/index.ts';
 import type { Algorithm, Plan } from '../planner/index.ts';
 import { ProfileLibrary } from '../planner/index.ts';
@@ -17,7 +18,6 @@ import type { Topology } from '../cluster/index.ts';
 import { ReservationDispatcher } from '../cluster/index.ts';
 import type { Frontend, RequestOutcome } from '../cluster/index.ts';
 
-const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const G1 = ['efficientnet-b8', 'encnet', 'rtmdet_x'];
 
 export const CLUSTER_BENCH_USAGE = `Usage: ppipe cluster-bench [--quick] [--time-scale X] [--point-s S] [--dnns a,b] [--load-factors a,b] [--profiles DIR]
@@ -195,7 +195,7 @@ export async function runClusterBenchCommand(argv: string[], io: CommandIo, hook
             attainment: ok / Math.max(1, settled.length),
             late: settled.filter((o) => o.status === 'late').length,
             dropped: settled.filter((o) => o.status === 'dropped').length,
-            p99LatencyMs: latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(0.99 * latencies.length))]! / 1000 / timeScale : null,
+            p99LatencyMs: latencies.length ? percentileOfSorted(latencies, 0.99, 'floor')! / 1000 / timeScale : null,
             linkGbps: (Math.max(0, bytesAfter - bytesBefore) * 8 * timeScale) / elapsedS / 1e9,
           };
           points.push(point);

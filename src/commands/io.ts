@@ -1,5 +1,4 @@
 /** The I/O contract every command is given, its usage errors and their exit codes, and option parsers. */
-import { createHash } from 'node:crypto';
 import { InputError } from '../planner/index.ts';
 import { SplitError } from '../models/index.ts';
 
@@ -11,10 +10,6 @@ export interface CommandIo {
 /** A command-line mistake: exit code 2 and the usage text. */
 export class UsageError extends Error {
   override name = 'UsageError';
-}
-
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** Maps known failures to one clear line and an exit code; anything else is a bug and is rethrown. */

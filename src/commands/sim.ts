@@ -4,8 +4,6 @@
  * progress and notes go to stderr. Exit codes: 0 done, 1 bad input, 2 bad usage.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ServingDnn } from '../pipeline/index.ts';
 import { dnnThroughputRps, loadServingPlan } from '../pipeline/index.ts';
@@ -17,9 +15,9 @@ import type { SchedulerKind, SimOptions, SimResult } from '../sim/index.ts';
 import { simulate } from '../sim/index.ts';
 import { sweep } from '../sim/index.ts';
 import type { CommandIo } from './io.ts';
+import { SHARED_PROFILES } from '../config/index.ts';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const DEFAULT_PROFILES = path.resolve(REPO_ROOT, '..', 'shared', 'ppipe-data');
+export const DEFAULT_PROFILES = SHARED_PROFILES;
 
 const COMMON_OPTIONS = `  --dnn I                index of the DNN in the plan (each DNN runs alone on its own pipelines)
   --profiles DIR         profiles for batch sizes other than the planned one (default ${DEFAULT_PROFILES})

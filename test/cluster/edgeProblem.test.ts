@@ -1,13 +1,13 @@
 // The controller's planning problem from the nodes that are up: per device class in a data centre, per
 // (device class, announced site) with an edge topology, so that plans place stages where the WAN allows.
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { clusterProblem } from '../../src/cluster/index.ts';
+import { SHARED_PROFILES } from '../../src/config/index.ts';
 import type { Announcement } from '../../src/cluster/control/messages.ts';
 import { HighsSolver, parseProblem, planFromOutcome, planProblem, resolveProblem, validatePlan } from '../../src/planner/index.ts';
 
-const PROFILES = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'shared', 'ppipe-data');
+const PROFILES = SHARED_PROFILES;
 
 function node(id: string, deviceClass: string, site: string, gpus: number): Announcement {
   return { id, role: 'worker', deviceClass, gpus, mpsLevels: deviceClass === 'P4' ? 1 : 4, site, dataEndpoint: `ws://127.0.0.1:1/${id}`, emulated: true, timeScale: 1, versions: { protocol: 1, ppipe: '0.1.0', node: 'v20' }, startedAt: 0 };

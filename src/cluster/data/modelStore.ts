@@ -3,18 +3,14 @@
  * broker: `ModelServer` serves `GET /models/<sha256>` to clients that present the cluster token, and
  * `ModelCache` fetches a partition once, checks its hash and keeps it in a cache folder on the worker's disk.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { sha256Hex } from '../../config/index.ts';
 import { advertisedHost, urlHost } from './listenAddress.ts';
 import { describeConnectError } from './tlsErrors.ts';
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 export interface ModelServerOptions {
   /** Address to listen on (default 127.0.0.1; 0.0.0.0 for workers on other machines). */
