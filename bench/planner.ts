@@ -14,6 +14,7 @@ import {
   PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, artifactDataDir, hasArtifactData, missingArtifactDataMessage, paperProblem,
 } from '../src/planner/index.ts';
 import { applyEnvironment } from '../src/commands/index.ts';
+import { REPO_ROOT } from '../src/config/index.ts';
 import { runPlanCommand } from '../src/commands/plan.ts';
 
 // PPIPE_HIGHS_WORKERS / PPIPE_HIGHS_IDLE_WORKERS, read once here as `ppipe` does.
@@ -31,8 +32,7 @@ const { values } = parseArgs({
 });
 const algorithms = values.algorithms.split(',');
 const groups = PAPER_GROUPS.filter((g) => !values.groups || values.groups.split(',').includes(g.id));
-const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const profiles = artifactDataDir({ explicit: values.profiles, fromEnvironment: process.env.PPIPE_ARTIFACT_DATA, repoRoot });
+const profiles = artifactDataDir({ explicit: values.profiles, fromEnvironment: process.env.PPIPE_ARTIFACT_DATA, repoRoot: REPO_ROOT });
 if (!hasArtifactData(profiles)) {
   process.stderr.write(`bench/planner: ${missingArtifactDataMessage(profiles)}\n`);
   process.exit(2);

@@ -4,14 +4,14 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { dnnThroughputRps, fromArtifactPlan } from '../src/pipeline/index.ts';
+import { REPO_ROOT } from '../src/config/index.ts';
+import { dnnThroughputRps, servingPlanFromArtifact } from '../src/pipeline/index.ts';
 import { ProfileLibrary } from '../src/planner/index.ts';
-import { DEFAULT_PROFILES } from '../src/commands/sim.ts';
 import { simulate } from '../src/sim/index.ts';
 
-const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures');
-const library = new ProfileLibrary([DEFAULT_PROFILES]);
+const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures');
+// The artifact's measurements of these plans' models, as the tests keep them.
+const library = new ProfileLibrary([path.join(FIXTURES, 'ppipe-artifact')]);
 const durationS = Number(process.env.BENCH_DURATION_S ?? 30);
 // Repeats per case; the run with the median events/s is reported (shared machines are noisy).
 const repeats = Number(process.env.BENCH_REPEATS ?? 3);
@@ -24,7 +24,8 @@ const cases = [
 ];
 
 const results = cases.map((c) => {
-  const dnn = fromArtifactPlan(JSON.parse(readFileSync(path.join(FIXTURES, c.plan), 'utf8')) as unknown).dnns[c.dnn]!;
+  const document = JSON.parse(readFileSync(path.join(FIXTURES, c.plan), 'utf8')) as unknown;
+  const dnn = servingPlanFromArtifact(document).dnns[c.dnn]!;
   const profile = library.get(dnn.name);
   const rateRps = Math.floor(dnnThroughputRps(dnn));
   simulate(dnn, { rateRps, durationUs: 2_000_000, profile, seed: 99 }); // JIT warm-up

@@ -15,7 +15,8 @@ import { loadAppConfig } from './config/index.ts';
 import { CameraRegistry, redactUrl, resolveTool } from './ingest/index.ts';
 import type { Detector } from './detect/index.ts';
 import { LocalDetector } from './detect/index.ts';
-import type { DetectionItem, StatsResponse } from './server/index.ts';
+import type { CameraView, DetectionItem, StatsResponse } from './server/index.ts';
+import type { Plan } from './planner/index.ts';
 import { ApiServer, ApplianceMetrics, CameraService, DetectionLoop, LiveFeed } from './server/index.ts';
 import { DetectionStore, SnapshotStore } from './store/index.ts';
 
@@ -37,7 +38,18 @@ export type ApplianceOptions = {
   maxPageCount?: number;
 };
 
+/** What the appliance serves once it has started: `ppipe start` prints it. */
+export interface StartupReport {
+  readonly cameras: ReadonlyArray<CameraView>;
+  readonly models: ReadonlyArray<ModelConfig>;
+  /** The cluster's workers; undefined when detection runs in this process (no cluster section). */
+  readonly workers: ReadonlyArray<{ id: string; deviceClass: string | null; site: string | null; state: string }> | undefined;
+  /** The cluster's current plan (null: none yet). */
+  readonly plan: Plan | null;
+}
+
 export class Appliance {
+  private lastPlan: PlanMessage | undefined;
   private config: AppConfig | undefined;
   private store: DetectionStore | undefined;
   private snapshots: SnapshotStore | undefined;
@@ -189,6 +201,7 @@ export class Appliance {
         events: {
           onPlan: (message: PlanMessage) => {
             store.savePlan(message);
+            this.lastPlan = message;
             recordNodes();
             log.info({ planId: message.planId, reason: message.reason, nodes: message.nodes, objective: message.plan?.objective ?? null }, 'cluster plan');
           },
@@ -204,6 +217,21 @@ export class Appliance {
     this.cluster = cluster;
     await cluster.start();
     for (const model of config.models) this.detectors.set(model.id, { detector: cluster.detectors.get(model.id)!, model });
+  }
+
+  startupReport(): StartupReport {
+    const nodes = this.cluster?.head.controller?.nodes;
+    return {
+      cameras: this.cameraService?.list() ?? [],
+      models: this.config?.models ?? [],
+      workers: nodes === undefined ? undefined : [...nodes].map(([id, node]) => ({
+        id,
+        deviceClass: node.announcement?.deviceClass ?? null,
+        site: node.announcement?.site ?? null,
+        state: node.ready ? 'ready' : node.up ? 'up' : 'down',
+      })),
+      plan: this.lastPlan?.plan ?? null,
+    };
   }
 
   stats(): StatsResponse {

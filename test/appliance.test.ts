@@ -12,7 +12,8 @@ import { Appliance } from '../src/appliance.ts';
 import { ConfigError } from '../src/config/index.ts';
 import type { CameraEvent } from '../src/ingest/index.ts';
 import type { DetectionsResponse, LiveMessage } from '../src/server/api.ts';
-import { ASTRONAUT, MODEL, runDuringSuite, waitFor } from './applianceSupport.ts';
+import { ASTRONAUT, MODEL, runDuringSuite } from './applianceSupport.ts';
+import { waitFor } from './helpers.ts';
 
 
 describe('appliance', () => {
@@ -172,7 +173,12 @@ server:
     const bad = path.join(dir, 'bad.yaml');
     writeFileSync(bad, `cameras:\n  - { id: a, url: "rtsp://h/x;ls", fps: 0 }\nserver: { port: 99999 }\n`);
     const broken = new Appliance({ configFile: bad, logger: pino({ level: 'silent' }) });
-    await assert.rejects(broken.start(), (e: unknown) => e instanceof ConfigError && e.message.startsWith(bad) && /cameras\.0\.url/.test(e.message) && /cameras\.0\.fps/.test(e.message) && /server\.port/.test(e.message));
+    await assert.rejects(
+      broken.start(),
+      (e: unknown) =>
+        e instanceof ConfigError && e.message.startsWith(bad) && /cameras\[0\]\.url/.test(e.message)
+        && /cameras\[0\]\.fps/.test(e.message) && /server\.port/.test(e.message),
+    );
     writeFileSync(bad, 'cameras:\n  - { id: a, url: "rtsp://admin:${NO_SUCH_VAR_PPIPE}@h/x" }\n');
     await assert.rejects(broken.start(), /environment variable NO_SUCH_VAR_PPIPE is not set/);
   });

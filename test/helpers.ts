@@ -1,16 +1,17 @@
-// Shared test helpers: fixture plans and the invariant checks of reference §J.7.
+// Shared test helpers: fixture plans, the invariant checks of reference §J.7 and the one polling wait.
 import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Dispatch, ServingPlan, ServingTopology } from '../src/pipeline/index.ts';
-import { fromArtifactPlan } from '../src/pipeline/index.ts';
+import { REPO_ROOT } from '../src/config/index.ts';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export { REPO_ROOT };
+import type { Dispatch, ServingPlan, ServingTopology } from '../src/pipeline/index.ts';
+import { servingPlanFromArtifact } from '../src/pipeline/index.ts';
+
 export const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures');
 
 export function fixturePlan(name: string): ServingPlan {
   const file = path.join(FIXTURES, name);
-  return fromArtifactPlan(JSON.parse(readFileSync(file, 'utf8')) as unknown, {}, file);
+  return servingPlanFromArtifact(JSON.parse(readFileSync(file, 'utf8')) as unknown, {}, file);
 }
 
 /** Overlapping pairs among half-open intervals, as messages (empty when none). */
@@ -61,4 +62,22 @@ export function findOnPath(name: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Polls `probe` every 20 ms until it gives a value other than undefined or false (a condition that holds, or
+ * the thing waited for) and returns it; fails naming `what` after `timeoutMs`.
+ */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

@@ -10,7 +10,7 @@ export { APPLIANCE_NODE_ID, MqttEventPublisher } from './head/eventPublisher.ts'
 export type { EventPublisherOptions } from './head/eventPublisher.ts';
 export type { BusOptions } from './control/bus.ts';
 export { ModelCache } from './data/modelCache.ts';
-export { ModelServer, sha256Hex } from './data/modelServer.ts';
+export { ModelServer } from './data/modelServer.ts';
 export { LinkPool, LinkServer, LinkTokenRejectedError, NicPacer, OutgoingLink } from './data/tensorLink.ts';
 export { decodeFrame, encodeFrame, packTensors, unpackTensors } from './data/tensorFrame.ts';
 export type { BatchHeader, FrameHeader, FrameHop, NamedTensor, ResultHeader } from './data/tensorFrame.ts';

@@ -9,7 +9,6 @@
  * clock) of the very plan the emulated cluster served, with the profile's per-batch-size latencies and
  * Poisson arrivals.
  */
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { runEmulatedTestbed } from '../cluster/index.ts';
@@ -18,8 +17,8 @@ import { fromPlanDocument } from '../pipeline/index.ts';
 import { ProfileLibrary } from '../planner/index.ts';
 import { sweep } from '../sim/index.ts';
 import type { CommandIo } from './io.ts';
+import { MissingDataError, artifactProfiles } from './io.ts';
 
-const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const G1 = ['efficientnet-b8', 'encnet', 'rtmdet_x'];
 
 export const CLUSTER_BENCH_USAGE = `Usage: ppipe cluster-bench [--quick] [--time-scale X] [--point-s S] [--dnns a,b] \
@@ -33,7 +32,7 @@ export const CLUSTER_BENCH_USAGE = `Usage: ppipe cluster-bench [--quick] [--time
   --guard-ms G    wall-clock margin the scheduler keeps for framing, loopback and timer overshoot (default 5)
   --time-scale X  slow emulated latencies, links and SLOs down by X (default 1)
   --point-s S     seconds of Poisson load per point (default 4; quick 2.5)
-  --profiles DIR  profiles (default ../shared/ppipe-data from the repository root)`;
+  --profiles DIR  the PPipe artifact's data (default: PPIPE_ARTIFACT_DATA, else beside the repository)`;
 
 /** Simulated seconds per load point of the prediction. */
 const SIM_DURATION_US = 20_000_000;
@@ -79,7 +78,7 @@ const OPTIONS = {
 type Values = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS }>>['values'];
 
 /** The testbed's settings from the options, or the usage mistake to report. */
-function testbedSettings(values: Values): { error: string } | {
+function testbedSettings(values: Values): { error: string; missingData?: true } | {
   dnns: string[];
   loadFactors: number[];
   timeScale: number;
@@ -101,7 +100,13 @@ function testbedSettings(values: Values): { error: string } | {
   if (loadFactors.some((lf) => !(lf > 0)) || !(guardMs >= 0) || !(warmupS >= 0)) {
     return { error: '--load-factors expects positive numbers, --guard-ms and --warmup-s non-negative ones' };
   }
-  const profiles = path.resolve(REPO_ROOT, values.profiles ?? '../shared/ppipe-data');
+  let profiles: string;
+  try {
+    profiles = artifactProfiles(values.profiles);
+  } catch (error) {
+    if (error instanceof MissingDataError) return { error: error.message, missingData: true };
+    throw error;
+  }
   return { dnns, loadFactors, timeScale, pointS, guardMs, warmupS, profiles };
 }
 
@@ -114,7 +119,7 @@ export async function runClusterBench(argv: string[], io: CommandIo): Promise<nu
   const started = performance.now();
   const settings = testbedSettings(values);
   if ('error' in settings) {
-    io.stderr(`ppipe cluster-bench: ${settings.error}\n${CLUSTER_BENCH_USAGE}\n`);
+    io.stderr(`ppipe cluster-bench: ${settings.error}\n${'missingData' in settings ? '' : `${CLUSTER_BENCH_USAGE}\n`}`);
     return 2;
   }
   const progress = (text: string): void =>

@@ -1,6 +1,7 @@
 /** The I/O contract every command is given, its usage errors and their exit codes, and option parsers. */
-import { createHash } from 'node:crypto';
-import { InputError } from '../planner/index.ts';
+import { REPO_ROOT } from '../config/index.ts';
+import { InputError, artifactDataDir, hasArtifactData, missingArtifactDataMessage } from '../planner/index.ts';
+import { artifactDataFromEnvironment } from './environment.ts';
 import { DeviceUnavailableError, SplitError } from '../models/index.ts';
 
 export interface CommandIo {
@@ -13,12 +14,12 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 /** Maps known failures to one clear line and an exit code; anything else is a bug and is rethrown. */
 export function reportFailure(error: unknown, io: CommandIo, usage: string): number {
+  if (error instanceof MissingDataError) {
+    io.stderr(`error: ${error.message}\n`);
+    return 2;
+  }
   if (error instanceof UsageError) {
     io.stderr(`error: ${error.message}\n\n${usage}`);
     return 2;
@@ -28,6 +29,21 @@ export function reportFailure(error: unknown, io: CommandIo, usage: string): num
     return 1;
   }
   throw error;
+}
+
+/** An input the command needs is not on this machine (exit code 2, one line saying where to get it). */
+export class MissingDataError extends Error {
+  override name = 'MissingDataError';
+}
+
+/**
+ * The PPipe artifact's data for a command: `--profiles DIR`, else PPIPE_ARTIFACT_DATA, else the documented
+ * default beside the repository; a MissingDataError when that folder has no block timings.
+ */
+export function artifactProfiles(explicit: string | undefined): string {
+  const dir = artifactDataDir({ explicit, fromEnvironment: artifactDataFromEnvironment(), repoRoot: REPO_ROOT });
+  if (!hasArtifactData(dir)) throw new MissingDataError(missingArtifactDataMessage(dir));
+  return dir;
 }
 
 /** The text of a failure for a one-line report. */

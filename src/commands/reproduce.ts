@@ -3,7 +3,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { reproduce } from '../sim/index.ts';
 import type { CommandIo } from './io.ts';
-import { DEFAULT_PROFILES, parseArrivals } from './sim.ts';
+import { MissingDataError, artifactProfiles } from './io.ts';
+import { parseArrivals } from './sim.ts';
 
 export const REPRODUCE_USAGE = `Usage: ppipe reproduce --out DIR [options]
 
@@ -15,7 +16,7 @@ Options:
   --out DIR              where the report goes (required)
   --arrivals A           poisson | gamma:CV (default poisson; "bursty" runs use gamma, the MAF 2021 trace is absent)
   --duration-s S         simulated seconds per load point (default 30)
-  --profiles DIR         profiles folder (default ${DEFAULT_PROFILES})
+  --profiles DIR         the PPipe artifact's data (default: PPIPE_ARTIFACT_DATA, else beside the repository)
   --plan-time-limit S    per-plan planner time limit (default 10)
   --no-fig10             skip Fig. 10 (reservation vs reactive on the 3-partition ablation plans)
   --workers N            sweep threads (default: one per core)
@@ -65,7 +66,7 @@ export async function runReproduceCommand(argv: string[], io: CommandIo): Promis
   try {
     const arrivals = parseArrivals(values.arrivals);
     if (arrivals.kind === 'trace') throw new Error('reproduce supports poisson and gamma:CV arrivals');
-    const profiles = path.resolve(values.profiles ?? DEFAULT_PROFILES);
+    const profiles = artifactProfiles(values.profiles);
     const started = performance.now();
     const onProgress = (line: string): void => io.stderr(`${line}\n`);
     if (values.edge) {
@@ -90,6 +91,6 @@ export async function runReproduceCommand(argv: string[], io: CommandIo): Promis
     return 0;
   } catch (error) {
     io.stderr(`ppipe reproduce: ${(error as Error).message}\n`);
-    return 1;
+    return error instanceof MissingDataError ? 2 : 1;
   }
 }

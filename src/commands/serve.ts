@@ -6,7 +6,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { Appliance } from '../appliance.ts';
-import type { AppConfig } from '../config/index.ts';
+import type { AppConfig, ConfigFiles } from '../config/index.ts';
+import { REPO_ROOT, locateConfig } from '../config/index.ts';
 import type { CommandIo } from './io.ts';
 import { errorText } from './io.ts';
 
@@ -15,11 +16,13 @@ export const SERVE_USAGE = `Usage: ppipe serve [--config FILE]
 Runs the appliance: cameras → detector → SQLite log, with the HTTP API, live feed and metrics. With the
 config's cluster section, detection runs on the distributed runtime (embedded broker and local workers by
 default); without it, in this process.
-Default config: config/default.yaml of this repository (a demo camera looping media/demo/astronaut.png).
-Environment: PORT overrides server.port, DATA_DIR overrides store.dataDir.`;
+Settings: --config FILE is read and edited in place; without it DATA_DIR/config.yaml, else the shipped defaults
+(config/default.yaml: a demo camera looping media/demo/astronaut.png), copied to DATA_DIR on the first change.
+Environment: PORT overrides server.port, DATA_DIR (default: data/ in this repository) the data folder.`;
 
-export const REPO_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-export const DEFAULT_CONFIG = path.join(REPO_DIR, 'config', 'default.yaml');
+export const DEFAULT_CONFIG = path.join(REPO_ROOT, 'config', 'default.yaml');
+/** The data folder of a start without DATA_DIR or --config: settings, detection log, snapshots, profiles. */
+export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, 'data');
 
 export async function runServeCommand(argv: string[], io: CommandIo): Promise<number> {
   let values: { config?: string; help?: boolean };
@@ -34,25 +37,45 @@ export async function runServeCommand(argv: string[], io: CommandIo): Promise<nu
     io.stdout(`${SERVE_USAGE}\n`);
     return 0;
   }
-  return serveAppliance(values.config ?? DEFAULT_CONFIG, io);
+  const dataDir = process.env.DATA_DIR ? path.resolve(process.env.DATA_DIR) : undefined;
+  const files = locateConfig({ explicit: values.config, dataDir: dataDir ?? DEFAULT_DATA_DIR, defaults: DEFAULT_CONFIG });
+  // Without --config the data folder is DATA_DIR or its default, never a path from the settings file.
+  const folder = dataDir ?? (values.config ? undefined : DEFAULT_DATA_DIR);
+  return serveAppliance(files, io, folder ? { dataDir: folder } : {});
+}
+
+export interface ServeOptions {
+  /** The configuration, already loaded from files.read (`ppipe start` reads it once); else it is loaded. */
+  readonly config?: AppConfig;
+  /** The data folder; default: the config's store.dataDir, relative to the config file. */
+  readonly dataDir?: string;
+  /** After `listening on …` is printed, before detection starts. */
+  readonly onListening?: () => void;
+  /** Once everything runs. */
+  readonly onStarted?: (appliance: Appliance) => void;
 }
 
 /**
- * Starts the appliance on `configFile` (or on `config`, already loaded from it), prints where it listens and
- * runs it until SIGINT or SIGTERM. Exit codes: 0 stopped, 1 it could not start, 2 a bad PORT.
+ * Starts the appliance on the config files, prints `listening on …` as soon as the server listens, and runs it
+ * until SIGINT or SIGTERM. Exit codes: 0 stopped, 1 it could not start, 2 a bad PORT.
  */
-export async function serveAppliance(configFile: string, io: CommandIo, config?: AppConfig): Promise<number> {
+export async function serveAppliance(files: ConfigFiles, io: CommandIo, options: ServeOptions = {}): Promise<number> {
   const port = process.env.PORT === undefined ? undefined : Number(process.env.PORT);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     io.stderr(`ppipe serve: PORT: expected a TCP port number, got ${JSON.stringify(process.env.PORT)}\n`);
     return 2;
   }
   const appliance = new Appliance({
-    configFile,
-    ...(config ? { config } : {}),
+    configFile: files.read,
+    editConfigFile: files.edit,
+    ...(options.config ? { config: options.config } : {}),
     ...(port !== undefined ? { port } : {}),
-    ...(process.env.DATA_DIR ? { dataDir: path.resolve(process.env.DATA_DIR) } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     logger: pino({ name: 'ppipe' }, pino.destination(2)),
+    onListening: (listeningPort) => {
+      io.stdout(`listening on http://127.0.0.1:${listeningPort}\n`);
+      options.onListening?.();
+    },
   });
   try {
     await appliance.start();
@@ -60,7 +83,7 @@ export async function serveAppliance(configFile: string, io: CommandIo, config?:
     io.stderr(`ppipe serve: ${errorText(error)}\n`);
     return 1;
   }
-  io.stdout(`listening on http://127.0.0.1:${appliance.port}\n`);
+  options.onStarted?.(appliance);
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once('SIGINT', stop);

@@ -4,8 +4,6 @@
  * 0 done, 1 bad input, 2 bad usage.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ServingDnn } from '../pipeline/index.ts';
 import { dnnThroughputRps, loadServingPlan } from '../pipeline/index.ts';
@@ -16,14 +14,13 @@ import { parseTraceCsv } from '../sim/index.ts';
 import type { SchedulerKind, SimOptions, SimResult } from '../sim/index.ts';
 import { simulate } from '../sim/index.ts';
 import type { CommandIo } from './io.ts';
-import { UsageError } from './io.ts';
+import { MissingDataError, UsageError, artifactProfiles } from './io.ts';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const DEFAULT_PROFILES = path.resolve(REPO_ROOT, '..', 'shared', 'ppipe-data');
 
 /** The options `ppipe sweep` shares with `ppipe sim`. */
 export const COMMON_OPTIONS = `  --dnn I                index of the DNN in the plan (each DNN runs alone on its own pipelines)
-  --profiles DIR         profiles for batch sizes other than the planned one (default ${DEFAULT_PROFILES})
+  --profiles DIR         profiles for batch sizes other than the planned one (default: PPIPE_ARTIFACT_DATA,
+                         else the PPipe artifact's data beside the repository)
   --arrivals A           poisson | gamma:CV | trace:FILE (MAF 2021 CSV, folded to the rate) (default poisson)
   --duration-s S         simulated seconds (default 30)
   --seed N               random seed (default 1)
@@ -133,7 +130,7 @@ export function prepare(values: Values, positionals: string[]): Prepared {
   const plan = loadServingPlan(readDocument(file), file, bandwidthGbps === undefined ? {} : { bandwidthGbps });
   const dnn = plan.dnns[dnnIndex];
   if (!dnn) throw new InputError(file, `dnn ${dnnIndex}`, `expected an index below ${plan.dnns.length} (the plan's DNNs)`);
-  const profilesDir = values.profiles ?? DEFAULT_PROFILES;
+  const profilesDir = artifactProfiles(values.profiles);
   let profile: ModelProfile;
   try {
     profile = new ProfileLibrary([profilesDir]).get(dnn.name);
@@ -190,6 +187,10 @@ export function runWithSimOptions(
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`ppipe ${name}: ${error.message}\n${usage}\n`);
+      return 2;
+    }
+    if (error instanceof MissingDataError) {
+      io.stderr(`ppipe ${name}: ${error.message}\n`);
       return 2;
     }
     io.stderr(`ppipe ${name}: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,104 +1,44 @@
 /**
- * `ppipe start` (what `npm start` runs): the appliance's main job. It plans the cluster of the
- * configuration's planner section and prints the plan (the control plane's view), profiles the default
- * model on this machine on the first start (cached in the data folder) and plans it there, then runs the
- * appliance: cameras, detection (through the cluster: embedded broker, local workers — when the config has a
- * cluster section), the SQLite log, the HTTP API and live feed (`ppipe serve`).
+ * `ppipe start` (what `npm start` runs): the appliance's main job, about this box. It listens first, then
+ * brings up detection (with a cluster section: embedded broker, local workers, this machine's profile measured
+ * on the first start, and the plan for the workers that are up) and prints what it serves: where the UI is,
+ * the cameras and models, the workers it found and the plan it made for them.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { AppConfig } from '../config/index.ts';
-import { loadAppConfig } from '../config/index.ts';
-import { cpuDeviceClass, ensureLocalProfile, localWorkerThreads } from '../cluster/index.ts';
+import type { Appliance, StartupReport } from '../appliance.ts';
+import type { AppConfig, ConfigFiles } from '../config/index.ts';
+import { loadAppConfig, locateConfig } from '../config/index.ts';
+import { renderPlanTable } from '../planner/index.ts';
 import type { CommandIo } from './io.ts';
 import { errorText } from './io.ts';
-import { DEFAULT_CONFIG, serveAppliance } from './serve.ts';
-import { HighsSolver, parseProblem, planFromOutcome, planProblem, renderPlanTable, resolveProblem } from '../planner/index.ts';
+import { DEFAULT_CONFIG, DEFAULT_DATA_DIR, serveAppliance } from './serve.ts';
 
-export const START_USAGE = `Usage: ppipe start [--config FILE] [--plan-only]
+export const START_USAGE = `Usage: ppipe start [--config FILE]
 
-Starts the appliance on a configuration (default: config/default.yaml of this repository): plans the
-configured cluster and DNNs (planner section) and prints the plan, then serves cameras, detections (on the
-distributed runtime with local workers when the config has a cluster section), the SQLite log, the HTTP API
-and the live feed until interrupted. PORT and DATA_DIR override the config.
+Starts the appliance: listens on http://127.0.0.1:8080 (the UI and the HTTP API), starts the cameras, then
+detection, and prints the cameras, models, workers and the plan they serve; runs until interrupted.
+
+Settings: --config FILE is read and edited in place. Without it the appliance reads DATA_DIR/config.yaml when
+it exists, else the shipped defaults (config/default.yaml, never written); the first change through the API
+copies the defaults to DATA_DIR/config.yaml. DATA_DIR (default: data/ in this repository) holds the settings,
+the detection log, snapshots and this machine's profiles; PORT overrides the port.
 
 Options:
-  --config FILE   the YAML configuration
-  --plan-only     print the plan and exit`;
+  --config FILE   the YAML configuration`;
 
-/** Plans the configured cluster and prints the table; returns false when it could not. */
-async function printPlan(file: string, config: AppConfig, io: CommandIo): Promise<boolean> {
-  const started = performance.now();
-  const solver = new HighsSolver();
-  try {
-    if (!config.planner) {
-      io.stderr(`${file}: no planner section; skipping the plan\n`);
-      return false;
-    }
-    const base = path.dirname(path.resolve(file));
-    const folders = [config.planner.problem.profiles].flat().map((folder) => path.resolve(base, folder));
-    const missing = folders.filter((folder) => !existsSync(folder));
-    if (missing.length > 0) {
-      io.stderr(`planner: profiles not found (${missing.join(', ')}); skipping the plan\n`);
-      return false;
-    }
-    solver.start();
-    const problem = resolveProblem(parseProblem(file, config.planner.problem), base, undefined, file);
-    io.stderr(`planning ${problem.dnns.map((d) => d.name).join(', ')} on ${problem.gpus.map((g) => `${g.count} ${g.type}`).join(' + ')} (${file})\n`);
-    const outcome = await planProblem(problem, solver, { deadlineMs: started + config.planner.timeLimitS * 1000, onProgress: (m) => io.stderr(`${m}\n`) });
-    io.stdout(`${renderPlanTable(planFromOutcome(problem, outcome), (performance.now() - started) / 1000)}\n`);
-    return true;
-  } catch (error) {
-    io.stderr(`ppipe start: planning failed: ${errorText(error)}\n`);
-    return false;
-  } finally {
-    await solver.stop();
-  }
-}
-
-/**
- * On the first start, profiles the first configured model on this machine's CPU into DATA_DIR/profiles
- * (cached there; the device class is the one the local cluster workers announce), then plans that model on
- * the local device, so the control plane has a profile of the box it runs on. Returns false when it could
- * not; serving goes on without it (a cluster section then profiles again when the appliance starts).
- */
-async function profileLocalDevice(file: string, config: AppConfig, io: CommandIo): Promise<boolean> {
-  try {
-    const base = path.dirname(path.resolve(file));
-    const model = config.models[0];
-    if (!model) return false;
-    const profiles = path.join(process.env.DATA_DIR ? path.resolve(process.env.DATA_DIR) : path.resolve(base, config.store.dataDir), 'profiles');
-    const threads = localWorkerThreads(config.cluster?.workerThreads);
-    const deviceClass = cpuDeviceClass(threads);
-    const modelFile = path.resolve(base, model.path);
-    const profile = await ensureLocalProfile({
-      modelFile,
-      profilesDir: profiles,
-      threads,
-      deviceClass,
-      stderr: io.stderr,
-    });
-    if (profile.measured) io.stderr(`first start: profiled ${model.id} on ${deviceClass} (cached in ${profiles})\n`);
-    const solver = new HighsSolver({ portfolio: 1 });
-    try {
-      const problem = resolveProblem(parseProblem('local device', { profiles, bandwidthGbps: 1, gpus: [{ type: deviceClass, count: 1 }], dnns: [{ name: profile.model }] }), '/');
-      const outcome = await planProblem(problem, solver, { deadlineMs: performance.now() + 10_000 });
-      io.stdout(`${renderPlanTable(planFromOutcome(problem, outcome))}\n`);
-    } finally {
-      await solver.stop();
-    }
-    return true;
-  } catch (error) {
-    io.stderr(`ppipe start: local profile skipped: ${errorText(error)}\n`);
-    return false;
-  }
+/** The data folder: DATA_DIR, else the explicit config's store.dataDir, else data/ in this repository. */
+function dataDirOf(explicitConfig: string | undefined, config: AppConfig | undefined): string {
+  if (process.env.DATA_DIR) return path.resolve(process.env.DATA_DIR);
+  if (explicitConfig && config) return path.resolve(path.dirname(path.resolve(explicitConfig)), config.store.dataDir);
+  return DEFAULT_DATA_DIR;
 }
 
 export async function runStartCommand(argv: string[], io: CommandIo): Promise<number> {
-  let values: { config?: string; help?: boolean; 'plan-only'?: boolean };
+  let values: { config?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { config: { type: 'string' }, 'plan-only': { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } }));
+    const options = { config: { type: 'string' }, help: { type: 'boolean', default: false } } as const;
+    ({ values } = parseArgs({ args: argv, options }));
   } catch (error) {
     io.stderr(`ppipe start: ${errorText(error)}\n${START_USAGE}\n`);
     return 2;
@@ -107,17 +47,48 @@ export async function runStartCommand(argv: string[], io: CommandIo): Promise<nu
     io.stdout(`${START_USAGE}\n`);
     return 0;
   }
-  const file = values.config ?? DEFAULT_CONFIG;
-  // Read once: the plan, the local profile and the appliance all work from this one configuration.
+  // Read once: the appliance works from this one configuration.
+  let files: ConfigFiles;
   let config: AppConfig;
+  let dataDir: string;
   try {
-    config = loadAppConfig(file);
+    const explicit = values.config;
+    const explicitConfig = explicit ? loadAppConfig(explicit) : undefined;
+    dataDir = dataDirOf(explicit, explicitConfig);
+    files = locateConfig({ explicit, dataDir, defaults: DEFAULT_CONFIG });
+    config = explicitConfig ?? loadAppConfig(files.read);
   } catch (error) {
     io.stderr(`ppipe start: ${errorText(error)}\n`);
     return 1;
   }
-  const planned = await printPlan(file, config, io);
-  if (values['plan-only']) return planned ? 0 : 1;
-  await profileLocalDevice(file, config, io);
-  return serveAppliance(file, io, config);
+  return serveAppliance(files, io, {
+    config,
+    dataDir,
+    onListening: () => io.stderr(`settings: ${files.read}; data: ${dataDir}\n`),
+    onStarted: (appliance) => io.stdout(describeStart(appliance.startupReport())),
+  });
 }
+
+/** What a person wants to know once the appliance runs: what it watches, with what, where and how. */
+export function describeStart(report: StartupReport): string {
+  const lines: string[] = [];
+  lines.push(`cameras (${report.cameras.length}):`);
+  for (const camera of report.cameras) {
+    const state = camera.enabled ? `${camera.fps} fps` : 'disabled';
+    lines.push(`  ${camera.id}  ${camera.url}  ${state}, model ${camera.model}`);
+  }
+  lines.push(`models (${report.models.length}):`);
+  for (const model of report.models) lines.push(`  ${model.id}  ${model.kind}, SLO ${model.sloMs} ms`);
+  if (report.workers === undefined) {
+    lines.push('detection: in this process (the config has no cluster section)');
+  } else {
+    lines.push(`workers (${report.workers.length}):`);
+    for (const worker of report.workers) {
+      lines.push(`  ${worker.id}  ${worker.deviceClass ?? 'unknown class'}, site ${worker.site ?? '-'}, ${worker.state}`);
+    }
+    lines.push(report.plan ? renderPlanTable(report.plan) : 'plan: none yet (no worker of a profiled class is up)');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export type { Appliance };

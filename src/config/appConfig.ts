@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ALGORITHMS, PLACEMENTS, linkSchema, problemSchema, siteSchema } from './planningProblem.ts';
+import { fieldPath, formatIssues } from './zodIssues.ts';
 
 /** Characters that a shell would interpret; camera URLs containing them are refused (no shell strings, ever). */
 export const SHELL_METACHARACTERS = /[;&|`$<>(){}\\!*?"'\n\r\t]|\s/;
@@ -220,24 +221,24 @@ export class ConfigError extends Error {
   }
 }
 
-/** Formats zod issues as `path.to.field: message`. */
-export function formatIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string[] {
-  return issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
-}
-
 /** Replaces `${NAME}` in every string of a parsed document by the environment variable NAME; missing ones are issues. */
-export function substituteEnv(data: unknown, env: NodeJS.ProcessEnv, issues: string[], at: string[] = []): unknown {
+export function substituteEnv(
+  data: unknown,
+  env: NodeJS.ProcessEnv,
+  issues: string[],
+  at: ReadonlyArray<PropertyKey> = [],
+): unknown {
   if (typeof data === 'string') {
     return data.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_whole, name: string) => {
       const value = env[name];
       if (value === undefined) {
-        issues.push(`${at.join('.') || '(root)'}: environment variable ${name} is not set`);
+        issues.push(`${fieldPath(at)}: environment variable ${name} is not set`);
         return '';
       }
       return value;
     });
   }
-  if (Array.isArray(data)) return data.map((item, index) => substituteEnv(item, env, issues, [...at, String(index)]));
+  if (Array.isArray(data)) return data.map((item, index) => substituteEnv(item, env, issues, [...at, index]));
   if (data !== null && typeof data === 'object') {
     return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, substituteEnv(value, env, issues, [...at, key])]));
   }

@@ -1,5 +1,6 @@
 // The config room: the one zod schema of the YAML configuration and of planning problems, the loader, the
-// JSON Schema export and the comment-preserving write-back of camera changes.
+// JSON Schema export and the comment-preserving write-back of camera changes. It also holds the few small
+// helpers every floor shares (zod issue printing, percentiles, backoff, sha256, the repository root).
 export { ALGORITHMS, PLACEMENTS, cameraGroupSchema, dnnEntrySchema, gpuEntrySchema, linkSchema, problemSchema, siteSchema } from './planningProblem.ts';
 export type { Algorithm, Placement } from './planningProblem.ts';
 export {
@@ -11,7 +12,6 @@ export {
   cameraUrlSchema,
   clusterConfigSchema,
   ConfigError,
-  formatIssues,
   loadAppConfig,
   modelConfigSchema,
   mqttConfigSchema,
@@ -24,3 +24,10 @@ export { addCameraToFile, copyConfigFile, locateConfig, removeCameraFromFile, up
 export type { CameraFields, ConfigFiles } from './configFile.ts';
 export { silentLogger } from './logger.ts';
 export type { LogFn, Logger } from './logger.ts';
+export { describeIssues, fieldPath, formatIssues } from './zodIssues.ts';
+export type { IssueLike } from './zodIssues.ts';
+export { percentile, percentileOfSorted } from './percentile.ts';
+export type { PercentileRule } from './percentile.ts';
+export { backoffDelayMs } from './backoff.ts';
+export { sha256Hex } from './sha256.ts';
+export { REPO_ROOT } from './repoRoot.ts';

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import type { IngestConfig, Logger } from '../config/index.ts';
+import { backoffDelayMs } from '../config/index.ts';
 import { buildDecodeArgs, parseCameraUrl, redactUrl } from './cameraSource.ts';
 import type { CameraSource } from './cameraSource.ts';
 import { FrameAssembler } from './frameAssembler.ts';
@@ -234,7 +235,7 @@ export class Camera {
     if (this.stopping) return;
     this.failures++;
     this.lastError = reason;
-    const delayMs = Math.min(this.ingest.backoffInitialMs * 2 ** (this.failures - 1), this.ingest.backoffMaxMs);
+    const delayMs = backoffDelayMs(this.failures, this.ingest.backoffInitialMs, this.ingest.backoffMaxMs);
     this.setStatus(this.failures >= this.ingest.offlineAfterFailures ? 'offline' : 'reconnecting', reason);
     const err = spawnError ? { err: spawnError } : {};
     const fields = { camera: this.id, reason, failures: this.failures, delayMs, ...err };

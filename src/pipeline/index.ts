@@ -11,6 +11,16 @@ export { ReservationScheduler } from './reservationScheduler.ts';
 export type { ReservationOptions } from './reservationScheduler.ts';
 export { ReactiveScheduler } from './reactiveScheduler.ts';
 export type { ServingDnn, ServingLink, ServingPartition, ServingPipeline, ServingPlan, ArtifactConversionOptions } from './servingPlan.ts';
-export { dnnThroughputRps, findServingLink, fromArtifactPlan, fromPlanDocument, loadServingPlan, parseServingPlan, pipelineCapacityRps, servingGroups, servingPlanSchema } from './servingPlan.ts';
+export {
+  dnnThroughputRps,
+  findServingLink,
+  fromPlanDocument,
+  loadServingPlan,
+  parseServingPlan,
+  pipelineCapacityRps,
+  servingGroups,
+  servingPlanFromArtifact,
+  servingPlanSchema,
+} from './servingPlan.ts';
 export type { PipelineTopology, ServingTopology, ServingTopologyOptions, StageTopology } from './servingTopology.ts';
 export { buildServingTopology, transferUs } from './servingTopology.ts';

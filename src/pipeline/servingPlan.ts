@@ -6,9 +6,8 @@
  */
 import { z } from 'zod';
 import type { Plan, ResolvedProblem } from '../planner/index.ts';
-import { InputError, describeIssues, parsePlan } from '../planner/index.ts';
-
-const PLAN_FORMAT = 'ppipe-plan/1';
+import { describeIssues } from '../config/index.ts';
+import { InputError, PLAN_FORMAT, parsePlan } from '../planner/index.ts';
 
 const partitionSchema = z.strictObject({
   firstBlock: z.number().int().nonnegative(),
@@ -135,8 +134,16 @@ export interface ArtifactConversionOptions {
   readonly bandwidthGbps?: number;
 }
 
-/** Converts an artifact plan (an array, one element per DNN; reference §E) into the normalized plan. */
-export function fromArtifactPlan(json: unknown, options: ArtifactConversionOptions = {}, source = 'plan'): ServingPlan {
+/**
+ * Converts an artifact plan (an array, one element per DNN; reference §E) into the normalized serving plan.
+ * It reads only what the data plane needs (a plan without `xput` serves at capacity), so it stays apart
+ * from the planner's `planFromArtifact`, which needs the planner's fields to rebuild a whole plan document.
+ */
+export function servingPlanFromArtifact(
+  json: unknown,
+  options: ArtifactConversionOptions = {},
+  source = 'plan',
+): ServingPlan {
   const parsed = artifactPlanSchema.safeParse(json);
   if (!parsed.success) throw new InputError(source, undefined, `expected the artifact's plan format: ${describeIssues(parsed.error.issues)}`);
   const elements = parsed.data;
@@ -271,7 +278,7 @@ function edgePipelineFields(dnnName: string, pipeline: Plan['dnns'][number]['pip
  * `bandwidthGbps` is already normalized. New formats plug in as one more branch.
  */
 export function loadServingPlan(data: unknown, source: string, options: ArtifactConversionOptions = {}): ServingPlan {
-  if (Array.isArray(data)) return fromArtifactPlan(data, options, source);
+  if (Array.isArray(data)) return servingPlanFromArtifact(data, options, source);
   const format = (data as { format?: unknown } | null)?.format;
   if (format === PLAN_FORMAT) {
     const plan = fromPlanDocument(parsePlan(source, data), source);

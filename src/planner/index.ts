@@ -1,6 +1,9 @@
 // The planner room: profiles (artifact formats and ours), SLO defaults, pre-partitioning, the allocation
 // MILP for PPipe, NP and DART-r on HiGHS, plan documents (ours and the artifact's) and the plan validator.
-export { InputError, describeIssues } from './inputError.ts';
+export { InputError } from './inputError.ts';
+// Shared helpers of floor 0, re-exported for the rooms that reach config only through the planner (sim).
+export { describeIssues, percentile, percentileOfSorted } from '../config/index.ts';
+export type { PercentileRule } from '../config/index.ts';
 export { tensorBytesPerSample } from './artifactProfiles.ts';
 export type { TensorShape } from './artifactProfiles.ts';
 export type { DeviceTimings, ModelProfile } from './modelProfile.ts';
@@ -14,7 +17,8 @@ export { HighsSolver, configureHighs } from './highsSolver.ts';
 export type { HighsSettings } from './highsSolver.ts';
 export { planProblem, withSpareGpus } from './planner.ts';
 export type { PlanOutcome } from './planner.ts';
-export { fromArtifactPlan, parsePlan, planFromOutcome, planSchema, readPlanData, toArtifactPlan, usedGpusByType } from './planDocument.ts';
+export { PLAN_FORMAT, parsePlan, planFromArtifact, planFromOutcome, planSchema, readPlanData } from './planDocument.ts';
+export { toArtifactPlan, usedGpusByType } from './planDocument.ts';
 export type { Plan, PlanDnn, PlanPartition, PlanPipeline } from './planDocument.ts';
 export { validatePlan } from './validatePlan.ts';
 export { renderPlanTable } from './planTable.ts';

@@ -12,18 +12,3 @@ export class InputError extends Error {
     this.name = 'InputError';
   }
 }
-
-/** Turns a zod issue path into a readable field path such as `gpus[1].count`. */
-export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
-  }
-  return out === '' ? '(root)' : out;
-}
-
-/** One message per zod issue, so that all problems of a document are reported at once. */
-export function describeIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {
-  return issues.map((issue) => `${fieldPath(issue.path)}: ${issue.message}`).join('; ');
-}

@@ -3,7 +3,8 @@
  * (reference §E) for import and export, so that plans move between the two.
  */
 import { z } from 'zod';
-import { InputError, describeIssues } from './inputError.ts';
+import { describeIssues } from '../config/index.ts';
+import { InputError } from './inputError.ts';
 import { cutTransferUs } from './modelProfile.ts';
 import type { PlanOutcome } from './planner.ts';
 import { ALGORITHMS } from './problem.ts';
@@ -308,10 +309,10 @@ export interface ImportContext {
 }
 
 /**
- * Imports an artifact plan. GPU counts and weights are not in that format: they come from the problem when
- * given, else counts are the GPUs the plan uses and weights are 1.
+ * Reads an artifact plan into our plan document. GPU counts and weights are not in that format: they come
+ * from the problem when given, else counts are the GPUs the plan uses and weights are 1.
  */
-export function fromArtifactPlan(source: string, data: unknown, context: ImportContext = {}): Plan {
+export function planFromArtifact(source: string, data: unknown, context: ImportContext = {}): Plan {
   const parsed = artifactPlanSchema.safeParse(data);
   if (!parsed.success) throw new InputError(source, undefined, `expected an artifact plan (reference §E): ${describeIssues(parsed.error.issues)}`);
   const doc = parsed.data;
@@ -399,5 +400,5 @@ export function usedGpusByType(dnns: ReadonlyArray<Pick<PlanDnn, 'pipelines'>>):
 
 /** Reads a plan in either format (an array is the artifact's). */
 export function readPlanData(source: string, data: unknown, context: ImportContext = {}): Plan {
-  return Array.isArray(data) ? fromArtifactPlan(source, data, context) : parsePlan(source, data);
+  return Array.isArray(data) ? planFromArtifact(source, data, context) : parsePlan(source, data);
 }

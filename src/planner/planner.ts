@@ -21,9 +21,8 @@ export interface ServedGroup {
   readonly weight: number;
 }
 
-export interface PlanOutcome {
-  readonly algorithm: Algorithm;
-  readonly maxPartitions: number;
+/** The problem's algorithm and partition limit, and what the solve found. */
+export interface PlanOutcome extends Pick<ResolvedProblem, 'algorithm' | 'maxPartitions'> {
   readonly status: PlanStatus;
   /** Relative MIP gap of the main solve (0 when proved optimal). */
   readonly mipGap: number;

@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { InputError, describeIssues } from './inputError.ts';
+import { InputError } from './inputError.ts';
 import type { ModelProfile } from './modelProfile.ts';
 import { maxProfiledBatch, partitionLatencyUs, profiledShares } from './modelProfile.ts';
 import { ProfileLibrary } from './profileLibrary.ts';
-import { problemSchema } from '../config/index.ts';
+import { describeIssues, problemSchema } from '../config/index.ts';
 import type { Algorithm, Placement } from '../config/index.ts';
 
 export { ALGORITHMS, problemSchema } from '../config/index.ts';

@@ -6,7 +6,8 @@ import { readdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { readJson } from './artifactProfiles.ts';
-import { InputError, describeIssues } from './inputError.ts';
+import { describeIssues } from '../config/index.ts';
+import { InputError } from './inputError.ts';
 import type { DeviceTimings, ModelProfile } from './modelProfile.ts';
 
 export const PROFILE_FORMAT = 'ppipe-profile/1';

@@ -6,6 +6,7 @@
  * its SLO, a dropped one is counted and misses it too, so attainment covers every frame a camera delivered.
  */
 import type { Logger, ModelConfig } from '../config/index.ts';
+import { percentileOfSorted } from '../config/index.ts';
 import type { FrameConsumer, RgbFrame } from '../ingest/index.ts';
 import type { Detector } from '../detect/index.ts';
 import type { DetectionStore, NewDetection, SnapshotStore } from '../store/index.ts';
@@ -45,8 +46,8 @@ export class DetectionLoop {
   }
 
   stats(): { framesAnalysed: number; framesDropped: number; detectionsTotal: number; latencyP50Ms: number | null; latencyP99Ms: number | null } {
-    const sorted = [...this.latencies].sort((a, b) => a - b);
-    const q = (p: number): number | null => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : null);
+    const sorted = Float64Array.from(this.latencies).sort();
+    const q = (p: number): number | null => percentileOfSorted(sorted, p, 'floor') ?? null;
     return { framesAnalysed: this.framesAnalysed, framesDropped: this.framesDropped, detectionsTotal: this.detectionsTotal, latencyP50Ms: q(0.5), latencyP99Ms: q(0.99) };
   }
 

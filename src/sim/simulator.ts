@@ -7,6 +7,7 @@
 import type { Decisions, Dispatch, Hop, ReservationOptions, ServingDnn, ServingScheduler, ServingTopology } from '../pipeline/index.ts';
 import { buildServingTopology, ManualClock, ReactiveScheduler, ReservationScheduler } from '../pipeline/index.ts';
 import type { ModelProfile } from '../planner/index.ts';
+import { percentileOfSorted } from '../planner/index.ts';
 import type { ArrivalSpec } from './arrivals.ts';
 import { arrivalProcess } from './arrivals.ts';
 import { EventQueue } from './eventQueue.ts';
@@ -109,7 +110,7 @@ export function percentiles(samples: Float64Array | number[], count = samples.le
   const sorted = (samples instanceof Float64Array ? samples.slice(0, count) : Float64Array.from(samples.slice(0, count))).sort();
   let sum = 0;
   for (let i = 0; i < count; i++) sum += sorted[i]!;
-  const at = (q: number): number => sorted[Math.min(count - 1, Math.ceil(q * count) - 1)]!;
+  const at = (q: number): number => percentileOfSorted(sorted, q, 'nearest-rank')!;
   return { median: at(0.5), p99: at(0.99), mean: sum / count };
 }
 

@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import mqtt from 'mqtt';
 import { Bus, EmbeddedBroker } from '../../src/cluster/index.ts';
 import type { Announcement, Availability, ResponseEnvelope } from '../../src/cluster/index.ts';
-import { NO_MOSQUITTO, memoryLogger, startMosquitto, waitFor } from './support.ts';
+import { NO_MOSQUITTO, memoryLogger, startMosquitto } from './support.ts';
+import { waitFor } from '../helpers.ts';
 
 const announcement: Announcement = {
   id: 'n1',

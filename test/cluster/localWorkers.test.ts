@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { it } from 'node:test';
-import { REPO_ROOT, waitFor } from './support.ts';
+import { REPO_ROOT } from './support.ts';
+import { waitFor } from '../helpers.ts';
 
 function alive(pid: number): boolean {
   try {

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Bus, Controller, EmbeddedBroker, Frontend, ModelServer, ReservationDispatcher } from '../../src/cluster/index.ts';
 import type { PlacedPlan, PlanMessage, RequestOutcome } from '../../src/cluster/index.ts';
-import { FIXTURE_PROFILES, TOKEN, memoryLogger, spawnWorker, waitFor } from './support.ts';
+import { FIXTURE_PROFILES, TOKEN, memoryLogger, spawnWorker } from './support.ts';
+import { waitFor } from '../helpers.ts';
 
 const classesOf = (message: PlanMessage | undefined): string[] =>
   [...new Set((message?.plan?.dnns ?? []).flatMap((d) => d.pipelines.flatMap((p) => p.partitions.map((q) => q.gpu))))].sort();

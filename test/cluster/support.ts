@@ -1,5 +1,5 @@
-// Shared fixtures of the cluster tests: worker processes (bin/ppipe worker), a quiet logger, polling waits,
-// throwaway TLS certificates.
+// Shared fixtures of the cluster tests: worker processes (bin/ppipe worker), a quiet logger, throwaway TLS
+// certificates. The polling wait is test/helpers.ts's waitFor.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,14 +50,6 @@ export function spawnWorker(brokerUrl: string, id: string, args: string[]): Work
     worker.stderr += chunk.toString('utf8');
   });
   return worker;
-}
-
-export async function waitFor(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 export interface TestCertificates {

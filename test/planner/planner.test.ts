@@ -6,7 +6,8 @@ import { enumerateCandidates } from '../../src/planner/candidates.ts';
 import { buildAllocationLp } from '../../src/planner/allocation.ts';
 import type { Plan, ResolvedProblem } from '../../src/planner/index.ts';
 import {
-  ARTIFACT_OBJECTIVES, HighsSolver, PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, cutTransferUs, fromArtifactPlan, paperProblem, parsePlan, parseProblem,
+  ARTIFACT_OBJECTIVES, HighsSolver, PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, cutTransferUs, paperProblem,
+  planFromArtifact, parsePlan, parseProblem,
   partitionLatencyUs, planFromOutcome, planProblem, resolveProblem, toArtifactPlan, validatePlan,
 } from '../../src/planner/index.ts';
 import { NEEDS_ARTIFACT_DATA } from '../artifactData.ts';
@@ -137,7 +138,7 @@ describe('plan invariants and formats (§J.6, §E)', () => {
 
   it('round-trips ours → artifact → ours and validates the import', () => {
     const artifact = JSON.parse(JSON.stringify(toArtifactPlan(plan, 1.5))) as unknown;
-    const back = fromArtifactPlan('artifact.json', artifact, { problem });
+    const back = planFromArtifact('artifact.json', artifact, { problem });
     assert.deepEqual({ ...back, status: plan.status, algorithm: plan.algorithm }, plan);
     assert.deepEqual(validatePlan(back, problem), []);
     assert.deepEqual(parsePlan('ours.json', JSON.parse(JSON.stringify(plan))), plan);
@@ -155,7 +156,7 @@ describe('plan invariants and formats (§J.6, §E)', () => {
           { dnn: 'colorization-v2', layers: [0, 8], gpu: 'L4', mps: 1, bs: 1, num_gpu_per_server: 4, num_gpu: 14, lat_infer: 24802, lat_trans: 3355.4432, xput: 1043.081 },
           { dnn: 'colorization-v2', layers: [8, 10], gpu: 'T4', mps: 0, bs: 1, num_gpu_per_server: 2, num_gpu: 22, lat_infer: 12190, lat_trans: 0, xput: 1804.758 }] }],
     }];
-    const imported = fromArtifactPlan('example.json', example);
+    const imported = planFromArtifact('example.json', example);
     assert.equal(imported.dnns[0]!.pipelines[0]!.partitions[0]!.instances, 28);
     const profiles = profilesFor(['colorization-v2']);
     const single = resolveProblem(parseProblem('t', { profiles, bandwidthGbps: 10, gpus: [{ type: 'L4', count: 25, mpsLevels: 4, gpusPerServer: 4 }, { type: 'T4', count: 75, mpsLevels: 4, gpusPerServer: 2 }], dnns: [{ name: 'colorization-v2', estXput: 837.359 }] }), '/', libraryOf(profiles));
@@ -164,6 +165,6 @@ describe('plan invariants and formats (§J.6, §E)', () => {
 
   it('rejects a malformed plan with the field named', () => {
     assert.throws(() => parsePlan('p.json', { ...plan, dnns: [{ ...plan.dnns[0], sloUs: -1 }] }), /p\.json: dnns\[0\]\.sloUs/);
-    assert.throws(() => fromArtifactPlan('a.json', [{ xput: 1 }]), /a\.json: expected an artifact plan/);
+    assert.throws(() => planFromArtifact('a.json', [{ xput: 1 }]), /a\.json: expected an artifact plan/);
   });
 });

@@ -4,6 +4,7 @@
  * throws and names the topic and the offending field.
  */
 import { z } from 'zod';
+import { describeIssues } from '../../config/index.ts';
 import { blockRangeSchema, planSchema, profileDeviceSchema } from '../../planner/index.ts';
 
 export const PROTOCOL_VERSION = 1;
@@ -274,12 +275,6 @@ export function matchTopic(prefix: string, topic: string): { kind: TopicKind; pa
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-function fieldPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? String(key) : `.${String(key)}`;
-  return out === '' ? '(root)' : out;
-}
-
 /** Decodes and validates an inbound payload; never throws. The reason names the topic and each bad field. */
 export function parseMessage<K extends TopicKind>(kind: K, topic: string, payload: Uint8Array | string): ParseResult<PayloadOf<K>> {
   const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
@@ -293,13 +288,13 @@ export function parseMessage<K extends TopicKind>(kind: K, topic: string, payloa
     }
   }
   const parsed = TOPICS[kind].schema.safeParse(data);
-  if (!parsed.success) return { ok: false, reason: `${topic}: ${parsed.error.issues.map((issue) => `${fieldPath(issue.path)}: ${issue.message}`).join('; ')}` };
+  if (!parsed.success) return { ok: false, reason: `${topic}: ${describeIssues(parsed.error.issues)}` };
   return { ok: true, value: parsed.data as PayloadOf<K> };
 }
 
 /** Encodes an outbound payload after validating it (a bug on our side must not reach the wire). */
 export function encodeMessage<K extends TopicKind>(kind: K, value: PayloadOf<K>): string {
   const parsed = TOPICS[kind].schema.safeParse(value);
-  if (!parsed.success) throw new Error(`outbound ${kind}: ${parsed.error.issues.map((issue) => `${fieldPath(issue.path)}: ${issue.message}`).join('; ')}`);
+  if (!parsed.success) throw new Error(`outbound ${kind}: ${describeIssues(parsed.error.issues)}`);
   return kind === 'available' ? String(parsed.data) : JSON.stringify(parsed.data);
 }

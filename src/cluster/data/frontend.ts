@@ -5,6 +5,7 @@
  * re-dispatched if their deadlines allow, else counted as dropped, so that no request is lost without a trace.
  */
 import type { Logger } from '../../config/index.ts';
+import { percentileOfSorted } from '../../config/index.ts';
 import type { Dispatcher, DispatchDecision, DispatchedBatch, PendingRequest, PlacedPlan } from './dispatcher.ts';
 import type { FrontendStats } from '../control/messages.ts';
 import type { FrameHeader, NamedTensor } from './tensorFrame.ts';
@@ -162,8 +163,8 @@ export class Frontend {
   }
 
   stats(): FrontendStats {
-    const sorted = [...this.latenciesUs].sort((a, b) => a - b);
-    const at = (q: number): number | null => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
+    const sorted = Float64Array.from(this.latenciesUs).sort();
+    const at = (q: number): number | null => percentileOfSorted(sorted, q, 'floor') ?? null;
     const { requests, completed, late, dropped, redispatched } = this.counters;
     return { requests, completed, late, dropped, redispatched, inflight: this.waiting.size, p50LatencyUs: at(0.5), p99LatencyUs: at(0.99) };
   }

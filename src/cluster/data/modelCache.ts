@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
-import { sha256Hex } from './modelServer.ts';
+import { sha256Hex } from '../../config/index.ts';
 import { describeConnectError } from './tlsErrors.ts';
 
 export interface ModelFetchOptions {

@@ -3,16 +3,12 @@
  * broker: `ModelServer` serves `GET /models/<sha256>` to clients that present the cluster token (the
  * worker's `ModelCache`, modelCache.ts, fetches them).
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../config/index.ts';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { advertisedHost, urlHost } from './listenAddress.ts';
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 export interface ModelServerOptions {
   /** Address to listen on (default 127.0.0.1; 0.0.0.0 for workers on other machines). */

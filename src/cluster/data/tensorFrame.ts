@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { PlainData, PlainTensor } from '../../models/index.ts';
 import { float16ToFloat32, float32ToFloat16 } from '../../models/index.ts';
-import { describeIssues } from '../../planner/index.ts';
+import { describeIssues } from '../../config/index.ts';
 
 export const frameHopSchema = z
   .object({
@@ -131,6 +131,17 @@ function copyInto<T>(Kind: { new (buffer: ArrayBuffer): T }, bytes: Uint8Array):
   return new Kind(buffer);
 }
 
+/** Per wire dtype: the tensor's dtype and data from its payload bytes (float16 comes back as float32). */
+const DECODE_WIRE: Record<WireTensor['dtype'], (bytes: Uint8Array) => { dtype: string; data: PlainData }> = {
+  float16: (bytes) => ({ dtype: 'float32', data: float16ToFloat32(copyInto(Uint16Array, bytes)) }),
+  float32: (bytes) => ({ dtype: 'float32', data: copyInto(Float32Array, bytes) }),
+  float64: (bytes) => ({ dtype: 'float64', data: copyInto(Float64Array, bytes) }),
+  int64: (bytes) => ({ dtype: 'int64', data: copyInto(BigInt64Array, bytes) }),
+  int32: (bytes) => ({ dtype: 'int32', data: copyInto(Int32Array, bytes) }),
+  uint8: (bytes) => ({ dtype: 'uint8', data: copyInto(Uint8Array, bytes) }),
+  bool: (bytes) => ({ dtype: 'bool', data: copyInto(Uint8Array, bytes) }),
+};
+
 /** Tensors from a frame's payload (float16 restored to float32); throws on a size that does not match. */
 export function unpackTensors(wire: ReadonlyArray<WireTensor>, payload: Buffer): NamedTensor[] {
   const out: NamedTensor[] = [];
@@ -141,27 +152,8 @@ export function unpackTensors(wire: ReadonlyArray<WireTensor>, payload: Buffer):
     const count = spec.shape.reduce((a, b) => a * b, 1);
     const width = { float32: 4, float16: 2, float64: 8, int64: 8, int32: 4, uint8: 1, bool: 1 }[spec.dtype];
     if (count * width !== spec.byteLength) throw new Error(`tensor ${spec.name}: shape [${spec.shape.join(', ')}] of ${spec.dtype} needs ${count * width} bytes, got ${spec.byteLength}`);
-    switch (spec.dtype) {
-      case 'float16':
-        out.push({ name: spec.name, dtype: 'float32', dims: spec.shape, data: float16ToFloat32(copyInto(Uint16Array, bytes)) });
-        break;
-      case 'float32':
-        out.push({ name: spec.name, dtype: 'float32', dims: spec.shape, data: copyInto(Float32Array, bytes) });
-        break;
-      case 'float64':
-        out.push({ name: spec.name, dtype: 'float64', dims: spec.shape, data: copyInto(Float64Array, bytes) });
-        break;
-      case 'int64':
-        out.push({ name: spec.name, dtype: 'int64', dims: spec.shape, data: copyInto(BigInt64Array, bytes) });
-        break;
-      case 'int32':
-        out.push({ name: spec.name, dtype: 'int32', dims: spec.shape, data: copyInto(Int32Array, bytes) });
-        break;
-      case 'uint8':
-      case 'bool':
-        out.push({ name: spec.name, dtype: spec.dtype, dims: spec.shape, data: copyInto(Uint8Array, bytes) });
-        break;
-    }
+    const { dtype, data } = DECODE_WIRE[spec.dtype](bytes);
+    out.push({ name: spec.name, dtype, dims: spec.shape, data });
   }
   return out;
 }

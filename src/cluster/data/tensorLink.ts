@@ -9,6 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../config/index.ts';
+import { backoffDelayMs } from '../../config/index.ts';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { FrameHeader } from './tensorFrame.ts';
 import { decodeFrame } from './tensorFrame.ts';
@@ -148,7 +149,8 @@ export interface LinkOptions {
 export class OutgoingLink {
   private socket: WebSocket | undefined;
   private connecting: Promise<WebSocket> | undefined;
-  private backoffMs = 50;
+  /** Failed connection attempts in a row (reset on success): they set the next backoff. */
+  private failures = 0;
   private stopped = false;
   bytesSent = 0;
   framesSent = 0;
@@ -199,16 +201,17 @@ export class OutgoingLink {
         try {
           const socket = await this.connectOnce();
           if (attempt > 0) this.reconnects++;
-          this.backoffMs = 50;
+          this.failures = 0;
           this.socket = socket;
           return socket;
         } catch (error) {
           attempt++;
           // An untrusted certificate or a refused token stays so: fail now rather than retry until the deadline.
           if (isCertificateError(error)) throw new Error(`${this.url}: ${describeConnectError(error, "give the CA that signed the link server's certificate (caFile, --link-ca)")}`, { cause: error });
-          if (error instanceof LinkTokenRejectedError || performance.now() + this.backoffMs > deadlineMs) throw error;
-          await sleepMs(this.backoffMs);
-          this.backoffMs = Math.min(this.backoffMs * 2, 2000);
+          const delayMs = backoffDelayMs(this.failures + 1, 50, 2000);
+          if (error instanceof LinkTokenRejectedError || performance.now() + delayMs > deadlineMs) throw error;
+          this.failures++;
+          await sleepMs(delayMs);
         }
       }
     })().finally(() => {

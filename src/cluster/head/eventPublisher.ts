@@ -6,7 +6,7 @@
  * the appliance.
  */
 import type { Logger } from '../../config/index.ts';
-import { describeIssues } from '../../planner/index.ts';
+import { describeIssues } from '../../config/index.ts';
 import { Bus } from '../control/bus.ts';
 import type { DetectionEvent, PublishedDetection } from '../control/messages.ts';
 import { detectionEventSchema, detectionTopic } from '../control/messages.ts';

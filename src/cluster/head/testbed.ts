@@ -5,7 +5,8 @@
  * maximum load factor at ≥ 99 % attainment is relative to the PPipe plan's throughput. No argv and no
  * printing: `ppipe cluster-bench` (and bench/cluster.ts through it) parses, runs this and prints the result.
  */
-import type { Logger } from 'pino';
+import type { Logger } from '../../config/index.ts';
+import { percentileOfSorted } from '../../config/index.ts';
 import { seededRandom } from '../../models/index.ts';
 import type { Algorithm, Plan } from '../../planner/index.ts';
 import { ProfileLibrary } from '../../planner/index.ts';
@@ -268,7 +269,7 @@ class Testbed {
     const bytesAfter = [...this.linkBytes.values()].reduce((a, b) => a + b, 0);
     const ok = settled.filter((o) => o.status === 'ok').length;
     const latencies = settled.filter((o) => o.status !== 'dropped').map((o) => o.latencyUs).sort((a, b) => a - b);
-    const p99 = latencies[Math.min(latencies.length - 1, Math.floor(0.99 * latencies.length))];
+    const p99 = percentileOfSorted(latencies, 0.99, 'floor');
     return {
       loadFactor,
       rateRps: rateRps * timeScale,

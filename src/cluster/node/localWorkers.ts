@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Logger } from '../../config/index.ts';
+import { REPO_ROOT, backoffDelayMs } from '../../config/index.ts';
 
-const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..');
 export const PPIPE_BIN = path.join(REPO_ROOT, 'bin', 'ppipe');
 
 export interface LocalWorkerSpec {
@@ -80,7 +80,7 @@ class SupervisedWorker {
         resolve();
         if (this.stopping) return;
         this.failures = performance.now() - startedMs > HEALTHY_RUN_MS ? 1 : this.failures + 1;
-        const delayMs = Math.min(options.backoffMaxMs ?? 30_000, (options.backoffInitialMs ?? 500) * 2 ** (this.failures - 1));
+        const delayMs = backoffDelayMs(this.failures, options.backoffInitialMs ?? 500, options.backoffMaxMs ?? 30_000);
         this.log.warn({ worker: spec.id, code, signal, restartInMs: delayMs, stderrTail: this.stderrTail.slice(-500) }, 'worker process exited; restarting');
         this.restartTimer = setTimeout(() => {
           this.restarts++;
