@@ -13,6 +13,7 @@ import type { Plan, ResolvedProblem } from '../planner/index.ts';
 import { EDGE_SCENARIOS, HighsSolver, ProfileLibrary, edgeProblem, parseProblem, planFromOutcome, planProblem, resolveProblem, usedGpusByType } from '../planner/index.ts';
 import type { ArrivalSpec } from './arrivals.ts';
 import { groupedBars, renderSvg } from './charts.ts';
+import { prose, row, tableHead } from './prose.ts';
 import type { EdgeGroup, EdgeSweepResult, EdgeSweepTask } from './edgeSweep.ts';
 import { runSweepPool } from './sweepPool.ts';
 
@@ -114,7 +115,9 @@ function bottleneck(plan: Plan, edgeGpu: string): { label: string; maxLinkShare:
   if (maxLinkShare >= LINK_BOUND) reasons.push(`WAN-bound (busiest link ${(maxLinkShare * 100).toFixed(0)}%)`);
   if (edgeCount > 0 && edgeUsed >= edgeCount * 0.95) reasons.push(`edge GPUs (${edgeUsed.toFixed(2)}/${edgeCount} allocated)`);
   if (cloudCount > 0 && cloudUsed >= cloudCount * 0.95) reasons.push(`cloud GPUs (${cloudUsed.toFixed(2)}/${cloudCount} allocated)`);
-  return { label: reasons.length > 0 ? reasons.join(' + ') : `neither (links ≤ ${(maxLinkShare * 100).toFixed(0)}%, GPUs ${edgeUsed.toFixed(1)}/${edgeCount} edge, ${cloudUsed.toFixed(1)}/${cloudCount} cloud)`, maxLinkShare };
+  const neither = prose`neither (links ≤ ${(maxLinkShare * 100).toFixed(0)}%, GPUs ${edgeUsed.toFixed(1)}/${edgeCount}
+    edge, ${cloudUsed.toFixed(1)}/${cloudCount} cloud)`;
+  return { label: reasons.length > 0 ? reasons.join(' + ') : neither, maxLinkShare };
 }
 
 /** The groups of a plan: one per (DNN, source site), with the cameras' frame rate at scale 1. */
@@ -228,15 +231,31 @@ async function writeEdgeReport(options: EdgeReproduceOptions, scenarios: Readonl
   const get = (scenario: string, strategy: EdgeStrategy): EdgeOutcome => outcomes.find((o) => o.scenario === scenario && o.strategy === strategy)!;
   const lines: string[] = [];
   lines.push(`# Edge-to-cloud reproduction (${options.arrivalsLabel ?? options.arrivals.kind} arrivals)`, '');
-  lines.push('8 edge sites × 8 cameras (15 frames/s, 4 Mbit/s H.264), one T4 or P4 per site, 8 cloud L4 behind one WAN link per site (10 ms RTT), 3 ms decode per frame.');
-  lines.push('Each strategy is planned by our planner (HiGHS) and swept in the simulator: every (DNN, site) group on its own frontend and pipelines, WAN link directions reserved by the same');
-  lines.push(`interval scheduler as NICs (a hop holds the link for batch × bits / bandwidth, then pays the RTT), decode and result return as delays. Scale steps: objective × 1.00, 0.95, …, 0.05;`);
-  lines.push(`${options.durationS} simulated seconds per point, seed ${options.seed}. frames/s = the largest total rate (every camera scaled alike) with ≥ 99% of all sites' frames within the SLO.`);
-  lines.push('WAN Mbit/s is measured in the simulation at that rate (bits of the reserved WAN hops, all links, both directions).', '');
-  lines.push(`Time: planning ${timing.planSecondsTotal.toFixed(1)} s (${outcomes.length} plans), sweeps ${timing.sweepSeconds.toFixed(1)} s.`, '');
+  lines.push(prose`8 edge sites × 8 cameras (15 frames/s, 4 Mbit/s H.264), one T4 or P4 per site, 8 cloud L4 behind one
+    WAN link per site (10 ms RTT), 3 ms decode per frame.`);
+  lines.push(prose`Each strategy is planned by our planner (HiGHS) and swept in the simulator: every (DNN, site) group
+    on its own frontend and pipelines, WAN link directions reserved by the same`);
+  lines.push(prose`interval scheduler as NICs (a hop holds the link for batch × bits / bandwidth, then pays the RTT),
+    decode and result return as delays. Scale steps: objective × 1.00, 0.95, …, 0.05;`);
+  lines.push(prose`${options.durationS} simulated seconds per point, seed ${options.seed}. frames/s = the largest total
+    rate (every camera scaled alike) with ≥ 99% of all sites' frames within the SLO.`);
+  lines.push(prose`WAN Mbit/s is measured in the simulation at that rate (bits of the reserved WAN hops, all links, both
+    directions).`, '');
+  lines.push(prose`Time: planning ${timing.planSecondsTotal.toFixed(1)} s (${outcomes.length} plans), sweeps
+    ${timing.sweepSeconds.toFixed(1)} s.`, '');
 
   lines.push('## Frames/s served at ≥ 99% attainment', '');
-  lines.push('| scenario | edge-only | cloud-only | planned | planned vs best other | plans promise: planned / cloud / edge | plan s (edge / cloud / planned) |', '| --- | --- | --- | --- | --- | --- | --- |');
+  lines.push(
+    ...tableHead(
+      'scenario',
+      'edge-only',
+      'cloud-only',
+      'planned',
+      'planned vs best other',
+      'plans promise: planned / cloud / edge',
+      'plan s (edge / cloud / planned)',
+    ),
+  );
   const violations: string[] = [];
   for (const id of scenarios) {
     const [e, c, p] = [get(id, 'edge-only'), get(id, 'cloud-only'), get(id, 'planned')];
@@ -246,45 +265,91 @@ async function writeEdgeReport(options: EdgeReproduceOptions, scenarios: Readonl
       const other = e.framesPerSecond >= c.framesPerSecond ? e : c;
       const why =
         p.planObjective < other.planObjective
-          ? `the plan itself promises less: the planner stopped (${p.planStatus}) at objective ${p.planObjective.toFixed(3)}, below ${other.strategy}'s ${other.planObjective.toFixed(3)}, although the any-placement search space contains the ${other.strategy} plan`
-          : `the plan promises more (${p.plannedFramesPerSecond.toFixed(0)} vs ${other.plannedFramesPerSecond.toFixed(0)} frames/s) but serves less in the simulation`;
-      violations.push(`${id}: planned ${p.framesPerSecond.toFixed(0)} < ${best.toFixed(0)} frames/s (${other.strategy}); ${why}`);
+          ? prose`the plan itself promises less: the planner stopped (${p.planStatus}) at objective
+              ${p.planObjective.toFixed(3)}, below ${other.strategy}'s ${other.planObjective.toFixed(3)}, although the
+              any-placement search space contains the ${other.strategy} plan`
+          : prose`the plan promises more (${p.plannedFramesPerSecond.toFixed(0)} vs
+              ${other.plannedFramesPerSecond.toFixed(0)} frames/s) but serves less in the simulation`;
+      violations.push(prose`${id}: planned ${p.framesPerSecond.toFixed(0)} < ${best.toFixed(0)} frames/s
+        (${other.strategy}); ${why}`);
     }
     const planS = e.planSeconds + c.planSeconds + p.planSeconds;
     const status = (o: EdgeOutcome): string => (o.planStatus === 'optimal' ? '' : ` (${o.planStatus})`);
-    lines.push(`| ${id} | ${e.framesPerSecond.toFixed(0)} | ${c.framesPerSecond.toFixed(0)} | **${p.framesPerSecond.toFixed(0)}** | ${signedPct(gain)} | ${p.plannedFramesPerSecond.toFixed(0)}${status(p)} / ${c.plannedFramesPerSecond.toFixed(0)}${status(c)} / ${e.plannedFramesPerSecond.toFixed(0)}${status(e)} | ${e.planSeconds.toFixed(2)} / ${c.planSeconds.toFixed(2)} / ${p.planSeconds.toFixed(2)} (Σ ${planS.toFixed(2)}${planS > 5 ? ' > 5 s!' : ''}) |`);
+    const promised = (o: EdgeOutcome): string => `${o.plannedFramesPerSecond.toFixed(0)}${status(o)}`;
+    const planTimes = `${e.planSeconds.toFixed(2)} / ${c.planSeconds.toFixed(2)} / ${p.planSeconds.toFixed(2)}`;
+    lines.push(
+      row(
+        id,
+        e.framesPerSecond.toFixed(0),
+        c.framesPerSecond.toFixed(0),
+        `**${p.framesPerSecond.toFixed(0)}**`,
+        signedPct(gain),
+        `${promised(p)} / ${promised(c)} / ${promised(e)}`,
+        `${planTimes} (Σ ${planS.toFixed(2)}${planS > 5 ? ' > 5 s!' : ''})`,
+      ),
+    );
   }
   lines.push('', `Demand at scale 1: ${outcomes[0]?.demandFramesPerSecond ?? 0} frames/s (64 cameras × 15).`, '');
-  if (violations.length === 0) lines.push('The planned plan serves at least as many frames as the better of edge-only and cloud-only in every scenario.', '');
-  else lines.push(`**The planned plan serves fewer frames than the better other strategy in ${violations.length} scenario(s):** ${violations.join('; ')}.`, '');
+  if (violations.length === 0) {
+    lines.push(prose`The planned plan serves at least as many frames as the better of edge-only and cloud-only in every
+      scenario.`, '');
+  } else {
+    lines.push(prose`**The planned plan serves fewer frames than the better other strategy in ${violations.length}
+      scenario(s):** ${violations.join('; ')}.`, '');
+  }
   const slow = scenarios.filter((id) => STRATEGIES.reduce((n, st) => n + get(id, st.strategy).planSeconds, 0) > 5);
   lines.push(
     slow.length === 0
       ? 'Planning stays within 5 s per scenario (three plans) everywhere.'
-      : `**Planning exceeds 5 s per scenario in ${slow.length} of ${scenarios.length}** (${slow.join(', ')}): the any-placement plan runs into the ${options.planTimeLimitS ?? 10} s time limit there.`,
+      : prose`**Planning exceeds 5 s per scenario in ${slow.length} of ${scenarios.length}** (${slow.join(', ')}): the
+        any-placement plan runs into the ${options.planTimeLimitS ?? 10} s time limit there.`,
     '',
   );
   const simGap = outcomes.filter((o) => o.plannedFramesPerSecond > 0).map((o) => o.framesPerSecond / o.plannedFramesPerSecond);
-  lines.push(`Simulated / planned frames/s: ${simGap.length === 0 ? 'n/a' : `${(Math.min(...simGap) * 100).toFixed(0)}–${(Math.max(...simGap) * 100).toFixed(0)}%`}. Plans fill GPUs to their planned throughput; a single edge GPU per site has no pool to absorb Poisson bursts, so edge-only falls furthest below its plan.`, '');
+  const gapRange =
+    simGap.length === 0
+      ? 'n/a'
+      : `${(Math.min(...simGap) * 100).toFixed(0)}–${(Math.max(...simGap) * 100).toFixed(0)}%`;
+  lines.push(
+    prose`Simulated / planned frames/s: ${gapRange}. Plans fill GPUs to their planned throughput; a single edge GPU
+      per site has no pool to absorb Poisson bursts, so edge-only falls furthest below its plan.`,
+    '',
+  );
 
   lines.push('## WAN traffic at that rate (Mbit/s, all links)', '');
-  lines.push('| scenario | link capacity (8 sites) | edge-only | cloud-only | planned | planned: busiest link, plan / simulation |', '| --- | --- | --- | --- | --- | --- |');
+  lines.push(
+    ...tableHead(
+      'scenario',
+      'link capacity (8 sites)',
+      'edge-only',
+      'cloud-only',
+      'planned',
+      'planned: busiest link, plan / simulation',
+    ),
+  );
   for (const id of scenarios) {
     const [e, c, p] = [get(id, 'edge-only'), get(id, 'cloud-only'), get(id, 'planned')];
-    lines.push(`| ${id} | ${8 * p.linkMbps} | ${e.wanMbps.toFixed(0)} | ${c.wanMbps.toFixed(0)} | ${p.wanMbps.toFixed(0)} | ${pct(p.planMaxLinkShare)} / ${pct(p.simMaxLinkBusyShare)} |`);
+    const busiest = `${pct(p.planMaxLinkShare)} / ${pct(p.simMaxLinkBusyShare)}`;
+    lines.push(row(id, 8 * p.linkMbps, e.wanMbps.toFixed(0), c.wanMbps.toFixed(0), p.wanMbps.toFixed(0), busiest));
   }
   lines.push('');
 
-  lines.push('## GPU utilisation by site class (busy share of all 8 edge GPUs / all 8 cloud L4, at the passing rate)', '');
-  lines.push('| scenario | edge-only: edge / cloud | cloud-only: edge / cloud | planned: edge / cloud |', '| --- | --- | --- | --- |');
+  lines.push(prose`## GPU utilisation by site class (busy share of all 8 edge GPUs / all 8 cloud L4, at the passing
+    rate)`, '');
+  lines.push(...tableHead('scenario', 'edge-only: edge / cloud', 'cloud-only: edge / cloud', 'planned: edge / cloud'));
   for (const id of scenarios) {
     const cell = (o: EdgeOutcome): string => `${pct(o.gpuUtilization.edge)} / ${pct(o.gpuUtilization.cloud)}`;
-    lines.push(`| ${id} (${get(id, 'planned').edgeGpu}) | ${cell(get(id, 'edge-only'))} | ${cell(get(id, 'cloud-only'))} | ${cell(get(id, 'planned'))} |`);
+    const edgeGpu = get(id, 'planned').edgeGpu;
+    const cells = (['edge-only', 'cloud-only', 'planned'] as const).map((strategy) => cell(get(id, strategy)));
+    lines.push(row(`${id} (${edgeGpu})`, ...cells));
   }
   lines.push('');
 
   lines.push('## Where the planned plan cuts, and why', '');
-  lines.push('Routes as shares of planned frames/s: `edge` = all on the site GPU; `video→cloud` = compressed video up, decoded and inferred in the cloud; `tensor→…` = decoded at the edge, tensor up; `cut@k` = blocks before k on the edge GPU, the rest in the cloud. Bottleneck from the plan: WAN-bound when a link is ≥ 95% used, GPU-bound when all GPUs of the class are allocated.', '');
+  lines.push(prose`Routes as shares of planned frames/s: \`edge\` = all on the site GPU; \`video→cloud\` = compressed
+    video up, decoded and inferred in the cloud; \`tensor→…\` = decoded at the edge, tensor up; \`cut@k\` = blocks
+    before k on the edge GPU, the rest in the cloud. Bottleneck from the plan: WAN-bound when a link is ≥ 95% used,
+    GPU-bound when all GPUs of the class are allocated.`, '');
   lines.push('| scenario | routes | bottleneck |', '| --- | --- | --- |');
   for (const id of scenarios) {
     const p = get(id, 'planned');
