@@ -6,17 +6,19 @@ import { readPlanData } from '../planner/index.ts';
 import { loadProblem, readDocument } from '../planner/index.ts';
 import { validatePlan } from '../planner/index.ts';
 import type { CommandIo } from './io.ts';
-import { errorText } from './io.ts';
+import { MissingDataError, artifactProfiles, errorText } from './io.ts';
 
-export const CHECK_USAGE = `Usage: ppipe check PLAN --problem PROBLEM
+export const CHECK_USAGE = `Usage: ppipe check PLAN --problem PROBLEM [--profiles DIR]
 
 Recomputes every latency, throughput and GPU count of PLAN (ours or the artifact's format) from the
-problem's profiles, GPU counts and SLOs, and checks the plan invariants. Exits 1 on any violation.`;
+problem's profiles, GPU counts and SLOs, and checks the plan invariants. Exits 1 on any violation.
+--profiles DIR replaces the problem's profile folders (as in ppipe plan).`;
 
 export function runCheckCommand(argv: string[], io: CommandIo): number {
   let args;
   try {
-    args = parseArgs({ args: argv, allowPositionals: true, options: { problem: { type: 'string' }, help: { type: 'boolean', default: false } } });
+    const options = { problem: { type: 'string' }, profiles: { type: 'string' }, help: { type: 'boolean', default: false } } as const;
+    args = parseArgs({ args: argv, allowPositionals: true, options });
   } catch (error) {
     io.stderr(`ppipe check: ${errorText(error)}\n${CHECK_USAGE}\n`);
     return 2;
@@ -30,7 +32,10 @@ export function runCheckCommand(argv: string[], io: CommandIo): number {
     return 2;
   }
   try {
-    const problem = loadProblem(args.values.problem);
+    const problem = loadProblem(args.values.problem, {
+      profiles: args.values.profiles,
+      defaultProfiles: () => artifactProfiles(undefined),
+    });
     const file = args.positionals[0]!;
     const plan = readPlanData(file, readDocument(file), { problem });
     const errors = validatePlan(plan, problem);
@@ -42,6 +47,6 @@ export function runCheckCommand(argv: string[], io: CommandIo): number {
     return 0;
   } catch (error) {
     io.stderr(`ppipe check: ${errorText(error)}\n`);
-    return 1;
+    return error instanceof MissingDataError ? 2 : 1;
   }
 }

@@ -11,7 +11,7 @@ import { renderPlanTable } from '../planner/index.ts';
 import { ALGORITHMS, loadProblem } from '../planner/index.ts';
 import type { Algorithm } from '../planner/index.ts';
 import type { CommandIo } from './io.ts';
-import { errorText } from './io.ts';
+import { MissingDataError, artifactProfiles, errorText } from './io.ts';
 
 export const PLAN_USAGE = `Usage: ppipe plan PROBLEM [options]
 
@@ -22,6 +22,8 @@ Options:
   --algorithm A         ppipe | np | dart-r (default: the problem's, else ppipe)
   --max-partitions N    most partitions per pipeline (default: the problem's, else 2)
   --time-limit S        wall-clock limit in seconds for the whole planning run (default 60)
+  --profiles DIR        profile folder, in place of the problem's (a problem that names none reads
+                        PPIPE_ARTIFACT_DATA, else the PPipe artifact's data beside the repository)
   --out FILE            also write the plan to FILE
   --format F            ours | artifact: format of the written plan (default ours)
   --json                print one JSON object {objective, status, seconds, plan} instead of a table
@@ -41,6 +43,7 @@ export async function runPlanCommand(argv: string[], io: CommandIo): Promise<num
         'max-partitions': { type: 'string' },
         'time-limit': { type: 'string' },
         out: { type: 'string' },
+        profiles: { type: 'string' },
         format: { type: 'string', default: 'ours' },
         json: { type: 'boolean', default: false },
         'no-spare-gpus': { type: 'boolean', default: false },
@@ -82,7 +85,10 @@ export async function runPlanCommand(argv: string[], io: CommandIo): Promise<num
   const solver = new HighsSolver();
   try {
     solver.start();
-    const problem = loadProblem(positionals[0]!);
+    const problem = loadProblem(positionals[0]!, {
+      profiles: values.profiles,
+      defaultProfiles: () => artifactProfiles(undefined),
+    });
     io.stderr(`planning ${problem.dnns.map((d) => d.name).join(', ')} on ${problem.gpus.map((g) => `${g.count} ${g.type}`).join(' + ')}\n`);
     const outcome = await planProblem(problem, solver, {
       ...(algorithm ? { algorithm } : {}),
@@ -101,7 +107,7 @@ export async function runPlanCommand(argv: string[], io: CommandIo): Promise<num
     return outcome.status === 'infeasible' ? 1 : 0;
   } catch (error) {
     io.stderr(`ppipe plan: ${errorText(error)}\n`);
-    return 1;
+    return error instanceof MissingDataError ? 2 : 1;
   } finally {
     await solver.stop();
   }

@@ -171,14 +171,6 @@ const DEFAULT_BLAZEFACE = {
 export const appConfigSchema = z
   .object({
     version: z.literal(1).default(1).describe('Configuration format version'),
-    planner: z
-      .object({
-        timeLimitS: z.number().positive().default(60).describe('Wall-clock limit of one planning run, seconds'),
-        problem: problemSchema.describe('The cluster and the DNNs to plan for; profile folders are relative to this file'),
-      })
-      .strict()
-      .optional()
-      .describe('Control plane: the planning problem solved at start'),
     ingest: ingestConfigSchema.prefault({}),
     cameras: z.array(cameraConfigSchema).default([]).describe('Camera streams to analyse (the API adds, changes and removes them and writes them back here)'),
     models: z

@@ -189,11 +189,14 @@ function resolveEdge(parsed: ParsedProblem): EdgeNetwork {
 /** Reads, validates and resolves a problem file. */
 /**
  * Reads and resolves a problem file. `profiles` (a folder, as given on the command line) replaces the file's
- * profile folders; `defaultProfiles` stands in where the file names none.
+ * profile folders; `defaultProfiles` is asked for a folder only where the file names none.
  */
-export function loadProblem(file: string, options: { profiles?: string; defaultProfiles?: string } = {}): ResolvedProblem {
+export function loadProblem(
+  file: string,
+  options: { profiles?: string | undefined; defaultProfiles?: () => string } = {},
+): ResolvedProblem {
   const parsed = parseProblem(file, readDocument(file));
   const profiles = options.profiles ? path.resolve(options.profiles) : undefined;
-  const withProfiles = { ...parsed, profiles: profiles ?? parsed.profiles ?? options.defaultProfiles };
+  const withProfiles = { ...parsed, profiles: profiles ?? parsed.profiles ?? options.defaultProfiles?.() };
   return resolveProblem(withProfiles, path.dirname(path.resolve(file)), undefined, file);
 }

@@ -1,28 +1,44 @@
 // The configuration schema: config/default.yaml is valid, bad files report every error with its field.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
 import { ConfigError, loadAppConfig } from '../../src/config/index.ts';
+import { parseProblem } from '../../src/planner/index.ts';
 import { REPO_ROOT } from '../planner/helpers.ts';
 
 describe('appConfig', () => {
-  it('config/default.yaml is valid and plans G2 on 25 L4 + 75 T4 at 10 Gbit/s', () => {
-    const config = loadAppConfig(path.join(REPO_ROOT, 'config', 'default.yaml'));
-    assert.deepEqual(config.planner!.problem.gpus.map((g) => [g.type, g.count]), [['L4', 25], ['T4', 75]]);
-    assert.equal(config.planner!.problem.bandwidthGbps, 10);
-    assert.deepEqual(config.planner!.problem.dnns.map((d) => d.name), ['colorization-v2', 'googlenet-v3-pytorch', 'repvgg-b3']);
+  it('config/default.yaml is valid and names nothing outside the repository', () => {
+    const file = path.join(REPO_ROOT, 'config', 'default.yaml');
+    const config = loadAppConfig(file);
+    const inside = (relative: string): boolean => !path.relative(REPO_ROOT, path.resolve(path.dirname(file), relative)).startsWith('..');
+    assert.deepEqual(config.cameras.map((c) => c.id), ['demo']);
+    assert.ok(inside(config.cameras[0]!.url.replace(/^image:/, '')), config.cameras[0]!.url);
+    assert.ok(config.models.every((m) => inside(m.path)));
+    assert.ok(inside(config.store.dataDir));
+    assert.ok(config.cluster, 'detection runs on the cluster runtime by default');
+  });
+
+  it('examples/g2-l4-t4.yaml is the paper\'s G2 on 25 L4 + 75 T4 at 10 Gbit/s, as a planning problem', () => {
+    const file = path.join(REPO_ROOT, 'examples', 'g2-l4-t4.yaml');
+    const problem = parseProblem(file, parseYaml(readFileSync(file, 'utf8')));
+    assert.deepEqual(problem.gpus.map((g) => [g.type, g.count]), [['L4', 25], ['T4', 75]]);
+    assert.equal(problem.bandwidthGbps, 10);
+    assert.deepEqual(problem.dnns.map((d) => d.name), ['colorization-v2', 'googlenet-v3-pytorch', 'repvgg-b3']);
+    assert.equal(problem.profiles, undefined, 'the artifact data comes from --profiles or PPIPE_ARTIFACT_DATA');
   });
 
   it('reports unknown keys and wrong types all at once, with the file named', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'ppipe-config-')), 'bad.yaml');
-    writeFileSync(file, 'version: 1\nplanner:\n  timeLimitS: -3\n  problem: { profiles: x, bandwidthGbps: ten, gpus: [], dnns: [] }\ncolour: blue\n');
+    writeFileSync(file, 'version: 1\ningest:\n  stallTimeoutS: -3\nserver: { port: ten }\ncolour: blue\n');
     assert.throws(() => loadAppConfig(file), (e: unknown) => {
       const message = (e as Error).message;
-      return e instanceof ConfigError && message.startsWith(file) && /planner\.timeLimitS/.test(message) && /planner\.problem\.bandwidthGbps/.test(message) && /colour/.test(message);
+      return e instanceof ConfigError && message.startsWith(file) && /ingest\.stallTimeoutS/.test(message) &&
+        /server\.port/.test(message) && /colour/.test(message);
     });
-    writeFileSync(file, 'planner: [unclosed\n');
+    writeFileSync(file, 'ingest: [unclosed\n');
     assert.throws(() => loadAppConfig(file), /expected YAML/);
   });
 });
