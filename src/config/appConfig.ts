@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ALGORITHMS, PLACEMENTS, linkSchema, problemSchema, siteSchema } from './planningProblem.ts';
+import { ALGORITHMS, PLACEMENTS, linkSchema, siteSchema } from './planningProblem.ts';
 import { fieldPath, formatIssues } from './zodIssues.ts';
 
 /** Characters that a shell would interpret; camera URLs containing them are refused (no shell strings, ever). */
