@@ -34,6 +34,8 @@ export type ApplianceOptions = {
   logger?: Logger;
   /** Called once the HTTP server listens, before the detectors start (they may profile this machine first). */
   onListening?: (port: number) => void;
+  /** Progress of long start-up steps (profiling this machine on a first start), as terminal text. */
+  onProgress?: (text: string) => void;
   /** Simulated disk size for the SQLite file, pages (tests). */
   maxPageCount?: number;
 };
@@ -50,6 +52,7 @@ export interface StartupReport {
 
 export class Appliance {
   private lastPlan: PlanMessage | undefined;
+  private readonly planWaiters = new Set<() => void>();
   private config: AppConfig | undefined;
   private store: DetectionStore | undefined;
   private snapshots: SnapshotStore | undefined;
@@ -198,10 +201,12 @@ export class Appliance {
         dataDir,
         baseDir,
         cameras: siteCameras(config),
+        ...(this.options.onProgress ? { onProgress: this.options.onProgress } : {}),
         events: {
           onPlan: (message: PlanMessage) => {
             store.savePlan(message);
             this.lastPlan = message;
+            if (message.plan) for (const wake of this.planWaiters) wake();
             recordNodes();
             log.info({ planId: message.planId, reason: message.reason, nodes: message.nodes, objective: message.plan?.objective ?? null }, 'cluster plan');
           },
@@ -217,6 +222,20 @@ export class Appliance {
     this.cluster = cluster;
     await cluster.start();
     for (const model of config.models) this.detectors.set(model.id, { detector: cluster.detectors.get(model.id)!, model });
+  }
+
+  /** Resolves once the cluster has a plan (at once without a cluster section), or after `timeoutMs`. */
+  whenPlanned(timeoutMs: number): Promise<void> {
+    if (!this.cluster || this.lastPlan?.plan) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.planWaiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, timeoutMs);
+      this.planWaiters.add(wake);
+    });
   }
 
   startupReport(): StartupReport {

@@ -52,7 +52,9 @@ export interface ServeOptions {
   /** After `listening on …` is printed, before detection starts. */
   readonly onListening?: () => void;
   /** Once everything runs. */
-  readonly onStarted?: (appliance: Appliance) => void;
+  readonly onStarted?: (appliance: Appliance) => void | Promise<void>;
+  /** Progress of long start-up steps (profiling this machine on a first start). */
+  readonly onProgress?: (text: string) => void;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function serveAppliance(files: ConfigFiles, io: CommandIo, options:
     ...(port !== undefined ? { port } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     logger: pino({ name: 'ppipe' }, pino.destination(2)),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     onListening: (listeningPort) => {
       io.stdout(`listening on http://127.0.0.1:${listeningPort}\n`);
       options.onListening?.();
@@ -83,7 +86,7 @@ export async function serveAppliance(files: ConfigFiles, io: CommandIo, options:
     io.stderr(`ppipe serve: ${errorText(error)}\n`);
     return 1;
   }
-  options.onStarted?.(appliance);
+  await options.onStarted?.(appliance);
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once('SIGINT', stop);

@@ -27,6 +27,9 @@ the detection log, snapshots and this machine's profiles; PORT overrides the por
 Options:
   --config FILE   the YAML configuration`;
 
+/** How long the start-up report waits for the cluster's first plan. */
+const PLAN_WAIT_MS = 30_000;
+
 /** The data folder: DATA_DIR, else the explicit config's store.dataDir, else data/ in this repository. */
 function dataDirOf(explicitConfig: string | undefined, config: AppConfig | undefined): string {
   if (process.env.DATA_DIR) return path.resolve(process.env.DATA_DIR);
@@ -65,7 +68,12 @@ export async function runStartCommand(argv: string[], io: CommandIo): Promise<nu
     config,
     dataDir,
     onListening: () => io.stderr(`settings: ${files.read}; data: ${dataDir}\n`),
-    onStarted: (appliance) => io.stdout(describeStart(appliance.startupReport())),
+    onProgress: (text) => io.stderr(text),
+    onStarted: async (appliance) => {
+      // The first plan follows the local worker's start (and, on a first start, this machine's profile).
+      await appliance.whenPlanned(PLAN_WAIT_MS);
+      io.stdout(describeStart(appliance.startupReport()));
+    },
   });
 }
 

@@ -5,6 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import type { ModelConfig } from '../../src/config/index.ts';
+import { describeStart } from '../../src/commands/start.ts';
 import { ppipe } from './support.ts';
 
 describe('ppipe start', () => {
@@ -17,9 +19,26 @@ describe('ppipe start', () => {
   it('a configuration that does not load is named once and exits 1', async () => {
     const bad = path.join(mkdtempSync(path.join(tmpdir(), 'ppipe-start-')), 'bad.yaml');
     writeFileSync(bad, 'server: [not, a, section\n');
-    const result = await ppipe(['start', '--config', bad, '--plan-only']);
+    const result = await ppipe(['start', '--config', bad]);
     assert.equal(result.code, 1);
     assert.equal(result.stderr.split(bad).length - 1, 1, result.stderr);
     assert.match(result.stderr, /^ppipe start: .*bad\.yaml: expected YAML/);
+  });
+});
+
+describe('what ppipe start prints once it runs', () => {
+  it('names the cameras, models with their SLOs, the workers and the plan, or says detection runs in-process', () => {
+    const camera = {
+      id: 'door', name: 'Door', url: 'rtsp://cam/1', fps: 5, width: 640, height: 480, model: 'blazeface', enabled: true,
+      status: 'online', measuredFps: 5, framesTotal: 0, skippedFramesTotal: 0, restartsTotal: 0,
+      lastFrameAtMs: null, lastError: null,
+    } as const;
+    const model = { id: 'blazeface', kind: 'blazeface', sloMs: 200 } as unknown as ModelConfig;
+    const cluster = describeStart({ cameras: [camera], models: [model], workers: [], plan: null });
+    assert.match(cluster, /door {2}rtsp:\/\/cam\/1 {2}5 fps, model blazeface/);
+    assert.match(cluster, /blazeface {2}blazeface, SLO 200 ms/);
+    assert.match(cluster, /workers \(0\):\nplan: none yet/);
+    const local = describeStart({ cameras: [], models: [model], workers: undefined, plan: null });
+    assert.match(local, /detection: in this process/);
   });
 });

@@ -29,6 +29,8 @@ export interface DetectionClusterOptions {
   readonly cameras?: ReadonlyArray<{ readonly model: string; readonly fps: number }>;
   readonly events?: ControllerEvents;
   readonly echoWorkerStderr?: boolean;
+  /** Progress of long steps (the first start's profiling of this machine), as text for a terminal. */
+  readonly onProgress?: (text: string) => void;
 }
 
 export class DetectionCluster {
@@ -59,7 +61,14 @@ export class DetectionCluster {
     const profiled = new Map<string, ProfiledModel>();
     const inputs = new Map<string, string>();
     for (const model of models) {
-      const profile = await ensureLocalProfile({ modelFile: model.path, profilesDir, threads, deviceClass });
+      const progress = this.options.onProgress;
+      const profile = await ensureLocalProfile({
+        modelFile: model.path,
+        profilesDir,
+        threads,
+        deviceClass,
+        ...(progress ? { stderr: progress } : {}),
+      });
       if (profile.measured) this.log.info({ model: model.id, deviceClass, profile: profile.file }, 'profiled the model on the local workers\' device class');
       if (!entries.has(profile.model)) {
         const catalog = await PartitionCatalog.load(model.path, profile.file);
