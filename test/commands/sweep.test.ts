@@ -4,12 +4,16 @@ import { test } from 'node:test';
 import { runSweepCommand } from '../../src/commands/sweep.ts';
 import { FIXTURES } from '../helpers.ts';
 import { capture } from './support.ts';
+import { FIXTURE_PROFILES } from '../artifactData.ts';
+
+/** The artifact's measurements of the fixture plans' models. */
+const WITH_PROFILES = ['--profiles', FIXTURE_PROFILES];
 
 const PLAN = path.join(FIXTURES, 'g2-L4-T4.plan.json');
 
 test('ppipe sweep --json reports the largest passing load factor and its points', () => {
   const c = capture();
-  const code = runSweepCommand([PLAN, '--dnn', '2', '--duration-s', '0.5', '--reference-xput', '2000', '--json'], c.io);
+  const code = runSweepCommand([PLAN, '--dnn', '2', '--duration-s', '0.5', '--reference-xput', '2000', '--json', ...WITH_PROFILES], c.io);
   assert.equal(code, 0, c.err());
   const result = JSON.parse(c.out()) as { maxLoadFactor: number; points: Array<{ loadFactor: number; attainment: number; rateRps: number }> };
   assert.ok(result.points.length >= 1);
