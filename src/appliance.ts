@@ -270,7 +270,10 @@ export class Appliance {
   private publish(items: ReadonlyArray<DetectionItem>): void {
     if (!this.events) return;
     for (const item of items) {
-      this.events.publishDetection({ id: String(item.id), camera: item.camera, label: item.label, score: item.score, box: item.box, frame_time: item.time / 1000 });
+      this.events.publishDetection({
+        id: String(item.id), camera: item.camera, label: item.label, score: item.score, box: item.box,
+        source_width: item.sourceWidth, source_height: item.sourceHeight, frame_time: item.time / 1000,
+      });
     }
   }
 

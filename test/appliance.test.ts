@@ -2,6 +2,7 @@
 // cameras added through the API produce detections without a restart, a killed ffmpeg comes back, exports
 // match the log, and bad input gets a clear error that changes nothing.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,8 +11,9 @@ import pino from 'pino';
 import { WebSocket } from 'ws';
 import { Appliance } from '../src/appliance.ts';
 import { ConfigError } from '../src/config/index.ts';
+import { CSV_HEADER } from '../src/store/index.ts';
 import type { CameraEvent } from '../src/ingest/index.ts';
-import type { DetectionsResponse, LiveMessage } from '../src/server/api.ts';
+import type { CameraView, DetectionsResponse, LiveMessage } from '../src/server/api.ts';
 import { ASTRONAUT, MODEL, runDuringSuite } from './applianceSupport.ts';
 import { waitFor } from './helpers.ts';
 
@@ -66,9 +68,14 @@ server:
     assert.equal(face.camera, 'astro');
     assert.equal(face.label, 'face');
     assert.ok(face.score > 0.9 && Math.abs(face.time - Date.now()) < 60_000);
-    assert.ok(face.box[0] > 75 && face.box[2] < 150 && face.box[1] > 25 && face.box[3] < 100, `box in 256x256 pixels: ${face.box.join(',')}`);
+    // decoded at the configured 256x256, reported in the photograph's own 512x512 pixels
+    const inSource = face.box[0] > 150 && face.box[2] < 300 && face.box[1] > 50 && face.box[3] < 200;
+    assert.ok(inSource, `box in 512x512 source pixels: ${face.box.join(',')}`);
+    assert.deepEqual([face.sourceWidth, face.sourceHeight], [512, 512]);
     const live = await waitFor('a live detection', () => messages.find((m) => m.type === 'detection'));
     assert.ok(live.type === 'detection' && live.thumbnailJpegBase64 && Buffer.from(live.thumbnailJpegBase64, 'base64')[0] === 0xff);
+    assert.deepEqual(live.frame, { width: 256, height: 256, sourceWidth: 512, sourceHeight: 512 });
+    assert.deepEqual([live.items[0]!.sourceWidth, live.items[0]!.sourceHeight], [512, 512]);
     ws.close();
     const first = (await api('GET', '/api/detections?camera=astro&limit=1000')).json as DetectionsResponse;
     const withSnapshot = first.items.find((d) => d.snapshot);
@@ -81,6 +88,30 @@ server:
     assert.match(file, /# my appliance/);
     assert.match(file, /backoffInitialMs: 100 +# restart fast in tests/);
     assert.match(file, /id: astro/);
+  });
+
+  it('decodes a camera without a size at its aspect, width capped at 1280; boxes in source pixels', async () => {
+    // 1920x1080: the photograph scaled to 1920x1920, its top 1080 rows (the face is at about x 560-1130, y 190-750)
+    const wide = path.join(dir, 'wide.png');
+    const filter = 'scale=1920:1920,crop=1920:1080:0:0';
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', ASTRONAUT, '-vf', filter, wide]);
+    const added = await api('POST', '/api/cameras', { id: 'wide', url: `image:${wide}`, fps: 2 });
+    assert.equal(added.status, 201, added.text);
+    const page = await waitFor('a detection', async () => {
+      const r = (await api('GET', '/api/detections?camera=wide&limit=5')).json as DetectionsResponse;
+      return r.items.length > 0 ? r : undefined;
+    });
+    const face = page.items[0]!;
+    assert.deepEqual([face.label, face.sourceWidth, face.sourceHeight], ['face', 1920, 1080]);
+    const [x1, y1, x2, y2] = face.box;
+    // in decoded 1280x720 pixels the box would end before x 760 and y 500
+    assert.ok(x1 > 450 && x2 > 950 && x2 < 1300 && y1 > 100 && y2 > 600 && y2 < 900, `box: ${face.box.join(',')}`);
+    const view = (await api('GET', '/api/cameras/wide')).json as CameraView;
+    const sizes = [view.width, view.height, view.sourceWidth, view.sourceHeight, view.sourceSizeNote];
+    assert.deepEqual(sizes, [1280, 720, 1920, 1080, null]);
+    assert.equal(appliance.cameras.get('wide')!.latestFrame()!.width, 1280);
+    assert.doesNotMatch(readFileSync(configFile, 'utf8'), /width: 1280/);
+    assert.equal((await api('DELETE', '/api/cameras/wide')).status, 204);
   });
 
   it('a camera whose ffmpeg is killed comes back: reconnecting → online', async () => {
@@ -103,14 +134,16 @@ server:
     const csv = await api('GET', '/api/detections/export?format=csv&camera=astro');
     assert.equal(csv.status, 200);
     const lines = csv.text.trimEnd().split('\n');
-    assert.equal(lines[0], 'id,camera,time,label,score,x1,y1,x2,y2,model,latency_ms,slo_met');
+    assert.equal(lines[0], CSV_HEADER);
+    assert.ok(CSV_HEADER.endsWith(',latency_ms,slo_met,source_width,source_height'));
     const stored = new Map(appliance.detectionStore.query({ camera: 'astro' }, { limit: 1000 }).map((d) => [d.id, d]));
     assert.ok(lines.length > 1);
     for (const line of lines.slice(1)) {
-      const [id, camera, time, label, score, x1, y1, x2, y2, model, latency, slo] = line.split(',');
+      const [id, camera, time, label, score, x1, y1, x2, y2, model, latency, slo, sw, sh] = line.split(',');
       const d = stored.get(Number(id));
       if (!d) continue; // written after the query above
       assert.deepEqual([camera, Number(time), label, Number(score), Number(x1), Number(y1), Number(x2), Number(y2), model, Number(latency), slo === '1'], [d.camera, d.timeMs, d.label, d.score, ...d.box, d.model, d.latencyMs, d.sloMet]);
+      assert.deepEqual([Number(sw), Number(sh)], [512, 512]);
     }
     const jsonl = await api('GET', '/api/detections/export?format=jsonl&label=face');
     assert.ok(jsonl.text.trimEnd().split('\n').every((l) => (JSON.parse(l) as { label: string }).label === 'face'));

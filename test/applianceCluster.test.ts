@@ -47,7 +47,10 @@ cluster:
     assert.equal(face.label, 'face');
     assert.equal(face.model, 'blazeface');
     assert.ok(face.score > 0.9 && face.latencyMs >= 0 && typeof face.sloMet === 'boolean');
-    assert.ok(face.box[0] > 75 && face.box[2] < 150 && face.box[1] > 25 && face.box[3] < 100, `box in 256x256 pixels: ${face.box.join(',')}`);
+    // decoded at 256x256, reported in the photograph's own 512x512 pixels
+    const inSource = face.box[0] > 150 && face.box[2] < 300 && face.box[1] > 50 && face.box[3] < 200;
+    assert.ok(inSource, `box in 512x512 source pixels: ${face.box.join(',')}`);
+    assert.deepEqual([face.sourceWidth, face.sourceHeight], [512, 512]);
     const nodes = await json<{ items: Array<{ id: string; info: { up: boolean; deviceClass: string } }> }>('/api/nodes');
     assert.deepEqual(nodes.items.map((n) => [n.id, n.info.up, n.info.deviceClass]), [['local-0', true, 'cpu-1t']]);
     const plan = await json<{ plan: { plan: { nodes: string[]; plan: { dnns: Array<{ name: string }> } } } | null }>('/api/plan');

@@ -50,12 +50,17 @@ describe('appliance over MQTT', () => {
       while (Date.now() < deadline && !messages.some((m) => m.topic === 'home/frigate/events')) await new Promise((r) => setTimeout(r, 50));
       const event = messages.find((m) => m.topic === 'home/frigate/events');
       assert.ok(event, `no detection event; got ${messages.map((m) => m.topic).join(', ')}`);
-      const body = JSON.parse(event.payload) as { type: string; before: unknown; after: { camera: string; label: string; score: number; box: number[]; frame_time: number } };
+      type After = { camera: string; label: string; score: number; box: number[]; frame_time: number };
+      type Sized = After & { source_width: number; source_height: number };
+      const body = JSON.parse(event.payload) as { type: string; before: unknown; after: Sized };
       assert.equal(body.type, 'new');
       assert.equal(body.before, null);
       assert.equal(body.after.camera, 'porch');
       assert.equal(body.after.label, 'face');
       assert.ok(body.after.score > 0.75 && body.after.box.length === 4 && body.after.frame_time > 1.7e9);
+      // decoded at 256x256; the box is in the photograph's own 512x512 pixels
+      assert.deepEqual([body.after.source_width, body.after.source_height], [512, 512]);
+      assert.ok(body.after.box[2]! > 150 && body.after.box[2]! < 300, `box: ${body.after.box.join(',')}`);
       assert.ok(messages.some((m) => m.topic === 'home/cameras/porch/status' && m.payload === 'online'));
       assert.ok(messages.some((m) => m.topic === 'home/nodes/appliance/available' && m.payload === 'online'));
     } finally {

@@ -44,8 +44,14 @@ export const cameraConfigSchema = z
     name: z.string().min(1).max(200).optional().describe('Human-readable camera name (defaults to the id)'),
     url: cameraUrlSchema,
     fps: z.number().positive().max(120).default(5).describe('Frames per second sampled from the stream and sent to the detector'),
-    width: z.number().int().min(16).max(7680).default(640).describe('Width of the decoded frames, pixels (boxes are in these pixels)'),
-    height: z.number().int().min(16).max(4320).default(480).describe('Height of the decoded frames, pixels (boxes are in these pixels)'),
+    width: z.number().int().min(16).max(7680).optional().describe(
+      'Width of the decoded frames the detector sees, pixels (default: the source\'s own size, width capped at 1280, ' +
+        'aspect kept). Boxes are always reported in the source\'s pixels',
+    ),
+    height: z.number().int().min(16).max(4320).optional().describe(
+      'Height of the decoded frames the detector sees, pixels (default: the source\'s own size, width capped at ' +
+        '1280, aspect kept). Boxes are always reported in the source\'s pixels',
+    ),
     model: z.string().min(1).default('blazeface').describe('Id of the model (under models) that analyses this camera'),
     enabled: z.boolean().default(true).describe('Whether the camera is decoded and analysed; a disabled camera keeps its settings'),
   })

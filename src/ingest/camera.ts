@@ -1,5 +1,7 @@
 /**
- * One camera: one ffmpeg process decoding to RGB24, supervised. The process is restarted with capped
+ * One camera: one ffmpeg process decoding to RGB24, supervised. Before each start the source is probed
+ * (ffprobe): its size is what boxes are reported in, and, without an explicit width/height, what the decode
+ * size follows (width capped at 1280, aspect kept). The process is restarted with capped
  * exponential backoff when it exits or stalls (no frame for stallTimeoutS). Frames go to one consumer; while
  * the consumer is busy only the latest frame is kept (the others are counted as skipped), so no queue grows.
  */
@@ -11,12 +13,23 @@ import { buildDecodeArgs, parseCameraUrl, redactUrl } from './cameraSource.ts';
 import type { CameraSource } from './cameraSource.ts';
 import { FrameAssembler } from './frameAssembler.ts';
 import type { RgbFrame } from './frameAssembler.ts';
+import { decodeSize } from './frameSize.ts';
+import type { FrameSize } from './frameSize.ts';
+import { probeSource } from './probe.ts';
 
 /** connecting: started, no frame yet; online: frames arrive; reconnecting: restarting after an exit or stall;
  *  offline: several starts in a row failed (it keeps retrying at the longest backoff); disabled: not running. */
 export type CameraStatus = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'disabled';
 
-export type CameraSettings = { id: string; url: string; fps: number; width: number; height: number; enabled: boolean };
+/** width/height: the decode size; either or both may be left out (then the source's size decides). */
+export type CameraSettings = {
+  id: string;
+  url: string;
+  fps: number;
+  width?: number | undefined;
+  height?: number | undefined;
+  enabled: boolean;
+};
 
 export type CameraStats = {
   id: string;
@@ -28,6 +41,14 @@ export type CameraStats = {
   lastFrameAtMs: number | null;
   lastError: string | null;
   pid: number | null;
+  /** The size frames are decoded at (null until the first start has it). */
+  width: number | null;
+  height: number | null;
+  /** The source's own size: boxes are in these pixels (null until the first probe). */
+  sourceWidth: number | null;
+  sourceHeight: number | null;
+  /** Why the source size is only the decoded size (the probe failed), else null. */
+  sourceSizeNote: string | null;
 };
 
 export type CameraEvent =
@@ -58,6 +79,10 @@ export class Camera {
   private pending: RgbFrame | undefined;
   private latest: RgbFrame | undefined;
   private exited: Promise<void> = Promise.resolve();
+  private launching: Promise<void> = Promise.resolve();
+  private decode: FrameSize | undefined;
+  private sourceSize: FrameSize | undefined;
+  private sourceSizeNote: string | null = null;
   private readonly listeners = new Set<(event: CameraEvent) => void>();
 
   constructor(
@@ -93,6 +118,11 @@ export class Camera {
       lastFrameAtMs: this.lastFrameAtMs,
       lastError: this.lastError,
       pid: this.child?.pid ?? null,
+      width: this.decode?.width ?? null,
+      height: this.decode?.height ?? null,
+      sourceWidth: this.sourceSize?.width ?? null,
+      sourceHeight: this.sourceSize?.height ?? null,
+      sourceSizeNote: this.sourceSizeNote,
     };
   }
 
@@ -118,6 +148,7 @@ export class Camera {
     clearInterval(this.stallTimer);
     this.restartTimer = undefined;
     this.stallTimer = undefined;
+    await this.launching;
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await this.exited;
@@ -158,9 +189,44 @@ export class Camera {
   }
 
   private launch(): void {
+    this.launching = this.probeAndSpawn().catch((error: unknown) => {
+      this.log.error({ camera: this.id, err: error }, 'camera start failed');
+      this.onExit(`cannot start: ${(error as Error).message}`);
+    });
+  }
+
+  /**
+   * Learns the source's size (ffprobe), then decodes at the explicit size or at the source's own one. Without
+   * an explicit size a failed probe is a failed start (retried with backoff); with one, ffmpeg starts anyway
+   * and boxes stay in decoded pixels, which the stats say.
+   */
+  private async probeAndSpawn(): Promise<void> {
     const source = this.source!;
-    const args = buildDecodeArgs(source, { fps: this.settings.fps, width: this.settings.width, height: this.settings.height });
-    const assembler = new FrameAssembler(this.settings.width, this.settings.height, (frame) => this.onFrame(frame));
+    const { width, height } = this.settings;
+    const probe = await probeSource(this.ingest.ffprobePath, source, this.ingest.probeTimeoutS * 1000);
+    if (this.stopping) return;
+    if (probe.ok) {
+      this.sourceSize = { width: probe.width, height: probe.height };
+      this.sourceSizeNote = null;
+      this.decode = decodeSize(this.sourceSize, { width, height });
+    } else if (width !== undefined && height !== undefined) {
+      this.decode = { width, height };
+      this.sourceSize = this.decode;
+      this.sourceSizeNote = `source size unknown (${probe.error}); boxes are in decoded pixels`;
+      this.log.warn({ camera: this.id, error: probe.error }, 'camera probe failed; boxes are in decoded pixels');
+    } else {
+      this.onExit(`cannot learn the source size: ${probe.error}`);
+      return;
+    }
+    this.spawnDecoder(source, this.decode, this.sourceSize);
+  }
+
+  private spawnDecoder(source: CameraSource, decode: FrameSize, sourceSize: FrameSize): void {
+    const args = buildDecodeArgs(source, { fps: this.settings.fps, width: decode.width, height: decode.height });
+    const withSource = { sourceWidth: sourceSize.width, sourceHeight: sourceSize.height };
+    const assembler = new FrameAssembler(decode.width, decode.height, (frame) => {
+      this.onFrame({ ...frame, ...withSource });
+    });
     this.stderrTail = '';
     this.spawnedAtMs = Date.now();
     const child = spawn(this.ingest.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

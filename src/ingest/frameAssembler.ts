@@ -11,6 +11,9 @@ export type RgbFrame = {
   capturedAtMs: number;
   /** 0, 1, 2, ... per ffmpeg process run. */
   sequence: number;
+  /** The camera source's own size, when known (boxes are reported in these pixels); else width × height. */
+  sourceWidth?: number;
+  sourceHeight?: number;
 };
 
 export class FrameAssembler {

@@ -7,6 +7,8 @@ export type { CameraConsumerFactory } from './cameraRegistry.ts';
 export { buildDecodeArgs, buildInputArgs, buildProbeArgs, buildStillImageArgs, CameraUrlError, parseCameraUrl, redactUrl } from './cameraSource.ts';
 export type { CameraSource, DecodeOptions } from './cameraSource.ts';
 export { FrameAssembler } from './frameAssembler.ts';
+export { decodeSize, MAX_DECODE_WIDTH, scaleBox } from './frameSize.ts';
+export type { FrameSize } from './frameSize.ts';
 export type { RgbFrame } from './frameAssembler.ts';
 export { probeSource, readImageRgb } from './probe.ts';
 export { resolveTool, shippedTool } from './toolPath.ts';

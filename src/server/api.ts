@@ -36,8 +36,14 @@ export type CameraView = {
   /** The URL with any password replaced by ***. */
   url: string;
   fps: number;
-  width: number;
-  height: number;
+  /** The size frames are decoded at: the configured one, else the one learned from the source (null until then). */
+  width: number | null;
+  height: number | null;
+  /** The source's own size: detections' boxes are in these pixels (null until the camera has probed it). */
+  sourceWidth: number | null;
+  sourceHeight: number | null;
+  /** Set when the source could not be probed and boxes are in decoded pixels instead. */
+  sourceSizeNote: string | null;
   model: string;
   enabled: boolean;
   status: CameraStatus;
@@ -57,8 +63,11 @@ export type DetectionItem = {
   time: number;
   label: string;
   score: number;
-  /** [x1, y1, x2, y2] in pixels of the source frame */
+  /** [x1, y1, x2, y2] in pixels of the camera's source (its own size, not the decoded frame's) */
   box: [number, number, number, number];
+  /** The source's size in pixels, which `box` is relative to (null on rows stored before it was recorded) */
+  sourceWidth: number | null;
+  sourceHeight: number | null;
   model: string;
   latencyMs: number;
   sloMet: boolean;
@@ -87,5 +96,15 @@ export type ErrorResponse = { error: string; issues?: string[] };
 /** WebSocket /api/live messages (topics as on MQTT). */
 export type LiveMessage =
   | { type: 'snapshot'; topic: 'ppipe/snapshot'; cameras: CameraView[]; detections: DetectionItem[] }
-  | { type: 'detection'; topic: string; camera: string; time: number; items: DetectionItem[]; frame: { width: number; height: number }; thumbnailJpegBase64: string | null }
+  | {
+      type: 'detection';
+      topic: string;
+      camera: string;
+      time: number;
+      /** Boxes in source pixels (each item's sourceWidth × sourceHeight) */
+      items: DetectionItem[];
+      /** The decoded frame's size and the source's: scale boxes by width / sourceWidth to draw on the thumbnail */
+      frame: { width: number; height: number; sourceWidth: number; sourceHeight: number };
+      thumbnailJpegBase64: string | null;
+    }
   | { type: 'camera'; topic: string; camera: string; before: CameraStatus; after: CameraStatus; reason: string };

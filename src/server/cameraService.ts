@@ -54,8 +54,11 @@ export class CameraService {
       name: camera.name ?? camera.id,
       url: redactUrl(camera.url),
       fps: camera.fps,
-      width: camera.width,
-      height: camera.height,
+      width: stats?.width ?? camera.width ?? null,
+      height: stats?.height ?? camera.height ?? null,
+      sourceWidth: stats?.sourceWidth ?? null,
+      sourceHeight: stats?.sourceHeight ?? null,
+      sourceSizeNote: stats?.sourceSizeNote ?? null,
       model: camera.model,
       enabled: camera.enabled,
       status: stats?.status ?? 'disabled',
@@ -116,7 +119,8 @@ export class CameraService {
   }
 
   private start(camera: CameraConfig): void {
-    this.deps.registry.add({ id: camera.id, url: camera.url, fps: camera.fps, width: camera.width, height: camera.height, enabled: camera.enabled });
+    const { id, url, fps, width, height, enabled } = camera;
+    this.deps.registry.add({ id, url, fps, width, height, enabled });
     this.deps.store.upsertCamera({ id: camera.id, name: camera.name ?? camera.id, url: redactUrl(camera.url) });
   }
 

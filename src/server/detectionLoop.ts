@@ -4,10 +4,13 @@
  * snapshot), to metrics and to the live feed. Failures are logged per frame; they never stop the camera.
  * A detector that serves through a scheduler (the cluster) reports each frame's outcome: a late frame misses
  * its SLO, a dropped one is counted and misses it too, so attainment covers every frame a camera delivered.
+ * The detector's boxes are in decoded-frame pixels; everything downstream gets them in the camera's source
+ * pixels, with the source size alongside.
  */
 import type { Logger, ModelConfig } from '../config/index.ts';
 import { percentileOfSorted } from '../config/index.ts';
 import type { FrameConsumer, RgbFrame } from '../ingest/index.ts';
+import { scaleBox } from '../ingest/index.ts';
 import type { Detector } from '../detect/index.ts';
 import type { DetectionStore, NewDetection, SnapshotStore } from '../store/index.ts';
 import { encodeJpeg } from '../store/index.ts';
@@ -71,11 +74,20 @@ export class DetectionLoop {
     this.deps.metrics.observeFrame(cameraId, entry.model.id, latencyMs / 1000, sloMet);
     if (result.detections.length === 0) return;
     const snapshot = this.deps.snapshots?.maybeSave(cameraId, frame, frame.capturedAtMs) ?? null;
-    const rows: NewDetection[] = result.detections.map((d) => ({ camera: cameraId, timeMs: frame.capturedAtMs, label: d.label, score: d.score, box: d.box, model: entry.model.id, latencyMs, sloMet, snapshot }));
+    const source = { width: frame.sourceWidth ?? frame.width, height: frame.sourceHeight ?? frame.height };
+    const rows: NewDetection[] = result.detections.map((d) => ({
+      camera: cameraId, timeMs: frame.capturedAtMs, label: d.label, score: d.score,
+      box: scaleBox(d.box, frame, source), sourceWidth: source.width, sourceHeight: source.height,
+      model: entry.model.id, latencyMs, sloMet, snapshot,
+    }));
     const ids = this.deps.store.insertDetections(rows);
     if (!ids) return;
     this.detectionsTotal += ids.length;
-    const items: DetectionItem[] = rows.map((r, i) => ({ id: ids[i]!, camera: r.camera, time: r.timeMs, label: r.label, score: r.score, box: r.box, model: r.model, latencyMs: r.latencyMs, sloMet: r.sloMet, snapshot: snapshot !== null }));
+    const items: DetectionItem[] = rows.map((r, i) => ({
+      id: ids[i]!, camera: r.camera, time: r.timeMs, label: r.label, score: r.score,
+      box: r.box, sourceWidth: source.width, sourceHeight: source.height,
+      model: r.model, latencyMs: r.latencyMs, sloMet: r.sloMet, snapshot: snapshot !== null,
+    }));
     for (const item of items) this.deps.metrics.detections.inc({ camera: cameraId, label: item.label });
     this.deps.onDetections?.(items);
     this.recent.push(...items);
@@ -87,7 +99,12 @@ export class DetectionLoop {
       } catch (error) {
         this.deps.log.error({ camera: cameraId, err: error }, 'thumbnail failed');
       }
-      this.deps.broadcast({ type: 'detection', topic: `ppipe/detections/${cameraId}`, camera: cameraId, time: frame.capturedAtMs, items, frame: { width: frame.width, height: frame.height }, thumbnailJpegBase64: thumbnail });
+      const sizes = { width: frame.width, height: frame.height };
+      const frameSizes = { ...sizes, sourceWidth: source.width, sourceHeight: source.height };
+      this.deps.broadcast({
+        type: 'detection', topic: `ppipe/detections/${cameraId}`, camera: cameraId, time: frame.capturedAtMs,
+        items, frame: frameSizes, thumbnailJpegBase64: thumbnail,
+      });
     }
   }
 }

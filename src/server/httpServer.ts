@@ -37,7 +37,11 @@ export type ApiServerDeps = {
 const MAX_BODY_BYTES = 1 << 20;
 
 export function toItem(d: StoredDetection): DetectionItem {
-  return { id: d.id, camera: d.camera, time: d.timeMs, label: d.label, score: d.score, box: d.box, model: d.model, latencyMs: d.latencyMs, sloMet: d.sloMet, snapshot: d.snapshot !== null };
+  return {
+    id: d.id, camera: d.camera, time: d.timeMs, label: d.label, score: d.score,
+    box: d.box, sourceWidth: d.sourceWidth, sourceHeight: d.sourceHeight,
+    model: d.model, latencyMs: d.latencyMs, sloMet: d.sloMet, snapshot: d.snapshot !== null,
+  };
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -14,14 +14,23 @@ export type NewDetection = {
   timeMs: number;
   label: string;
   score: number;
+  /** [x1, y1, x2, y2] in pixels of the camera's source, which is sourceWidth × sourceHeight */
   box: [number, number, number, number];
+  /** The source's size; null (or absent) when unknown, as on rows stored before it was recorded */
+  sourceWidth?: number | null;
+  sourceHeight?: number | null;
   model: string;
   latencyMs: number;
   sloMet: boolean;
   snapshot?: string | null;
 };
 
-export type StoredDetection = NewDetection & { id: number; snapshot: string | null };
+export type StoredDetection = NewDetection & {
+  id: number;
+  snapshot: string | null;
+  sourceWidth: number | null;
+  sourceHeight: number | null;
+};
 
 
 export type DetectionStoreOptions = {
@@ -35,7 +44,12 @@ export type DetectionStoreOptions = {
 
 export type StoreStats = { rows: number; failedWrites: number; writtenRows: number; retentionDeletedRows: number; fileBytes: number };
 
-type Row = { id: number; camera: string; time: number; label: string; score: number; x1: number; y1: number; x2: number; y2: number; model: string; latency_ms: number; slo_met: number; snapshot: string | null };
+type Row = {
+  id: number; camera: string; time: number; label: string; score: number;
+  x1: number; y1: number; x2: number; y2: number;
+  model: string; latency_ms: number; slo_met: number; snapshot: string | null;
+  source_width: number | null; source_height: number | null;
+};
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS detections (
@@ -48,7 +62,9 @@ CREATE TABLE IF NOT EXISTS detections (
   model TEXT NOT NULL,
   latency_ms REAL NOT NULL,
   slo_met INTEGER NOT NULL,
-  snapshot TEXT
+  snapshot TEXT,
+  source_width INTEGER,
+  source_height INTEGER
 );
 CREATE INDEX IF NOT EXISTS detections_time ON detections (time);
 CREATE INDEX IF NOT EXISTS detections_camera_time ON detections (camera, time);
@@ -57,6 +73,24 @@ CREATE TABLE IF NOT EXISTS cameras (id TEXT PRIMARY KEY, name TEXT NOT NULL, url
 CREATE TABLE IF NOT EXISTS nodes (id TEXT PRIMARY KEY, info TEXT NOT NULL, last_seen_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS plans (id INTEGER PRIMARY KEY AUTOINCREMENT, created_ms INTEGER NOT NULL, plan TEXT NOT NULL);
 `;
+
+/** The schema version this code writes (PRAGMA user_version). 1: detections carry the source size. */
+export const SCHEMA_VERSION = 1;
+
+/**
+ * Brings a database made by an older version up to SCHEMA_VERSION, keeping every row: the source size
+ * columns are added (NULL on old rows, whose box pixels were the decoded frame's).
+ */
+function migrate(db: Database.Database): void {
+  const info = db.prepare('PRAGMA table_info(detections)').all() as Array<{ name: string }>;
+  const columns = new Set(info.map((c) => c.name));
+  db.transaction(() => {
+    for (const column of ['source_width', 'source_height']) {
+      if (!columns.has(column)) db.exec(`ALTER TABLE detections ADD COLUMN ${column} INTEGER`);
+    }
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
+}
 
 export function isDiskFull(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -90,7 +124,11 @@ function whereOf(filter: DetectionFilter): { sql: string; params: Record<string,
 }
 
 function fromRow(row: Row): StoredDetection {
-  return { id: row.id, camera: row.camera, timeMs: row.time, label: row.label, score: row.score, box: [row.x1, row.y1, row.x2, row.y2], model: row.model, latencyMs: row.latency_ms, sloMet: row.slo_met === 1, snapshot: row.snapshot };
+  return {
+    id: row.id, camera: row.camera, timeMs: row.time, label: row.label, score: row.score,
+    box: [row.x1, row.y1, row.x2, row.y2], sourceWidth: row.source_width, sourceHeight: row.source_height,
+    model: row.model, latencyMs: row.latency_ms, sloMet: row.slo_met === 1, snapshot: row.snapshot,
+  };
 }
 
 export class DetectionStore {
@@ -115,12 +153,16 @@ export class DetectionStore {
       db.pragma('busy_timeout = 5000');
       if (this.options.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.floor(this.options.maxPageCount)}`);
       db.exec(SCHEMA);
+      migrate(db);
     } catch (error) {
       db.close();
       throw new Error(`${this.options.file}: cannot open the detection database: ${(error as Error).message}`, { cause: error });
     }
     this.db = db;
-    this.insertStatement = db.prepare('INSERT INTO detections (camera, time, label, score, x1, y1, x2, y2, model, latency_ms, slo_met, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertStatement = db.prepare(
+      'INSERT INTO detections (camera, time, label, score, x1, y1, x2, y2, source_width, source_height, model, ' +
+        'latency_ms, slo_met, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
   }
 
   stop(): void {
@@ -142,7 +184,11 @@ export class DetectionStore {
     if (rows.length === 0) return [];
     const write = (): number[] =>
       this.database.transaction(() =>
-        rows.map((r) => Number(this.insertStatement!.run(r.camera, Math.round(r.timeMs), r.label, r.score, r.box[0], r.box[1], r.box[2], r.box[3], r.model, r.latencyMs, r.sloMet ? 1 : 0, r.snapshot ?? null).lastInsertRowid)),
+        rows.map((r) => {
+          const source = [r.sourceWidth ?? null, r.sourceHeight ?? null];
+          const values = [r.camera, Math.round(r.timeMs), r.label, r.score, ...r.box, ...source, r.model, r.latencyMs];
+          return Number(this.insertStatement!.run(...values, r.sloMet ? 1 : 0, r.snapshot ?? null).lastInsertRowid);
+        }),
       )();
     try {
       const ids = write();
@@ -216,14 +262,17 @@ export class DetectionStore {
 
   /**
    * Streams matching rows, oldest first, as raw value arrays in column order
-   * (id, camera, time, label, score, x1, y1, x2, y2, model, latency_ms, slo_met) through a read-only
+   * (id, camera, time, label, score, x1, y1, x2, y2, model, latency_ms, slo_met, source_width,
+   * source_height) through a read-only
    * connection of its own; constant memory. Close the iterator (return()) to release it early.
    */
   *iterate(filter: DetectionFilter): Generator<unknown[], void, undefined> {
     const reader = new Database(this.options.file, { readonly: true, fileMustExist: true });
     try {
       const { sql, params } = whereOf(filter);
-      const statement = reader.prepare(`SELECT id, camera, time, label, score, x1, y1, x2, y2, model, latency_ms, slo_met FROM detections ${sql} ORDER BY id`).raw(true);
+      const columns = 'id, camera, time, label, score, x1, y1, x2, y2, model, latency_ms, slo_met, '
+        + 'source_width, source_height';
+      const statement = reader.prepare(`SELECT ${columns} FROM detections ${sql} ORDER BY id`).raw(true);
       yield* statement.iterate(params) as IterableIterator<unknown[]>;
     } finally {
       reader.close();

@@ -2,7 +2,7 @@
 // filters; streamed CSV / JSON Lines exports; JPEG snapshots of detection frames.
 export { DetectionFilterError, parseDetectionQuery, parseExportQuery } from './detectionFilter.ts';
 export type { DetectionFilter, DetectionPage, ExportFormat } from './detectionFilter.ts';
-export { DetectionStore, isDiskFull } from './detectionStore.ts';
+export { DetectionStore, isDiskFull, SCHEMA_VERSION } from './detectionStore.ts';
 export type { DetectionStoreOptions, NewDetection, StoredDetection, StoreStats } from './detectionStore.ts';
 export { CSV_HEADER, csvLine, exportChunks, exportContentType, jsonLine } from './exportDetections.ts';
 export { encodeJpeg, SnapshotStore } from './snapshots.ts';

@@ -5,8 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { CSV_HEADER, DetectionFilterError, DetectionStore, exportChunks, parseDetectionQuery, parseExportQuery, SnapshotStore } from '../../src/store/index.ts';
 import type { NewDetection } from '../../src/store/index.ts';
+import { SCHEMA_VERSION } from '../../src/store/index.ts';
+
+type JsonSize = { sourceWidth: number | null; sourceHeight: number | null };
 import { silentLogger } from '../../src/config/index.ts';
 
 const quiet = silentLogger;
@@ -14,7 +18,11 @@ const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function row(i: number, overrides: Partial<NewDetection> = {}): NewDetection {
-  return { camera: i % 2 ? 'cam-b' : 'cam-a', timeMs: 1_700_000_000_000 + i * 1000, label: i % 3 ? 'face' : 'car', score: (i % 10) / 10, box: [i, i + 1, i + 10, i + 20.5], model: 'blazeface', latencyMs: 5 + i, sloMet: i % 4 !== 0, ...overrides };
+  return {
+    camera: i % 2 ? 'cam-b' : 'cam-a', timeMs: 1_700_000_000_000 + i * 1000, label: i % 3 ? 'face' : 'car',
+    score: (i % 10) / 10, box: [i, i + 1, i + 10, i + 20.5], sourceWidth: 1920, sourceHeight: 1080,
+    model: 'blazeface', latencyMs: 5 + i, sloMet: i % 4 !== 0, ...overrides,
+  };
 }
 
 describe('DetectionStore', () => {
@@ -40,13 +48,18 @@ describe('DetectionStore', () => {
       assert.equal(lines.length, 51);
       const all = store.query({}, { limit: 1000 }).reverse();
       lines.slice(1).forEach((line, i) => {
-        const [id, camera, time, label, score, x1, y1, x2, y2, model, latency, slo] = line.split(',');
+        const [id, camera, time, label, score, x1, y1, x2, y2, model, latency, slo, sw, sh] = line.split(',');
         const d = all[i]!;
         assert.deepEqual([Number(id), camera, Number(time), label, Number(score), Number(x1), Number(y1), Number(x2), Number(y2), model, Number(latency), slo === '1'], [d.id, d.camera, d.timeMs, d.label, d.score, ...d.box, d.model, d.latencyMs, d.sloMet]);
+        assert.deepEqual([Number(sw), Number(sh)], [d.sourceWidth, d.sourceHeight]);
       });
-      const jsonl = [...exportChunks(store, { camera: 'cam-b' }, 'jsonl')].join('').trimEnd().split('\n').map((l) => JSON.parse(l) as { camera: string; box: number[] });
+      assert.deepEqual([all[0]!.sourceWidth, all[0]!.sourceHeight], [1920, 1080]);
+      type JsonRow = { camera: string; box: number[]; sourceWidth: number; sourceHeight: number };
+      const jsonText = [...exportChunks(store, { camera: 'cam-b' }, 'jsonl')].join('');
+      const jsonl = jsonText.trimEnd().split('\n').map((l) => JSON.parse(l) as JsonRow);
       assert.equal(jsonl.length, 25);
       assert.ok(jsonl.every((d) => d.camera === 'cam-b' && d.box.length === 4));
+      assert.ok(jsonl.every((d) => d.sourceWidth === 1920 && d.sourceHeight === 1080));
       // an export in progress does not block writers (its own read-only connection)
       const iterator = store.iterate({});
       iterator.next();
@@ -55,6 +68,44 @@ describe('DetectionStore', () => {
     } finally {
       store.stop();
     }
+  });
+
+  it('opens a file of the schema before source sizes, keeps its rows (source size null) and adds the columns', () => {
+    const file = path.join(dir, 'old.sqlite');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE detections (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, camera TEXT NOT NULL, time INTEGER NOT NULL, label TEXT NOT NULL,
+      score REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL, x2 REAL NOT NULL, y2 REAL NOT NULL,
+      model TEXT NOT NULL, latency_ms REAL NOT NULL, slo_met INTEGER NOT NULL, snapshot TEXT);
+      CREATE INDEX detections_time ON detections (time);`);
+    const insert = old.prepare('INSERT INTO detections (camera, time, label, score, x1, y1, x2, y2, model, '
+      + 'latency_ms, slo_met, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    insert.run('cam-a', 1_600_000_000_000, 'face', 0.9, 1, 2, 3, 4, 'blazeface', 12, 1, null);
+    insert.run('cam-b', 1_600_000_001_000, 'face', 0.8, 5, 6, 7, 8, 'blazeface', 13, 0, 'x.jpg');
+    old.close();
+    for (let open = 0; open < 2; open++) {
+      const store = new DetectionStore({ file, retentionDays: 36500, maxRows: 1e9, log: quiet });
+      store.start();
+      try {
+        const rows = store.query({}, { limit: 10 }).reverse();
+        assert.deepEqual(rows.slice(0, 2).map((d) => [d.camera, d.box, d.sourceWidth, d.sourceHeight, d.snapshot]), [
+          ['cam-a', [1, 2, 3, 4], null, null, null],
+          ['cam-b', [5, 6, 7, 8], null, null, 'x.jpg'],
+        ]);
+        if (open === 0) assert.equal(store.insertDetections([row(3)])!.length, 1);
+        assert.equal(rows.length, open === 0 ? 2 : 3);
+        const csv = [...exportChunks(store, {}, 'csv')].join('').trimEnd().split('\n');
+        assert.match(csv[1]!, /,blazeface,12,1,,$/);
+        assert.match(csv[3]!, /,1920,1080$/);
+        const first = JSON.parse([...exportChunks(store, {}, 'jsonl')].join('').split('\n')[0]!) as JsonSize;
+        assert.deepEqual([first.sourceWidth, first.sourceHeight], [null, null]);
+      } finally {
+        store.stop();
+      }
+    }
+    const check = new Database(file, { readonly: true });
+    assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    check.close();
   });
 
   it('refuses nonsense filters with every bad field named', () => {

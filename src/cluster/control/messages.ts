@@ -174,7 +174,11 @@ export const publishedDetectionSchema = z
     camera: z.string().min(1),
     label: z.string().min(1),
     score: z.number().min(0).max(1),
-    box: z.tuple([z.number(), z.number(), z.number(), z.number()]).describe('[x_min, y_min, x_max, y_max] in pixels'),
+    box: z
+      .tuple([z.number(), z.number(), z.number(), z.number()])
+      .describe('[x_min, y_min, x_max, y_max] in pixels of the camera\'s source (source_width × source_height)'),
+    source_width: z.number().int().positive().nullable().describe('Width of the camera\'s source, pixels'),
+    source_height: z.number().int().positive().nullable().describe('Height of the camera\'s source, pixels'),
     frame_time: z.number().min(0).describe('Frame capture time, seconds since the epoch'),
   })
   .strict();

@@ -1,7 +1,8 @@
 /**
  * Publishes the appliance's detections and camera states over MQTT for home-automation users: detections as
- * events with Frigate's field names (`{type, before, after}` with `camera`, `label`, `score`, `box`,
- * `frame_time`) on `<detectionPrefix>/events`, camera status retained on `<prefix>/cameras/<id>/status`, and
+ * events with Frigate's field names (`{type, before, after}` with `camera`, `label`, `score`, `box` in the
+ * camera's source pixels, `source_width`, `source_height`, `frame_time`) on `<detectionPrefix>/events`,
+ * camera status retained on `<prefix>/cameras/<id>/status`, and
  * the appliance's availability retained with an `offline` will. A broker that is down costs log lines, never
  * the appliance.
  */
