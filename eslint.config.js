@@ -1,5 +1,6 @@
 // Lint rules for every TypeScript file in the repository. Type-aware rules catch floating promises and
-// non-exhaustive switches (DESIGN.md, pattern 15); no line over 120 characters; the layering rule (tools/eslint/layering.js) keeps lower rooms
+// non-exhaustive switches (DESIGN.md, pattern 15); no line over 120 characters; the layering rule
+// (tools/eslint/layering.js) keeps lower rooms
 // from importing higher ones or other rooms' inner files, and owned packages in their rooms (pattern 1).
 import path from 'node:path';
 import js from '@eslint/js';
@@ -20,7 +21,15 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': [
         'error',
         // node:test's describe/it return promises that the runner itself tracks.
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
+          ],
+        },
       ],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',

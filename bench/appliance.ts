@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { DetectionCluster } from '../src/cluster/index.ts';
-import { REPO_ROOT, clusterConfigSchema, modelConfigSchema, percentileOfSorted, silentLogger } from '../src/config/index.ts';
+import {
+  REPO_ROOT,
+  clusterConfigSchema,
+  modelConfigSchema,
+  percentileOfSorted,
+  silentLogger,
+} from '../src/config/index.ts';
 import { readImageRgb, resolveTool } from '../src/ingest/index.ts';
 import { LocalDetector } from '../src/detect/index.ts';
 import { DetectionStore, exportChunks } from '../src/store/index.ts';
@@ -30,7 +36,22 @@ try {
   const video = path.join(dir, 'testsrc-1080p30.mp4');
   const seconds = 10;
   process.stderr.write(`generating ${seconds} s of 1080p30 H.264…\n`);
-  const gen = spawnSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=30:duration=${seconds}`, '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', video]);
+  const gen = spawnSync(FFMPEG, [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=1920x1080:rate=30:duration=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-pix_fmt',
+    'yuv420p',
+    video,
+  ]);
   if (gen.status !== 0) throw new Error(`ffmpeg could not generate the test video: ${gen.stderr.toString()}`);
   process.stderr.write('decoding with -threads 1…\n');
   const dec = spawnSync(FFMPEG, ['-hide_banner', '-benchmark', '-threads', '1', '-i', video, '-f', 'null', '-']);
@@ -38,11 +59,29 @@ try {
   if (!bench) throw new Error(`no -benchmark line from ffmpeg: ${dec.stderr.toString().slice(-500)}`);
   const frames = seconds * 30;
   const [utime, stime, rtime] = [Number(bench[1]), Number(bench[2]), Number(bench[3])];
-  console.log(JSON.stringify({ case: 'decode-1080p30-h264', threads: 1, frames, wallS: rtime, framesPerSecond: round(frames / rtime, 1), cpuS: round(utime + stime, 3), cpuCores: round((utime + stime) / rtime), realtimeFactor: round(frames / rtime / 30) }));
+  console.log(
+    JSON.stringify({
+      case: 'decode-1080p30-h264',
+      threads: 1,
+      frames,
+      wallS: rtime,
+      framesPerSecond: round(frames / rtime, 1),
+      cpuS: round(utime + stime, 3),
+      cpuCores: round((utime + stime) / rtime),
+      realtimeFactor: round(frames / rtime / 30),
+    }),
+  );
 
   // 2. frame → detection latency (local BlazeFace: letterbox + inference + decode + NMS)
   const image = await readImageRgb(path.join(REPO_ROOT, 'media', 'demo', 'astronaut.png'));
-  const detector = new LocalDetector({ id: 'blazeface', kind: 'blazeface', path: BLAZEFACE, threshold: 0.75, iouThreshold: 0.3, intraOpThreads: 1 });
+  const detector = new LocalDetector({
+    id: 'blazeface',
+    kind: 'blazeface',
+    path: BLAZEFACE,
+    threshold: 0.75,
+    iouThreshold: 0.3,
+    intraOpThreads: 1,
+  });
   await detector.start();
   for (let i = 0; i < 20; i++) await detector.detect(image);
   const latencies: number[] = [];
@@ -58,12 +97,32 @@ try {
   }
   await detector.stop();
   latencies.sort((a, b) => a - b);
-  console.log(JSON.stringify({ case: 'frame-to-detection-blazeface-cpu', frame: '512x512', runs, intraOpThreads: 1, p50Ms: round(quantile(latencies, 0.5), 3), p99Ms: round(quantile(latencies, 0.99), 3), meanPreprocessMs: round(parts.preprocessMs / runs, 3), meanInferenceMs: round(parts.inferenceMs / runs, 3), meanPostprocessMs: round(parts.postprocessMs / runs, 3) }));
+  console.log(
+    JSON.stringify({
+      case: 'frame-to-detection-blazeface-cpu',
+      frame: '512x512',
+      runs,
+      intraOpThreads: 1,
+      p50Ms: round(quantile(latencies, 0.5), 3),
+      p99Ms: round(quantile(latencies, 0.99), 3),
+      meanPreprocessMs: round(parts.preprocessMs / runs, 3),
+      meanInferenceMs: round(parts.inferenceMs / runs, 3),
+      meanPostprocessMs: round(parts.postprocessMs / runs, 3),
+    }),
+  );
 
   // 2b. the same through the cluster, as `npm start` runs it: frontend scheduler → one local worker
   // process over a tensor link → back (the profile of this machine is measured first, not timed)
   const clusterDir = path.join(dir, 'cluster');
-  const cluster = new DetectionCluster({ cluster: clusterConfigSchema.parse({ localWorkers: 1, workerThreads: 1 }), models: [modelConfigSchema.parse({ id: 'blazeface', kind: 'blazeface', path: BLAZEFACE })], dataDir: clusterDir, baseDir: clusterDir }, pino({ level: 'silent' }));
+  const cluster = new DetectionCluster(
+    {
+      cluster: clusterConfigSchema.parse({ localWorkers: 1, workerThreads: 1 }),
+      models: [modelConfigSchema.parse({ id: 'blazeface', kind: 'blazeface', path: BLAZEFACE })],
+      dataDir: clusterDir,
+      baseDir: clusterDir,
+    },
+    pino({ level: 'silent' }),
+  );
   await cluster.start();
   try {
     const started = performance.now();
@@ -83,28 +142,71 @@ try {
       statuses[status] = (statuses[status] ?? 0) + 1;
     }
     clusterLatencies.sort((a, b) => a - b);
-    console.log(JSON.stringify({ case: 'frame-to-detection-blazeface-cluster', frame: '512x512', runs, workers: 1, workerThreads: 1, p50Ms: round(quantile(clusterLatencies, 0.5), 3), p99Ms: round(quantile(clusterLatencies, 0.99), 3), outcomes: statuses }));
+    console.log(
+      JSON.stringify({
+        case: 'frame-to-detection-blazeface-cluster',
+        frame: '512x512',
+        runs,
+        workers: 1,
+        workerThreads: 1,
+        p50Ms: round(quantile(clusterLatencies, 0.5), 3),
+        p99Ms: round(quantile(clusterLatencies, 0.99), 3),
+        outcomes: statuses,
+      }),
+    );
   } finally {
     await cluster.stop();
   }
 
   // 3. detections written per second, 4. export 100,000 as CSV
-  const store = new DetectionStore({ file: path.join(dir, 'bench.sqlite'), retentionDays: 36500, maxRows: 1e9, log: quiet });
+  const store = new DetectionStore({
+    file: path.join(dir, 'bench.sqlite'),
+    retentionDays: 36500,
+    maxRows: 1e9,
+    log: quiet,
+  });
   store.start();
   const total = 100_000;
   const batch = 100;
   const t0 = performance.now();
   for (let i = 0; i < total; i += batch) {
-    const rows: NewDetection[] = Array.from({ length: batch }, (_, j) => ({ camera: `cam-${(i + j) % 8}`, timeMs: 1_700_000_000_000 + i + j, label: 'face', score: 0.9, box: [10.5, 20.25, 110.75, 140.125], model: 'blazeface', latencyMs: 12.5, sloMet: true }));
+    const rows: NewDetection[] = Array.from({ length: batch }, (_, j) => ({
+      camera: `cam-${(i + j) % 8}`,
+      timeMs: 1_700_000_000_000 + i + j,
+      label: 'face',
+      score: 0.9,
+      box: [10.5, 20.25, 110.75, 140.125],
+      model: 'blazeface',
+      latencyMs: 12.5,
+      sloMet: true,
+    }));
     store.insertDetections(rows);
   }
   const writeS = (performance.now() - t0) / 1000;
-  console.log(JSON.stringify({ case: 'store-writes', rows: total, batchRows: batch, journal: store.journalMode(), seconds: round(writeS, 3), rowsPerSecond: Math.round(total / writeS) }));
+  console.log(
+    JSON.stringify({
+      case: 'store-writes',
+      rows: total,
+      batchRows: batch,
+      journal: store.journalMode(),
+      seconds: round(writeS, 3),
+      rowsPerSecond: Math.round(total / writeS),
+    }),
+  );
   const t1 = performance.now();
   let bytes = 0;
   for (const chunk of exportChunks(store, {}, 'csv')) bytes += Buffer.byteLength(chunk);
   const exportS = (performance.now() - t1) / 1000;
-  console.log(JSON.stringify({ case: 'export-csv-100k', rows: store.count({}), bytes, seconds: round(exportS, 3), targetS: 2, met: exportS <= 2 }));
+  console.log(
+    JSON.stringify({
+      case: 'export-csv-100k',
+      rows: store.count({}),
+      bytes,
+      seconds: round(exportS, 3),
+      targetS: 2,
+      met: exportS <= 2,
+    }),
+  );
   store.stop();
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -41,7 +41,17 @@ try {
   started = process.hrtime.bigint();
   const cuts = cutsFromPartitions(loaded, 4);
   writePartitions(loaded, source, cuts, path.join(dir, 'split'));
-  print({ case: 'split', model: 'resnet50', megabytes: +(source.length / 1e6).toFixed(1), nodes: loaded.analysis.nodes.length, partitions: 4, parseAnalyseProbeMs: loadMs, splitWriteMs: ms(started), totalMs: loadMs + ms(started), targetMs: 5000 });
+  print({
+    case: 'split',
+    model: 'resnet50',
+    megabytes: +(source.length / 1e6).toFixed(1),
+    nodes: loaded.analysis.nodes.length,
+    partitions: 4,
+    parseAnalyseProbeMs: loadMs,
+    splitWriteMs: ms(started),
+    totalMs: loadMs + ms(started),
+    targetMs: 5000,
+  });
 
   // Partitioned vs whole, same process, interleaved runs so that drift hits both alike.
   const threads = availableParallelism();
@@ -68,14 +78,27 @@ try {
         }
       }
       const overheadPct = +(((median(partUs) - median(wholeUs)) / median(wholeUs)) * 100).toFixed(2);
-      print({ case: 'overhead', model: 'resnet50', partitions, batch, threads, wholeMedianUs: Math.round(median(wholeUs)), partitionedMedianUs: Math.round(median(partUs)), overheadPct, targetPct: 5 });
+      print({
+        case: 'overhead',
+        model: 'resnet50',
+        partitions,
+        batch,
+        threads,
+        wholeMedianUs: Math.round(median(wholeUs)),
+        partitionedMedianUs: Math.round(median(partUs)),
+        overheadPct,
+        targetPct: 5,
+      });
     }
     await pipeline.release();
   }
   await whole.release();
 
   // float16 links: error of the final outputs against the whole model, 3 partitions, batch 2.
-  for (const [name, file] of [['blazeface-front', BLAZEFACE], ...[...files].map(([n, f]) => [n, f] as const)] as const) {
+  for (const [name, file] of [
+    ['blazeface-front', BLAZEFACE],
+    ...[...files].map(([n, f]) => [n, f] as const),
+  ] as const) {
     const model = name === 'resnet50' ? loaded : await loadModel(file);
     const bytes = readFileSync(file);
     const split = splitModel(model.model, model.analysis, model.shapeInfo, cutsFromPartitions(model, 3));
@@ -85,8 +108,20 @@ try {
     const expected = await session.run(feeds);
     const pipeline = await loadPipeline(split.models.map(encodeOnnxModel), split.plans, check);
     const exact = compareOutputs(expected, (await runPipeline(pipeline, feeds)).outputs, model.analysis.outputs);
-    const half = compareOutputs(expected, (await runPipeline(pipeline, feeds, 'float16')).outputs, model.analysis.outputs);
-    print({ case: 'links', model: name, partitions: 3, float32Identical: exact.identical, float16MaxAbsError: half.maxAbsError, float16MaxRelError: half.maxRelError, linkBytesPerSample: split.plans.slice(0, -1).map((plan) => plan.linkBytesPerSample) });
+    const half = compareOutputs(
+      expected,
+      (await runPipeline(pipeline, feeds, 'float16')).outputs,
+      model.analysis.outputs,
+    );
+    print({
+      case: 'links',
+      model: name,
+      partitions: 3,
+      float32Identical: exact.identical,
+      float16MaxAbsError: half.maxAbsError,
+      float16MaxRelError: half.maxRelError,
+      linkBytesPerSample: split.plans.slice(0, -1).map((plan) => plan.linkBytesPerSample),
+    });
     await pipeline.release();
     await session.release();
   }
@@ -95,8 +130,20 @@ try {
   for (const [name, file] of [['blazeface-front', BLAZEFACE], ...files] as const) {
     const begin = process.hrtime.bigint();
     const out: string[] = [];
-    const code = await runProfileCommand([file, '--batch-sizes', '1-4', '--warmup', '1', '--repeats', '3', '--out', path.join(dir, 'profiles')], { stdout: (text) => out.push(text), stderr: () => {} });
-    print({ case: 'profile', model: name, exitCode: code, batchSizes: '1-4', warmup: 1, repeats: 3, seconds: +(Number(process.hrtime.bigint() - begin) / 1e9).toFixed(2), summary: JSON.parse(out.join('')) as object });
+    const code = await runProfileCommand(
+      [file, '--batch-sizes', '1-4', '--warmup', '1', '--repeats', '3', '--out', path.join(dir, 'profiles')],
+      { stdout: (text) => out.push(text), stderr: () => {} },
+    );
+    print({
+      case: 'profile',
+      model: name,
+      exitCode: code,
+      batchSizes: '1-4',
+      warmup: 1,
+      repeats: 3,
+      seconds: +(Number(process.hrtime.bigint() - begin) / 1e9).toFixed(2),
+      summary: JSON.parse(out.join('')) as object,
+    });
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

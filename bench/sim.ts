@@ -29,7 +29,9 @@ const results = cases.map((c) => {
   const profile = library.get(dnn.name);
   const rateRps = Math.floor(dnnThroughputRps(dnn));
   simulate(dnn, { rateRps, durationUs: 2_000_000, profile, seed: 99 }); // JIT warm-up
-  const runs = Array.from({ length: repeats }, () => simulate(dnn, { rateRps, durationUs: durationS * 1e6, profile, seed: 1 }));
+  const runs = Array.from({ length: repeats }, () =>
+    simulate(dnn, { rateRps, durationUs: durationS * 1e6, profile, seed: 1 }),
+  );
   runs.sort((a, b) => a.eventsPerSecond - b.eventsPerSecond);
   const r = runs[Math.floor(runs.length / 2)]!;
   return {

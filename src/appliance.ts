@@ -1,6 +1,7 @@
 /**
  * The appliance assembly: config → store (SQLite, snapshots) → detectors → cameras → HTTP server, started in
- * that order and stopped in reverse. `ppipe serve` (src/commands/serve.ts) runs it. With a `cluster` section (config/default.yaml
+ * that order and stopped in reverse. `ppipe serve` (src/commands/serve.ts) runs it. With a `cluster` section
+ * (config/default.yaml
  * has one) detection goes through the distributed runtime: a ClusterHead (broker, controller, frontend) with
  * supervised local worker processes, one ClusterDetector per model. Without it, models run in-process
  * through LocalDetector (the fallback). Both implement the pipeline's Detector interface.
@@ -45,7 +46,8 @@ export interface StartupReport {
   readonly cameras: ReadonlyArray<CameraView>;
   readonly models: ReadonlyArray<ModelConfig>;
   /** The cluster's workers; undefined when detection runs in this process (no cluster section). */
-  readonly workers: ReadonlyArray<{ id: string; deviceClass: string | null; site: string | null; state: string }> | undefined;
+  readonly workers:
+    ReadonlyArray<{ id: string; deviceClass: string | null; site: string | null; state: string }> | undefined;
   /** The cluster's current plan (null: none yet). */
   readonly plan: Plan | null;
 }
@@ -101,13 +103,26 @@ export class Appliance {
       // store
       const dataDir = path.resolve(baseDir, this.options.dataDir ?? config.store.dataDir);
       mkdirSync(dataDir, { recursive: true });
-      const store = new DetectionStore({ file: path.join(dataDir, 'ppipe.sqlite'), retentionDays: config.store.retentionDays, maxRows: config.store.maxRows, log: this.log.child({ room: 'store' }), ...(this.options.maxPageCount ? { maxPageCount: this.options.maxPageCount } : {}) });
+      const store = new DetectionStore({
+        file: path.join(dataDir, 'ppipe.sqlite'),
+        retentionDays: config.store.retentionDays,
+        maxRows: config.store.maxRows,
+        log: this.log.child({ room: 'store' }),
+        ...(this.options.maxPageCount ? { maxPageCount: this.options.maxPageCount } : {}),
+      });
       store.start();
       this.store = store;
       store.applyRetention();
       if (config.store.snapshots.enabled) {
         const s = config.store.snapshots;
-        this.snapshots = new SnapshotStore({ dir: path.join(dataDir, 'snapshots'), minIntervalMs: s.minIntervalMs, retentionDays: s.retentionDays, maxFiles: s.maxFiles, quality: s.quality, log: this.log.child({ room: 'snapshots' }) });
+        this.snapshots = new SnapshotStore({
+          dir: path.join(dataDir, 'snapshots'),
+          minIntervalMs: s.minIntervalMs,
+          retentionDays: s.retentionDays,
+          maxFiles: s.maxFiles,
+          quality: s.quality,
+          log: this.log.child({ room: 'snapshots' }),
+        });
         this.snapshots.start();
         this.snapshots.applyRetention();
       }
@@ -117,7 +132,12 @@ export class Appliance {
       }, 60_000);
       this.retentionTimer.unref();
       // live feed, loop, cameras
-      const live = new LiveFeed(() => ({ type: 'snapshot', topic: 'ppipe/snapshot', cameras: this.cameraService?.list() ?? [], detections: this.loop?.recentDetections() ?? [] }));
+      const live = new LiveFeed(() => ({
+        type: 'snapshot',
+        topic: 'ppipe/snapshot',
+        cameras: this.cameraService?.list() ?? [],
+        detections: this.loop?.recentDetections() ?? [],
+      }));
       live.start();
       this.live = live;
       this.loop = new DetectionLoop({
@@ -133,28 +153,63 @@ export class Appliance {
       });
       const loop = this.loop;
       // The system's ffmpeg, or the binaries shipped in the optional registry packages where there is none.
-      const ingest = { ...config.ingest, ffmpegPath: resolveTool('ffmpeg', config.ingest.ffmpegPath), ffprobePath: resolveTool('ffprobe', config.ingest.ffprobePath) };
-      if (ingest.ffmpegPath !== config.ingest.ffmpegPath) this.log.info({ ffmpeg: ingest.ffmpegPath, ffprobe: ingest.ffprobePath }, 'no ffmpeg on PATH: using the shipped binaries');
-      this.registry = new CameraRegistry(ingest, baseDir, (id) => loop.consumerFor(id), this.log.child({ room: 'ingest' }));
+      const ingest = {
+        ...config.ingest,
+        ffmpegPath: resolveTool('ffmpeg', config.ingest.ffmpegPath),
+        ffprobePath: resolveTool('ffprobe', config.ingest.ffprobePath),
+      };
+      if (ingest.ffmpegPath !== config.ingest.ffmpegPath)
+        this.log.info(
+          { ffmpeg: ingest.ffmpegPath, ffprobe: ingest.ffprobePath },
+          'no ffmpeg on PATH: using the shipped binaries',
+        );
+      this.registry = new CameraRegistry(
+        ingest,
+        baseDir,
+        (id) => loop.consumerFor(id),
+        this.log.child({ room: 'ingest' }),
+      );
       this.registry.on((event) => {
         if (event.type === 'status') {
-          live.broadcast({ type: 'camera', topic: `ppipe/cameras/${event.camera}/status`, camera: event.camera, before: event.before, after: event.after, reason: event.reason });
+          live.broadcast({
+            type: 'camera',
+            topic: `ppipe/cameras/${event.camera}/status`,
+            camera: event.camera,
+            before: event.before,
+            after: event.after,
+            reason: event.reason,
+          });
           this.events?.publishCameraStatus(event.camera, event.after);
         }
       });
       const configFiles = { read: configFile, edit: path.resolve(this.options.editConfigFile ?? configFile) };
-      this.cameraService = new CameraService({ configFiles, getConfig: () => this.config!, setConfig: (c) => {
+      this.cameraService = new CameraService({
+        configFiles,
+        getConfig: () => this.config!,
+        setConfig: (c) => {
           this.config = c;
-          this.cluster?.setCameras(siteCameras(c))
-            .catch((error: unknown) => {
-              this.log.warn({ err: error }, 'cluster: re-planning for the changed cameras failed');
-            });
-        }, registry: this.registry, store });
+          this.cluster?.setCameras(siteCameras(c)).catch((error: unknown) => {
+            this.log.warn({ err: error }, 'cluster: re-planning for the changed cameras failed');
+          });
+        },
+        registry: this.registry,
+        store,
+      });
       this.cameraService.startConfigured(this.log.child({ room: 'ingest' }));
       // server
       this.metrics.bind({ cameras: () => this.cameraService?.list() ?? [], storeStats: () => store.stats() });
       const port = this.options.port ?? config.server.port;
-      this.server = new ApiServer({ host: config.server.host, port, cameras: this.cameraService, store, snapshots: this.snapshots, live, metrics: this.metrics, stats: () => this.stats(), log: this.log.child({ room: 'server' }) });
+      this.server = new ApiServer({
+        host: config.server.host,
+        port,
+        cameras: this.cameraService,
+        store,
+        snapshots: this.snapshots,
+        live,
+        metrics: this.metrics,
+        stats: () => this.stats(),
+        log: this.log.child({ room: 'server' }),
+      });
       await this.server.start();
       this.options.onListening?.(this.port);
       // detectors, after the server listens (a first start profiles this machine): through the cluster when
@@ -162,7 +217,16 @@ export class Appliance {
       if (config.cluster) await this.startCluster(config, baseDir, dataDir, store);
       else {
         for (const model of config.models) {
-          const detector = new LocalDetector({ id: model.id, kind: model.kind, path: path.resolve(baseDir, model.path), threshold: model.threshold, iouThreshold: model.iouThreshold, intraOpThreads: 1, ...(model.inputSize ? { inputSize: model.inputSize } : {}), ...(model.labels ? { labels: model.labels } : {}) });
+          const detector = new LocalDetector({
+            id: model.id,
+            kind: model.kind,
+            path: path.resolve(baseDir, model.path),
+            threshold: model.threshold,
+            iouThreshold: model.iouThreshold,
+            intraOpThreads: 1,
+            ...(model.inputSize ? { inputSize: model.inputSize } : {}),
+            ...(model.labels ? { labels: model.labels } : {}),
+          });
           await detector.start();
           this.detectors.set(model.id, { detector, model });
         }
@@ -170,7 +234,10 @@ export class Appliance {
       // MQTT events (optional): a broker that cannot be reached is logged, the appliance runs on
       if (config.mqtt) {
         const caFile = config.mqtt.caFile === undefined ? undefined : path.resolve(baseDir, config.mqtt.caFile);
-        const events = new MqttEventPublisher({ ...config.mqtt, caFile, clientId: `ppipe-appliance-${process.pid}` }, this.log.child({ room: 'mqtt' }));
+        const events = new MqttEventPublisher(
+          { ...config.mqtt, caFile, clientId: `ppipe-appliance-${process.pid}` },
+          this.log.child({ room: 'mqtt' }),
+        );
         try {
           await events.start();
           this.events = events;
@@ -187,12 +254,25 @@ export class Appliance {
   }
 
   /** The cluster head and its local workers; the API's nodes and plan follow the controller. */
-  private async startCluster(config: AppConfig, baseDir: string, dataDir: string, store: DetectionStore): Promise<void> {
+  private async startCluster(
+    config: AppConfig,
+    baseDir: string,
+    dataDir: string,
+    store: DetectionStore,
+  ): Promise<void> {
     const log = this.log.child({ room: 'cluster' });
     const recordNodes = (): void => {
       const controller = this.cluster?.head.controller;
       if (!controller) return;
-      for (const [id, node] of controller.nodes) store.upsertNode(id, { up: node.up, ready: node.ready, planId: node.planId, deviceClass: node.announcement?.deviceClass ?? null, site: node.announcement?.site ?? null, endpoint: node.announcement?.dataEndpoint ?? null });
+      for (const [id, node] of controller.nodes)
+        store.upsertNode(id, {
+          up: node.up,
+          ready: node.ready,
+          planId: node.planId,
+          deviceClass: node.announcement?.deviceClass ?? null,
+          site: node.announcement?.site ?? null,
+          endpoint: node.announcement?.dataEndpoint ?? null,
+        });
     };
     const cluster = new DetectionCluster(
       {
@@ -208,7 +288,15 @@ export class Appliance {
             this.lastPlan = message;
             if (message.plan) for (const wake of this.planWaiters) wake();
             recordNodes();
-            log.info({ planId: message.planId, reason: message.reason, nodes: message.nodes, objective: message.plan?.objective ?? null }, 'cluster plan');
+            log.info(
+              {
+                planId: message.planId,
+                reason: message.reason,
+                nodes: message.nodes,
+                objective: message.plan?.objective ?? null,
+              },
+              'cluster plan',
+            );
           },
           onPlacedPlan: (placedPlan) => {
             recordNodes();
@@ -221,7 +309,8 @@ export class Appliance {
     );
     this.cluster = cluster;
     await cluster.start();
-    for (const model of config.models) this.detectors.set(model.id, { detector: cluster.detectors.get(model.id)!, model });
+    for (const model of config.models)
+      this.detectors.set(model.id, { detector: cluster.detectors.get(model.id)!, model });
   }
 
   /** Resolves once the cluster has a plan (at once without a cluster section), or after `timeoutMs`. */
@@ -243,12 +332,15 @@ export class Appliance {
     return {
       cameras: this.cameraService?.list() ?? [],
       models: this.config?.models ?? [],
-      workers: nodes === undefined ? undefined : [...nodes].map(([id, node]) => ({
-        id,
-        deviceClass: node.announcement?.deviceClass ?? null,
-        site: node.announcement?.site ?? null,
-        state: node.ready ? 'ready' : node.up ? 'up' : 'down',
-      })),
+      workers:
+        nodes === undefined
+          ? undefined
+          : [...nodes].map(([id, node]) => ({
+              id,
+              deviceClass: node.announcement?.deviceClass ?? null,
+              site: node.announcement?.site ?? null,
+              state: node.ready ? 'ready' : node.up ? 'up' : 'down',
+            })),
       plan: this.lastPlan?.plan ?? null,
     };
   }
@@ -271,8 +363,14 @@ export class Appliance {
     if (!this.events) return;
     for (const item of items) {
       this.events.publishDetection({
-        id: String(item.id), camera: item.camera, label: item.label, score: item.score, box: item.box,
-        source_width: item.sourceWidth, source_height: item.sourceHeight, frame_time: item.time / 1000,
+        id: String(item.id),
+        camera: item.camera,
+        label: item.label,
+        score: item.score,
+        box: item.box,
+        source_width: item.sourceWidth,
+        source_height: item.sourceHeight,
+        frame_time: item.time / 1000,
       });
     }
   }

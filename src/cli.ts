@@ -18,24 +18,52 @@ import { runClusterBench } from './commands/index.ts';
 type Command = { summary: string; run: (argv: string[], io: CommandIo) => number | Promise<number> };
 
 const COMMANDS: Record<string, Command> = {
-  start: { summary: 'start the appliance: print the plan of the configured cluster, then serve cameras and detections', run: runStartCommand },
-  serve: { summary: 'run the appliance: cameras, detection, SQLite log, HTTP API, live feed, metrics', run: runServeCommand },
+  start: {
+    summary: 'start the appliance: print the plan of the configured cluster, then serve cameras and detections',
+    run: runStartCommand,
+  },
+  serve: {
+    summary: 'run the appliance: cameras, detection, SQLite log, HTTP API, live feed, metrics',
+    run: runServeCommand,
+  },
   plan: { summary: 'plan a problem file with PPipe, NP or DART-r (HiGHS MILP)', run: runPlanCommand },
   check: { summary: 'validate a plan against a problem (recomputes every number)', run: runCheckCommand },
   sim: { summary: 'simulate one DNN of a plan under load (reservation or reactive scheduler)', run: runSimCommand },
-  sweep: { summary: 'sweep load factors 1.00 → 0.05 and report the largest with ≥ 99% attainment', run: runSweepCommand },
-  reproduce: { summary: "reproduce the paper's Fig. 6, 8 and 10 (plans + simulated sweeps) as a Markdown report with SVG charts", run: runReproduceCommand },
-  split: { summary: 'split an ONNX model into runnable partitions (part-N.onnx + manifest.json)', run: runSplitCommand },
-  profile: { summary: 'profile an ONNX model per block and batch size on the local device (our profile format)', run: runProfileCommand },
-  worker: { summary: 'run a worker node: announce over MQTT, load the assigned partitions, serve batches on tensor links', run: runWorkerCommand },
-  'cluster-bench': { summary: 'emulated PPipe testbed (4 L4 + 12 P4) in separate processes: max load factor of PPipe and NP', run: runClusterBench },
-  prepartition: { summary: 'cut a model into blocks that minimise transferred bytes (writes the artifact CSVs)', run: runPrepartitionCommand },
+  sweep: {
+    summary: 'sweep load factors 1.00 → 0.05 and report the largest with ≥ 99% attainment',
+    run: runSweepCommand,
+  },
+  reproduce: {
+    summary: "reproduce the paper's Fig. 6, 8 and 10 (plans + simulated sweeps) as a Markdown report with SVG charts",
+    run: runReproduceCommand,
+  },
+  split: {
+    summary: 'split an ONNX model into runnable partitions (part-N.onnx + manifest.json)',
+    run: runSplitCommand,
+  },
+  profile: {
+    summary: 'profile an ONNX model per block and batch size on the local device (our profile format)',
+    run: runProfileCommand,
+  },
+  worker: {
+    summary: 'run a worker node: announce over MQTT, load the assigned partitions, serve batches on tensor links',
+    run: runWorkerCommand,
+  },
+  'cluster-bench': {
+    summary: 'emulated PPipe testbed (4 L4 + 12 P4) in separate processes: max load factor of PPipe and NP',
+    run: runClusterBench,
+  },
+  prepartition: {
+    summary: 'cut a model into blocks that minimise transferred bytes (writes the artifact CSVs)',
+    run: runPrepartitionCommand,
+  },
 };
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
   const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
-  return `Usage: ppipe COMMAND [options]   (ppipe COMMAND --help for a command's options)\n\nCommands:\n${lines.join('\n')}\n`;
+  const head = "Usage: ppipe COMMAND [options]   (ppipe COMMAND --help for a command's options)";
+  return `${head}\n\nCommands:\n${lines.join('\n')}\n`;
 }
 
 const io: CommandIo = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) };

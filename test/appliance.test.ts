@@ -17,7 +17,6 @@ import type { CameraView, DetectionsResponse, LiveMessage } from '../src/server/
 import { ASTRONAUT, MODEL, runDuringSuite } from './applianceSupport.ts';
 import { waitFor } from './helpers.ts';
 
-
 describe('appliance', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-appliance-'));
   const configFile = path.join(dir, 'config.yaml');
@@ -38,8 +37,20 @@ server:
   writeFileSync(configFile, configText);
   const appliance = new Appliance({ configFile, logger: pino({ level: 'silent' }) });
   const baseUrl = runDuringSuite(appliance, dir);
-  const api = async (method: string, route: string, body?: unknown): Promise<{ status: number; json: unknown; text: string }> => {
-    const res = await fetch(baseUrl() + route, { method, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+  const api = async (
+    method: string,
+    route: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: unknown; text: string }> => {
+    const res = await fetch(baseUrl() + route, {
+      method,
+      ...(body === undefined
+        ? {}
+        : {
+            body: typeof body === 'string' ? body : JSON.stringify(body),
+            headers: { 'content-type': 'application/json' },
+          }),
+    });
     const text = await res.text();
     let json: unknown = null;
     try {
@@ -50,7 +61,6 @@ server:
     return { status: res.status, json, text };
   };
 
-
   it('a camera added through the API produces detections without a restart, on the live feed too', async () => {
     const ws = new WebSocket(`${baseUrl().replace('http', 'ws')}/api/live`);
     const messages: LiveMessage[] = [];
@@ -58,7 +68,13 @@ server:
     await waitFor('the live snapshot', () => (messages.length > 0 ? true : undefined));
     assert.equal(messages[0]!.type, 'snapshot');
 
-    const added = await api('POST', '/api/cameras', { id: 'astro', url: `image:${ASTRONAUT}`, fps: 5, width: 256, height: 256 });
+    const added = await api('POST', '/api/cameras', {
+      id: 'astro',
+      url: `image:${ASTRONAUT}`,
+      fps: 5,
+      width: 256,
+      height: 256,
+    });
     assert.equal(added.status, 201, added.text);
     const page = await waitFor('a detection', async () => {
       const r = (await api('GET', '/api/detections?camera=astro&limit=5')).json as DetectionsResponse;
@@ -73,7 +89,11 @@ server:
     assert.ok(inSource, `box in 512x512 source pixels: ${face.box.join(',')}`);
     assert.deepEqual([face.sourceWidth, face.sourceHeight], [512, 512]);
     const live = await waitFor('a live detection', () => messages.find((m) => m.type === 'detection'));
-    assert.ok(live.type === 'detection' && live.thumbnailJpegBase64 && Buffer.from(live.thumbnailJpegBase64, 'base64')[0] === 0xff);
+    assert.ok(
+      live.type === 'detection' &&
+        live.thumbnailJpegBase64 &&
+        Buffer.from(live.thumbnailJpegBase64, 'base64')[0] === 0xff,
+    );
     assert.deepEqual(live.frame, { width: 256, height: 256, sourceWidth: 512, sourceHeight: 512 });
     assert.deepEqual([live.items[0]!.sourceWidth, live.items[0]!.sourceHeight], [512, 512]);
     ws.close();
@@ -142,11 +162,31 @@ server:
       const [id, camera, time, label, score, x1, y1, x2, y2, model, latency, slo, sw, sh] = line.split(',');
       const d = stored.get(Number(id));
       if (!d) continue; // written after the query above
-      assert.deepEqual([camera, Number(time), label, Number(score), Number(x1), Number(y1), Number(x2), Number(y2), model, Number(latency), slo === '1'], [d.camera, d.timeMs, d.label, d.score, ...d.box, d.model, d.latencyMs, d.sloMet]);
+      assert.deepEqual(
+        [
+          camera,
+          Number(time),
+          label,
+          Number(score),
+          Number(x1),
+          Number(y1),
+          Number(x2),
+          Number(y2),
+          model,
+          Number(latency),
+          slo === '1',
+        ],
+        [d.camera, d.timeMs, d.label, d.score, ...d.box, d.model, d.latencyMs, d.sloMet],
+      );
       assert.deepEqual([Number(sw), Number(sh)], [512, 512]);
     }
     const jsonl = await api('GET', '/api/detections/export?format=jsonl&label=face');
-    assert.ok(jsonl.text.trimEnd().split('\n').every((l) => (JSON.parse(l) as { label: string }).label === 'face'));
+    assert.ok(
+      jsonl.text
+        .trimEnd()
+        .split('\n')
+        .every((l) => (JSON.parse(l) as { label: string }).label === 'face'),
+    );
     for (const query of ['format=xls', 'minScore=2', 'from=soon', 'camera=..%2Fetc']) {
       const bad = await api('GET', `/api/detections/export?${query}`);
       assert.equal(bad.status, 400, query);
@@ -179,12 +219,23 @@ server:
     const test = await api('POST', '/api/cameras/test-connection', { url: `image:${path.join(dir, 'missing.png')}` });
     assert.equal((test.json as { ok: boolean }).ok, false);
     assert.equal(readFileSync(configFile, 'utf8'), before);
-    assert.deepEqual(((await api('GET', '/api/cameras')).json as { items: Array<{ id: string }> }).items.map((c) => c.id), (JSON.parse(cameras) as { items: Array<{ id: string }> }).items.map((c) => c.id));
+    assert.deepEqual(
+      ((await api('GET', '/api/cameras')).json as { items: Array<{ id: string }> }).items.map((c) => c.id),
+      (JSON.parse(cameras) as { items: Array<{ id: string }> }).items.map((c) => c.id),
+    );
   });
 
   it('serves metrics, stats, the page, nodes and plan; updates and removes cameras in the file', async () => {
     const metrics = (await api('GET', '/metrics')).text;
-    for (const name of ['ppipe_camera_frames_per_second', 'ppipe_camera_skipped_frames_total', 'ppipe_detections_total', 'ppipe_detection_latency_seconds_bucket', 'ppipe_slo_attainment_ratio', 'ppipe_store_failed_writes_total']) assert.match(metrics, new RegExp(`^${name}`, 'm'), name);
+    for (const name of [
+      'ppipe_camera_frames_per_second',
+      'ppipe_camera_skipped_frames_total',
+      'ppipe_detections_total',
+      'ppipe_detection_latency_seconds_bucket',
+      'ppipe_slo_attainment_ratio',
+      'ppipe_store_failed_writes_total',
+    ])
+      assert.match(metrics, new RegExp(`^${name}`, 'm'), name);
     assert.match((await api('GET', '/')).text, /\/api\/live/);
     assert.ok(((await api('GET', '/api/stats')).json as { store: { rows: number } }).store.rows > 0);
     assert.deepEqual((await api('GET', '/api/nodes')).json, { items: [] });
@@ -209,8 +260,11 @@ server:
     await assert.rejects(
       broken.start(),
       (e: unknown) =>
-        e instanceof ConfigError && e.message.startsWith(bad) && /cameras\[0\]\.url/.test(e.message)
-        && /cameras\[0\]\.fps/.test(e.message) && /server\.port/.test(e.message),
+        e instanceof ConfigError &&
+        e.message.startsWith(bad) &&
+        /cameras\[0\]\.url/.test(e.message) &&
+        /cameras\[0\]\.fps/.test(e.message) &&
+        /server\.port/.test(e.message),
     );
     writeFileSync(bad, 'cameras:\n  - { id: a, url: "rtsp://admin:${NO_SUCH_VAR_PPIPE}@h/x" }\n');
     await assert.rejects(broken.start(), /environment variable NO_SUCH_VAR_PPIPE is not set/);

@@ -35,14 +35,18 @@ cluster:
   const appliance = new Appliance({ configFile, logger: pino({ level: 'silent' }) });
   const baseUrl = runDuringSuite(appliance, dir);
   const json = async <T>(route: string): Promise<T> => (await (await fetch(baseUrl() + route)).json()) as T;
-  const latestFaceId = async (): Promise<number | undefined> => (await json<DetectionsResponse>('/api/detections?camera=astro&limit=1')).items[0]?.id;
+  const latestFaceId = async (): Promise<number | undefined> =>
+    (await json<DetectionsResponse>('/api/detections?camera=astro&limit=1')).items[0]?.id;
 
-
-  it('logs the camera\'s face detections served by the local worker, and shows its node and plan', async () => {
-    const page = await waitFor('a detection', async () => {
-      const r = await json<DetectionsResponse>('/api/detections?camera=astro&limit=5');
-      return r.items.length > 0 ? r : undefined;
-    }, 30_000);
+  it("logs the camera's face detections served by the local worker, and shows its node and plan", async () => {
+    const page = await waitFor(
+      'a detection',
+      async () => {
+        const r = await json<DetectionsResponse>('/api/detections?camera=astro&limit=5');
+        return r.items.length > 0 ? r : undefined;
+      },
+      30_000,
+    );
     const face = page.items[0]!;
     assert.equal(face.label, 'face');
     assert.equal(face.model, 'blazeface');
@@ -51,11 +55,21 @@ cluster:
     const inSource = face.box[0] > 150 && face.box[2] < 300 && face.box[1] > 50 && face.box[3] < 200;
     assert.ok(inSource, `box in 512x512 source pixels: ${face.box.join(',')}`);
     assert.deepEqual([face.sourceWidth, face.sourceHeight], [512, 512]);
-    const nodes = await json<{ items: Array<{ id: string; info: { up: boolean; deviceClass: string } }> }>('/api/nodes');
-    assert.deepEqual(nodes.items.map((n) => [n.id, n.info.up, n.info.deviceClass]), [['local-0', true, 'cpu-1t']]);
-    const plan = await json<{ plan: { plan: { nodes: string[]; plan: { dnns: Array<{ name: string }> } } } | null }>('/api/plan');
+    const nodes = await json<{ items: Array<{ id: string; info: { up: boolean; deviceClass: string } }> }>(
+      '/api/nodes',
+    );
+    assert.deepEqual(
+      nodes.items.map((n) => [n.id, n.info.up, n.info.deviceClass]),
+      [['local-0', true, 'cpu-1t']],
+    );
+    const plan = await json<{ plan: { plan: { nodes: string[]; plan: { dnns: Array<{ name: string }> } } } | null }>(
+      '/api/plan',
+    );
     assert.deepEqual(plan.plan?.plan.nodes, ['local-0']);
-    assert.deepEqual(plan.plan?.plan.plan.dnns.map((d) => d.name), ['face_detection_front_128x128_barracuda']);
+    assert.deepEqual(
+      plan.plan?.plan.plan.dnns.map((d) => d.name),
+      ['face_detection_front_128x128_barracuda'],
+    );
   });
 
   it('restarts a crashed worker; the cluster re-plans and detections resume', async () => {

@@ -32,7 +32,11 @@ server:
   });
   const baseUrl = runDuringSuite(appliance, dir);
   const post = (body: unknown): Promise<Response> =>
-    fetch(`${baseUrl()}/api/cameras`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    fetch(`${baseUrl()}/api/cameras`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
 
   it('a bad first change writes nothing; a good one goes to a copy in the data folder', async () => {
     const bad = await post({ id: 'x', url: 'gopher://cam', enabled: false });
@@ -45,8 +49,15 @@ server:
     const copy = readFileSync(userConfig, 'utf8');
     assert.match(copy, /# shipped defaults/);
     const loaded = loadAppConfig(userConfig, {});
-    assert.deepEqual(loaded.cameras.map((c) => c.id), ['garage']);
-    assert.equal(path.resolve(path.dirname(userConfig), loaded.models[0]!.path), MODEL, 'the model path still names the model');
+    assert.deepEqual(
+      loaded.cameras.map((c) => c.id),
+      ['garage'],
+    );
+    assert.equal(
+      path.resolve(path.dirname(userConfig), loaded.models[0]!.path),
+      MODEL,
+      'the model path still names the model',
+    );
 
     const removed = await fetch(`${baseUrl()}/api/cameras/garage`, { method: 'DELETE' });
     assert.equal(removed.status, 204);

@@ -15,7 +15,9 @@ import { makeTestCertificates } from './cluster/support.ts';
 /** `mqttExtra`: more lines of the mqtt section (credentials, CA), indented by two spaces. */
 function config(dir: string, mqttUrl: string, mqttExtra = ''): string {
   const file = path.join(dir, 'config.yaml');
-  writeFileSync(file, `version: 1
+  writeFileSync(
+    file,
+    `version: 1
 models:
   - { id: blazeface, kind: blazeface, path: ${MODEL}, threshold: 0.75 }
 cameras:
@@ -29,7 +31,8 @@ mqtt:
   url: ${mqttUrl}
   prefix: home
   detectionPrefix: home/frigate
-${mqttExtra}`);
+${mqttExtra}`,
+  );
   return file;
 }
 
@@ -41,13 +44,19 @@ describe('appliance over MQTT', () => {
     await broker.start();
     const client = await mqtt.connectAsync(broker.url);
     const messages: Array<{ topic: string; payload: string; retain: boolean }> = [];
-    client.on('message', (topic, payload, packet) => messages.push({ topic, payload: payload.toString(), retain: packet.retain }));
+    client.on('message', (topic, payload, packet) =>
+      messages.push({ topic, payload: payload.toString(), retain: packet.retain }),
+    );
     await client.subscribeAsync(['home/frigate/events', 'home/cameras/+/status', 'home/nodes/appliance/available']);
-    const appliance = new Appliance({ configFile: config(mkdtempSync(path.join(tmpdir(), 'ppipe-mqtt-')), broker.url), logger: pino({ level: 'silent' }) });
+    const appliance = new Appliance({
+      configFile: config(mkdtempSync(path.join(tmpdir(), 'ppipe-mqtt-')), broker.url),
+      logger: pino({ level: 'silent' }),
+    });
     try {
       await appliance.start();
       const deadline = Date.now() + 15_000;
-      while (Date.now() < deadline && !messages.some((m) => m.topic === 'home/frigate/events')) await new Promise((r) => setTimeout(r, 50));
+      while (Date.now() < deadline && !messages.some((m) => m.topic === 'home/frigate/events'))
+        await new Promise((r) => setTimeout(r, 50));
       const event = messages.find((m) => m.topic === 'home/frigate/events');
       assert.ok(event, `no detection event; got ${messages.map((m) => m.topic).join(', ')}`);
       type After = { camera: string; label: string; score: number; box: number[]; frame_time: number };
@@ -67,14 +76,26 @@ describe('appliance over MQTT', () => {
       await appliance.stop();
     }
     const deadline = Date.now() + 5_000;
-    while (Date.now() < deadline && !messages.some((m) => m.topic === 'home/nodes/appliance/available' && m.payload === 'offline')) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(messages.some((m) => m.topic === 'home/nodes/appliance/available' && m.payload === 'offline'), 'offline on stop');
+    while (
+      Date.now() < deadline &&
+      !messages.some((m) => m.topic === 'home/nodes/appliance/available' && m.payload === 'offline')
+    )
+      await new Promise((r) => setTimeout(r, 50));
+    assert.ok(
+      messages.some((m) => m.topic === 'home/nodes/appliance/available' && m.payload === 'offline'),
+      'offline on stop',
+    );
     await client.endAsync();
   });
 
   it('over mqtts:// with credentials and the CA named in the config (relative to it)', async () => {
     const certs = makeTestCertificates();
-    const secure = new EmbeddedBroker({ port: 0, username: 'home', password: 'assistant-secret', tls: { certFile: certs.certFile, keyFile: certs.keyFile } });
+    const secure = new EmbeddedBroker({
+      port: 0,
+      username: 'home',
+      password: 'assistant-secret',
+      tls: { certFile: certs.certFile, keyFile: certs.keyFile },
+    });
     const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-mqtts-'));
     copyFileSync(certs.caFile, path.join(dir, 'broker-ca.pem'));
     process.env.PPIPE_TEST_MQTT_PASSWORD = 'assistant-secret';
@@ -82,11 +103,22 @@ describe('appliance over MQTT', () => {
     try {
       await secure.start();
       assert.match(secure.url, /^mqtts:\/\//);
-      const client = await mqtt.connectAsync(secure.url, { username: 'home', password: 'assistant-secret', ca: readFileSync(certs.caFile) });
+      const client = await mqtt.connectAsync(secure.url, {
+        username: 'home',
+        password: 'assistant-secret',
+        ca: readFileSync(certs.caFile),
+      });
       const available: string[] = [];
       client.on('message', (_topic, payload) => available.push(payload.toString()));
       await client.subscribeAsync('home/nodes/appliance/available');
-      appliance = new Appliance({ configFile: config(dir, secure.url, '  username: home\n  password: ${PPIPE_TEST_MQTT_PASSWORD}\n  caFile: broker-ca.pem\n'), logger: pino({ level: 'silent' }) });
+      appliance = new Appliance({
+        configFile: config(
+          dir,
+          secure.url,
+          '  username: home\n  password: ${PPIPE_TEST_MQTT_PASSWORD}\n  caFile: broker-ca.pem\n',
+        ),
+        logger: pino({ level: 'silent' }),
+      });
       await appliance.start();
       const deadline = Date.now() + 10_000;
       while (Date.now() < deadline && !available.includes('online')) await new Promise((r) => setTimeout(r, 50));
@@ -101,7 +133,10 @@ describe('appliance over MQTT', () => {
   });
 
   it('an unreachable broker is logged and the appliance still serves', async () => {
-    const appliance = new Appliance({ configFile: config(mkdtempSync(path.join(tmpdir(), 'ppipe-mqtt-')), 'mqtt://127.0.0.1:1'), logger: pino({ level: 'silent' }) });
+    const appliance = new Appliance({
+      configFile: config(mkdtempSync(path.join(tmpdir(), 'ppipe-mqtt-')), 'mqtt://127.0.0.1:1'),
+      logger: pino({ level: 'silent' }),
+    });
     try {
       await appliance.start();
       const res = await fetch(`http://127.0.0.1:${appliance.port}/api/detections?limit=1`);

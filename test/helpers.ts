@@ -19,13 +19,17 @@ export function overlaps(intervals: Array<[number, number]>, label: string): str
   const sorted = intervals.filter(([s, e]) => e > s).sort((a, b) => a[0] - b[0]);
   const out: string[] = [];
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i]![0] < sorted[i - 1]![1]) out.push(`${label}: [${sorted[i - 1]!.join(', ')}) overlaps [${sorted[i]!.join(', ')})`);
+    if (sorted[i]![0] < sorted[i - 1]![1])
+      out.push(`${label}: [${sorted[i - 1]!.join(', ')}) overlaps [${sorted[i]!.join(', ')})`);
   }
   return out;
 }
 
 /** Per-resource intervals of reserved dispatches: GPUs by instance, uplinks and downlinks by server. */
-export function reservedIntervals(topology: ServingTopology, dispatches: ReadonlyArray<Dispatch>): Map<string, Array<[number, number]>> {
+export function reservedIntervals(
+  topology: ServingTopology,
+  dispatches: ReadonlyArray<Dispatch>,
+): Map<string, Array<[number, number]>> {
   const byResource = new Map<string, Array<[number, number]>>();
   const add = (key: string, s: number, e: number): void => {
     const list = byResource.get(key) ?? [];

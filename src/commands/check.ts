@@ -17,7 +17,11 @@ problem's profiles, GPU counts and SLOs, and checks the plan invariants. Exits 1
 export function runCheckCommand(argv: string[], io: CommandIo): number {
   let args;
   try {
-    const options = { problem: { type: 'string' }, profiles: { type: 'string' }, help: { type: 'boolean', default: false } } as const;
+    const options = {
+      problem: { type: 'string' },
+      profiles: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    } as const;
     args = parseArgs({ args: argv, allowPositionals: true, options });
   } catch (error) {
     io.stderr(`ppipe check: ${errorText(error)}\n${CHECK_USAGE}\n`);
@@ -43,7 +47,10 @@ export function runCheckCommand(argv: string[], io: CommandIo): number {
       io.stderr(`${file}: ${errors.length} violation(s)\n${errors.map((e) => `  - ${e}`).join('\n')}\n`);
       return 1;
     }
-    io.stdout(`${file}: valid (${plan.dnns.length} DNNs, ${plan.dnns.reduce((n, d) => n + d.pipelines.length, 0)} pipelines, objective ${plan.objective.toFixed(2)})\n`);
+    io.stdout(
+      `${file}: valid (${plan.dnns.length} DNNs, ${plan.dnns.reduce((n, d) => n + d.pipelines.length, 0)} ` +
+        `pipelines, objective ${plan.objective.toFixed(2)})\n`,
+    );
     return 0;
   } catch (error) {
     io.stderr(`ppipe check: ${errorText(error)}\n`);

@@ -78,23 +78,26 @@ const OPTIONS = {
 type Values = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS }>>['values'];
 
 /** The testbed's settings from the options, or the usage mistake to report. */
-function testbedSettings(values: Values): { error: string; missingData?: true } | {
-  dnns: string[];
-  loadFactors: number[];
-  timeScale: number;
-  pointS: number;
-  guardMs: number;
-  warmupS: number;
-  profiles: string;
-} {
+function testbedSettings(values: Values):
+  | { error: string; missingData?: true }
+  | {
+      dnns: string[];
+      loadFactors: number[];
+      timeScale: number;
+      pointS: number;
+      guardMs: number;
+      warmupS: number;
+      profiles: string;
+    } {
   const quick = values.quick;
   const timeScale = Number(values['time-scale']);
   const pointS = Number(values['point-s'] ?? (quick ? 2.5 : 4));
   if (!(timeScale > 0) || !(pointS > 0)) return { error: '--time-scale and --point-s expect positive numbers' };
   const dnns = values.dnns ? values.dnns.split(',') : quick ? G1.slice(0, 1) : G1;
   const defaultGrid = quick ? [0.4, 0.7, 1.0] : Array.from({ length: 20 }, (_, i) => (i + 1) / 20);
-  const loadFactors = (values['load-factors'] ? values['load-factors'].split(',').map(Number) : defaultGrid)
-    .sort((a, b) => a - b);
+  const loadFactors = (values['load-factors'] ? values['load-factors'].split(',').map(Number) : defaultGrid).sort(
+    (a, b) => a - b,
+  );
   const guardMs = Number(values['guard-ms'] ?? 5);
   const warmupS = Number(values['warmup-s'] ?? 2);
   if (loadFactors.some((lf) => !(lf > 0)) || !(guardMs >= 0) || !(warmupS >= 0)) {

@@ -53,6 +53,7 @@ export function errorText(error: unknown): string {
 
 /** A whole number option value, e.g. `--partitions 3`. */
 export function parseCount(option: string, value: string, min: number): number {
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`${option} expects a whole number ≥ ${min}, got "${value}"`);
+  if (!/^\d+$/.test(value) || Number(value) < min)
+    throw new UsageError(`${option} expects a whole number ≥ ${min}, got "${value}"`);
   return Number(value);
 }

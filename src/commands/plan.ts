@@ -89,7 +89,10 @@ export async function runPlanCommand(argv: string[], io: CommandIo): Promise<num
       profiles: values.profiles,
       defaultProfiles: () => artifactProfiles(undefined),
     });
-    io.stderr(`planning ${problem.dnns.map((d) => d.name).join(', ')} on ${problem.gpus.map((g) => `${g.count} ${g.type}`).join(' + ')}\n`);
+    io.stderr(
+      `planning ${problem.dnns.map((d) => d.name).join(', ')} on ` +
+        `${problem.gpus.map((g) => `${g.count} ${g.type}`).join(' + ')}\n`,
+    );
     const outcome = await planProblem(problem, solver, {
       ...(algorithm ? { algorithm } : {}),
       ...(maxPartitions ? { maxPartitions } : {}),
@@ -97,12 +100,14 @@ export async function runPlanCommand(argv: string[], io: CommandIo): Promise<num
       spareGpus: !values['no-spare-gpus'],
       onProgress: (message) => io.stderr(`${message}\n`),
     });
-    if (outcome.spareInstances > 0) io.stderr(`spare GPUs: ${outcome.spareInstances} instances added as headroom above the planned throughput\n`);
+    if (outcome.spareInstances > 0)
+      io.stderr(`spare GPUs: ${outcome.spareInstances} instances added as headroom above the planned throughput\n`);
     const plan = planFromOutcome(problem, outcome);
     const seconds = (performance.now() - started) / 1000;
     const document = values.format === 'artifact' ? toArtifactPlan(plan, seconds) : plan;
     if (values.out) writeFileSync(values.out, `${JSON.stringify(document, null, 1)}\n`);
-    if (values.json) io.stdout(`${JSON.stringify({ objective: plan.objective, status: outcome.status, seconds, plan: document })}\n`);
+    if (values.json)
+      io.stdout(`${JSON.stringify({ objective: plan.objective, status: outcome.status, seconds, plan: document })}\n`);
     else io.stdout(`${renderPlanTable(plan, seconds)}\n`);
     return outcome.status === 'infeasible' ? 1 : 0;
   } catch (error) {

@@ -5,10 +5,21 @@
 import type { CommandIo } from './io.ts';
 import { parseArgs } from 'node:util';
 import { InputError } from '../planner/index.ts';
-import { DEFAULT_PREPARTITION_BLOCKS, PrepartitionInfeasibleError, blockShares, formatPrepartitionCsvs, listNodeProfileModels, loadArtifactPrepartitionInput, prepartitionChain, prepartitionTag, writePrepartitionCsvs, } from '../planner/index.ts';
+import {
+  DEFAULT_PREPARTITION_BLOCKS,
+  PrepartitionInfeasibleError,
+  blockShares,
+  formatPrepartitionCsvs,
+  listNodeProfileModels,
+  loadArtifactPrepartitionInput,
+  prepartitionChain,
+  prepartitionTag,
+  writePrepartitionCsvs,
+} from '../planner/index.ts';
 import type { PrepartitionResult } from '../planner/index.ts';
 
-export const PREPARTITION_USAGE = `Usage: ppipe prepartition --profiles DIR --model NAME [--blocks ${DEFAULT_PREPARTITION_BLOCKS}] [--out DIR]
+export const PREPARTITION_USAGE = `Usage: ppipe prepartition --profiles DIR --model NAME \
+[--blocks ${DEFAULT_PREPARTITION_BLOCKS}] [--out DIR]
 
 Cuts a model into contiguous blocks that minimise the bytes per sample crossing block boundaries, keeping
 every block's runtime share on every GPU type within [lb/N, ub/N] (bounds relaxed from (0.7, 1.3) upwards).
@@ -26,7 +37,8 @@ function resolveModel(profilesFolder: string, name: string): string {
   if (models.includes(name)) return name;
   const matches = models.filter((model) => model.startsWith(name));
   if (matches.length === 1) return matches[0]!;
-  if (matches.length === 0) throw new UsageError(`no model named or starting with "${name}" in ${profilesFolder}/models/node-profile-no-const`);
+  if (matches.length === 0)
+    throw new UsageError(`no model named or starting with "${name}" in ${profilesFolder}/models/node-profile-no-const`);
   throw new UsageError(`"${name}" is ambiguous; it starts ${matches.length} models: ${matches.join(', ')}`);
 }
 
@@ -35,9 +47,16 @@ class UsageError extends Error {}
 function summarise(model: string, result: PrepartitionResult, latencyUsByDevice: Map<string, number[]>): string {
   const lines: string[] = [];
   const nodeCount = result.nodeNames.length;
-  lines.push(`model ${model}: ${nodeCount} nodes, ${result.blocks} blocks, bounds lb=${result.lb.toFixed(1)} ub=${result.ub.toFixed(1)} (tag ${prepartitionTag(result)})`);
-  const shares = [...latencyUsByDevice].map(([device, latencies]) => [device, blockShares(latencies, result.blockOfNode, result.blocks)] as const);
-  lines.push(`block  nodes            cut after (bytes)  runtime share % (${shares.map(([device]) => device).join(' / ')})`);
+  lines.push(
+    `model ${model}: ${nodeCount} nodes, ${result.blocks} blocks, bounds lb=${result.lb.toFixed(1)} ` +
+      `ub=${result.ub.toFixed(1)} (tag ${prepartitionTag(result)})`,
+  );
+  const shares = [...latencyUsByDevice].map(
+    ([device, latencies]) => [device, blockShares(latencies, result.blockOfNode, result.blocks)] as const,
+  );
+  lines.push(
+    `block  nodes            cut after (bytes)  runtime share % (${shares.map(([device]) => device).join(' / ')})`,
+  );
   for (let b = 0; b < result.blocks; b++) {
     const first = result.firstNodeOfBlock[b]!;
     const last = (b + 1 < result.blocks ? result.firstNodeOfBlock[b + 1]! : nodeCount) - 1;
@@ -101,7 +120,8 @@ export async function runPrepartitionCommand(argv: string[], io: CommandIo): Pro
   } catch (error) {
     // Input, usage and infeasibility errors carry their own explanation; anything else (a write failure,
     // a bad latency total) still ends as one readable line rather than a stack trace.
-    const known = error instanceof InputError || error instanceof UsageError || error instanceof PrepartitionInfeasibleError;
+    const known =
+      error instanceof InputError || error instanceof UsageError || error instanceof PrepartitionInfeasibleError;
     io.stderr(`ppipe prepartition: ${known ? '' : 'error: '}${(error as Error).message}\n`);
     return 1;
   }

@@ -35,7 +35,8 @@ the cuts and shapes documents of the artifact's layout (DIR/<model>.cuts.json, D
 
 export function parseDevice(text: string): Device {
   const cpu = /^cpu(?::(\d+))?$/.exec(text);
-  if (cpu) return { kind: 'cpu', threads: cpu[1] !== undefined ? parseCount('--device cpu:THREADS', cpu[1], 1) : undefined };
+  if (cpu)
+    return { kind: 'cpu', threads: cpu[1] !== undefined ? parseCount('--device cpu:THREADS', cpu[1], 1) : undefined };
   const cuda = /^cuda(?::(\d+))?$/.exec(text);
   if (cuda) return { kind: 'cuda', deviceId: Number(cuda[1] ?? 0) };
   throw new UsageError(`--device expects cpu, cpu:THREADS, cuda or cuda:ID, got "${text}"`);
@@ -45,7 +46,10 @@ function parseBatchSizes(text: string): number {
   const range = /^1-(\d+)$/.exec(text);
   if (range) return parseCount('--batch-sizes', range[1]!, 1);
   if (text === '1') return 1;
-  throw new UsageError(`--batch-sizes expects a range starting at 1 such as 1-8 (the profile's columns are batch sizes 1, 2, …), got "${text}"`);
+  throw new UsageError(
+    `--batch-sizes expects a range starting at 1 such as 1-8 (the profile's columns are batch sizes 1, 2, …), got ` +
+      `"${text}"`,
+  );
 }
 
 /** A one-line progress bar on stderr, redrawn in place. */
@@ -54,7 +58,10 @@ function progressBarOf(io: CommandIo): { tick(done: number, total: number, label
     tick(done: number, total: number, label: string) {
       const width = 30;
       const filled = Math.round((done / total) * width);
-      io.stderr(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.round((done / total) * 100)).padStart(3)}% ${label.padEnd(28)}`);
+      io.stderr(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` +
+          `${String(Math.round((done / total) * 100)).padStart(3)}% ${label.padEnd(28)}`,
+      );
     },
     done() {
       io.stderr('\n');
@@ -87,7 +94,8 @@ export async function runProfileCommand(argv: ReadonlyArray<string>, io: Command
     if (!values.out) throw new UsageError('--out DIR is required');
     const device = parseDevice(values.device);
     if (device.kind === 'cuda') assertCudaAvailable();
-    const deviceClass = values['device-class'] ?? (device.kind === 'cpu' ? `cpu-${device.threads ?? availableParallelism()}t` : 'cuda');
+    const deviceClass =
+      values['device-class'] ?? (device.kind === 'cpu' ? `cpu-${device.threads ?? availableParallelism()}t` : 'cuda');
     const file = positionals[0]!;
     const maxBatch = parseBatchSizes(values['batch-sizes']);
     const requestedBlocks = parseCount('--blocks', values.blocks, 1);
@@ -118,7 +126,8 @@ export async function runProfileCommand(argv: ReadonlyArray<string>, io: Command
     io.stdout(`${JSON.stringify({ ...written, seconds: (Date.now() - started) / 1000 })}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) return reportFailure(new UsageError(error.message), io, PROFILE_USAGE);
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+      return reportFailure(new UsageError(error.message), io, PROFILE_USAGE);
     return reportFailure(error, io, PROFILE_USAGE);
   }
 }
@@ -126,6 +135,9 @@ export async function runProfileCommand(argv: ReadonlyArray<string>, io: Command
 /** The blocks of a profile file, for timing the same boundaries on another device class. */
 function blocksOf(file: string): BlockRange[] {
   const parsed = readProfileDocument(file);
-  if (!parsed.blocks) throw new UsageError(`${file}: the profile has no block node ranges (blocks); only profiles written by ppipe profile do`);
+  if (!parsed.blocks)
+    throw new UsageError(
+      `${file}: the profile has no block node ranges (blocks); only profiles written by ppipe profile do`,
+    );
   return parsed.blocks;
 }

@@ -56,7 +56,12 @@ export async function runReproduceCommand(argv: string[], io: CommandIo): Promis
     io.stderr(`ppipe reproduce: --out DIR is required\n${REPRODUCE_USAGE}\n`);
     return 2;
   }
-  const numbers = { durationS: Number(values['duration-s']), planTimeLimitS: Number(values['plan-time-limit']), seed: Number(values.seed), workers: values.workers === undefined ? undefined : Number(values.workers) };
+  const numbers = {
+    durationS: Number(values['duration-s']),
+    planTimeLimitS: Number(values['plan-time-limit']),
+    seed: Number(values.seed),
+    workers: values.workers === undefined ? undefined : Number(values.workers),
+  };
   for (const [name, value] of Object.entries(numbers)) {
     if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
       io.stderr(`ppipe reproduce: --${name} expects a non-negative number, got ${String(value)}\n`);
@@ -71,8 +76,19 @@ export async function runReproduceCommand(argv: string[], io: CommandIo): Promis
     const onProgress = (line: string): void => io.stderr(`${line}\n`);
     if (values.edge) {
       const { reproduceEdge } = await import('../sim/index.ts');
-      const summary = await reproduceEdge({ profiles, outDir: path.resolve(values.out), arrivals, arrivalsLabel: values.arrivals, durationS: numbers.durationS, planTimeLimitS: numbers.planTimeLimitS, seed: numbers.seed, ...(numbers.workers ? { workers: numbers.workers } : {}), onProgress });
-      io.stdout(`${JSON.stringify({ report: summary.reportFile, edgeJson: summary.edgeJson, seconds: (performance.now() - started) / 1000 })}\n`);
+      const summary = await reproduceEdge({
+        profiles,
+        outDir: path.resolve(values.out),
+        arrivals,
+        arrivalsLabel: values.arrivals,
+        durationS: numbers.durationS,
+        planTimeLimitS: numbers.planTimeLimitS,
+        seed: numbers.seed,
+        ...(numbers.workers ? { workers: numbers.workers } : {}),
+        onProgress,
+      });
+      const seconds = (performance.now() - started) / 1000;
+      io.stdout(`${JSON.stringify({ report: summary.reportFile, edgeJson: summary.edgeJson, seconds })}\n`);
       return 0;
     }
     const summary = await reproduce({
@@ -87,7 +103,9 @@ export async function runReproduceCommand(argv: string[], io: CommandIo): Promis
       ...(numbers.workers ? { workers: numbers.workers } : {}),
       onProgress,
     });
-    io.stdout(`${JSON.stringify({ report: summary.reportFile, planSeconds: summary.planSeconds, sweepSeconds: summary.sweepSeconds, fig10Seconds: summary.fig10Seconds, seconds: (performance.now() - started) / 1000 })}\n`);
+    const { reportFile: report, planSeconds, sweepSeconds, fig10Seconds } = summary;
+    const seconds = (performance.now() - started) / 1000;
+    io.stdout(`${JSON.stringify({ report, planSeconds, sweepSeconds, fig10Seconds, seconds })}\n`);
     return 0;
   } catch (error) {
     io.stderr(`ppipe reproduce: ${(error as Error).message}\n`);

@@ -38,7 +38,11 @@ export async function runServeCommand(argv: string[], io: CommandIo): Promise<nu
     return 0;
   }
   const dataDir = process.env.DATA_DIR ? path.resolve(process.env.DATA_DIR) : undefined;
-  const files = locateConfig({ explicit: values.config, dataDir: dataDir ?? DEFAULT_DATA_DIR, defaults: DEFAULT_CONFIG });
+  const files = locateConfig({
+    explicit: values.config,
+    dataDir: dataDir ?? DEFAULT_DATA_DIR,
+    defaults: DEFAULT_CONFIG,
+  });
   // Without --config the data folder is DATA_DIR or its default, never a path from the settings file.
   const folder = dataDir ?? (values.config ? undefined : DEFAULT_DATA_DIR);
   return serveAppliance(files, io, folder ? { dataDir: folder } : {});

@@ -16,9 +16,9 @@ import { simulate } from '../sim/index.ts';
 import type { CommandIo } from './io.ts';
 import { MissingDataError, UsageError, artifactProfiles } from './io.ts';
 
-
 /** The options `ppipe sweep` shares with `ppipe sim`. */
-export const COMMON_OPTIONS = `  --dnn I                index of the DNN in the plan (each DNN runs alone on its own pipelines)
+export const COMMON_OPTIONS = `  --dnn I                index of the DNN in the plan \
+(each DNN runs alone on its own pipelines)
   --profiles DIR         profiles for batch sizes other than the planned one (default: PPIPE_ARTIFACT_DATA,
                          else the PPipe artifact's data beside the repository)
   --arrivals A           poisson | gamma:CV | trace:FILE (MAF 2021 CSV, folded to the rate) (default poisson)
@@ -61,7 +61,9 @@ const OPTIONS = {
   help: { type: 'boolean', default: false },
 } as const;
 
-export type Values = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>['values'];
+export type Values = ReturnType<
+  typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>
+>['values'];
 
 export function positiveNumber(values: Values, name: keyof Values, integer = false): number | undefined {
   const raw = values[name];
@@ -77,7 +79,8 @@ export function parseArrivals(text: string): ArrivalSpec {
   if (text === 'poisson') return { kind: 'poisson' };
   if (text.startsWith('gamma:')) {
     const cv = Number(text.slice('gamma:'.length));
-    if (!Number.isFinite(cv) || cv <= 0) throw new UsageError(`--arrivals gamma:CV expects a positive CV, got "${text}"`);
+    if (!Number.isFinite(cv) || cv <= 0)
+      throw new UsageError(`--arrivals gamma:CV expects a positive CV, got "${text}"`);
     return { kind: 'gamma', cv };
   }
   if (text.startsWith('trace:')) {
@@ -99,7 +102,8 @@ function parseClusterGpus(text: string | undefined): Record<string, number> | un
   for (const item of text.split(',')) {
     const [type, count] = item.split('=');
     const n = Number(count);
-    if (!type || !Number.isInteger(n) || n <= 0) throw new UsageError(`--cluster-gpus expects TYPE=COUNT pairs such as L4=25,T4=75, got "${text}"`);
+    if (!type || !Number.isInteger(n) || n <= 0)
+      throw new UsageError(`--cluster-gpus expects TYPE=COUNT pairs such as L4=25,T4=75, got "${text}"`);
     out[type] = n;
   }
   return out;
@@ -114,14 +118,18 @@ interface Prepared {
 export function prepare(values: Values, positionals: string[]): Prepared {
   if (positionals.length !== 1) throw new UsageError('expected one PLAN file');
   const dnnIndex = values.dnn === undefined ? undefined : Number(values.dnn);
-  if (dnnIndex === undefined || !Number.isInteger(dnnIndex) || dnnIndex < 0) throw new UsageError('--dnn expects the index of a DNN in the plan (0, 1, …)');
+  if (dnnIndex === undefined || !Number.isInteger(dnnIndex) || dnnIndex < 0)
+    throw new UsageError('--dnn expects the index of a DNN in the plan (0, 1, …)');
   const scheduler = values.scheduler as SchedulerKind;
-  if (scheduler !== 'reservation' && scheduler !== 'reactive') throw new UsageError(`--scheduler expects reservation or reactive, got "${values.scheduler}"`);
+  if (scheduler !== 'reservation' && scheduler !== 'reactive')
+    throw new UsageError(`--scheduler expects reservation or reactive, got "${values.scheduler}"`);
   const admission = values.admission;
-  if (admission !== 'shrink' && admission !== 'artifact') throw new UsageError(`--admission expects shrink or artifact, got "${admission}"`);
+  if (admission !== 'shrink' && admission !== 'artifact')
+    throw new UsageError(`--admission expects shrink or artifact, got "${admission}"`);
   const durationS = positiveNumber(values, 'duration-s')!;
   const seed = Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed expects a non-negative integer, got "${values.seed}"`);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new UsageError(`--seed expects a non-negative integer, got "${values.seed}"`);
   const bandwidthGbps = positiveNumber(values, 'bandwidth-gbps');
   const clusterGpus = parseClusterGpus(values['cluster-gpus']);
   const arrivals = parseArrivals(values.arrivals!);
@@ -129,13 +137,18 @@ export function prepare(values: Values, positionals: string[]): Prepared {
   const file = positionals[0]!;
   const plan = loadServingPlan(readDocument(file), file, bandwidthGbps === undefined ? {} : { bandwidthGbps });
   const dnn = plan.dnns[dnnIndex];
-  if (!dnn) throw new InputError(file, `dnn ${dnnIndex}`, `expected an index below ${plan.dnns.length} (the plan's DNNs)`);
+  if (!dnn)
+    throw new InputError(file, `dnn ${dnnIndex}`, `expected an index below ${plan.dnns.length} (the plan's DNNs)`);
   const profilesDir = artifactProfiles(values.profiles);
   let profile: ModelProfile;
   try {
     profile = new ProfileLibrary([profilesDir]).get(dnn.name);
   } catch (error) {
-    throw new InputError(profilesDir, dnn.name, `expected profiles for the plan's model (latencies at other batch sizes): ${(error as Error).message}`);
+    throw new InputError(
+      profilesDir,
+      dnn.name,
+      `expected profiles for the plan's model (latencies at other batch sizes): ${(error as Error).message}`,
+    );
   }
   const simOptions: Omit<SimOptions, 'rateRps'> = {
     durationUs: Math.round(durationS * 1e6),
@@ -151,13 +164,17 @@ export function prepare(values: Values, positionals: string[]): Prepared {
 
 function summary(r: SimResult): string {
   const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
-  const util = Object.entries(r.utilization).map(([gpu, u]) => `${gpu} ${pct(u)}`).join(', ');
+  const util = Object.entries(r.utilization)
+    .map(([gpu, u]) => `${gpu} ${pct(u)}`)
+    .join(', ');
   return [
     `${r.dnn} at ${r.rateRps} req/s for ${r.durationS} s (${r.scheduler}, seed ${r.seed})`,
-    `  attainment ${pct(r.attainment)}: ${r.requests} requests, ${r.served} on time, ${r.late} late, ${r.dropped} dropped`,
+    `  attainment ${pct(r.attainment)}: ${r.requests} requests, ${r.served} on time, ${r.late} late, ${r.dropped} ` +
+      `dropped`,
     `  latency p50 ${(r.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(r.latencyUs.p99 / 1000).toFixed(2)} ms`,
     `  utilization ${util}`,
-    `  ${r.batches} batches, ${r.probesPerBatch.toFixed(2)} probes/batch, scheduler ${r.schedulerUsPerDecision.median.toFixed(2)} µs/decision (p99 ${r.schedulerUsPerDecision.p99.toFixed(2)})`,
+    `  ${r.batches} batches, ${r.probesPerBatch.toFixed(2)} probes/batch, scheduler ` +
+      `${r.schedulerUsPerDecision.median.toFixed(2)} µs/decision (p99 ${r.schedulerUsPerDecision.p99.toFixed(2)})`,
     `  ${r.events} events at ${(r.eventsPerSecond / 1e6).toFixed(2)} M events/s`,
   ].join('\n');
 }
@@ -202,8 +219,10 @@ export function runSimCommand(argv: string[], io: CommandIo): number {
   return runWithSimOptions('sim', SIM_USAGE, argv, io, (values, positionals) => {
     const rate = positiveNumber(values, 'rate');
     const loadFactor = positiveNumber(values, 'load-factor');
-    if ((rate === undefined) === (loadFactor === undefined)) throw new UsageError('give exactly one of --rate and --load-factor');
-    if (values['reference-xput'] !== undefined || values['all-points']) throw new UsageError('--reference-xput and --all-points belong to ppipe sweep');
+    if ((rate === undefined) === (loadFactor === undefined))
+      throw new UsageError('give exactly one of --rate and --load-factor');
+    if (values['reference-xput'] !== undefined || values['all-points'])
+      throw new UsageError('--reference-xput and --all-points belong to ppipe sweep');
     const { dnn, simOptions, planXputRps } = prepare(values, positionals);
     const rateRps = rate ?? Math.floor(loadFactor! * planXputRps);
     if (rateRps <= 0) throw new UsageError(`the rate comes to ${rateRps} req/s; nothing to simulate`);

@@ -92,7 +92,9 @@ export function describeStart(report: StartupReport): string {
   } else {
     lines.push(`workers (${report.workers.length}):`);
     for (const worker of report.workers) {
-      lines.push(`  ${worker.id}  ${worker.deviceClass ?? 'unknown class'}, site ${worker.site ?? '-'}, ${worker.state}`);
+      lines.push(
+        `  ${worker.id}  ${worker.deviceClass ?? 'unknown class'}, site ${worker.site ?? '-'}, ${worker.state}`,
+      );
     }
     lines.push(report.plan ? renderPlanTable(report.plan) : 'plan: none yet (no worker of a profiled class is up)');
   }

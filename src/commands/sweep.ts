@@ -20,19 +20,27 @@ ${COMMON_OPTIONS}`;
 
 export function runSweepCommand(argv: string[], io: CommandIo): number {
   return runWithSimOptions('sweep', SWEEP_USAGE, argv, io, (values, positionals) => {
-    if (values.rate !== undefined || values['load-factor'] !== undefined) throw new UsageError('--rate and --load-factor belong to ppipe sim');
+    if (values.rate !== undefined || values['load-factor'] !== undefined)
+      throw new UsageError('--rate and --load-factor belong to ppipe sim');
     const { dnn, simOptions, planXputRps } = prepare(values, positionals);
     const referenceXputRps = positiveNumber(values, 'reference-xput') ?? planXputRps;
     const result = sweep(dnn, {
       ...simOptions,
       referenceXputRps,
       allPoints: values['all-points'] ?? false,
-      onPoint: (p) => io.stderr(`lf ${p.loadFactor.toFixed(2)}: ${p.rateRps} req/s, attainment ${(100 * p.attainment).toFixed(2)}% (${p.dropped} dropped, ${p.late} late)\n`),
+      onPoint: (p) =>
+        io.stderr(
+          `lf ${p.loadFactor.toFixed(2)}: ${p.rateRps} req/s, attainment ${(100 * p.attainment).toFixed(2)}% ` +
+            `(${p.dropped} dropped, ${p.late} late)\n`,
+        ),
     });
     if (values.json) {
       io.stdout(`${JSON.stringify({ dnn: dnn.name, scheduler: simOptions.scheduler, ...result })}\n`);
     } else {
-      io.stdout(`${dnn.name}: max load factor at 99% attainment ${result.maxLoadFactor.toFixed(2)} (reference ${referenceXputRps.toFixed(2)} req/s)\n`);
+      io.stdout(
+        `${dnn.name}: max load factor at 99% attainment ${result.maxLoadFactor.toFixed(2)} (reference ` +
+          `${referenceXputRps.toFixed(2)} req/s)\n`,
+      );
     }
   });
 }

@@ -18,7 +18,10 @@ export const CAMERA_SCHEMES = ['rtsp', 'rtsps', 'http', 'https', 'file', 'v4l2',
 
 export const cameraIdSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'expected 1-64 characters: lower-case letters, digits, "-" or "_", starting with a letter or digit')
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,63}$/,
+    'expected 1-64 characters: lower-case letters, digits, "-" or "_", starting with a letter or digit',
+  )
   .describe('Camera identifier used in the API, the database and metric labels');
 
 export const cameraUrlSchema = z
@@ -27,14 +30,25 @@ export const cameraUrlSchema = z
   .superRefine((url, ctx) => {
     const scheme = /^([a-z0-9+.-]+):/i.exec(url)?.[1]?.toLowerCase();
     if (scheme === undefined || !(CAMERA_SCHEMES as readonly string[]).includes(scheme)) {
-      ctx.addIssue({ code: 'custom', message: `unknown URL scheme "${scheme ?? url}"; expected one of ${CAMERA_SCHEMES.map((s) => `${s}:`).join(', ')}` });
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          `unknown URL scheme "${scheme ?? url}"; expected one of ` +
+          `${CAMERA_SCHEMES.map((s) => `${s}:`).join(', ')}`,
+      });
     }
     const bad = SHELL_METACHARACTERS.exec(url);
-    if (bad) ctx.addIssue({ code: 'custom', message: `contains the shell metacharacter or space ${JSON.stringify(bad[0])}; camera URLs may not` });
+    if (bad)
+      ctx.addIssue({
+        code: 'custom',
+        message: `contains the shell metacharacter or space ${JSON.stringify(bad[0])}; camera URLs may not`,
+      });
   })
   .describe(
-    'Where frames come from: rtsp://, rtsps://, http(s):// (MJPEG or any stream ffmpeg reads), file:PATH (a video file, looped), ' +
-      'v4l2:/dev/videoN, lavfi:FILTER (an ffmpeg test source, e.g. lavfi:testsrc2=size=640x360:rate=10) or image:PATH (a still image, looped). ' +
+    'Where frames come from: rtsp://, rtsps://, http(s):// (MJPEG or any stream ffmpeg reads), file:PATH (a video ' +
+      'file, looped), ' +
+      'v4l2:/dev/videoN, lavfi:FILTER (an ffmpeg test source, e.g. lavfi:testsrc2=size=640x360:rate=10) or ' +
+      'image:PATH (a still image, looped). ' +
       'Relative paths are relative to the config file; ${NAME} is replaced by the environment variable NAME.',
   );
 
@@ -43,17 +57,38 @@ export const cameraConfigSchema = z
     id: cameraIdSchema,
     name: z.string().min(1).max(200).optional().describe('Human-readable camera name (defaults to the id)'),
     url: cameraUrlSchema,
-    fps: z.number().positive().max(120).default(5).describe('Frames per second sampled from the stream and sent to the detector'),
-    width: z.number().int().min(16).max(7680).optional().describe(
-      'Width of the decoded frames the detector sees, pixels (default: the source\'s own size, width capped at 1280, ' +
-        'aspect kept). Boxes are always reported in the source\'s pixels',
-    ),
-    height: z.number().int().min(16).max(4320).optional().describe(
-      'Height of the decoded frames the detector sees, pixels (default: the source\'s own size, width capped at ' +
-        '1280, aspect kept). Boxes are always reported in the source\'s pixels',
-    ),
+    fps: z
+      .number()
+      .positive()
+      .max(120)
+      .default(5)
+      .describe('Frames per second sampled from the stream and sent to the detector'),
+    width: z
+      .number()
+      .int()
+      .min(16)
+      .max(7680)
+      .optional()
+      .describe(
+        "Width of the decoded frames the detector sees, pixels (default: the source's own size, width capped at " +
+          '1280, ' +
+          "aspect kept). Boxes are always reported in the source's pixels",
+      ),
+    height: z
+      .number()
+      .int()
+      .min(16)
+      .max(4320)
+      .optional()
+      .describe(
+        "Height of the decoded frames the detector sees, pixels (default: the source's own size, width capped at " +
+          "1280, aspect kept). Boxes are always reported in the source's pixels",
+      ),
     model: z.string().min(1).default('blazeface').describe('Id of the model (under models) that analyses this camera'),
-    enabled: z.boolean().default(true).describe('Whether the camera is decoded and analysed; a disabled camera keeps its settings'),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Whether the camera is decoded and analysed; a disabled camera keeps its settings'),
   })
   .strict()
   .describe('One camera');
@@ -61,26 +96,61 @@ export const cameraConfigSchema = z
 export const modelConfigSchema = z
   .object({
     id: z.string().min(1).describe('Model identifier referenced by cameras'),
-    kind: z.enum(['blazeface', 'yolov5', 'yolov8']).describe('Pre/post-processing family: BlazeFace front 128x128, YOLOv5 ([N,5+C]) or YOLOv8 ([4+C,N])'),
+    kind: z
+      .enum(['blazeface', 'yolov5', 'yolov8'])
+      .describe('Pre/post-processing family: BlazeFace front 128x128, YOLOv5 ([N,5+C]) or YOLOv8 ([4+C,N])'),
     path: z.string().min(1).describe('ONNX file, relative to the config file'),
     threshold: z.number().min(0).max(1).default(0.75).describe('Minimum score of a reported detection'),
-    iouThreshold: z.number().min(0).max(1).default(0.3).describe('Overlap above which non-maximum suppression merges or drops boxes'),
-    inputSize: z.number().int().positive().optional().describe('Square input size of YOLO models, pixels (default 640; BlazeFace front is always 128)'),
-    labels: z.array(z.string()).optional().describe('Class names of YOLO models in output order (default class0, class1, ...)'),
-    sloMs: z.number().positive().default(200).describe('Latency objective from frame arrival to detection, milliseconds (slo_met in the log)'),
+    iouThreshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.3)
+      .describe('Overlap above which non-maximum suppression merges or drops boxes'),
+    inputSize: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Square input size of YOLO models, pixels (default 640; BlazeFace front is always 128)'),
+    labels: z
+      .array(z.string())
+      .optional()
+      .describe('Class names of YOLO models in output order (default class0, class1, ...)'),
+    sloMs: z
+      .number()
+      .positive()
+      .default(200)
+      .describe('Latency objective from frame arrival to detection, milliseconds (slo_met in the log)'),
   })
   .strict()
   .describe('One detection model');
 
 export const storeConfigSchema = z
   .object({
-    dataDir: z.string().min(1).default('../data').describe('Folder of the SQLite file and snapshots, relative to the config file (DATA_DIR overrides it); restart needed'),
+    dataDir: z
+      .string()
+      .min(1)
+      .default('../data')
+      .describe(
+        'Folder of the SQLite file and snapshots, relative to the config file (DATA_DIR overrides it); restart needed',
+      ),
     retentionDays: z.number().positive().default(30).describe('Detections older than this many days are deleted'),
-    maxRows: z.number().int().positive().default(10_000_000).describe('At most this many detections are kept (the oldest go first)'),
+    maxRows: z
+      .number()
+      .int()
+      .positive()
+      .default(10_000_000)
+      .describe('At most this many detections are kept (the oldest go first)'),
     snapshots: z
       .object({
         enabled: z.boolean().default(true).describe('Whether a JPEG snapshot is kept of frames with detections'),
-        minIntervalMs: z.number().int().min(0).default(2000).describe('At most one snapshot per camera per this many milliseconds'),
+        minIntervalMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(2000)
+          .describe('At most one snapshot per camera per this many milliseconds'),
         retentionDays: z.number().positive().default(7).describe('Snapshots older than this many days are deleted'),
         maxFiles: z.number().int().positive().default(10_000).describe('At most this many snapshot files are kept'),
         quality: z.number().int().min(1).max(100).default(80).describe('JPEG quality of snapshots, 1-100'),
@@ -94,20 +164,42 @@ export const storeConfigSchema = z
 
 export const serverConfigSchema = z
   .object({
-    host: z.string().min(1).default('127.0.0.1').describe('Address the HTTP API listens on (127.0.0.1: this machine only); restart needed'),
-    port: z.number().int().min(0).max(65535).default(8080).describe('TCP port of the HTTP API (PORT overrides it; 0 picks a free one); restart needed'),
+    host: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .describe('Address the HTTP API listens on (127.0.0.1: this machine only); restart needed'),
+    port: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(8080)
+      .describe('TCP port of the HTTP API (PORT overrides it; 0 picks a free one); restart needed'),
   })
   .strict()
   .describe('HTTP API, WebSocket live feed and metrics');
 
 export const mqttConfigSchema = z
   .object({
-    url: z.string().regex(/^(mqtts?|wss?):\/\/.+/, 'expected an mqtt://, mqtts://, ws:// or wss:// URL').describe('Broker URL; credentials belong in username/password (from the environment); restart needed'),
+    url: z
+      .string()
+      .regex(/^(mqtts?|wss?):\/\/.+/, 'expected an mqtt://, mqtts://, ws:// or wss:// URL')
+      .describe('Broker URL; credentials belong in username/password (from the environment); restart needed'),
     prefix: z.string().min(1).default('ppipe').describe('Topic prefix for availability and camera status'),
-    detectionPrefix: z.string().min(1).default('ppipe/frigate').describe("Detections are published on <detectionPrefix>/events with Frigate's field names"),
+    detectionPrefix: z
+      .string()
+      .min(1)
+      .default('ppipe/frigate')
+      .describe("Detections are published on <detectionPrefix>/events with Frigate's field names"),
     username: z.string().optional().describe('Broker user name'),
     password: z.string().optional().describe('Broker password (use ${ENV_VAR})'),
-    caFile: z.string().optional().describe('CA certificate (PEM) of an mqtts:// or wss:// broker, relative to the config file (default: the system\'s CAs)'),
+    caFile: z
+      .string()
+      .optional()
+      .describe(
+        "CA certificate (PEM) of an mqtts:// or wss:// broker, relative to the config file (default: the system's CAs)",
+      ),
   })
   .strict()
   .describe('MQTT events for home automation: detections, camera status, availability');
@@ -116,54 +208,166 @@ export const ingestConfigSchema = z
   .object({
     ffmpegPath: z.string().min(1).default('ffmpeg').describe('ffmpeg executable (a name on PATH or a path)'),
     ffprobePath: z.string().min(1).default('ffprobe').describe('ffprobe executable (a name on PATH or a path)'),
-    stallTimeoutS: z.number().positive().default(10).describe('A camera that delivers no frame for this many seconds is restarted'),
+    stallTimeoutS: z
+      .number()
+      .positive()
+      .default(10)
+      .describe('A camera that delivers no frame for this many seconds is restarted'),
     probeTimeoutS: z.number().positive().default(10).describe('How long a connection test (ffprobe) may take, seconds'),
-    backoffInitialMs: z.number().int().positive().default(500).describe('First restart delay after ffmpeg exits, milliseconds (doubles each time)'),
+    backoffInitialMs: z
+      .number()
+      .int()
+      .positive()
+      .default(500)
+      .describe('First restart delay after ffmpeg exits, milliseconds (doubles each time)'),
     backoffMaxMs: z.number().int().positive().default(30_000).describe('Longest restart delay, milliseconds'),
-    offlineAfterFailures: z.number().int().positive().default(5).describe('Consecutive failed starts after which a camera is reported offline (it keeps retrying)'),
+    offlineAfterFailures: z
+      .number()
+      .int()
+      .positive()
+      .default(5)
+      .describe('Consecutive failed starts after which a camera is reported offline (it keeps retrying)'),
   })
   .strict()
   .describe('Decoding camera streams with ffmpeg');
 
 export const edgeNetworkConfigSchema = z
   .object({
-    links: z.array(linkSchema).min(1).describe('WAN links between this site and the others (a cloud region, other edge boxes)'),
-    sites: z.array(siteSchema).default([]).describe('Other sites with cameras of their own; sites that workers announce join without cameras'),
-    placement: z.enum(PLACEMENTS).default('any').describe('any (the planner chooses), edge-only (no WAN) or cloud-only (video up, every partition off this site)'),
-    decodeUsPerFrame: z.number().min(0).default(0).describe("CPU time to decode one of this site's compressed frames, µs (when frames travel as video)"),
-    videoBitrateMbps: z.number().positive().default(4).describe("Compressed bitrate of this site's cameras, Mbit/s (what video over the WAN costs)"),
+    links: z
+      .array(linkSchema)
+      .min(1)
+      .describe('WAN links between this site and the others (a cloud region, other edge boxes)'),
+    sites: z
+      .array(siteSchema)
+      .default([])
+      .describe('Other sites with cameras of their own; sites that workers announce join without cameras'),
+    placement: z
+      .enum(PLACEMENTS)
+      .default('any')
+      .describe(
+        'any (the planner chooses), edge-only (no WAN) or cloud-only (video up, every partition off this site)',
+      ),
+    decodeUsPerFrame: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe("CPU time to decode one of this site's compressed frames, µs (when frames travel as video)"),
+    videoBitrateMbps: z
+      .number()
+      .positive()
+      .default(4)
+      .describe("Compressed bitrate of this site's cameras, Mbit/s (what video over the WAN costs)"),
   })
   .strict()
-  .describe("Edge-to-cloud: the WAN around this site. Plans then keep each worker's GPUs at its announced site and place stages where the links allow; without it every worker pools as one data centre");
+  .describe(
+    "Edge-to-cloud: the WAN around this site. Plans then keep each worker's GPUs at its announced site and place " +
+      'stages where the links allow; without it every worker pools as one data centre',
+  );
 
 export const clusterConfigSchema = z
   .object({
     broker: z
-      .union([z.literal('embedded'), z.string().regex(/^(mqtts?|wss?):\/\/.+/, 'expected "embedded" or an mqtt://, mqtts://, ws:// or wss:// URL')])
+      .union([
+        z.literal('embedded'),
+        z.string().regex(/^(mqtts?|wss?):\/\/.+/, 'expected "embedded" or an mqtt://, mqtts://, ws:// or wss:// URL'),
+      ])
       .default('embedded')
-      .describe('MQTT broker of the control plane: "embedded" (aedes on a free loopback port) or the URL of an external broker (mosquitto, EMQX) that remote workers also reach; restart needed'),
+      .describe(
+        'MQTT broker of the control plane: "embedded" (aedes on a free loopback port) or the URL of an external ' +
+          'broker (mosquitto, EMQX) that remote workers also reach; restart needed',
+      ),
     brokerUsername: z.string().optional().describe('User name on an external broker'),
-    brokerPassword: z.string().optional().describe('Password on an external broker (use ${ENV_VAR}); workers get it through their environment'),
-    brokerCaFile: z.string().optional().describe('CA certificate (PEM) of an mqtts:// or wss:// broker, relative to the config file'),
+    brokerPassword: z
+      .string()
+      .optional()
+      .describe('Password on an external broker (use ${ENV_VAR}); workers get it through their environment'),
+    brokerCaFile: z
+      .string()
+      .optional()
+      .describe('CA certificate (PEM) of an mqtts:// or wss:// broker, relative to the config file'),
     prefix: z.string().min(1).default('ppipe').describe('MQTT topic prefix of the control plane (docs/mqtt.md)'),
-    listenHost: z.string().min(1).default('127.0.0.1').describe('Address the frontend\'s tensor link, the model server and the local workers\' links listen on: 127.0.0.1 keeps the cluster on this machine, 0.0.0.0 lets workers on other machines join; restart needed'),
-    advertiseHost: z.string().min(1).optional().describe('Name or address other machines reach this box by (default: listenHost, or this machine\'s host name when listenHost is 0.0.0.0)'),
-    tlsCertFile: z.string().optional().describe('Certificate (PEM) for wss:// tensor links and the https:// model server, valid for advertiseHost; relative to the config file'),
+    listenHost: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .describe(
+        "Address the frontend's tensor link, the model server and the local workers' links listen on: 127.0.0.1 " +
+          'keeps the cluster on this machine, 0.0.0.0 lets workers on other machines join; restart needed',
+      ),
+    advertiseHost: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Name or address other machines reach this box by (default: listenHost, or this machine's host name when " +
+          'listenHost is 0.0.0.0)',
+      ),
+    tlsCertFile: z
+      .string()
+      .optional()
+      .describe(
+        'Certificate (PEM) for wss:// tensor links and the https:// model server, valid for advertiseHost; relative ' +
+          'to the config file',
+      ),
     tlsKeyFile: z.string().optional().describe('Private key (PEM) of tlsCertFile, relative to the config file'),
-    linkCaFile: z.string().optional().describe('CA (PEM) that signed the certificates of wss:// links and the model server when it is private, relative to the config file'),
-    token: z.string().min(16).optional().describe('Tensor-link token shared with remote workers (use ${PPIPE_CLUSTER_TOKEN}); default: a random token per start, enough for local workers'),
-    localWorkers: z.number().int().min(0).max(16).default(1).describe('Worker processes started and supervised on this machine (onnxruntime on the CPU); 0 to serve with remote workers only'),
-    workerThreads: z.number().int().min(1).max(64).optional().describe('CPU threads of each local worker (default: up to 4 of this machine\'s cores); names the device class cpu-<threads>t in profiles and plans'),
-    algorithm: z.enum(ALGORITHMS).default('ppipe').describe('Planner of the cluster: ppipe (pooled pipelines), np (no partitioning) or dart-r'),
+    linkCaFile: z
+      .string()
+      .optional()
+      .describe(
+        'CA (PEM) that signed the certificates of wss:// links and the model server when it is private, relative to ' +
+          'the config file',
+      ),
+    token: z
+      .string()
+      .min(16)
+      .optional()
+      .describe(
+        'Tensor-link token shared with remote workers (use ${PPIPE_CLUSTER_TOKEN}); default: a random token per ' +
+          'start, enough for local workers',
+      ),
+    localWorkers: z
+      .number()
+      .int()
+      .min(0)
+      .max(16)
+      .default(1)
+      .describe(
+        'Worker processes started and supervised on this machine (onnxruntime on the CPU); 0 to serve with remote ' +
+          'workers only',
+      ),
+    workerThreads: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe(
+        "CPU threads of each local worker (default: up to 4 of this machine's cores); names the device class " +
+          'cpu-<threads>t in profiles and plans',
+      ),
+    algorithm: z
+      .enum(ALGORITHMS)
+      .default('ppipe')
+      .describe('Planner of the cluster: ppipe (pooled pipelines), np (no partitioning) or dart-r'),
     maxPartitions: z.number().int().min(1).max(4).default(2).describe('Most partitions per pipeline'),
     bandwidthGbps: z.number().positive().default(10).describe('Bandwidth between nodes the planner assumes, Gbit/s'),
-    linkDtype: z.enum(['float32', 'float16']).default('float32').describe('Tensors between partitions and back: float32 (exact) or float16 (half the bytes, small error)'),
+    linkDtype: z
+      .enum(['float32', 'float16'])
+      .default('float32')
+      .describe('Tensors between partitions and back: float32 (exact) or float16 (half the bytes, small error)'),
     planTimeLimitS: z.number().positive().default(10).describe('Wall-clock limit of one planning run, seconds'),
-    site: z.string().min(1).default('local').describe('Site of this box: its cameras are born here and its local workers announce it'),
+    site: z
+      .string()
+      .min(1)
+      .default('local')
+      .describe('Site of this box: its cameras are born here and its local workers announce it'),
     topology: edgeNetworkConfigSchema.optional(),
   })
   .strict()
-  .describe('Detection through the distributed runtime (broker, controller, frontend, local workers); without this section models run in-process');
+  .describe(
+    'Detection through the distributed runtime (broker, controller, frontend, local workers); without this section ' +
+      'models run in-process',
+  );
 
 export type ClusterConfig = z.output<typeof clusterConfigSchema>;
 
@@ -178,7 +382,10 @@ export const appConfigSchema = z
   .object({
     version: z.literal(1).default(1).describe('Configuration format version'),
     ingest: ingestConfigSchema.prefault({}),
-    cameras: z.array(cameraConfigSchema).default([]).describe('Camera streams to analyse (the API adds, changes and removes them and writes them back here)'),
+    cameras: z
+      .array(cameraConfigSchema)
+      .default([])
+      .describe('Camera streams to analyse (the API adds, changes and removes them and writes them back here)'),
     models: z
       .array(modelConfigSchema)
       .prefault([{ ...DEFAULT_BLAZEFACE }])
@@ -192,16 +399,33 @@ export const appConfigSchema = z
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
     config.cameras.forEach((camera, index) => {
-      if (seen.has(camera.id)) ctx.addIssue({ code: 'custom', path: ['cameras', index, 'id'], message: `duplicate camera id "${camera.id}"` });
+      if (seen.has(camera.id))
+        ctx.addIssue({ code: 'custom', path: ['cameras', index, 'id'], message: `duplicate camera id "${camera.id}"` });
       seen.add(camera.id);
-      if (!config.models.some((m) => m.id === camera.model)) ctx.addIssue({ code: 'custom', path: ['cameras', index, 'model'], message: `unknown model "${camera.model}"; models are ${config.models.map((m) => m.id).join(', ')}` });
+      if (!config.models.some((m) => m.id === camera.model))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cameras', index, 'model'],
+          message: `unknown model "${camera.model}"; models are ${config.models.map((m) => m.id).join(', ')}`,
+        });
     });
     const cluster = config.cluster;
     if (cluster && (cluster.tlsCertFile === undefined) !== (cluster.tlsKeyFile === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['cluster', cluster.tlsCertFile === undefined ? 'tlsCertFile' : 'tlsKeyFile'], message: 'tlsCertFile and tlsKeyFile go together' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cluster', cluster.tlsCertFile === undefined ? 'tlsCertFile' : 'tlsKeyFile'],
+        message: 'tlsCertFile and tlsKeyFile go together',
+      });
     }
     if (cluster && cluster.broker === 'embedded' && !['127.0.0.1', 'localhost', '::1'].includes(cluster.listenHost)) {
-      ctx.addIssue({ code: 'custom', path: ['cluster', 'broker'], message: `listenHost ${cluster.listenHost} is for workers on other machines, but the embedded broker listens on loopback only: give the URL of a broker they can reach (e.g. mosquitto, mqtts:// with credentials)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cluster', 'broker'],
+        message:
+          `listenHost ${cluster.listenHost} is for workers on other machines, but the embedded broker ` +
+          `listens on loopback only: give the URL of a broker they can reach (e.g. mosquitto, mqtts:// with ` +
+          `credentials)`,
+      });
     }
   });
 
@@ -213,13 +437,18 @@ export type ServerConfig = z.output<typeof serverConfigSchema>;
 export type IngestConfig = z.output<typeof ingestConfigSchema>;
 
 export class ConfigError extends Error {
-  constructor(readonly file: string, readonly issues: string[]) {
+  constructor(
+    readonly file: string,
+    readonly issues: string[],
+  ) {
     super(`${file}: ${issues.join('; ')}`);
     this.name = 'ConfigError';
   }
 }
 
-/** Replaces `${NAME}` in every string of a parsed document by the environment variable NAME; missing ones are issues. */
+/**
+ * Replaces `${NAME}` in every string of a parsed document by the environment variable NAME; missing ones are issues.
+ */
 export function substituteEnv(
   data: unknown,
   env: NodeJS.ProcessEnv,
@@ -238,7 +467,9 @@ export function substituteEnv(
   }
   if (Array.isArray(data)) return data.map((item, index) => substituteEnv(item, env, issues, [...at, index]));
   if (data !== null && typeof data === 'object') {
-    return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, substituteEnv(value, env, issues, [...at, key])]));
+    return Object.fromEntries(
+      Object.entries(data).map(([key, value]) => [key, substituteEnv(value, env, issues, [...at, key])]),
+    );
   }
   return data;
 }

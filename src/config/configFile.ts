@@ -50,7 +50,12 @@ export function addCameraToFile(file: string, camera: CameraFields, env: NodeJS.
 }
 
 /** Changes the given fields of one camera (others, and comments, stay as they are). */
-export function updateCameraInFile(file: string, id: string, patch: CameraFields, env: NodeJS.ProcessEnv = process.env): AppConfig {
+export function updateCameraInFile(
+  file: string,
+  id: string,
+  patch: CameraFields,
+  env: NodeJS.ProcessEnv = process.env,
+): AppConfig {
   const doc = readDocument(file);
   const index = cameraIndex(doc, id);
   if (index < 0) throw new ConfigError(file, [`cameras: no camera "${id}"`]);
@@ -142,7 +147,11 @@ export const USER_CONFIG_FILE = 'config.yaml';
  * `--config FILE` is read and edited in place; otherwise the data folder's config.yaml when it exists, else
  * the shipped defaults, which are never written: the first change copies them to the data folder.
  */
-export function locateConfig(options: { explicit?: string | undefined; dataDir: string; defaults: string }): ConfigFiles {
+export function locateConfig(options: {
+  explicit?: string | undefined;
+  dataDir: string;
+  defaults: string;
+}): ConfigFiles {
   if (options.explicit) {
     const file = path.resolve(options.explicit);
     return { read: file, edit: file };

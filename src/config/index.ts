@@ -1,7 +1,16 @@
 // The config room: the one zod schema of the YAML configuration and of planning problems, the loader, the
 // JSON Schema export and the comment-preserving write-back of camera changes. It also holds the few small
 // helpers every floor shares (zod issue printing, percentiles, backoff, sha256, the repository root).
-export { ALGORITHMS, PLACEMENTS, cameraGroupSchema, dnnEntrySchema, gpuEntrySchema, linkSchema, problemSchema, siteSchema } from './planningProblem.ts';
+export {
+  ALGORITHMS,
+  PLACEMENTS,
+  cameraGroupSchema,
+  dnnEntrySchema,
+  gpuEntrySchema,
+  linkSchema,
+  problemSchema,
+  siteSchema,
+} from './planningProblem.ts';
 export type { Algorithm, Placement } from './planningProblem.ts';
 export {
   appConfigJsonSchema,
@@ -19,8 +28,22 @@ export {
   SHELL_METACHARACTERS,
   substituteEnv,
 } from './appConfig.ts';
-export type { AppConfig, CameraConfig, ClusterConfig, IngestConfig, ModelConfig, ServerConfig, StoreConfig } from './appConfig.ts';
-export { addCameraToFile, copyConfigFile, locateConfig, removeCameraFromFile, updateCameraInFile } from './configFile.ts';
+export type {
+  AppConfig,
+  CameraConfig,
+  ClusterConfig,
+  IngestConfig,
+  ModelConfig,
+  ServerConfig,
+  StoreConfig,
+} from './appConfig.ts';
+export {
+  addCameraToFile,
+  copyConfigFile,
+  locateConfig,
+  removeCameraFromFile,
+  updateCameraInFile,
+} from './configFile.ts';
 export type { CameraFields, ConfigFiles } from './configFile.ts';
 export { silentLogger } from './logger.ts';
 export type { LogFn, Logger } from './logger.ts';

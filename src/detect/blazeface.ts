@@ -22,7 +22,11 @@ export const BLAZEFACE_FRONT = {
 export type Anchor = { x: number; y: number };
 
 /** SSD anchors as MediaPipe's SsdAnchorsCalculator makes them for the front model (fixed size 1×1). */
-export function blazefaceAnchors(inputSize = BLAZEFACE_FRONT.inputSize, strides: readonly number[] = BLAZEFACE_FRONT.strides, anchorsPerLayer = BLAZEFACE_FRONT.anchorsPerLayer): Anchor[] {
+export function blazefaceAnchors(
+  inputSize = BLAZEFACE_FRONT.inputSize,
+  strides: readonly number[] = BLAZEFACE_FRONT.strides,
+  anchorsPerLayer = BLAZEFACE_FRONT.anchorsPerLayer,
+): Anchor[] {
   const anchors: Anchor[] = [];
   let layer = 0;
   while (layer < strides.length) {
@@ -48,20 +52,35 @@ export function sigmoidClipped(logit: number, clip: number = BLAZEFACE_FRONT.sco
 }
 
 /** The front model's input tensor (1×128×128×3, [-1, 1]) and the transform back to source pixels. */
-export function blazefacePreprocess(image: RgbImage, out?: Float32Array): { tensor: Float32Array; transform: LetterboxTransform } {
+export function blazefacePreprocess(
+  image: RgbImage,
+  out?: Float32Array,
+): { tensor: Float32Array; transform: LetterboxTransform } {
   const size = BLAZEFACE_FRONT.inputSize;
-  return letterboxToTensor(image, { inputWidth: size, inputHeight: size, layout: 'nhwc', range: BLAZEFACE_FRONT.range, padByte: 0 }, out);
+  return letterboxToTensor(
+    image,
+    { inputWidth: size, inputHeight: size, layout: 'nhwc', range: BLAZEFACE_FRONT.range, padByte: 0 },
+    out,
+  );
 }
 
 /**
  * Decodes raw outputs: `scores` holds one logit per anchor (896), `boxes` 16 numbers per anchor
  * (dx, dy, w, h, then 6 key points) in input pixels. Returns detections in source pixels, best first.
  */
-export function blazefaceDecode(scores: ArrayLike<number>, boxes: ArrayLike<number>, transform: LetterboxTransform, options: { threshold: number; iouThreshold: number; anchors?: Anchor[] }): Detection[] {
+export function blazefaceDecode(
+  scores: ArrayLike<number>,
+  boxes: ArrayLike<number>,
+  transform: LetterboxTransform,
+  options: { threshold: number; iouThreshold: number; anchors?: Anchor[] },
+): Detection[] {
   const anchors = options.anchors ?? blazefaceAnchors();
   const size = BLAZEFACE_FRONT.inputSize;
   if (scores.length !== anchors.length || boxes.length !== anchors.length * BLAZEFACE_FRONT.coordinates) {
-    throw new Error(`BlazeFace outputs: expected ${anchors.length} scores and ${anchors.length * 16} box values, got ${scores.length} and ${boxes.length}`);
+    throw new Error(
+      `BlazeFace outputs: expected ${anchors.length} scores and ${anchors.length * 16} box values, got ` +
+        `${scores.length} and ${boxes.length}`,
+    );
   }
   const candidates: Detection[] = [];
   for (let i = 0; i < anchors.length; i++) {
@@ -75,10 +94,20 @@ export function blazefaceDecode(scores: ArrayLike<number>, boxes: ArrayLike<numb
     const h = boxes[o + 3]!;
     const keypoints: Array<[number, number]> = [];
     for (let k = 0; k < 6; k++) {
-      const [kx, ky] = unletterboxBox(transform, [(boxes[o + 4 + 2 * k]! / size + anchor.x) * size, (boxes[o + 5 + 2 * k]! / size + anchor.y) * size, 0, 0]);
+      const [kx, ky] = unletterboxBox(transform, [
+        (boxes[o + 4 + 2 * k]! / size + anchor.x) * size,
+        (boxes[o + 5 + 2 * k]! / size + anchor.y) * size,
+        0,
+        0,
+      ]);
       keypoints.push([kx, ky]);
     }
-    candidates.push({ label: 'face', score, box: unletterboxBox(transform, [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2]), keypoints });
+    candidates.push({
+      label: 'face',
+      score,
+      box: unletterboxBox(transform, [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2]),
+      keypoints,
+    });
   }
   return weightedNms(candidates, options.iouThreshold);
 }

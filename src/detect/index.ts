@@ -1,7 +1,13 @@
 // The detect room: detection on top of the model toolkit. The `Detector` interface, the codecs that turn a
 // frame into a model input and its outputs into boxes (letterbox, BlazeFace, YOLO v5/v8, NMS), shared by every
 // detector, and the in-process detector (onnxruntime).
-export { BLAZEFACE_FRONT, blazefaceAnchors, blazefaceDecode, blazefacePreprocess, sigmoidClipped } from './blazeface.ts';
+export {
+  BLAZEFACE_FRONT,
+  blazefaceAnchors,
+  blazefaceDecode,
+  blazefacePreprocess,
+  sigmoidClipped,
+} from './blazeface.ts';
 export type { Anchor } from './blazeface.ts';
 export { letterboxToTensor, letterboxTransform, unletterboxBox } from './letterbox.ts';
 export type { LetterboxOptions } from './letterbox.ts';

@@ -14,15 +14,35 @@ export type LetterboxOptions = {
   padByte: number;
 };
 
-export function letterboxTransform(sourceWidth: number, sourceHeight: number, inputWidth: number, inputHeight: number): LetterboxTransform {
+export function letterboxTransform(
+  sourceWidth: number,
+  sourceHeight: number,
+  inputWidth: number,
+  inputHeight: number,
+): LetterboxTransform {
   const scale = Math.min(inputWidth / sourceWidth, inputHeight / sourceHeight);
-  return { scale, padX: (inputWidth - sourceWidth * scale) / 2, padY: (inputHeight - sourceHeight * scale) / 2, inputWidth, inputHeight, sourceWidth, sourceHeight };
+  return {
+    scale,
+    padX: (inputWidth - sourceWidth * scale) / 2,
+    padY: (inputHeight - sourceHeight * scale) / 2,
+    inputWidth,
+    inputHeight,
+    sourceWidth,
+    sourceHeight,
+  };
 }
 
 /** Fills `out` (or a new array) with the letterboxed image and returns it with its transform. */
-export function letterboxToTensor(image: RgbImage, options: LetterboxOptions, out?: Float32Array): { tensor: Float32Array; transform: LetterboxTransform } {
+export function letterboxToTensor(
+  image: RgbImage,
+  options: LetterboxOptions,
+  out?: Float32Array,
+): { tensor: Float32Array; transform: LetterboxTransform } {
   const { inputWidth: W, inputHeight: H, layout, range, padByte } = options;
-  if (image.data.length !== image.width * image.height * 3) throw new Error(`frame of ${image.width}x${image.height} needs ${image.width * image.height * 3} bytes, got ${image.data.length}`);
+  if (image.data.length !== image.width * image.height * 3)
+    throw new Error(
+      `frame of ${image.width}x${image.height} needs ${image.width * image.height * 3} bytes, got ${image.data.length}`,
+    );
   const tensor = out ?? new Float32Array(W * H * 3);
   const transform = letterboxTransform(image.width, image.height, W, H);
   const k = (range[1] - range[0]) / 255;
@@ -79,8 +99,13 @@ export function letterboxToTensor(image: RgbImage, options: LetterboxOptions, ou
 }
 
 /** Model-input pixel box → source-frame pixel box, clipped to the frame. */
-export function unletterboxBox(transform: LetterboxTransform, box: readonly [number, number, number, number]): [number, number, number, number] {
-  const toX = (x: number): number => Math.min(Math.max((x - transform.padX) / transform.scale, 0), transform.sourceWidth);
-  const toY = (y: number): number => Math.min(Math.max((y - transform.padY) / transform.scale, 0), transform.sourceHeight);
+export function unletterboxBox(
+  transform: LetterboxTransform,
+  box: readonly [number, number, number, number],
+): [number, number, number, number] {
+  const toX = (x: number): number =>
+    Math.min(Math.max((x - transform.padX) / transform.scale, 0), transform.sourceWidth);
+  const toY = (y: number): number =>
+    Math.min(Math.max((y - transform.padY) / transform.scale, 0), transform.sourceHeight);
   return [toX(box[0]), toY(box[1]), toX(box[2]), toY(box[3])];
 }

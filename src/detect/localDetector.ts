@@ -61,13 +61,19 @@ export class LocalDetector implements Detector {
         ...(this.settings.intraOpThreads ? { intraOpNumThreads: this.settings.intraOpThreads } : {}),
       });
     } catch (error) {
-      throw new Error(`model "${this.settings.id}" (${this.settings.path}): cannot be loaded: ${(error as Error).message}`, { cause: error });
+      throw new Error(
+        `model "${this.settings.id}" (${this.settings.path}): cannot be loaded: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     if (this.settings.kind === 'blazeface') {
       const input = this.session.inputMetadata[0];
       const shape = input && input.isTensor ? input.shape : [];
       if (shape.join('x') !== `1x${BLAZEFACE_FRONT.inputSize}x${BLAZEFACE_FRONT.inputSize}x3`) {
-        throw new Error(`model "${this.settings.id}" (${this.settings.path}): expected a BlazeFace front input of 1x128x128x3, got ${shape.join('x')}`);
+        throw new Error(
+          `model "${this.settings.id}" (${this.settings.path}): expected a BlazeFace front input of 1x128x128x3, ` +
+            `got ${shape.join('x')}`,
+        );
       }
     }
   }
@@ -91,9 +97,15 @@ export class LocalDetector implements Detector {
     const t0 = performance.now();
     const input = detectorInput(this.settings, image);
     const t1 = performance.now();
-    const outputs = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', input.tensor, input.dims) });
+    const outputs = await session.run({
+      [session.inputNames[0]!]: new ort.Tensor('float32', input.tensor, input.dims),
+    });
     const t2 = performance.now();
-    const detections = decodeDetections(this.settings, session.outputNames.map((name) => ({ dims: outputs[name]!.dims, data: outputs[name]!.data as Float32Array })), input.transform);
+    const detections = decodeDetections(
+      this.settings,
+      session.outputNames.map((name) => ({ dims: outputs[name]!.dims, data: outputs[name]!.data as Float32Array })),
+      input.transform,
+    );
     const t3 = performance.now();
     return { detections, preprocessMs: t1 - t0, inferenceMs: t2 - t1, postprocessMs: t3 - t2 };
   }

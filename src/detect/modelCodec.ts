@@ -11,7 +11,13 @@ import { decodeYoloV5, decodeYoloV8, yoloPreprocess } from './yolo.ts';
 export type DetectorKind = 'blazeface' | 'yolov5' | 'yolov8';
 
 /** What decoding needs besides the tensors: thresholds, YOLO's input size and class names. */
-export type DecodeSettings = { kind: DetectorKind; threshold: number; iouThreshold: number; inputSize?: number; labels?: readonly string[] };
+export type DecodeSettings = {
+  kind: DetectorKind;
+  threshold: number;
+  iouThreshold: number;
+  inputSize?: number;
+  labels?: readonly string[];
+};
 
 /** An output tensor as any executor returns it. */
 export type OutputTensor = { readonly dims: readonly number[]; readonly data: ArrayLike<number> };
@@ -35,12 +41,20 @@ let sharedAnchors: Anchor[] | undefined;
  * outputs by feature map (512 anchors at stride 8, 384 at 16); they are joined in anchor order by shape.
  * YOLO models have one output (the first).
  */
-export function decodeDetections(settings: DecodeSettings, outputs: ReadonlyArray<OutputTensor>, transform: LetterboxTransform): Detection[] {
+export function decodeDetections(
+  settings: DecodeSettings,
+  outputs: ReadonlyArray<OutputTensor>,
+  transform: LetterboxTransform,
+): Detection[] {
   switch (settings.kind) {
     case 'blazeface': {
       const pick = (last: number, n: number): ArrayLike<number> => {
         const t = outputs.find((x) => x.dims.at(-1) === last && x.dims.at(-2) === n);
-        if (!t) throw new Error(`BlazeFace outputs: none of shape [1, ${n}, ${last}] among ${outputs.map((o) => `[${o.dims.join(', ')}]`).join(', ')}`);
+        if (!t)
+          throw new Error(
+            `BlazeFace outputs: none of shape [1, ${n}, ${last}] among ` +
+              `${outputs.map((o) => `[${o.dims.join(', ')}]`).join(', ')}`,
+          );
         return t.data;
       };
       const scores = new Float32Array(896);
@@ -50,14 +64,22 @@ export function decodeDetections(settings: DecodeSettings, outputs: ReadonlyArra
       boxes.set(pick(16, 512), 0);
       boxes.set(pick(16, 384), 512 * 16);
       sharedAnchors ??= blazefaceAnchors();
-      return blazefaceDecode(scores, boxes, transform, { threshold: settings.threshold, iouThreshold: settings.iouThreshold, anchors: sharedAnchors });
+      return blazefaceDecode(scores, boxes, transform, {
+        threshold: settings.threshold,
+        iouThreshold: settings.iouThreshold,
+        anchors: sharedAnchors,
+      });
     }
     case 'yolov5':
     case 'yolov8': {
       const output = outputs[0];
       if (!output) throw new Error(`${settings.kind} outputs: expected one tensor, got none`);
       const decode = settings.kind === 'yolov5' ? decodeYoloV5 : decodeYoloV8;
-      return decode(output.data, output.dims, transform, { threshold: settings.threshold, iouThreshold: settings.iouThreshold, ...(settings.labels ? { labels: settings.labels } : {}) });
+      return decode(output.data, output.dims, transform, {
+        threshold: settings.threshold,
+        iouThreshold: settings.iouThreshold,
+        ...(settings.labels ? { labels: settings.labels } : {}),
+      });
     }
   }
 }

@@ -15,7 +15,8 @@ export function hardNms(detections: readonly Detection[], iouThreshold: number, 
   const kept: Detection[] = [];
   for (const candidate of sorted) {
     if (kept.length >= maxDetections) break;
-    if (kept.every((k) => k.label !== candidate.label || iou(k.box, candidate.box) <= iouThreshold)) kept.push(candidate);
+    if (kept.every((k) => k.label !== candidate.label || iou(k.box, candidate.box) <= iouThreshold))
+      kept.push(candidate);
   }
   return kept;
 }
@@ -34,7 +35,12 @@ export function weightedNms(detections: readonly Detection[], iouThreshold: numb
     const rest: Detection[] = [];
     for (const d of remaining.slice(1)) (iou(top.box, d.box) > iouThreshold ? cluster : rest).push(d);
     const total = cluster.reduce((sum, d) => sum + d.score, 0) || 1;
-    const box = [0, 1, 2, 3].map((i) => cluster.reduce((sum, d) => sum + d.box[i]! * d.score, 0) / total) as [number, number, number, number];
+    const box = [0, 1, 2, 3].map((i) => cluster.reduce((sum, d) => sum + d.box[i]! * d.score, 0) / total) as [
+      number,
+      number,
+      number,
+      number,
+    ];
     const merged: Detection = { label: top.label, score: top.score, box };
     if (top.keypoints) {
       merged.keypoints = top.keypoints.map((_, k) => [

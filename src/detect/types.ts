@@ -13,6 +13,14 @@ export type Detection = {
 };
 
 /** Maps model-input pixels back to source pixels: source = (input - pad) / scale. */
-export type LetterboxTransform = { scale: number; padX: number; padY: number; inputWidth: number; inputHeight: number; sourceWidth: number; sourceHeight: number };
+export type LetterboxTransform = {
+  scale: number;
+  padX: number;
+  padY: number;
+  inputWidth: number;
+  inputHeight: number;
+  sourceWidth: number;
+  sourceHeight: number;
+};
 
 export type TensorLayout = 'nhwc' | 'nchw';

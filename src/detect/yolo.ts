@@ -7,24 +7,50 @@ import { letterboxToTensor, unletterboxBox } from './letterbox.ts';
 import { hardNms } from './nms.ts';
 import type { Detection, LetterboxTransform, RgbImage } from './types.ts';
 
-export type YoloOptions = { threshold: number; iouThreshold: number; labels?: readonly string[]; maxDetections?: number };
+export type YoloOptions = {
+  threshold: number;
+  iouThreshold: number;
+  labels?: readonly string[];
+  maxDetections?: number;
+};
 
-export function yoloPreprocess(image: RgbImage, inputSize: number): { tensor: Float32Array; transform: LetterboxTransform } {
-  return letterboxToTensor(image, { inputWidth: inputSize, inputHeight: inputSize, layout: 'nchw', range: [0, 1], padByte: 114 });
+export function yoloPreprocess(
+  image: RgbImage,
+  inputSize: number,
+): { tensor: Float32Array; transform: LetterboxTransform } {
+  return letterboxToTensor(image, {
+    inputWidth: inputSize,
+    inputHeight: inputSize,
+    layout: 'nchw',
+    range: [0, 1],
+    padByte: 114,
+  });
 }
 
 function labelOf(options: YoloOptions, index: number): string {
   return options.labels?.[index] ?? `class${index}`;
 }
 
-function boxOf(transform: LetterboxTransform, cx: number, cy: number, w: number, h: number): [number, number, number, number] {
+function boxOf(
+  transform: LetterboxTransform,
+  cx: number,
+  cy: number,
+  w: number,
+  h: number,
+): [number, number, number, number] {
   return unletterboxBox(transform, [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2]);
 }
 
 /** Decodes a YOLOv5 output of `dims` [1, N, 5 + C]. */
-export function decodeYoloV5(data: ArrayLike<number>, dims: readonly number[], transform: LetterboxTransform, options: YoloOptions): Detection[] {
+export function decodeYoloV5(
+  data: ArrayLike<number>,
+  dims: readonly number[],
+  transform: LetterboxTransform,
+  options: YoloOptions,
+): Detection[] {
   const [batch, n, stride] = dims.length === 3 ? dims : [1, ...dims];
-  if (batch !== 1 || n === undefined || stride === undefined || stride < 6 || data.length !== n * stride) throw new Error(`YOLOv5 output: expected [1, N, 5+C], got [${dims.join(', ')}]`);
+  if (batch !== 1 || n === undefined || stride === undefined || stride < 6 || data.length !== n * stride)
+    throw new Error(`YOLOv5 output: expected [1, N, 5+C], got [${dims.join(', ')}]`);
   const out: Detection[] = [];
   for (let i = 0; i < n; i++) {
     const o = i * stride;
@@ -40,15 +66,25 @@ export function decodeYoloV5(data: ArrayLike<number>, dims: readonly number[], t
     }
     const score = objectness * bestScore;
     if (score < options.threshold) continue;
-    out.push({ label: labelOf(options, best), score, box: boxOf(transform, data[o]!, data[o + 1]!, data[o + 2]!, data[o + 3]!) });
+    out.push({
+      label: labelOf(options, best),
+      score,
+      box: boxOf(transform, data[o]!, data[o + 1]!, data[o + 2]!, data[o + 3]!),
+    });
   }
   return hardNms(out, options.iouThreshold, options.maxDetections);
 }
 
 /** Decodes a YOLOv8 output of `dims` [1, 4 + C, N] (one column per candidate). */
-export function decodeYoloV8(data: ArrayLike<number>, dims: readonly number[], transform: LetterboxTransform, options: YoloOptions): Detection[] {
+export function decodeYoloV8(
+  data: ArrayLike<number>,
+  dims: readonly number[],
+  transform: LetterboxTransform,
+  options: YoloOptions,
+): Detection[] {
   const [batch, rows, n] = dims.length === 3 ? dims : [1, ...dims];
-  if (batch !== 1 || rows === undefined || n === undefined || rows < 5 || data.length !== rows * n) throw new Error(`YOLOv8 output: expected [1, 4+C, N], got [${dims.join(', ')}]`);
+  if (batch !== 1 || rows === undefined || n === undefined || rows < 5 || data.length !== rows * n)
+    throw new Error(`YOLOv8 output: expected [1, 4+C, N], got [${dims.join(', ')}]`);
   const out: Detection[] = [];
   for (let i = 0; i < n; i++) {
     let best = 0;
@@ -61,7 +97,11 @@ export function decodeYoloV8(data: ArrayLike<number>, dims: readonly number[], t
       }
     }
     if (bestScore < options.threshold) continue;
-    out.push({ label: labelOf(options, best), score: bestScore, box: boxOf(transform, data[i]!, data[n + i]!, data[2 * n + i]!, data[3 * n + i]!) });
+    out.push({
+      label: labelOf(options, best),
+      score: bestScore,
+      box: boxOf(transform, data[i]!, data[n + i]!, data[2 * n + i]!, data[3 * n + i]!),
+    });
   }
   return hardNms(out, options.iouThreshold, options.maxDetections);
 }

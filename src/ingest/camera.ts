@@ -55,7 +55,6 @@ export type CameraEvent =
   | { type: 'status'; camera: string; before: CameraStatus; after: CameraStatus; reason: string }
   | { type: 'frame'; camera: string; frame: RgbFrame };
 
-
 export type FrameConsumer = (frame: RgbFrame) => Promise<void>;
 
 export class Camera {

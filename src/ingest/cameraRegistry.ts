@@ -56,15 +56,18 @@ export class CameraRegistry {
     if (this.cameras.has(settings.id)) throw new Error(`camera "${settings.id}" exists already`);
     parseCameraUrl(settings.url, this.baseDir);
     const camera = new Camera(settings, this.ingest, this.baseDir, this.consumerFor?.(settings.id), this.log);
-    this.unsubscribe.set(settings.id, camera.on((event) => {
-      for (const listener of this.listeners) {
-        try {
-          listener(event);
-        } catch (error) {
-          this.log.error({ camera: settings.id, err: error }, 'camera registry listener failed');
+    this.unsubscribe.set(
+      settings.id,
+      camera.on((event) => {
+        for (const listener of this.listeners) {
+          try {
+            listener(event);
+          } catch (error) {
+            this.log.error({ camera: settings.id, err: error }, 'camera registry listener failed');
+          }
         }
-      }
-    }));
+      }),
+    );
     this.cameras.set(settings.id, camera);
     camera.start();
     return camera;

@@ -13,7 +13,10 @@ export type CameraSource =
   | { kind: 'image'; path: string };
 
 export class CameraUrlError extends Error {
-  constructor(readonly url: string, reason: string) {
+  constructor(
+    readonly url: string,
+    reason: string,
+  ) {
     super(`camera URL ${JSON.stringify(redactUrl(url))}: ${reason}`);
     this.name = 'CameraUrlError';
   }
@@ -27,12 +30,19 @@ export function redactUrl(url: string): string {
 /** Parses a camera URL; relative file and image paths are resolved against `baseDir`. */
 export function parseCameraUrl(url: string, baseDir: string = process.cwd()): CameraSource {
   const bad = SHELL_METACHARACTERS.exec(url);
-  if (bad) throw new CameraUrlError(url, `contains the shell metacharacter or space ${JSON.stringify(bad[0])}; camera URLs may not`);
+  if (bad)
+    throw new CameraUrlError(
+      url,
+      `contains the shell metacharacter or space ${JSON.stringify(bad[0])}; camera URLs may not`,
+    );
   const match = /^([a-z0-9+.-]+):(.*)$/i.exec(url);
   const scheme = match?.[1]?.toLowerCase();
   const rest = match?.[2] ?? '';
   if (scheme === undefined || !(CAMERA_SCHEMES as readonly string[]).includes(scheme)) {
-    throw new CameraUrlError(url, `unknown scheme "${scheme ?? ''}"; expected one of ${CAMERA_SCHEMES.map((s) => `${s}:`).join(', ')}`);
+    throw new CameraUrlError(
+      url,
+      `unknown scheme "${scheme ?? ''}"; expected one of ${CAMERA_SCHEMES.map((s) => `${s}:`).join(', ')}`,
+    );
   }
   const localPath = (): string => {
     const p = rest.startsWith('//') ? rest.slice(2) : rest;
@@ -61,7 +71,8 @@ export function parseCameraUrl(url: string, baseDir: string = process.cwd()): Ca
       if (!/^\/dev\/[A-Za-z0-9_./-]+$/.test(rest)) throw new CameraUrlError(url, 'expected v4l2:/dev/videoN');
       return { kind: 'v4l2', device: rest };
     case 'lavfi':
-      if (rest.length === 0) throw new CameraUrlError(url, 'expected an ffmpeg source filter, e.g. lavfi:testsrc2=size=640x360:rate=10');
+      if (rest.length === 0)
+        throw new CameraUrlError(url, 'expected an ffmpeg source filter, e.g. lavfi:testsrc2=size=640x360:rate=10');
       return { kind: 'lavfi', filter: rest };
     default:
       throw new CameraUrlError(url, `unsupported scheme "${scheme}"`);
@@ -90,21 +101,55 @@ export function buildInputArgs(source: CameraSource, fps: number, forProbe = fal
 export function buildDecodeArgs(source: CameraSource, options: DecodeOptions): string[] {
   const threads = options.threads === undefined ? [] : ['-threads', String(options.threads)];
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error',
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
     ...threads,
     ...buildInputArgs(source, options.fps),
-    '-an', '-sn', '-dn',
-    '-vf', `fps=${options.fps},scale=${options.width}:${options.height}`,
-    '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1',
+    '-an',
+    '-sn',
+    '-dn',
+    '-vf',
+    `fps=${options.fps},scale=${options.width}:${options.height}`,
+    '-pix_fmt',
+    'rgb24',
+    '-f',
+    'rawvideo',
+    'pipe:1',
   ];
 }
 
 /** ffprobe arguments that describe the first video stream of `source` as JSON. */
 export function buildProbeArgs(source: CameraSource): string[] {
-  return ['-hide_banner', '-loglevel', 'error', '-print_format', 'json', '-show_streams', '-select_streams', 'v:0', ...buildInputArgs(source, 1, true)];
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-print_format',
+    'json',
+    '-show_streams',
+    '-select_streams',
+    'v:0',
+    ...buildInputArgs(source, 1, true),
+  ];
 }
 
 /** ffmpeg arguments that decode one still image to raw RGB24 on stdout. */
 export function buildStillImageArgs(file: string): string[] {
-  return ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', file, '-frames:v', '1', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-i',
+    file,
+    '-frames:v',
+    '1',
+    '-pix_fmt',
+    'rgb24',
+    '-f',
+    'rawvideo',
+    'pipe:1',
+  ];
 }

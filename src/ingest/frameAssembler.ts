@@ -44,7 +44,13 @@ export class FrameAssembler {
         const data = this.current;
         this.current = undefined;
         this.filled = 0;
-        this.onFrame({ width: this.width, height: this.height, data, capturedAtMs: this.now(), sequence: this.sequence++ });
+        this.onFrame({
+          width: this.width,
+          height: this.height,
+          data,
+          capturedAtMs: this.now(),
+          sequence: this.sequence++,
+        });
       }
     }
   }

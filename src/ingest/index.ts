@@ -4,7 +4,15 @@ export { Camera } from './camera.ts';
 export type { CameraEvent, CameraSettings, CameraStats, CameraStatus, FrameConsumer } from './camera.ts';
 export { CameraRegistry } from './cameraRegistry.ts';
 export type { CameraConsumerFactory } from './cameraRegistry.ts';
-export { buildDecodeArgs, buildInputArgs, buildProbeArgs, buildStillImageArgs, CameraUrlError, parseCameraUrl, redactUrl } from './cameraSource.ts';
+export {
+  buildDecodeArgs,
+  buildInputArgs,
+  buildProbeArgs,
+  buildStillImageArgs,
+  CameraUrlError,
+  parseCameraUrl,
+  redactUrl,
+} from './cameraSource.ts';
 export type { CameraSource, DecodeOptions } from './cameraSource.ts';
 export { FrameAssembler } from './frameAssembler.ts';
 export { decodeSize, MAX_DECODE_WIDTH, scaleBox } from './frameSize.ts';

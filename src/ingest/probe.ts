@@ -34,7 +34,13 @@ function runWithDeadline(executable: string, args: string[], timeoutMs: number):
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(stdout), stderr: stderr.trim(), timedOut, ...(spawnError ? { spawnError } : {}) });
+      resolve({
+        code,
+        stdout: Buffer.concat(stdout),
+        stderr: stderr.trim(),
+        timedOut,
+        ...(spawnError ? { spawnError } : {}),
+      });
     });
   });
 }
@@ -59,13 +65,22 @@ export async function probeSource(ffprobePath: string, source: CameraSource, tim
   const result = await runWithDeadline(ffprobePath, buildProbeArgs(source), timeoutMs);
   const elapsedMs = Math.round(performance.now() - started);
   const where = describeSource(source);
-  if (result.spawnError) return { ok: false, error: `cannot run ffprobe (${ffprobePath}): ${result.spawnError.message}`, elapsedMs };
+  if (result.spawnError)
+    return { ok: false, error: `cannot run ffprobe (${ffprobePath}): ${result.spawnError.message}`, elapsedMs };
   if (result.timedOut) return { ok: false, error: `${where}: no answer within ${timeoutMs} ms`, elapsedMs };
-  if (result.code !== 0) return { ok: false, error: `${where}: ${result.stderr.split('\n').pop() || `ffprobe exited with code ${result.code}`}`, elapsedMs };
+  if (result.code !== 0)
+    return {
+      ok: false,
+      error: `${where}: ${result.stderr.split('\n').pop() || `ffprobe exited with code ${result.code}`}`,
+      elapsedMs,
+    };
   try {
-    const parsed = JSON.parse(result.stdout.toString('utf8')) as { streams?: Array<{ codec_name?: string; width?: number; height?: number }> };
+    const parsed = JSON.parse(result.stdout.toString('utf8')) as {
+      streams?: Array<{ codec_name?: string; width?: number; height?: number }>;
+    };
     const stream = parsed.streams?.[0];
-    if (!stream || typeof stream.width !== 'number' || typeof stream.height !== 'number') return { ok: false, error: `${where}: no video stream`, elapsedMs };
+    if (!stream || typeof stream.width !== 'number' || typeof stream.height !== 'number')
+      return { ok: false, error: `${where}: no video stream`, elapsedMs };
     return { ok: true, codec: stream.codec_name ?? 'unknown', width: stream.width, height: stream.height, elapsedMs };
   } catch {
     return { ok: false, error: `${where}: ffprobe printed no JSON`, elapsedMs };
@@ -73,7 +88,10 @@ export async function probeSource(ffprobePath: string, source: CameraSource, tim
 }
 
 /** Decodes a still image (PNG, JPEG, ...) to one RGB24 frame at its own size. */
-export async function readImageRgb(file: string, options: { ffmpegPath?: string; ffprobePath?: string; timeoutMs?: number } = {}): Promise<RgbFrame> {
+export async function readImageRgb(
+  file: string,
+  options: { ffmpegPath?: string; ffprobePath?: string; timeoutMs?: number } = {},
+): Promise<RgbFrame> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const ffprobe = options.ffprobePath ?? resolveTool('ffprobe', 'ffprobe');
   const probe = await probeSource(ffprobe, { kind: 'image', path: file }, timeoutMs);
@@ -82,7 +100,10 @@ export async function readImageRgb(file: string, options: { ffmpegPath?: string;
   const result = await runWithDeadline(ffmpeg, buildStillImageArgs(file), timeoutMs);
   const expected = probe.width * probe.height * 3;
   if (result.code !== 0 || result.stdout.length !== expected) {
-    throw new Error(`${file}: cannot decode image: ${result.spawnError?.message ?? (result.stderr || `got ${result.stdout.length} of ${expected} bytes`)}`);
+    throw new Error(
+      `${file}: cannot decode image: ` +
+        `${result.spawnError?.message ?? (result.stderr || `got ${result.stdout.length} of ${expected} bytes`)}`,
+    );
   }
   return { width: probe.width, height: probe.height, data: result.stdout, capturedAtMs: Date.now(), sequence: 0 };
 }

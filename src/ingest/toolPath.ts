@@ -42,7 +42,11 @@ export function shippedTool(tool: MediaTool): string | undefined {
  * when it is on PATH; otherwise the shipped binary, when there is one; otherwise the bare name, so that the
  * spawn error names what is missing.
  */
-export function resolveTool(tool: MediaTool, configured: string, pathVariable: string | undefined = process.env.PATH): string {
+export function resolveTool(
+  tool: MediaTool,
+  configured: string,
+  pathVariable: string | undefined = process.env.PATH,
+): string {
   if (configured.includes(path.sep) || onPath(configured, pathVariable)) return configured;
   return shippedTool(tool) ?? configured;
 }

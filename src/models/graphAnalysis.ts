@@ -36,10 +36,15 @@ export interface GraphAnalysis {
 }
 
 /** One entry of the artifact's cuts file (reference §B.3). */
-export interface CutEntry { node: string; cut: string[] }
+export interface CutEntry {
+  node: string;
+  cut: string[];
+}
 
 const CONTROL_FLOW_ATTRIBUTE = (node: NodeMessage): boolean =>
-  (node.attribute ?? []).some((attribute) => attribute.g !== undefined && attribute.g !== null || (attribute.graphs?.length ?? 0) > 0);
+  (node.attribute ?? []).some(
+    (attribute) => (attribute.g !== undefined && attribute.g !== null) || (attribute.graphs?.length ?? 0) > 0,
+  );
 
 function isConstantNode(node: NodeMessage): boolean {
   return node.opType === 'Constant' && (node.domain ?? '') === '' && (node.input ?? []).filter(Boolean).length === 0;
@@ -52,17 +57,30 @@ function checkSupported(model: ModelMessage, graph: GraphMessage, file: string):
       throw new InputError(
         file,
         `graph.node[${index}] (${node.name || node.opType})`,
-        `${node.opType} with a subgraph (control flow) is not supported for partitioning: its subgraph can read any outer tensor, so cuts cannot be computed; export the model without control flow (e.g. unrolled loops, static if)`,
+        `${node.opType} with a subgraph (control flow) is not supported for partitioning: its subgraph can read any ` +
+          `outer tensor, so cuts cannot be computed; export the model without control flow (e.g. unrolled loops, ` +
+          `static if)`,
       );
     }
   }
   if ((graph.sparseInitializer?.length ?? 0) > 0) {
-    throw new InputError(file, 'graph.sparse_initializer', 'sparse initializers are not supported; store the weights densely');
+    throw new InputError(
+      file,
+      'graph.sparse_initializer',
+      'sparse initializers are not supported; store the weights densely',
+    );
   }
-  for (const [where, list] of [['graph.input', graph.input], ['graph.output', graph.output]] as const) {
+  for (const [where, list] of [
+    ['graph.input', graph.input],
+    ['graph.output', graph.output],
+  ] as const) {
     for (const value of list ?? []) {
       if (!value.type?.tensorType) {
-        throw new InputError(file, `${where} ${value.name ?? '?'}`, 'only tensor-typed model inputs and outputs are supported (no sequences, maps or optionals)');
+        throw new InputError(
+          file,
+          `${where} ${value.name ?? '?'}`,
+          'only tensor-typed model inputs and outputs are supported (no sequences, maps or optionals)',
+        );
       }
     }
   }
@@ -105,7 +123,8 @@ export function analyzeGraph(model: ModelMessage, file: string): GraphAnalysis {
   nodes.forEach((entry, index) => {
     for (const output of entry.node.output ?? []) {
       if (output === '') continue;
-      if (producer.has(output)) throw new InputError(file, `node ${entry.name}`, `tensor ${output} is produced twice (invalid SSA graph)`);
+      if (producer.has(output))
+        throw new InputError(file, `node ${entry.name}`, `tensor ${output} is produced twice (invalid SSA graph)`);
       producer.set(output, index);
     }
   });
@@ -115,7 +134,11 @@ export function analyzeGraph(model: ModelMessage, file: string): GraphAnalysis {
   });
   for (const output of outputs) {
     if (!producer.has(output)) {
-      throw new InputError(file, `graph.output ${output}`, 'a model output that no node computes (a weight, a constant or a pass-through input) is not supported');
+      throw new InputError(
+        file,
+        `graph.output ${output}`,
+        'a model output that no node computes (a weight, a constant or a pass-through input) is not supported',
+      );
     }
     lastUse.set(output, nodes.length);
   }
@@ -133,14 +156,25 @@ export function analyzeGraph(model: ModelMessage, file: string): GraphAnalysis {
 }
 
 /** Kahn's algorithm, stable: keeps the file's order when it is already topological (the usual case). */
-function topologicalOrder(nodes: NodeMessage[], inputs: Set<string>, isActivation: (name: string) => boolean, file: string): NodeMessage[] {
+function topologicalOrder(
+  nodes: NodeMessage[],
+  inputs: Set<string>,
+  isActivation: (name: string) => boolean,
+  file: string,
+): NodeMessage[] {
   const producedBy = new Map<string, number>();
   nodes.forEach((node, index) => (node.output ?? []).forEach((output) => output && producedBy.set(output, index)));
-  const pending = nodes.map((node) => new Set((node.input ?? []).filter((name) => isActivation(name) && !inputs.has(name))));
+  const pending = nodes.map(
+    (node) => new Set((node.input ?? []).filter((name) => isActivation(name) && !inputs.has(name))),
+  );
   for (const [index, deps] of pending.entries()) {
     for (const dep of deps) {
       if (!producedBy.has(dep)) {
-        throw new InputError(file, `node ${nodes[index]!.name || nodes[index]!.opType}`, `input ${dep} is neither a model input, a weight nor the output of a node`);
+        throw new InputError(
+          file,
+          `node ${nodes[index]!.name || nodes[index]!.opType}`,
+          `input ${dep} is neither a model input, a weight nor the output of a node`,
+        );
       }
     }
   }
@@ -165,7 +199,8 @@ function topologicalOrder(nodes: NodeMessage[], inputs: Set<string>, isActivatio
       if (deps.size === 0) ready.push(next);
     }
   }
-  if (result.length !== nodes.length) throw new InputError(file, 'graph.node', 'the graph has a cycle; expected a directed acyclic graph');
+  if (result.length !== nodes.length)
+    throw new InputError(file, 'graph.node', 'the graph has a cycle; expected a directed acyclic graph');
   return result;
 }
 

@@ -49,7 +49,12 @@ export async function measureProfile(request: ProfileRequest): Promise<MeasuredP
   for (const warning of loaded.warnings) request.onWarning?.(warning);
   const batches = loaded.shapeInfo.batch.dynamic ? request.maxBatch : 1;
   if (loaded.shapeInfo.batch.fixedBatch !== undefined && loaded.shapeInfo.batch.fixedBatch !== 1) {
-    throw new InputError(file, undefined, `the model's batch is fixed at ${loaded.shapeInfo.batch.fixedBatch}; profiling needs a dynamic batch or a batch of 1`);
+    throw new InputError(
+      file,
+      undefined,
+      `the model's batch is fixed at ${loaded.shapeInfo.batch.fixedBatch}; profiling needs a dynamic batch or a ` +
+        `batch of 1`,
+    );
   }
   const given = typeof request.blocks === 'number' ? undefined : request.blocks;
   const nodeRuns = given ? 0 : Math.max(5, repeats);
@@ -63,7 +68,11 @@ export async function measureProfile(request: ProfileRequest): Promise<MeasuredP
   else {
     const nodeLatencyUs = await profileNodes(loaded, device, nodeRuns, () => tick('node latencies'));
     const prepartition = prepartitionChain(
-      { nodeNames: loaded.analysis.nodes.map((node) => node.name), latencyUsByDevice: new Map([[deviceClass, nodeLatencyUs]]), cutBytes: internalCutBytes(loaded) },
+      {
+        nodeNames: loaded.analysis.nodes.map((node) => node.name),
+        latencyUsByDevice: new Map([[deviceClass, nodeLatencyUs]]),
+        cutBytes: internalCutBytes(loaded),
+      },
       { blocks: request.blocks as number },
     );
     cuts = prepartition.firstNodeOfBlock.slice(1).map((first) => first - 1);
@@ -88,7 +97,9 @@ export async function measureProfile(request: ProfileRequest): Promise<MeasuredP
         tick(`batch ${batch}/${batches}`);
       }
       const blockUs = samples.map((list) => median(list));
-      const wholeUs = await timeWholeModel(loaded, settings, batch, warmup, repeats, () => tick(`batch ${batch} whole model`));
+      const wholeUs = await timeWholeModel(loaded, settings, batch, warmup, repeats, () =>
+        tick(`batch ${batch} whole model`),
+      );
       wholeUsByBatch.push(wholeUs);
       removeCallOverhead(blockUs, wholeUs).forEach((us, block) => rows[block]!.push(Math.round(us)));
     }
@@ -104,7 +115,14 @@ export async function measureProfile(request: ProfileRequest): Promise<MeasuredP
     devices: new Map([[deviceClass, { deviceClass, latencyUs: new Map([[1, rows]]), wholeModelUs }]]),
     source: file,
   };
-  return { profile, blocks: split.plans.map((plan) => ({ firstNode: plan.firstNode, lastNode: plan.lastNode })), batchSizes: batches, wholeModelUs, ...(bounds ? { bounds } : {}), loaded };
+  return {
+    profile,
+    blocks: split.plans.map((plan) => ({ firstNode: plan.firstNode, lastNode: plan.lastNode })),
+    batchSizes: batches,
+    wholeModelUs,
+    ...(bounds ? { bounds } : {}),
+    loaded,
+  };
 }
 
 /** Split points (last node of every block but the last) of given blocks, which must tile the model's nodes. */
@@ -112,11 +130,21 @@ function cutsOfBlocks(blocks: ReadonlyArray<BlockRange>, nodeCount: number, file
   let next = 0;
   for (const [i, block] of blocks.entries()) {
     if (block.firstNode !== next || block.lastNode < block.firstNode) {
-      throw new InputError(file, undefined, `block ${i} covers nodes [${block.firstNode}, ${block.lastNode}], expected it to start at node ${next}: the blocks belong to another model`);
+      throw new InputError(
+        file,
+        undefined,
+        `block ${i} covers nodes [${block.firstNode}, ${block.lastNode}], expected it to start at node ${next}: the ` +
+          `blocks belong to another model`,
+      );
     }
     next = block.lastNode + 1;
   }
-  if (next !== nodeCount) throw new InputError(file, undefined, `the blocks end at node ${next - 1}, the model has ${nodeCount} nodes: they belong to another model`);
+  if (next !== nodeCount)
+    throw new InputError(
+      file,
+      undefined,
+      `the blocks end at node ${next - 1}, the model has ${nodeCount} nodes: they belong to another model`,
+    );
   return blocks.slice(1).map((block) => block.firstNode - 1);
 }
 

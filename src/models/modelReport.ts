@@ -26,7 +26,11 @@ export async function loadModel(file: string, bytes?: Uint8Array): Promise<Loade
   const warnings = [...analysis.warnings];
   if (!shapeInfo.batch.dynamic) {
     // Rewriting a fixed batch is unsafe in general (Reshape targets and similar constants bake it in).
-    warnings.push(`the batch dimension is fixed at ${shapeInfo.batch.fixedBatch ?? 1}; the model is served and profiled at batch ${shapeInfo.batch.fixedBatch ?? 1} only (export it with a dynamic batch dimension to batch requests)`);
+    warnings.push(
+      `the batch dimension is fixed at ${shapeInfo.batch.fixedBatch ?? 1}; the model is served and profiled at ` +
+        `batch ${shapeInfo.batch.fixedBatch ?? 1} only (export it with a dynamic batch dimension to batch ` +
+        `requests)`,
+    );
   }
   return { file, model, analysis, shapeInfo, warnings };
 }

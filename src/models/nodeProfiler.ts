@@ -15,16 +15,31 @@ import type { ModelMessage, NodeMessage } from './onnxSchema.ts';
 import type { Device } from './ortSupport.ts';
 import { createSession, randomFeeds } from './ortSupport.ts';
 
-interface TraceEvent { cat?: string; name?: string; dur?: number }
+interface TraceEvent {
+  cat?: string;
+  name?: string;
+  dur?: number;
+}
 
 /** The model with each compute node renamed to its unique analysis name (trace events are keyed by name). */
 export function withUniqueNodeNames(loaded: LoadedModel): ModelMessage {
   const names = new Map<NodeMessage, string>(loaded.analysis.nodes.map((entry) => [entry.node, entry.name]));
   const graph = loaded.model.graph!;
-  return { ...loaded.model, graph: { ...graph, node: (graph.node ?? []).map((node) => (names.has(node) ? { ...node, name: names.get(node)! } : node)) } };
+  return {
+    ...loaded.model,
+    graph: {
+      ...graph,
+      node: (graph.node ?? []).map((node) => (names.has(node) ? { ...node, name: names.get(node)! } : node)),
+    },
+  };
 }
 
-export async function profileNodes(loaded: LoadedModel, device: Device, runs: number, onRun: () => void = () => {}): Promise<number[]> {
+export async function profileNodes(
+  loaded: LoadedModel,
+  device: Device,
+  runs: number,
+  onRun: () => void = () => {},
+): Promise<number[]> {
   const folder = mkdtempSync(path.join(tmpdir(), 'ppipe-node-profile-'));
   try {
     const session = await createSession(encodeOnnxModel(withUniqueNodeNames(loaded)), {
@@ -33,7 +48,12 @@ export async function profileNodes(loaded: LoadedModel, device: Device, runs: nu
       enableProfiling: true,
       profileFilePrefix: path.join(folder, 'trace'),
     });
-    const feeds = randomFeeds(loaded.analysis.inputs, loaded.shapeInfo.shapes, loaded.shapeInfo.batch.fixedBatch ?? 1, 11);
+    const feeds = randomFeeds(
+      loaded.analysis.inputs,
+      loaded.shapeInfo.shapes,
+      loaded.shapeInfo.batch.fixedBatch ?? 1,
+      11,
+    );
     await session.run(feeds); // warm-up, excluded below by dropping each node's first event
     onRun();
     for (let run = 0; run < runs; run++) {

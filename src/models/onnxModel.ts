@@ -10,13 +10,18 @@ import type { GraphMessage, ModelMessage, TensorMessage, TypeProtoMessage } from
 
 /** Decodes and sanity-checks a ModelProto; `file` names the source in errors. */
 export function decodeOnnxModel(bytes: Uint8Array, file: string): ModelMessage {
-  if (bytes.length === 0) throw new InputError(file, undefined, 'expected an ONNX model (ModelProto), got an empty file');
+  if (bytes.length === 0)
+    throw new InputError(file, undefined, 'expected an ONNX model (ModelProto), got an empty file');
   let model: ModelMessage;
   try {
     model = onnxModelType().decode(bytes) as ModelMessage;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new InputError(file, undefined, `expected an ONNX model (ModelProto); the protobuf is malformed or truncated (${reason})`);
+    throw new InputError(
+      file,
+      undefined,
+      `expected an ONNX model (ModelProto); the protobuf is malformed or truncated (${reason})`,
+    );
   }
   validateModel(model, file);
   return model;
@@ -27,7 +32,11 @@ export function readOnnxModel(file: string): ModelMessage {
   try {
     bytes = readFileSync(file);
   } catch (error) {
-    throw new InputError(file, undefined, `expected a readable ONNX file (${error instanceof Error ? error.message : String(error)})`);
+    throw new InputError(
+      file,
+      undefined,
+      `expected a readable ONNX file (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   return decodeOnnxModel(bytes, file);
 }
@@ -46,15 +55,21 @@ export function writeOnnxModel(file: string, model: ModelMessage): Uint8Array {
 function validateModel(model: ModelMessage, file: string): void {
   const irVersion = int64ToNumber(model.irVersion);
   if (irVersion < 3 || irVersion > 100) {
-    throw new InputError(file, 'ir_version', `expected an ONNX model with ir_version 3 or newer, got ${irVersion} (not an ONNX file?)`);
+    throw new InputError(
+      file,
+      'ir_version',
+      `expected an ONNX model with ir_version 3 or newer, got ${irVersion} (not an ONNX file?)`,
+    );
   }
   if (!model.graph) throw new InputError(file, 'graph', 'expected an ONNX model with a graph');
-  if (!model.opsetImport?.length) throw new InputError(file, 'opset_import', 'expected at least one operator set import');
+  if (!model.opsetImport?.length)
+    throw new InputError(file, 'opset_import', 'expected at least one operator set import');
   const graph = model.graph;
   if (!graph.node?.length) throw new InputError(file, 'graph.node', 'expected at least one node');
   graph.node.forEach((node, index) => {
     if (!node.opType) throw new InputError(file, `graph.node[${index}]`, 'expected an op_type');
-    if (!node.output?.length) throw new InputError(file, `graph.node[${index}] (${node.name ?? node.opType})`, 'expected at least one output');
+    if (!node.output?.length)
+      throw new InputError(file, `graph.node[${index}] (${node.name ?? node.opType})`, 'expected at least one output');
   });
   if (!graph.output?.length) throw new InputError(file, 'graph.output', 'expected at least one graph output');
   for (const tensor of graph.initializer ?? []) {
@@ -62,7 +77,8 @@ function validateModel(model: ModelMessage, file: string): void {
       throw new InputError(
         file,
         `initializer ${tensor.name ?? '?'}`,
-        'weights stored as external data are not supported; save the model with all tensors inside the .onnx file (onnx.save(..., save_as_external_data=False))',
+        'weights stored as external data are not supported; save the model with all tensors inside the .onnx file ' +
+          '(onnx.save(..., save_as_external_data=False))',
       );
     }
   }
@@ -70,16 +86,32 @@ function validateModel(model: ModelMessage, file: string): void {
 
 /** numpy-style dtype strings of the artifact's shapes files (reference §B.4). */
 const NUMPY_DTYPE: Record<number, string> = {
-  [DataType.FLOAT]: '<f4', [DataType.DOUBLE]: '<f8', [DataType.FLOAT16]: '<f2', [DataType.INT64]: '<i8',
-  [DataType.INT32]: '<i4', [DataType.INT16]: '<i2', [DataType.UINT16]: '<u2', [DataType.INT8]: '|i1',
-  [DataType.UINT8]: '|u1', [DataType.BOOL]: '|b1', [DataType.UINT32]: '<u4',
+  [DataType.FLOAT]: '<f4',
+  [DataType.DOUBLE]: '<f8',
+  [DataType.FLOAT16]: '<f2',
+  [DataType.INT64]: '<i8',
+  [DataType.INT32]: '<i4',
+  [DataType.INT16]: '<i2',
+  [DataType.UINT16]: '<u2',
+  [DataType.INT8]: '|i1',
+  [DataType.UINT8]: '|u1',
+  [DataType.BOOL]: '|b1',
+  [DataType.UINT32]: '<u4',
 };
 
 /** onnxruntime-node tensor type names for the same codes. */
 const ORT_DTYPE: Record<number, string> = {
-  [DataType.FLOAT]: 'float32', [DataType.DOUBLE]: 'float64', [DataType.FLOAT16]: 'float16', [DataType.INT64]: 'int64',
-  [DataType.INT32]: 'int32', [DataType.INT16]: 'int16', [DataType.UINT16]: 'uint16', [DataType.INT8]: 'int8',
-  [DataType.UINT8]: 'uint8', [DataType.BOOL]: 'bool', [DataType.UINT32]: 'uint32',
+  [DataType.FLOAT]: 'float32',
+  [DataType.DOUBLE]: 'float64',
+  [DataType.FLOAT16]: 'float16',
+  [DataType.INT64]: 'int64',
+  [DataType.INT32]: 'int32',
+  [DataType.INT16]: 'int16',
+  [DataType.UINT16]: 'uint16',
+  [DataType.INT8]: 'int8',
+  [DataType.UINT8]: 'uint8',
+  [DataType.BOOL]: 'bool',
+  [DataType.UINT32]: 'uint32',
 };
 
 export function numpyDtype(elemType: number): string | undefined {
@@ -118,7 +150,8 @@ export function typeDims(type: TypeProtoMessage | undefined): (number | string |
   return (shape.dim ?? []).map((dim) => {
     // Own-property checks: protobufjs puts defaults of unset fields on the prototype.
     if (Object.hasOwn(dim, 'dimParam') && dim.dimParam) return dim.dimParam;
-    if (Object.hasOwn(dim, 'dimValue') && dim.dimValue !== undefined && dim.dimValue !== null) return int64ToNumber(dim.dimValue);
+    if (Object.hasOwn(dim, 'dimValue') && dim.dimValue !== undefined && dim.dimValue !== null)
+      return int64ToNumber(dim.dimValue);
     return null;
   });
 }

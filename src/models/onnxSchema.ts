@@ -184,14 +184,28 @@ message FunctionProto {
 `;
 
 /** int64 fields decode to a Long object (protobufjs ships `long`) or a number; both are accepted on encode. */
-export interface LongLike { toNumber(): number }
+export interface LongLike {
+  toNumber(): number;
+}
 export type Int64 = number | LongLike;
 
-export interface StringStringEntry { key?: string; value?: string }
-export interface OperatorSetId { domain?: string; version?: Int64 }
+export interface StringStringEntry {
+  key?: string;
+  value?: string;
+}
+export interface OperatorSetId {
+  domain?: string;
+  version?: Int64;
+}
 
-export interface TensorShapeDimension { dimValue?: Int64; dimParam?: string; denotation?: string }
-export interface TensorShape { dim?: TensorShapeDimension[] }
+export interface TensorShapeDimension {
+  dimValue?: Int64;
+  dimParam?: string;
+  denotation?: string;
+}
+export interface TensorShape {
+  dim?: TensorShapeDimension[];
+}
 export interface TypeProtoMessage {
   tensorType?: { elemType?: number; shape?: TensorShape };
   sequenceType?: { elemType?: TypeProtoMessage };
@@ -200,7 +214,12 @@ export interface TypeProtoMessage {
   sparseTensorType?: { elemType?: number; shape?: TensorShape };
   denotation?: string;
 }
-export interface ValueInfo { name?: string; type?: TypeProtoMessage; docString?: string; metadataProps?: StringStringEntry[] }
+export interface ValueInfo {
+  name?: string;
+  type?: TypeProtoMessage;
+  docString?: string;
+  metadataProps?: StringStringEntry[];
+}
 
 export interface TensorMessage {
   dims?: Int64[];
@@ -219,7 +238,11 @@ export interface TensorMessage {
   uint64Data?: Int64[];
   metadataProps?: StringStringEntry[];
 }
-export interface SparseTensorMessage { values?: TensorMessage; indices?: TensorMessage; dims?: Int64[] }
+export interface SparseTensorMessage {
+  values?: TensorMessage;
+  indices?: TensorMessage;
+  dims?: Int64[];
+}
 
 export interface AttributeMessage {
   name?: string;
@@ -298,14 +321,42 @@ export interface ModelMessage {
 
 /** ONNX TensorProto.DataType codes used by name in our code. */
 export const DataType = {
-  UNDEFINED: 0, FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT16: 5, INT32: 6, INT64: 7, STRING: 8, BOOL: 9,
-  FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13, COMPLEX64: 14, COMPLEX128: 15, BFLOAT16: 16,
+  UNDEFINED: 0,
+  FLOAT: 1,
+  UINT8: 2,
+  INT8: 3,
+  UINT16: 4,
+  INT16: 5,
+  INT32: 6,
+  INT64: 7,
+  STRING: 8,
+  BOOL: 9,
+  FLOAT16: 10,
+  DOUBLE: 11,
+  UINT32: 12,
+  UINT64: 13,
+  COMPLEX64: 14,
+  COMPLEX128: 15,
+  BFLOAT16: 16,
 } as const;
 
 /** AttributeProto.AttributeType codes. */
 export const AttributeType = {
-  UNDEFINED: 0, FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9,
-  GRAPHS: 10, SPARSE_TENSOR: 11, SPARSE_TENSORS: 12, TYPE_PROTO: 13, TYPE_PROTOS: 14,
+  UNDEFINED: 0,
+  FLOAT: 1,
+  INT: 2,
+  STRING: 3,
+  TENSOR: 4,
+  GRAPH: 5,
+  FLOATS: 6,
+  INTS: 7,
+  STRINGS: 8,
+  TENSORS: 9,
+  GRAPHS: 10,
+  SPARSE_TENSOR: 11,
+  SPARSE_TENSORS: 12,
+  TYPE_PROTO: 13,
+  TYPE_PROTOS: 14,
 } as const;
 
 let modelType: protobuf.Type | undefined;

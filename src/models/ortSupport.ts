@@ -76,7 +76,12 @@ export function concreteDims(shape: ReadonlyArray<number>, batch: number): numbe
 }
 
 /** Seeded inputs: floats uniform in [0, 1), integers and booleans zero (safe as indices and masks). */
-export function randomFeeds(names: ReadonlyArray<string>, shapes: ReadonlyMap<string, TensorShape>, batch: number, seed: number): Record<string, ort.Tensor> {
+export function randomFeeds(
+  names: ReadonlyArray<string>,
+  shapes: ReadonlyMap<string, TensorShape>,
+  batch: number,
+  seed: number,
+): Record<string, ort.Tensor> {
   const random = seededRandom(seed);
   const feeds: Record<string, ort.Tensor> = {};
   for (const name of names) {
@@ -98,12 +103,21 @@ export function randomFeeds(names: ReadonlyArray<string>, shapes: ReadonlyMap<st
         feeds[name] = new ort.Tensor('float64', data, dims);
         break;
       }
-      case 'int64': feeds[name] = new ort.Tensor('int64', new BigInt64Array(count), dims); break;
-      case 'int32': feeds[name] = new ort.Tensor('int32', new Int32Array(count), dims); break;
-      case 'uint8': feeds[name] = new ort.Tensor('uint8', new Uint8Array(count), dims); break;
-      case 'bool': feeds[name] = new ort.Tensor('bool', new Uint8Array(count), dims); break;
+      case 'int64':
+        feeds[name] = new ort.Tensor('int64', new BigInt64Array(count), dims);
+        break;
+      case 'int32':
+        feeds[name] = new ort.Tensor('int32', new Int32Array(count), dims);
+        break;
+      case 'uint8':
+        feeds[name] = new ort.Tensor('uint8', new Uint8Array(count), dims);
+        break;
+      case 'bool':
+        feeds[name] = new ort.Tensor('bool', new Uint8Array(count), dims);
+        break;
       case undefined:
-      default: throw new Error(`model input ${name}: dtype ${shape.dtype} is not supported for generated inputs`);
+      default:
+        throw new Error(`model input ${name}: dtype ${shape.dtype} is not supported for generated inputs`);
     }
   }
   return feeds;

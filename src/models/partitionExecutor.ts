@@ -24,7 +24,10 @@ export interface PartitionExecutor {
 
 export type { Device, SessionSettings } from './ortSupport.ts';
 
-export async function createPartitionExecutor(model: Uint8Array, settings: SessionSettings = {}): Promise<PartitionExecutor> {
+export async function createPartitionExecutor(
+  model: Uint8Array,
+  settings: SessionSettings = {},
+): Promise<PartitionExecutor> {
   const session = await createSession(model, settings);
   return {
     inputNames: session.inputNames,
@@ -36,7 +39,8 @@ export async function createPartitionExecutor(model: Uint8Array, settings: Sessi
       }
       const results = await session.run(ortFeeds);
       const out: Record<string, PlainTensor> = {};
-      for (const [name, tensor] of Object.entries(results)) out[name] = { dtype: tensor.type, dims: [...tensor.dims], data: tensor.data as PlainData };
+      for (const [name, tensor] of Object.entries(results))
+        out[name] = { dtype: tensor.type, dims: [...tensor.dims], data: tensor.data as PlainData };
       return out;
     },
     release: () => session.release(),

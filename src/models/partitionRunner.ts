@@ -17,7 +17,11 @@ export interface PartitionPipeline {
   release(): Promise<void>;
 }
 
-export async function loadPipeline(models: ReadonlyArray<Uint8Array>, plans: PartitionPlan[], settings: SessionSettings = {}): Promise<PartitionPipeline> {
+export async function loadPipeline(
+  models: ReadonlyArray<Uint8Array>,
+  plans: PartitionPlan[],
+  settings: SessionSettings = {},
+): Promise<PartitionPipeline> {
   const sessions: ort.InferenceSession[] = [];
   for (const model of models) sessions.push(await createSession(model, settings));
   return {
@@ -42,7 +46,11 @@ export interface PipelineRun {
   partitionUs: number[];
 }
 
-export async function runPipeline(pipeline: PartitionPipeline, feeds: Record<string, ort.Tensor>, link: LinkDtype = 'float32'): Promise<PipelineRun> {
+export async function runPipeline(
+  pipeline: PartitionPipeline,
+  feeds: Record<string, ort.Tensor>,
+  link: LinkDtype = 'float32',
+): Promise<PipelineRun> {
   const available = new Map<string, ort.Tensor>(Object.entries(feeds));
   const partitionUs: number[] = [];
   const outputs: Record<string, ort.Tensor> = {};
@@ -79,7 +87,11 @@ export interface OutputDifference {
 }
 
 /** Compares float outputs element-wise; bit identity is checked on the raw bytes. */
-export function compareOutputs(expected: Record<string, ort.Tensor>, actual: Record<string, ort.Tensor>, names: ReadonlyArray<string>): OutputDifference {
+export function compareOutputs(
+  expected: Record<string, ort.Tensor>,
+  actual: Record<string, ort.Tensor>,
+  names: ReadonlyArray<string>,
+): OutputDifference {
   let identical = true;
   let maxAbsError = 0;
   let maxRelError = 0;
@@ -95,7 +107,12 @@ export function compareOutputs(expected: Record<string, ort.Tensor>, actual: Rec
     const rawA = a.data as Uint8Array;
     const rawB = b.data as Uint8Array;
 
-    if (!Buffer.from(rawA.buffer, rawA.byteOffset, rawA.byteLength).equals(Buffer.from(rawB.buffer, rawB.byteOffset, rawB.byteLength))) identical = false;
+    if (
+      !Buffer.from(rawA.buffer, rawA.byteOffset, rawA.byteLength).equals(
+        Buffer.from(rawB.buffer, rawB.byteOffset, rawB.byteLength),
+      )
+    )
+      identical = false;
     if (a.type === 'float32' || a.type === 'float64') {
       const x = a.data as Float32Array;
       const y = b.data as Float32Array;

@@ -34,20 +34,27 @@ export function batchInfo(model: ModelMessage, analysis: GraphAnalysis): BatchIn
   let dynamic = true;
   for (const name of analysis.inputs) {
     const dims = typeDims(infos.get(name)?.type);
-    if (!dims || dims.length === 0) throw new InputError(analysis.file, `graph.input ${name}`, 'expected a tensor input with a known rank');
+    if (!dims || dims.length === 0)
+      throw new InputError(analysis.file, `graph.input ${name}`, 'expected a tensor input with a known rank');
     dims.forEach((dim, axis) => {
       if (axis > 0 && typeof dim !== 'number') {
         throw new InputError(
           analysis.file,
           `graph.input ${name}`,
-          `dimension ${axis} is symbolic (${dim ?? 'unknown'}); only the leading batch dimension may be dynamic: export the model with a fixed input size`,
+          `dimension ${axis} is symbolic (${dim ?? 'unknown'}); only the leading batch dimension may be dynamic: ` +
+            `export the model with a fixed input size`,
         );
       }
     });
     const lead = dims[0];
     if (typeof lead === 'number') {
       dynamic = false;
-      if (fixedBatch !== undefined && fixedBatch !== lead) throw new InputError(analysis.file, `graph.input ${name}`, `inputs disagree on the batch size (${fixedBatch} and ${lead})`);
+      if (fixedBatch !== undefined && fixedBatch !== lead)
+        throw new InputError(
+          analysis.file,
+          `graph.input ${name}`,
+          `inputs disagree on the batch size (${fixedBatch} and ${lead})`,
+        );
       fixedBatch = lead;
     } else if (typeof lead === 'string') {
       param ??= lead;
@@ -74,7 +81,8 @@ export async function resolveShapes(model: ModelMessage, analysis: GraphAnalysis
   const batch = batchInfo(model, analysis);
   const graph = model.graph!;
   const infos = new Map<string, ValueInfo>();
-  for (const value of [...(graph.valueInfo ?? []), ...(graph.input ?? []), ...(graph.output ?? [])]) infos.set(value.name ?? '', value);
+  for (const value of [...(graph.valueInfo ?? []), ...(graph.input ?? []), ...(graph.output ?? [])])
+    infos.set(value.name ?? '', value);
   const needed = new Set<string>([...analysis.inputs, ...analysis.outputs]);
   for (const cut of analysis.liveAfter) for (const name of cut) needed.add(name);
   const shapes = new Map<string, TensorShape>();
@@ -82,7 +90,12 @@ export async function resolveShapes(model: ModelMessage, analysis: GraphAnalysis
   for (const name of needed) {
     const shape = shapeFromInfo(infos.get(name), batch);
     if (shape) shapes.set(name, shape);
-    else if (analysis.inputs.includes(name)) throw new InputError(analysis.file, `graph.input ${name}`, 'expected a tensor input of a supported dtype with a known shape');
+    else if (analysis.inputs.includes(name))
+      throw new InputError(
+        analysis.file,
+        `graph.input ${name}`,
+        'expected a tensor input of a supported dtype with a known shape',
+      );
     else missing.push(name);
   }
   if (missing.length > 0) {
@@ -103,33 +116,49 @@ async function probeShapes(
   const existing = new Set((graph.output ?? []).map((value) => value.name ?? ''));
   const probe: ModelMessage = {
     ...model,
-    graph: { ...graph, output: [...(graph.output ?? []), ...names.filter((name) => !existing.has(name)).map((name) => ({ name }))] },
+    graph: {
+      ...graph,
+      output: [...(graph.output ?? []), ...names.filter((name) => !existing.has(name)).map((name) => ({ name }))],
+    },
   };
   let session;
   try {
-    session = await createSession(encodeOnnxModel(probe), { optimization: 'disabled', device: { kind: 'cpu', threads: 1 } });
+    session = await createSession(encodeOnnxModel(probe), {
+      optimization: 'disabled',
+      device: { kind: 'cpu', threads: 1 },
+    });
   } catch (error) {
-    throw new InputError(analysis.file, undefined, `onnxruntime cannot load the model for the shape probe: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InputError(
+      analysis.file,
+      undefined,
+      `onnxruntime cannot load the model for the shape probe: ` +
+        `${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   try {
     const runAt = async (size: number): Promise<Map<string, { type: string; dims: readonly number[] }>> => {
       const results = await session.run(randomFeeds(analysis.inputs, known, size, 1), names);
       return new Map(names.map((name) => [name, { type: results[name]!.type, dims: results[name]!.dims }]));
     };
-    const first = await runAt(batch.dynamic ? 1 : batch.fixedBatch ?? 1);
+    const first = await runAt(batch.dynamic ? 1 : (batch.fixedBatch ?? 1));
     const second = batch.dynamic ? await runAt(2) : undefined;
     const shapes = new Map<string, TensorShape>();
     for (const name of names) {
       const one = first.get(name)!;
       const dtype = numpyDtypeOfOrt(one.type);
-      if (!dtype) throw new InputError(analysis.file, `tensor ${name}`, `dtype ${one.type} cannot cross a partition boundary`);
+      if (!dtype)
+        throw new InputError(analysis.file, `tensor ${name}`, `dtype ${one.type} cannot cross a partition boundary`);
       const two = second?.get(name);
       shapes.set(name, { dtype, shape: one.dims.map((dim, axis) => (two && two.dims[axis] !== dim ? -1 : dim)) });
     }
     return shapes;
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(analysis.file, undefined, `the shape probe run failed in onnxruntime: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InputError(
+      analysis.file,
+      undefined,
+      `the shape probe run failed in onnxruntime: ${error instanceof Error ? error.message : String(error)}`,
+    );
   } finally {
     await session.release();
   }

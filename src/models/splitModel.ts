@@ -11,7 +11,11 @@ import { elemTypeOfNumpy } from './onnxModel.ts';
 import type { GraphMessage, ModelMessage, NodeMessage, TensorMessage, ValueInfo } from './onnxSchema.ts';
 import type { ShapeInfo } from './shapes.ts';
 
-export interface TensorSpec { name: string; dtype: string; shape: number[] }
+export interface TensorSpec {
+  name: string;
+  dtype: string;
+  shape: number[];
+}
 
 export interface PartitionPlan {
   index: number;
@@ -28,7 +32,10 @@ export interface PartitionPlan {
   linkBytesPerSample: number;
 }
 
-export interface SplitResult { models: ModelMessage[]; plans: PartitionPlan[] }
+export interface SplitResult {
+  models: ModelMessage[];
+  plans: PartitionPlan[];
+}
 
 export class SplitError extends Error {
   override name = 'SplitError';
@@ -39,10 +46,16 @@ export function validateCuts(cuts: ReadonlyArray<number>, nodeCount: number): vo
   for (const [index, cut] of cuts.entries()) {
     if (!Number.isInteger(cut)) throw new SplitError(`cut ${cut} is not a node index`);
     if (cut < 0 || cut >= nodeCount - 1) {
-      throw new SplitError(`cut after node ${cut} would leave a partition empty: cuts must lie in 0 … ${nodeCount - 2} (the model has ${nodeCount} compute nodes)`);
+      throw new SplitError(
+        `cut after node ${cut} would leave a partition empty: cuts must lie in 0 … ${nodeCount - 2} (the model has ` +
+          `${nodeCount} compute nodes)`,
+      );
     }
     if (index > 0 && cut <= cuts[index - 1]!) {
-      throw new SplitError(`cuts must be strictly increasing: cut after node ${cut} follows cut after node ${cuts[index - 1]!}, which would leave a partition empty`);
+      throw new SplitError(
+        `cuts must be strictly increasing: cut after node ${cut} follows cut after node ${cuts[index - 1]!}, which ` +
+          `would leave a partition empty`,
+      );
     }
   }
 }
@@ -55,17 +68,30 @@ export function tensorSpec(name: string, shapes: ReadonlyMap<string, TensorShape
 
 function valueInfo(spec: TensorSpec, batchParam: string): ValueInfo {
   const elemType = elemTypeOfNumpy(spec.dtype);
-  if (elemType === undefined) throw new SplitError(`tensor ${spec.name}: dtype ${spec.dtype} is not supported on a link`);
+  if (elemType === undefined)
+    throw new SplitError(`tensor ${spec.name}: dtype ${spec.dtype} is not supported on a link`);
   return {
     name: spec.name,
-    type: { tensorType: { elemType, shape: { dim: spec.shape.map((dim) => (dim < 0 ? { dimParam: batchParam } : { dimValue: dim })) } } },
+    type: {
+      tensorType: {
+        elemType,
+        shape: { dim: spec.shape.map((dim) => (dim < 0 ? { dimParam: batchParam } : { dimValue: dim })) },
+      },
+    },
   };
 }
 
-export function splitModel(model: ModelMessage, analysis: GraphAnalysis, shapeInfo: ShapeInfo, cuts: ReadonlyArray<number>): SplitResult {
+export function splitModel(
+  model: ModelMessage,
+  analysis: GraphAnalysis,
+  shapeInfo: ShapeInfo,
+  cuts: ReadonlyArray<number>,
+): SplitResult {
   validateCuts(cuts, analysis.nodes.length);
   const graph = model.graph!;
-  const initializers = new Map<string, TensorMessage>((graph.initializer ?? []).map((tensor) => [tensor.name ?? '', tensor]));
+  const initializers = new Map<string, TensorMessage>(
+    (graph.initializer ?? []).map((tensor) => [tensor.name ?? '', tensor]),
+  );
   const inputInfo = new Map((graph.input ?? []).map((value) => [value.name ?? '', value]));
   const outputInfo = new Map((graph.output ?? []).map((value) => [value.name ?? '', value]));
   const valueInfos = new Map((graph.valueInfo ?? []).map((value) => [value.name ?? '', value]));
@@ -92,10 +118,15 @@ export function splitModel(model: ModelMessage, analysis: GraphAnalysis, shapeIn
         else inputNames.push(name);
       }
     }
-    const outputNames = members.flatMap((entry) => (entry.node.output ?? []).filter((name) => name !== '' && (modelOutputs.has(name) || (analysis.lastUse.get(name) ?? -1) > lastNode)));
+    const outputNames = members.flatMap((entry) =>
+      (entry.node.output ?? []).filter(
+        (name) => name !== '' && (modelOutputs.has(name) || (analysis.lastUse.get(name) ?? -1) > lastNode),
+      ),
+    );
     const inputs = inputNames.map((name) => tensorSpec(name, shapeInfo.shapes));
     const outputs = outputNames.map((name) => tensorSpec(name, shapeInfo.shapes));
-    const link = index + 2 < bounds.length ? analysis.liveAfter[lastNode]!.map((name) => tensorSpec(name, shapeInfo.shapes)) : [];
+    const link =
+      index + 2 < bounds.length ? analysis.liveAfter[lastNode]!.map((name) => tensorSpec(name, shapeInfo.shapes)) : [];
     const linkBytesPerSample = link.reduce((sum, spec) => sum + tensorBytesPerSample(spec.dtype, spec.shape), 0);
     plans.push({ index, firstNode, lastNode, inputs, outputs, link, linkBytesPerSample });
 
@@ -106,10 +137,14 @@ export function splitModel(model: ModelMessage, analysis: GraphAnalysis, shapeIn
       name: `${graph.name || 'graph'}_part${index}`,
       node: [...constantNodes, ...members.map((entry) => entry.node)],
       initializer: (graph.initializer ?? []).filter((tensor) => usedInitializers.has(tensor.name ?? '')),
-      input: inputs.map((spec) => inputInfo.get(spec.name) ?? outputInfo.get(spec.name) ?? valueInfo(spec, shapeInfo.batch.param)),
+      input: inputs.map(
+        (spec) => inputInfo.get(spec.name) ?? outputInfo.get(spec.name) ?? valueInfo(spec, shapeInfo.batch.param),
+      ),
       output: outputs.map((spec) => outputInfo.get(spec.name) ?? valueInfo(spec, shapeInfo.batch.param)),
       valueInfo: [...internal].filter((name) => valueInfos.has(name)).map((name) => valueInfos.get(name)!),
-      quantizationAnnotation: (graph.quantizationAnnotation ?? []).filter((entry) => produced.has(entry.tensorName ?? '') || seen.has(entry.tensorName ?? '')),
+      quantizationAnnotation: (graph.quantizationAnnotation ?? []).filter(
+        (entry) => produced.has(entry.tensorName ?? '') || seen.has(entry.tensorName ?? ''),
+      ),
       ...(graph.docString ? { docString: graph.docString } : {}),
     };
     models.push({

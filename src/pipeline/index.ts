@@ -10,7 +10,14 @@ export type { Decisions, Dispatch, Hop, Measurement, SchedulerStats, ServingSche
 export { ReservationScheduler } from './reservationScheduler.ts';
 export type { ReservationOptions } from './reservationScheduler.ts';
 export { ReactiveScheduler } from './reactiveScheduler.ts';
-export type { ServingDnn, ServingLink, ServingPartition, ServingPipeline, ServingPlan, ArtifactConversionOptions } from './servingPlan.ts';
+export type {
+  ServingDnn,
+  ServingLink,
+  ServingPartition,
+  ServingPipeline,
+  ServingPlan,
+  ArtifactConversionOptions,
+} from './servingPlan.ts';
 export {
   dnnThroughputRps,
   findServingLink,

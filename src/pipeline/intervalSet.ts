@@ -123,7 +123,8 @@ export class IntervalSet {
     let i = n;
     // Most reservations land at the end of the list; walk back from there.
     while (i > this.head && starts[i - 1]! >= end) i--;
-    if (i > this.head && ends[i - 1]! > start) throw new Error(`interval [${start}, ${end}) overlaps [${starts[i - 1]}, ${ends[i - 1]})`);
+    if (i > this.head && ends[i - 1]! > start)
+      throw new Error(`interval [${start}, ${end}) overlaps [${starts[i - 1]}, ${ends[i - 1]})`);
     if (i < n && starts[i]! < end) throw new Error(`interval [${start}, ${end}) overlaps [${starts[i]}, ${ends[i]})`);
     this.length = n + 1;
     if (i === n) {

@@ -52,9 +52,16 @@ export class ReactiveScheduler implements ServingScheduler {
         if (s === 0) firstStage.push(...stage.instances);
       });
     }
-    const balancer = (instances: Int32Array): Balancer => ({ queue: new RequestQueue(), instances, seenHeadId: -1, wakeAtUs: undefined });
+    const balancer = (instances: Int32Array): Balancer => ({
+      queue: new RequestQueue(),
+      instances,
+      seenHeadId: -1,
+      wakeAtUs: undefined,
+    });
     this.master = balancer(Int32Array.from(firstStage));
-    this.stageBalancers = topology.pipelines.map((pipeline) => pipeline.stages.map((stage, s) => (s === 0 ? undefined : balancer(stage.instances))));
+    this.stageBalancers = topology.pipelines.map((pipeline) =>
+      pipeline.stages.map((stage, s) => (s === 0 ? undefined : balancer(stage.instances))),
+    );
     this.all = [this.master, ...this.stageBalancers.flat().filter((b): b is Balancer => b !== undefined)];
   }
 
@@ -67,7 +74,12 @@ export class ReactiveScheduler implements ServingScheduler {
     return this.run(undefined);
   }
 
-  stageArrival(pipeline: number, stage: number, requestIds: ReadonlyArray<number>, arrivalsUs: ReadonlyArray<number>): Decisions {
+  stageArrival(
+    pipeline: number,
+    stage: number,
+    requestIds: ReadonlyArray<number>,
+    arrivalsUs: ReadonlyArray<number>,
+  ): Decisions {
     const balancer = this.stageBalancers[pipeline]?.[stage];
     if (!balancer) throw new Error(`no pool for pipeline ${pipeline} stage ${stage}`);
     for (let i = 0; i < requestIds.length; i++) balancer.queue.insertByArrival(requestIds[i]!, arrivalsUs[i]!);
@@ -84,8 +96,10 @@ export class ReactiveScheduler implements ServingScheduler {
     const nowUs = this.clock.now();
     let wakeAtUs: number | undefined;
     for (const balancer of this.all) {
-      if (balancer === target || (balancer.wakeAtUs !== undefined && balancer.wakeAtUs <= nowUs)) this.balance(balancer, nowUs, decisions);
-      if (balancer.wakeAtUs !== undefined && (wakeAtUs === undefined || balancer.wakeAtUs < wakeAtUs)) wakeAtUs = balancer.wakeAtUs;
+      if (balancer === target || (balancer.wakeAtUs !== undefined && balancer.wakeAtUs <= nowUs))
+        this.balance(balancer, nowUs, decisions);
+      if (balancer.wakeAtUs !== undefined && (wakeAtUs === undefined || balancer.wakeAtUs < wakeAtUs))
+        wakeAtUs = balancer.wakeAtUs;
     }
     decisions.wakeAtUs = wakeAtUs;
     return decisions;
@@ -139,7 +153,16 @@ export class ReactiveScheduler implements ServingScheduler {
         pipeline: pipeline.index,
         batchSize: bs,
         requestIds: queue.take(bs),
-        hops: [{ stage: stage.stage, instance, transferStartUs: nowUs, transferEndUs: nowUs, inferStartUs: freeUs, inferEndUs: freeUs + inferUs }],
+        hops: [
+          {
+            stage: stage.stage,
+            instance,
+            transferStartUs: nowUs,
+            transferEndUs: nowUs,
+            inferStartUs: freeUs,
+            inferEndUs: freeUs + inferUs,
+          },
+        ],
       });
     }
   }

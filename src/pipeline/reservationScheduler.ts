@@ -134,7 +134,12 @@ export class ReservationScheduler implements ServingScheduler {
   }
 
   /** Live reservations of every resource, for invariant checks. */
-  reservations(): { gpus: Array<Array<[number, number]>>; uplinks: Array<Array<[number, number]>>; downlinks: Array<Array<[number, number]>>; links: Array<Array<[number, number]>> } {
+  reservations(): {
+    gpus: Array<Array<[number, number]>>;
+    uplinks: Array<Array<[number, number]>>;
+    downlinks: Array<Array<[number, number]>>;
+    links: Array<Array<[number, number]>>;
+  } {
     return {
       gpus: this.gpus.map((g) => g.intervals()),
       uplinks: this.uplinks.map((g) => g.intervals()),
@@ -157,7 +162,12 @@ export class ReservationScheduler implements ServingScheduler {
     this.gpus[index]!.insert(startUs, endUs);
     const p = this.topology.instancePipeline[index]!;
     const s = this.topology.instanceStage[index]!;
-    this.refreshKey(this.trees[p]![s]!, index - this.topology.pipelines[p]!.stages[s]!.instances[0]!, index, this.infer[p]![s]![0]!);
+    this.refreshKey(
+      this.trees[p]![s]!,
+      index - this.topology.pipelines[p]!.stages[s]!.instances[0]!,
+      index,
+      this.infer[p]![s]![0]!,
+    );
   }
 
   reportMeasured(m: Measurement): void {
@@ -178,7 +188,10 @@ export class ReservationScheduler implements ServingScheduler {
       const ratios = this.transferRatio[m.pipeline]!;
       const observedPerSample = m.measuredUs / m.batchSize;
       ratios[m.stage - 1] = (1 - a) * ratios[m.stage - 1]! + a * (observedPerSample / from.transferUsPerSample);
-      this.transferPerSample[m.pipeline]![m.stage - 1] = Math.max(0, Math.round(from.transferUsPerSample * ratios[m.stage - 1]!));
+      this.transferPerSample[m.pipeline]![m.stage - 1] = Math.max(
+        0,
+        Math.round(from.transferUsPerSample * ratios[m.stage - 1]!),
+      );
     }
     this.updateMinWork();
     // Keys were bounded with the old shortest inference: start the pools' bounds afresh.
@@ -190,7 +203,9 @@ export class ReservationScheduler implements ServingScheduler {
     this.topology.pipelines.forEach((pipeline, p) => {
       let work = pipeline.ingressUsPerSample + pipeline.ingressDelayUs + pipeline.returnUs;
       pipeline.stages.forEach((_, s) => {
-        work += this.infer[p]![s]![0]! + (s > 0 ? this.transferPerSample[p]![s - 1]! + pipeline.stages[s - 1]!.outDelayUs : 0);
+        work +=
+          this.infer[p]![s]![0]! +
+          (s > 0 ? this.transferPerSample[p]![s - 1]! + pipeline.stages[s - 1]!.outDelayUs : 0);
       });
       min = Math.min(min, work);
     });
@@ -347,7 +362,8 @@ export class ReservationScheduler implements ServingScheduler {
     out.finishUs = t;
     out.workUs = work + pipeline.returnUs;
     out.batchSize = batchSize;
-    out.shiftSafe = stages.length === 1 && pipeline.ingressLink < 0 && out.inferStartUs[0]! >= gpuTail[out.instance[0]!]!;
+    out.shiftSafe =
+      stages.length === 1 && pipeline.ingressLink < 0 && out.inferStartUs[0]! >= gpuTail[out.instance[0]!]!;
     return t;
   }
 
@@ -361,7 +377,10 @@ export class ReservationScheduler implements ServingScheduler {
     const summary = this.gpuSummary;
     const tail = summary.tail[instance]!;
     const nowUs = this.nowUs;
-    const key = tail > nowUs && summary.contiguous[instance] === 1 && summary.blockStart[instance]! - nowUs < minInferUs ? tail : nowUs;
+    const key =
+      tail > nowUs && summary.contiguous[instance] === 1 && summary.blockStart[instance]! - nowUs < minInferUs
+        ? tail
+        : nowUs;
     if (tree.mins[tree.size + position] !== key) tree.update(position, key);
   }
 
@@ -401,7 +420,8 @@ export class ReservationScheduler implements ServingScheduler {
         const scratch = this.scratch[best]!;
         const plannedBs = pipelines[best]!.batchSize;
         const headId = queue.headId();
-        const smallestBs = this.artifactAdmission && headId !== this.admittedHeadId ? Math.max(1, Math.round(0.95 * plannedBs)) : 1;
+        const smallestBs =
+          this.artifactAdmission && headId !== this.admittedHeadId ? Math.max(1, Math.round(0.95 * plannedBs)) : 1;
         for (let bs = plannedBs - 1; bs >= smallestBs; bs--) {
           if (this.probe(best, bs, nowUs, scratch) <= deadlineUs) {
             chosen = scratch;
@@ -444,7 +464,14 @@ export class ReservationScheduler implements ServingScheduler {
    * is exact on free resources (no check needed when the probe says so); when a gap stops fitting,
    * bisect (finish time is monotone in the start).
    */
-  private lastStartUs(p: number, k: number, nowUs: number, deadlineUs: number, finishNowUs: number, scratch: Probe): number {
+  private lastStartUs(
+    p: number,
+    k: number,
+    nowUs: number,
+    deadlineUs: number,
+    finishNowUs: number,
+    scratch: Probe,
+  ): number {
     const guess = nowUs + (deadlineUs - finishNowUs);
     if (guess === nowUs || scratch.shiftSafe || this.probe(p, k, guess, scratch) <= deadlineUs) return guess;
     let lo = nowUs;

@@ -63,7 +63,12 @@ export interface ServingScheduler {
   arrive(requestId: number, arrivalUs: number): Decisions;
   wake(): Decisions;
   /** A batch finished its transfer out of `stage − 1` and waits for the pool of `stage` (reactive only). */
-  stageArrival(pipeline: number, stage: number, requestIds: ReadonlyArray<number>, arrivalsUs: ReadonlyArray<number>): Decisions;
+  stageArrival(
+    pipeline: number,
+    stage: number,
+    requestIds: ReadonlyArray<number>,
+    arrivalsUs: ReadonlyArray<number>,
+  ): Decisions;
   /** Actual durations reported by workers and NICs, to correct future estimates. */
   reportMeasured(measurement: Measurement): void;
 }

@@ -45,7 +45,9 @@ const pipelineSchema = z.strictObject({
   partitions: z.array(partitionSchema).min(1),
   /** Edge-to-cloud: the camera site whose frames this pipeline serves. */
   source: z.string().min(1).optional(),
-  /** Edge-to-cloud: frames reach stage 0 locally, as compressed video over the WAN, or as decoded tensors over the WAN. */
+  /**
+   * Edge-to-cloud: frames reach stage 0 locally, as compressed video over the WAN, or as decoded tensors over the WAN.
+   */
   ingress: z.enum(['local', 'video', 'tensor']).optional(),
   /** Bits per frame sent over the source→first-site link on remote ingress. */
   ingressBitsPerSample: z.number().nonnegative().optional(),
@@ -87,16 +89,29 @@ export function parseServingPlan(source: string, data: unknown): ServingPlan {
         const where = `dnns[${d}].pipelines[${p}].partitions[${i}]`;
         if (part.endBlock <= part.firstBlock) throw new InputError(source, where, 'expected endBlock > firstBlock');
         const next = pipeline.partitions[i + 1];
-        if (next && next.firstBlock !== part.endBlock) throw new InputError(source, where, `expected the next partition to start at block ${part.endBlock}`);
-        if (!next && part.transferUsPerSample !== 0) throw new InputError(source, where, 'expected transferUsPerSample 0 on the last partition');
+        if (next && next.firstBlock !== part.endBlock)
+          throw new InputError(source, where, `expected the next partition to start at block ${part.endBlock}`);
+        if (!next && part.transferUsPerSample !== 0)
+          throw new InputError(source, where, 'expected transferUsPerSample 0 on the last partition');
         if (next && part.site !== undefined && next.site !== undefined && next.site !== part.site) {
-          if (part.cutBitsPerSample === undefined) throw new InputError(source, where, `expected cutBitsPerSample for the WAN hop ${part.site}>${next.site}`);
-          if (!findServingLink(dnn, part.site, next.site)) throw new InputError(source, where, `expected a link between ${part.site} and ${next.site}`);
+          if (part.cutBitsPerSample === undefined)
+            throw new InputError(source, where, `expected cutBitsPerSample for the WAN hop ${part.site}>${next.site}`);
+          if (!findServingLink(dnn, part.site, next.site))
+            throw new InputError(source, where, `expected a link between ${part.site} and ${next.site}`);
         }
       });
       const first = pipeline.partitions[0]!;
-      if (pipeline.source !== undefined && first.site !== undefined && first.site !== pipeline.source && !findServingLink(dnn, pipeline.source, first.site)) {
-        throw new InputError(source, `dnns[${d}].pipelines[${p}]`, `expected a link between ${pipeline.source} and ${first.site}`);
+      if (
+        pipeline.source !== undefined &&
+        first.site !== undefined &&
+        first.site !== pipeline.source &&
+        !findServingLink(dnn, pipeline.source, first.site)
+      ) {
+        throw new InputError(
+          source,
+          `dnns[${d}].pipelines[${p}]`,
+          `expected a link between ${pipeline.source} and ${first.site}`,
+        );
       }
     }),
   );
@@ -124,7 +139,12 @@ const artifactPlanSchema = z
         bw_gbps: z.number().positive(),
         transmit_time_us_arr: z.array(z.number().nonnegative()),
       }),
-      pipelines: z.array(z.looseObject({ xput: z.number().nonnegative().optional(), partitions: z.array(artifactPartitionSchema).min(1) })),
+      pipelines: z.array(
+        z.looseObject({
+          xput: z.number().nonnegative().optional(),
+          partitions: z.array(artifactPartitionSchema).min(1),
+        }),
+      ),
     }),
   )
   .min(1);
@@ -145,7 +165,12 @@ export function servingPlanFromArtifact(
   source = 'plan',
 ): ServingPlan {
   const parsed = artifactPlanSchema.safeParse(json);
-  if (!parsed.success) throw new InputError(source, undefined, `expected the artifact's plan format: ${describeIssues(parsed.error.issues)}`);
+  if (!parsed.success)
+    throw new InputError(
+      source,
+      undefined,
+      `expected the artifact's plan format: ${describeIssues(parsed.error.issues)}`,
+    );
   const elements = parsed.data;
   const bandwidthGbps = options.bandwidthGbps ?? elements[0]!.config.bw_gbps;
   const dnns = elements.map((element, d) => {
@@ -154,12 +179,20 @@ export function servingPlanFromArtifact(
       const batchSize = pipeline.partitions[0]!.bs;
       const partitions = pipeline.partitions.map((part, i) => {
         const where = `[${d}].pipelines[${p}].partitions[${i}]`;
-        if (part.bs !== batchSize) throw new InputError(source, where, `expected bs ${batchSize} like the pipeline's first partition (one batch size per pipeline)`);
+        if (part.bs !== batchSize)
+          throw new InputError(
+            source,
+            where,
+            `expected bs ${batchSize} like the pipeline's first partition (one batch size per pipeline)`,
+          );
         const isLast = i === pipeline.partitions.length - 1;
         // The cut after block end−1 is transmit_time_us_arr[end − 1]; lat_trans is the fallback when absent.
-        const perSample = isLast ? 0 : (element.config.transmit_time_us_arr[part.layers[1] - 1] ?? part.lat_trans / part.bs);
+        const perSample = isLast
+          ? 0
+          : (element.config.transmit_time_us_arr[part.layers[1] - 1] ?? part.lat_trans / part.bs);
         const instances = Math.round(part.num_gpu * (part.mps + 1));
-        if (instances < 1) throw new InputError(source, where, 'expected at least one instance (num_gpu × (mps+1) ≥ 1)');
+        if (instances < 1)
+          throw new InputError(source, where, 'expected at least one instance (num_gpu × (mps+1) ≥ 1)');
         return {
           firstBlock: part.layers[0],
           endBlock: part.layers[1],
@@ -174,7 +207,12 @@ export function servingPlanFromArtifact(
       return { batchSize, partitions, ...(pipeline.xput !== undefined ? { xputRps: pipeline.xput } : {}) };
     });
     if (pipelines.length === 0) throw new InputError(source, `[${d}].pipelines`, 'expected at least one pipeline');
-    return { name: element.config.dnn_name, sloUs: element.sla, pipelines, ...(element.xput !== undefined ? { xputRps: element.xput } : {}) };
+    return {
+      name: element.config.dnn_name,
+      sloUs: element.sla,
+      pipelines,
+      ...(element.xput !== undefined ? { xputRps: element.xput } : {}),
+    };
   });
   return parseServingPlan(source, { bandwidthGbps, dnns });
 }
@@ -201,7 +239,8 @@ export function servingGroups(dnn: ServingDnn): Array<{ source: string | undefin
 /** Throughput (req/s) of one pipeline from its partitions alone: min over partitions of instances × bs / latency. */
 export function pipelineCapacityRps(pipeline: ServingPipeline): number {
   let rps = Infinity;
-  for (const part of pipeline.partitions) rps = Math.min(rps, (part.instances * 1e6 * pipeline.batchSize) / part.inferUs);
+  for (const part of pipeline.partitions)
+    rps = Math.min(rps, (part.instances * 1e6 * pipeline.batchSize) / part.inferUs);
   return rps;
 }
 
@@ -218,13 +257,19 @@ export function dnnThroughputRps(dnn: ServingDnn): number {
  * An edge-to-cloud plan needs its resolved problem too (WAN links, decode times, video and tensor sizes,
  * which the document does not carry); without it, sites are ignored and the plan serves as one data centre.
  */
-export function fromPlanDocument(plan: Plan, source = 'plan', problem?: Pick<ResolvedProblem, 'edge' | 'dnns'>): ServingPlan {
+export function fromPlanDocument(
+  plan: Plan,
+  source = 'plan',
+  problem?: Pick<ResolvedProblem, 'edge' | 'dnns'>,
+): ServingPlan {
   const edge = problem?.edge;
   const dnns = plan.dnns.map((dnn) => ({
     name: dnn.name,
     sloUs: dnn.sloUs,
     xputRps: dnn.throughputRps,
-    ...(edge ? { links: edge.links.map((l) => ({ from: l.from, to: l.to, bandwidthGbps: l.bandwidthGbps, rttUs: l.rttUs })) } : {}),
+    ...(edge
+      ? { links: edge.links.map((l) => ({ from: l.from, to: l.to, bandwidthGbps: l.bandwidthGbps, rttUs: l.rttUs })) }
+      : {}),
     pipelines: dnn.pipelines.map((pipeline) => ({
       batchSize: pipeline.batchSize,
       xputRps: pipeline.throughputRps,
@@ -232,11 +277,20 @@ export function fromPlanDocument(plan: Plan, source = 'plan', problem?: Pick<Res
       partitions: pipeline.partitions.map((part, i) => {
         const isLast = i === pipeline.partitions.length - 1;
         const next = pipeline.partitions[i + 1];
-        const crossSite = edge !== undefined && next !== undefined && part.site !== undefined && next.site !== undefined && next.site !== part.site;
+        const crossSite =
+          edge !== undefined &&
+          next !== undefined &&
+          part.site !== undefined &&
+          next.site !== undefined &&
+          next.site !== part.site;
         return {
           ...(edge && part.site !== undefined ? { site: part.site } : {}),
           // Bits of the cut from its NIC time at the plan bandwidth (µs × Gbit/s × 1000).
-          ...(crossSite ? { cutBitsPerSample: (dnn.transferUsPerSample[part.blocks[1] - 1] ?? 0) * plan.cluster.bandwidthGbps * 1e3 } : {}),
+          ...(crossSite
+            ? {
+                cutBitsPerSample: (dnn.transferUsPerSample[part.blocks[1] - 1] ?? 0) * plan.cluster.bandwidthGbps * 1e3,
+              }
+            : {}),
           firstBlock: part.blocks[0],
           endBlock: part.blocks[1],
           gpu: part.gpu,
@@ -244,7 +298,9 @@ export function fromPlanDocument(plan: Plan, source = 'plan', problem?: Pick<Res
           instances: part.instances,
           gpusPerServer: part.gpusPerServer,
           inferUs: part.inferUs,
-          transferUsPerSample: isLast ? 0 : (dnn.transferUsPerSample[part.blocks[1] - 1] ?? part.transferUs / pipeline.batchSize),
+          transferUsPerSample: isLast
+            ? 0
+            : (dnn.transferUsPerSample[part.blocks[1] - 1] ?? part.transferUs / pipeline.batchSize),
         };
       }),
     })),
@@ -252,7 +308,11 @@ export function fromPlanDocument(plan: Plan, source = 'plan', problem?: Pick<Res
   return parseServingPlan(source, { bandwidthGbps: plan.cluster.bandwidthGbps, dnns });
 }
 
-function edgePipelineFields(dnnName: string, pipeline: Plan['dnns'][number]['pipelines'][number], problem: Pick<ResolvedProblem, 'edge' | 'dnns'>) {
+function edgePipelineFields(
+  dnnName: string,
+  pipeline: Plan['dnns'][number]['pipelines'][number],
+  problem: Pick<ResolvedProblem, 'edge' | 'dnns'>,
+) {
   const edge = problem.edge!;
   const source = pipeline.source!;
   const first = pipeline.partitions[0]!;
@@ -261,8 +321,14 @@ function edgePipelineFields(dnnName: string, pipeline: Plan['dnns'][number]['pip
   const decodeAt = (site: string | undefined): number => edge.sites.find((s) => s.name === site)?.decodeUsPerFrame ?? 0;
   const target = problem.dnns.findIndex((t) => t.name === dnnName);
   const demand = edge.demands.find((d) => d.dnn === target && d.site === source);
-  const bits = ingress === 'video' ? (demand?.videoBitsPerFrame ?? 0) : ingress === 'tensor' ? (problem.dnns[target]?.profile.inputBytes ?? 0) * 8 : 0;
-  const rtt = (a: string, b: string): number => edge.links.find((l) => (l.from === a && l.to === b) || (l.from === b && l.to === a))?.rttUs ?? 0;
+  const bits =
+    ingress === 'video'
+      ? (demand?.videoBitsPerFrame ?? 0)
+      : ingress === 'tensor'
+        ? (problem.dnns[target]?.profile.inputBytes ?? 0) * 8
+        : 0;
+  const rtt = (a: string, b: string): number =>
+    edge.links.find((l) => (l.from === a && l.to === b) || (l.from === b && l.to === a))?.rttUs ?? 0;
   return {
     source,
     ingress,
@@ -284,7 +350,12 @@ export function loadServingPlan(data: unknown, source: string, options: Artifact
     const plan = fromPlanDocument(parsePlan(source, data), source);
     return options.bandwidthGbps === undefined ? plan : rescaleBandwidth(plan, options.bandwidthGbps);
   }
-  if (format !== undefined) throw new InputError(source, 'format', `expected "${PLAN_FORMAT}" or the artifact's plan array, got ${JSON.stringify(format)}`);
+  if (format !== undefined)
+    throw new InputError(
+      source,
+      'format',
+      `expected "${PLAN_FORMAT}" or the artifact's plan array, got ${JSON.stringify(format)}`,
+    );
   const plan = parseServingPlan(source, data);
   return options.bandwidthGbps === undefined ? plan : rescaleBandwidth(plan, options.bandwidthGbps);
 }
@@ -295,7 +366,10 @@ function rescaleBandwidth(plan: ServingPlan, bandwidthGbps: number): ServingPlan
     bandwidthGbps,
     dnns: plan.dnns.map((dnn) => ({
       ...dnn,
-      pipelines: dnn.pipelines.map((p) => ({ ...p, partitions: p.partitions.map((part) => ({ ...part, transferUsPerSample: part.transferUsPerSample * scale })) })),
+      pipelines: dnn.pipelines.map((p) => ({
+        ...p,
+        partitions: p.partitions.map((part) => ({ ...part, transferUsPerSample: part.transferUsPerSample * scale })),
+      })),
     })),
   };
 }

@@ -117,7 +117,10 @@ export function buildServingTopology(dnn: ServingDnn, options: ServingTopologyOp
         if (options.profile) {
           us = partitionLatencyUs(options.profile, part.gpu, part.mpsShare, bs, part.firstBlock, part.endBlock);
           if (bs === pipeline.batchSize && Math.abs(us - part.inferUs) >= 50) {
-            warnings.push(`pipeline ${p} stage ${s}: profile gives ${us.toFixed(0)} µs at bs ${bs}, the plan ${part.inferUs.toFixed(0)} µs`);
+            warnings.push(
+              `pipeline ${p} stage ${s}: profile gives ${us.toFixed(0)} µs at bs ${bs}, the plan ` +
+                `${part.inferUs.toFixed(0)} µs`,
+            );
           }
         } else {
           us = (part.inferUs * bs) / pipeline.batchSize;
@@ -134,7 +137,9 @@ export function buildServingTopology(dnn: ServingDnn, options: ServingTopologyOp
         endBlock: part.endBlock,
         instances,
         inferUsByBs,
-        transferUsPerSample: wan ? Math.round((part.cutBitsPerSample ?? 0) / (links[outLink]!.bandwidthGbps * 1e3)) : Math.round(part.transferUsPerSample),
+        transferUsPerSample: wan
+          ? Math.round((part.cutBitsPerSample ?? 0) / (links[outLink]!.bandwidthGbps * 1e3))
+          : Math.round(part.transferUsPerSample),
         outLink,
         outDelayUs: wan ? Math.round(links[outLink]!.rttUs) : 0,
         site: part.site,
@@ -143,9 +148,20 @@ export function buildServingTopology(dnn: ServingDnn, options: ServingTopologyOp
     const first = pipeline.partitions[0]!;
     const remote = pipeline.source !== undefined && first.site !== undefined && first.site !== pipeline.source;
     const ingressLink = remote ? linkIndex(pipeline.source!, first.site!) : -1;
-    const ingressUsPerSample = remote ? Math.round((pipeline.ingressBitsPerSample ?? 0) / (links[ingressLink]!.bandwidthGbps * 1e3)) : 0;
+    const ingressUsPerSample = remote
+      ? Math.round((pipeline.ingressBitsPerSample ?? 0) / (links[ingressLink]!.bandwidthGbps * 1e3))
+      : 0;
     const ingressDelayUs = Math.round((pipeline.decodeUs ?? 0) + (remote ? links[ingressLink]!.rttUs : 0));
-    return { index: p, batchSize: pipeline.batchSize, stages, source: pipeline.source, ingressLink, ingressUsPerSample, ingressDelayUs, returnUs: Math.round(pipeline.returnUs ?? 0) };
+    return {
+      index: p,
+      batchSize: pipeline.batchSize,
+      stages,
+      source: pipeline.source,
+      ingressLink,
+      ingressUsPerSample,
+      ingressDelayUs,
+      returnUs: Math.round(pipeline.returnUs ?? 0),
+    };
   });
   return {
     dnn: dnn.name,
@@ -167,4 +183,3 @@ export function buildServingTopology(dnn: ServingDnn, options: ServingTopologyOp
 export function transferUs(stage: StageTopology, batchSize: number): number {
   return batchSize * stage.transferUsPerSample;
 }
-

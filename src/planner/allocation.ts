@@ -46,7 +46,10 @@ export interface AllocatedPipeline {
 }
 
 export interface Allocation {
-  readonly dnns: ReadonlyArray<{ readonly pipelines: ReadonlyArray<AllocatedPipeline>; readonly throughputRps: number }>;
+  readonly dnns: ReadonlyArray<{
+    readonly pipelines: ReadonlyArray<AllocatedPipeline>;
+    readonly throughputRps: number;
+  }>;
   /** min over DNNs of throughput / weight. */
   readonly objective: number;
 }
@@ -63,7 +66,8 @@ function gcd(a: number, b: number): number {
 /** Least common multiple of all MPS shares, so that pool rows have integer coefficients. */
 function shareScale(input: AllocationInput): number {
   let scale = 1;
-  for (const dnn of input.dnns) for (const c of dnn.candidates) for (const s of c.stages) scale = (scale * s.share) / gcd(scale, s.share);
+  for (const dnn of input.dnns)
+    for (const c of dnn.candidates) for (const s of c.stages) scale = (scale * s.share) / gcd(scale, s.share);
   return scale;
 }
 
@@ -118,12 +122,22 @@ export function buildAllocationLp(input: AllocationInput): string {
       } else {
         const x = throughputVar(d, c);
         throughput = [1, x];
-        candidate.stages.forEach((stage, p) => row(terms([[1, x], [-stage.rateRps, instanceVar(d, c, p)]]), '<= 0'));
+        candidate.stages.forEach((stage, p) =>
+          row(
+            terms([
+              [1, x],
+              [-stage.rateRps, instanceVar(d, c, p)],
+            ]),
+            '<= 0',
+          ),
+        );
       }
       served.push(throughput);
-      for (const [key, bits] of candidate.linkBits ?? []) linkTerms.set(key, [...(linkTerms.get(key) ?? []), [throughput[0] * bits, throughput[1]]]);
+      for (const [key, bits] of candidate.linkBits ?? [])
+        linkTerms.set(key, [...(linkTerms.get(key) ?? []), [throughput[0] * bits, throughput[1]]]);
     });
-    if (served.length > 0) row(terms([[dnn.weight, 'Z'], ...served.map(([coef, name]) => [-coef, name] as const)]), '<= 0');
+    if (served.length > 0)
+      row(terms([[dnn.weight, 'Z'], ...served.map(([coef, name]) => [-coef, name] as const)]), '<= 0');
     else row(terms([[1, 'Z']]), '<= 0');
   });
 
@@ -161,16 +175,33 @@ export function buildAllocationLp(input: AllocationInput): string {
     for (let i = 0; i + 1 < run.length; i++) {
       const ahead = servedTerms[run[i]!]!;
       const behind = servedTerms[run[i + 1]!]!;
-      if (ahead.length > 0 && behind.length > 0) row(terms([...ahead, ...behind.map(([coef, name]) => [-coef, name] as const)]), '>= 0');
+      if (ahead.length > 0 && behind.length > 0)
+        row(terms([...ahead, ...behind.map(([coef, name]) => [-coef, name] as const)]), '>= 0');
     }
   }
 
   let objective = ' obj: Z';
   if (input.fewestGpusForObjective !== undefined) {
     row('Z', `>= ${num(input.fewestGpusForObjective)}`);
-    objective = ` obj: ${terms([...pools.keys()].map((key) => { const [owner, p, k] = key.split('/').map(Number) as [number, number, number]; return [-1, poolVar(owner, p, k)] as const; }))}`;
+    objective = ` obj: ${terms(
+      [...pools.keys()].map((key) => {
+        const [owner, p, k] = key.split('/').map(Number) as [number, number, number];
+        return [-1, poolVar(owner, p, k)] as const;
+      }),
+    )}`;
   }
-  return ['Maximize', objective, 'Subject To', ...rows, 'Bounds', ...bounds, 'General', ` ${generals.join(' ')}`, 'End', ''].join('\n');
+  return [
+    'Maximize',
+    objective,
+    'Subject To',
+    ...rows,
+    'Bounds',
+    ...bounds,
+    'General',
+    ` ${generals.join(' ')}`,
+    'End',
+    '',
+  ].join('\n');
 }
 
 /**
@@ -185,7 +216,8 @@ export function readAllocation(input: AllocationInput, values: Readonly<Record<s
     dnn.candidates.forEach((candidate, c) => {
       const instances = candidate.stages.map((_, p) => Math.round(values[instanceVar(d, c, p)] ?? 0));
       const capacity = Math.min(...candidate.stages.map((stage, p) => stage.rateRps * instances[p]!));
-      const throughputRps = linked && candidate.stages.length > 1 ? Math.min(capacity, values[throughputVar(d, c)] ?? 0) : capacity;
+      const throughputRps =
+        linked && candidate.stages.length > 1 ? Math.min(capacity, values[throughputVar(d, c)] ?? 0) : capacity;
       if (throughputRps > 0.1) pipelines.push({ candidate, instances, throughputRps });
     });
     return { pipelines, throughputRps: pipelines.reduce((sum, p) => sum + p.throughputRps, 0) };
@@ -203,7 +235,10 @@ export function poolKey(owner: number, slot: number, gpu: number): string {
  * Physical GPUs each integral pool fills (Σ instances / share, fractional), by poolKey. `owners[g]` is the
  * DNN whose pools group g's pipelines share.
  */
-export function poolGpus(groups: ReadonlyArray<ReadonlyArray<Pick<AllocatedPipeline, 'candidate' | 'instances'>>>, owners: ReadonlyArray<number>): Map<string, number> {
+export function poolGpus(
+  groups: ReadonlyArray<ReadonlyArray<Pick<AllocatedPipeline, 'candidate' | 'instances'>>>,
+  owners: ReadonlyArray<number>,
+): Map<string, number> {
   const pools = new Map<string, number>();
   groups.forEach((pipelines, g) => {
     for (const pipeline of pipelines) {

@@ -35,6 +35,8 @@ export function hasArtifactData(dir: string): boolean {
 
 /** One line for a user whose command needs the artifact's data and did not find it. */
 export function missingArtifactDataMessage(dir: string): string {
-  return `the PPipe artifact's profiling data is not at ${dir}: get ${ARTIFACT_DATA_SOURCE} and pass ` +
-    '--profiles DIR or set PPIPE_ARTIFACT_DATA';
+  return (
+    `the PPipe artifact's profiling data is not at ${dir}: get ${ARTIFACT_DATA_SOURCE} and pass ` +
+    '--profiles DIR or set PPIPE_ARTIFACT_DATA'
+  );
 }

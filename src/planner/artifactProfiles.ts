@@ -13,7 +13,15 @@ const BLOCK_TIMING_FILE = /^(.+)-([A-Za-z0-9]+)-(\d+)\.csv$/;
 
 /** Order in which the artifact's MILP loader prefers pre-partition tags (reference §C). */
 export const PREPARTITION_TAG_PREFERENCE: ReadonlyArray<readonly [number, number]> = [
-  [1.0, 1.0], [0.7, 1.3], [0.5, 1.5], [0.5, 2.0], [0.5, 2.5], [0.5, 3.0], [0.5, 3.5], [0.5, 4.0], [0.4, 4.0],
+  [1.0, 1.0],
+  [0.7, 1.3],
+  [0.5, 1.5],
+  [0.5, 2.0],
+  [0.5, 2.5],
+  [0.5, 3.0],
+  [0.5, 3.5],
+  [0.5, 4.0],
+  [0.4, 4.0],
 ];
 
 export function isArtifactFolder(folder: string): boolean {
@@ -21,7 +29,9 @@ export function isArtifactFolder(folder: string): boolean {
 }
 
 /** Model names and the device files found for each, from one directory listing. */
-export function listArtifactModels(folder: string): Map<string, Array<{ device: string; share: number; file: string }>> {
+export function listArtifactModels(
+  folder: string,
+): Map<string, Array<{ device: string; share: number; file: string }>> {
   const dir = path.join(folder, ...BLOCK_TIMING_DIR);
   const models = new Map<string, Array<{ device: string; share: number; file: string }>>();
   for (const name of readdirSync(dir).sort()) {
@@ -45,16 +55,25 @@ export function parseNumberTable(file: string, text: string): number[][] {
     const row = line.split(',').map((cell, column) => {
       const value = Number(cell);
       if (cell.trim() === '' || !Number.isFinite(value) || value < 0) {
-        throw new InputError(file, `line ${i + 1}, column ${column + 1}`, `expected a non-negative number, got "${cell}"`);
+        throw new InputError(
+          file,
+          `line ${i + 1}, column ${column + 1}`,
+          `expected a non-negative number, got "${cell}"`,
+        );
       }
       return value;
     });
     if (rows.length > 0 && row.length !== rows[0]!.length) {
-      throw new InputError(file, `line ${i + 1}`, `expected ${rows[0]!.length} columns like the first row, got ${row.length}`);
+      throw new InputError(
+        file,
+        `line ${i + 1}`,
+        `expected ${rows[0]!.length} columns like the first row, got ${row.length}`,
+      );
     }
     rows.push(row);
   }
-  if (rows.length === 0) throw new InputError(file, undefined, 'expected at least one row of numbers, the file is empty');
+  if (rows.length === 0)
+    throw new InputError(file, undefined, 'expected at least one row of numbers, the file is empty');
   return rows;
 }
 
@@ -76,7 +95,10 @@ export function readJson(file: string): unknown {
 }
 
 /** The preferred `contraction_trans-size` file of a model, or undefined when the model has no mapping. */
-export function findPrepartitionFiles(folder: string, model: string): { tag: string; transSize: string; mapping: string } | undefined {
+export function findPrepartitionFiles(
+  folder: string,
+  model: string,
+): { tag: string; transSize: string; mapping: string } | undefined {
   const dir = path.join(folder, 'prepartition_mappings', model);
   if (!existsSync(dir)) return undefined;
   const names = readdirSync(dir);
@@ -93,10 +115,19 @@ export function findPrepartitionFiles(folder: string, model: string): { tag: str
 
 /** Mean TensorRT compute time in µs of the whole model at batch 1 (reference §B.5), or undefined if absent. */
 export function readWholeModelUs(folder: string, model: string, device: string): number | undefined {
-  const file = path.join(folder, 'models', 'model-profile-tf32', model, `${device}-1`, '1', `${model}-${device}.engine.timing.json`);
+  const file = path.join(
+    folder,
+    'models',
+    'model-profile-tf32',
+    model,
+    `${device}-1`,
+    '1',
+    `${model}-${device}.engine.timing.json`,
+  );
   if (!existsSync(file)) return undefined;
   const data = readJson(file);
-  if (!Array.isArray(data) || data.length === 0) throw new InputError(file, undefined, 'expected a non-empty JSON array of trtexec timings');
+  if (!Array.isArray(data) || data.length === 0)
+    throw new InputError(file, undefined, 'expected a non-empty JSON array of trtexec timings');
   let sum = 0;
   data.forEach((entry: unknown, index) => {
     const compute = (entry as { computeMs?: unknown } | null)?.computeMs;
@@ -118,17 +149,32 @@ export function tensorBytesPerSample(dtype: string, shape: ReadonlyArray<number>
 function dtypeWireBytes(dtype: string): number {
   const code = dtype.replace(/^[<>|=]/, '');
   switch (code) {
-    case 'f4': return 2;
-    case 'i8': return 4;
-    case 'f8': return 8;
-    case 'f2': case 'i2': case 'u2': return 2;
-    case 'i4': case 'u4': return 4;
-    case 'i1': case 'u1': case 'b1': return 1;
-    default: throw new Error(`unknown dtype ${dtype}`);
+    case 'f4':
+      return 2;
+    case 'i8':
+      return 4;
+    case 'f8':
+      return 8;
+    case 'f2':
+    case 'i2':
+    case 'u2':
+      return 2;
+    case 'i4':
+    case 'u4':
+      return 4;
+    case 'i1':
+    case 'u1':
+    case 'b1':
+      return 1;
+    default:
+      throw new Error(`unknown dtype ${dtype}`);
   }
 }
 
-export interface TensorShape { dtype: string; shape: number[] }
+export interface TensorShape {
+  dtype: string;
+  shape: number[];
+}
 
 /** Reads `shapes/<model>.json`: tensor name → dtype and shape with −1 for the batch dimension. */
 export function readShapes(file: string): Map<string, TensorShape> {
@@ -139,7 +185,8 @@ export function readShapes(file: string): Map<string, TensorShape> {
   const shapes = new Map<string, TensorShape>();
   for (const [name, value] of Object.entries(data as Record<string, unknown>)) {
     const entry = value as { dtype?: unknown; shape?: unknown } | null;
-    if (typeof entry?.dtype !== 'string') throw new InputError(file, `${name}.dtype`, 'expected a numpy dtype string such as "<f4"');
+    if (typeof entry?.dtype !== 'string')
+      throw new InputError(file, `${name}.dtype`, 'expected a numpy dtype string such as "<f4"');
     if (!Array.isArray(entry.shape) || !entry.shape.every((d) => Number.isInteger(d))) {
       throw new InputError(file, `${name}.shape`, 'expected an array of integers (−1 for the batch dimension)');
     }
@@ -156,7 +203,8 @@ export function readShapes(file: string): Map<string, TensorShape> {
 /** Reads `cuts-no-const/<model>.json`: for each position, the node before it and the live tensors across it. */
 export function readCuts(file: string): Array<{ node: string; cut: string[] }> {
   const data = readJson(file);
-  if (!Array.isArray(data) || data.length < 2) throw new InputError(file, undefined, 'expected a JSON array of {node, cut} with $input$ and $output$ entries');
+  if (!Array.isArray(data) || data.length < 2)
+    throw new InputError(file, undefined, 'expected a JSON array of {node, cut} with $input$ and $output$ entries');
   return data.map((entry: unknown, index) => {
     const e = entry as { node?: unknown; cut?: unknown } | null;
     if (typeof e?.node !== 'string') throw new InputError(file, `[${index}].node`, 'expected a node name');
@@ -200,23 +248,38 @@ export function loadArtifactModel(
       blockCount = rows.length;
       firstFile = file;
     } else if (rows.length !== blockCount) {
-      throw new InputError(file, undefined, `expected ${blockCount} rows (one per block) like ${path.basename(firstFile)}, got ${rows.length}`);
+      throw new InputError(
+        file,
+        undefined,
+        `expected ${blockCount} rows (one per block) like ${path.basename(firstFile)}, got ${rows.length}`,
+      );
     }
     const shares = byDevice.get(device) ?? new Map<number, number[][]>();
     shares.set(share, rows);
     byDevice.set(device, shares);
   }
-  if (blockCount === undefined) throw new InputError(path.join(folder, ...BLOCK_TIMING_DIR), model, 'expected block-timing files for this model');
+  if (blockCount === undefined)
+    throw new InputError(path.join(folder, ...BLOCK_TIMING_DIR), model, 'expected block-timing files for this model');
 
   const prepartition = findPrepartitionFiles(folder, model);
-  if (!prepartition) throw new InputError(path.join(folder, 'prepartition_mappings', model), undefined, 'expected a contraction_trans-size_<tag>.csv file');
+  if (!prepartition)
+    throw new InputError(
+      path.join(folder, 'prepartition_mappings', model),
+      undefined,
+      'expected a contraction_trans-size_<tag>.csv file',
+    );
   const cutRows = parseNumberTable(prepartition.transSize, readText(prepartition.transSize));
   const cutBytes = cutRows.map((row, i) => {
-    if (row.length !== 1) throw new InputError(prepartition.transSize, `line ${i + 1}`, 'expected one integer per line');
+    if (row.length !== 1)
+      throw new InputError(prepartition.transSize, `line ${i + 1}`, 'expected one integer per line');
     return row[0]!;
   });
   if (cutBytes.length !== blockCount - 1) {
-    throw new InputError(prepartition.transSize, undefined, `expected ${blockCount - 1} rows (blocks − 1, from the block timings), got ${cutBytes.length}`);
+    throw new InputError(
+      prepartition.transSize,
+      undefined,
+      `expected ${blockCount - 1} rows (blocks − 1, from the block timings), got ${cutBytes.length}`,
+    );
   }
 
   const devices = new Map<string, DeviceTimings>();

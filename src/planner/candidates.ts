@@ -21,7 +21,10 @@ export interface CandidateStage {
   readonly share: number;
   /** Σ block latencies at the pipeline's batch size (lat_infer), µs. */
   readonly inferUs: number;
-  /** Transfer of this partition's output batch to the next one (lat_trans; WAN time + RTT across sites), µs; 0 on the last. */
+  /**
+   * Transfer of this partition's output batch to the next one (lat_trans; WAN time + RTT across sites), µs; 0 on the
+   * last.
+   */
   readonly transferUs: number;
   /** Requests/s of one instance, NIC-capped (reference §D.2). */
   readonly rateRps: number;
@@ -66,7 +69,11 @@ export interface CandidateOptions {
 }
 
 /** A WAN link in one direction, or undefined when the two sites are not joined. */
-export function findLink(links: ReadonlyArray<WanLink>, from: string, to: string): { key: string; link: WanLink } | undefined {
+export function findLink(
+  links: ReadonlyArray<WanLink>,
+  from: string,
+  to: string,
+): { key: string; link: WanLink } | undefined {
   const link = links.find((l) => (l.from === from && l.to === to) || (l.from === to && l.to === from));
   return link ? { key: `${from}>${to}`, link } : undefined;
 }
@@ -99,16 +106,32 @@ interface Entry {
 }
 
 /** The ways frames can reach a first partition on `site` (one for data-centre problems). */
-function entries(route: RouteContext | undefined, site: string | undefined, batch: number, inputBits: number | undefined): Entry[] {
+function entries(
+  route: RouteContext | undefined,
+  site: string | undefined,
+  batch: number,
+  inputBits: number | undefined,
+): Entry[] {
   if (!route) return [{ ingress: undefined, ingressUs: 0, linkBits: [] }];
   const decodeAt = (s: string): number => route.decodeUsBySite.get(s) ?? 0;
-  if (site === route.source) return route.placement === 'cloud-only' ? [] : [{ ingress: 'local', ingressUs: decodeAt(site), linkBits: [] }];
+  if (site === route.source)
+    return route.placement === 'cloud-only' ? [] : [{ ingress: 'local', ingressUs: decodeAt(site), linkBits: [] }];
   if (route.placement === 'edge-only' || site === undefined) return [];
   const hop = findLink(route.links, route.source, site);
   if (!hop) return [];
-  const out: Entry[] = [{ ingress: 'video', ingressUs: wanTransferUs(hop.link, batch, route.videoBitsPerFrame) + decodeAt(site), linkBits: [[hop.key, route.videoBitsPerFrame]] }];
+  const out: Entry[] = [
+    {
+      ingress: 'video',
+      ingressUs: wanTransferUs(hop.link, batch, route.videoBitsPerFrame) + decodeAt(site),
+      linkBits: [[hop.key, route.videoBitsPerFrame]],
+    },
+  ];
   if (inputBits !== undefined && route.placement === 'any') {
-    out.push({ ingress: 'tensor', ingressUs: decodeAt(route.source) + wanTransferUs(hop.link, batch, inputBits), linkBits: [[hop.key, inputBits]] });
+    out.push({
+      ingress: 'tensor',
+      ingressUs: decodeAt(route.source) + wanTransferUs(hop.link, batch, inputBits),
+      linkBits: [[hop.key, inputBits]],
+    });
   }
   return out;
 }
@@ -117,7 +140,11 @@ function entries(route: RouteContext | undefined, site: string | undefined, batc
  * Every candidate that meets `sloUs − marginUs`, then the undominated ones among those with the same
  * sequence of GPU entries (see paretoMaximal).
  */
-export function enumerateCandidates(dnn: DnnTarget, gpus: ReadonlyArray<GpuClass>, options: CandidateOptions): Candidate[] {
+export function enumerateCandidates(
+  dnn: DnnTarget,
+  gpus: ReadonlyArray<GpuClass>,
+  options: CandidateOptions,
+): Candidate[] {
   const profile = dnn.profile;
   const blocks = profile.blockCount;
   const budgetUs = dnn.sloUs - dnn.marginUs;
@@ -132,7 +159,12 @@ export function enumerateCandidates(dnn: DnnTarget, gpus: ReadonlyArray<GpuClass
     if (gpu.count === 0) return;
     for (const share of profiledShares(profile, gpu.type)) {
       if (share > options.mpsLevels[g]!) continue;
-      slots.push({ gpu: g, share, maxBatch: Math.min(maxBatch, maxProfiledBatch(profile, gpu.type, share)), site: gpu.site });
+      slots.push({
+        gpu: g,
+        share,
+        maxBatch: Math.min(maxBatch, maxProfiledBatch(profile, gpu.type, share)),
+        site: gpu.site,
+      });
     }
   });
   const batchLimit = Math.max(0, ...slots.map((s) => s.maxBatch));
@@ -141,7 +173,9 @@ export function enumerateCandidates(dnn: DnnTarget, gpus: ReadonlyArray<GpuClass
   for (let batch = 1; batch <= batchLimit; batch++) {
     const batchBuildUs = dnn.estXput === undefined ? 0 : (options.batchBuildFactor * 1e6 * (batch - 1)) / dnn.estXput;
     if (batchBuildUs > budgetUs) break;
-    const usable = slots.filter((s) => s.maxBatch >= batch).map((s) => ({ ...s, prefix: prefixLatencies(profile, gpus[s.gpu]!.type, s.share, batch) }));
+    const usable = slots
+      .filter((s) => s.maxBatch >= batch)
+      .map((s) => ({ ...s, prefix: prefixLatencies(profile, gpus[s.gpu]!.type, s.share, batch) }));
     const stages: CandidateStage[] = [];
     let entry: Entry | undefined;
     const linkBits: Array<readonly [string, number]> = [];
@@ -158,7 +192,8 @@ export function enumerateCandidates(dnn: DnnTarget, gpus: ReadonlyArray<GpuClass
         if (first > 0) {
           if (!route || slot.site === previousSite) hopUs = batch * transfer[first]!;
           else {
-            if (route.placement === 'edge-only' || (route.placement === 'cloud-only' && slot.site === route.source)) continue;
+            if (route.placement === 'edge-only' || (route.placement === 'cloud-only' && slot.site === route.source))
+              continue;
             const hop = findLink(route.links, previousSite!, slot.site!);
             if (!hop) continue;
             const bits = profile.cutBytes[first - 1]! * 8;
@@ -174,12 +209,19 @@ export function enumerateCandidates(dnn: DnnTarget, gpus: ReadonlyArray<GpuClass
         for (let end = last ? blocks : first + 1; end <= blocks; end++) {
           const inferUs = slot.prefix[end]! - slot.prefix[first]!;
           let latencyUs = arrivedUs + inferUs;
-          const returnUs = end === blocks && route && slot.site !== route.source ? (findLink(route.links, slot.site!, route.source)?.link.rttUs ?? Infinity) : 0;
+          const returnUs =
+            end === blocks && route && slot.site !== route.source
+              ? (findLink(route.links, slot.site!, route.source)?.link.rttUs ?? Infinity)
+              : 0;
           if (latencyUs + returnUs > budgetUs + 1e-6) break; // inference only grows with end
           const serverShare = slot.share * gpus[slot.gpu]!.gpusPerServer;
           const downloadUs = first > 0 ? transfer[first]! : 1;
           const uploadUs = end < blocks ? transfer[end]! : 1;
-          const rateRps = Math.min((1e6 * batch) / inferUs, 1e6 / (downloadUs * serverShare), 1e6 / (uploadUs * serverShare));
+          const rateRps = Math.min(
+            (1e6 * batch) / inferUs,
+            1e6 / (downloadUs * serverShare),
+            1e6 / (uploadUs * serverShare),
+          );
           stages.push({ first, end, gpu: slot.gpu, share: slot.share, inferUs, transferUs: 0, rateRps });
           if (end === blocks) {
             latencyUs += returnUs;
@@ -190,7 +232,14 @@ export function enumerateCandidates(dnn: DnnTarget, gpus: ReadonlyArray<GpuClass
               stages: [...stages],
               latencyUs,
               batchBuildUs,
-              ...(route ? { ingress: entry!.ingress!, ingressUs: entry!.ingressUs, returnUs, linkBits: [...entry!.linkBits, ...linkBits] } : {}),
+              ...(route
+                ? {
+                    ingress: entry!.ingress!,
+                    ingressUs: entry!.ingressUs,
+                    returnUs,
+                    linkBits: [...entry!.linkBits, ...linkBits],
+                  }
+                : {}),
             });
             byShape.set(shape, list);
           } else {
@@ -225,7 +274,8 @@ export function enumerateCandidates(dnn: DnnTarget, gpus: ReadonlyArray<GpuClass
  */
 function paretoMaximal(list: Candidate[]): Candidate[] {
   const perGpu = (stage: CandidateStage): number => stage.rateRps * stage.share;
-  const bitsOn = (c: Candidate, key: string): number => c.linkBits?.filter(([k]) => k === key).reduce((sum, [, bits]) => sum + bits, 0) ?? 0;
+  const bitsOn = (c: Candidate, key: string): number =>
+    c.linkBits?.filter(([k]) => k === key).reduce((sum, [, bits]) => sum + bits, 0) ?? 0;
   const sorted = [...list].sort((a, b) => perGpu(b.stages[0]!) - perGpu(a.stages[0]!) || a.latencyUs - b.latencyUs);
   const kept: Candidate[] = [];
   for (const candidate of sorted) {

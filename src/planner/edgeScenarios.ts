@@ -32,7 +32,9 @@ export const EDGE_MODELS = ['repvgg-b3', 'tf_efficientdet_d1'] as const;
 export const EDGE_WAN_MBPS = [100, 300, 1000] as const;
 
 export const EDGE_SCENARIOS: ReadonlyArray<EdgeScenario> = (['T4', 'P4'] as const).flatMap((edgeGpu) =>
-  EDGE_MODELS.flatMap((model) => EDGE_WAN_MBPS.map((wanMbps) => ({ id: `${model}-${edgeGpu}-${wanMbps}M`, model, edgeGpu, wanMbps }))),
+  EDGE_MODELS.flatMap((model) =>
+    EDGE_WAN_MBPS.map((wanMbps) => ({ id: `${model}-${edgeGpu}-${wanMbps}M`, model, edgeGpu, wanMbps })),
+  ),
 );
 
 export function edgeSiteName(i: number): string {
@@ -55,11 +57,22 @@ export function edgeProblem(profiles: string, scenario: EdgeScenario, placement:
     marginFraction: 0.4,
     placement,
     gpus: [
-      ...sites.map((site) => ({ type: scenario.edgeGpu, count: 1, mpsLevels: scenario.edgeGpu === 'P4' ? 1 : 4, gpusPerServer: 1, site: site.name })),
+      ...sites.map((site) => ({
+        type: scenario.edgeGpu,
+        count: 1,
+        mpsLevels: scenario.edgeGpu === 'P4' ? 1 : 4,
+        gpusPerServer: 1,
+        site: site.name,
+      })),
       { type: 'L4', count: CLOUD_L4, mpsLevels: 4, gpusPerServer: 4, site: 'cloud' },
     ],
     dnns: [{ name: scenario.model }],
     sites: [...sites, { name: 'cloud', decodeUsPerFrame: DECODE_US_PER_FRAME, cameras: [] }],
-    links: sites.map((site) => ({ from: site.name, to: 'cloud', bandwidthGbps: scenario.wanMbps / 1000, rttUs: WAN_RTT_US })),
+    links: sites.map((site) => ({
+      from: site.name,
+      to: 'cloud',
+      bandwidthGbps: scenario.wanMbps / 1000,
+      rttUs: WAN_RTT_US,
+    })),
   };
 }

@@ -125,7 +125,15 @@ export class HighsSolver {
         worker.off('error', onFailure);
         worker.off('exit', onFailure);
       };
-      const failed = (status: SolveReply['status']): SolveReply => ({ id: request.id, status, objective: undefined, values: {}, mipGap: undefined, dualBound: undefined, solverSeconds: request.timeLimitS });
+      const failed = (status: SolveReply['status']): SolveReply => ({
+        id: request.id,
+        status,
+        objective: undefined,
+        values: {},
+        mipGap: undefined,
+        dualBound: undefined,
+        solverSeconds: request.timeLimitS,
+      });
       const onMessage = (reply: SolveReply | { id: number; error: string }): void => {
         if (reply.id !== request.id) return;
         cleanup();
@@ -136,11 +144,14 @@ export class HighsSolver {
         this.drop(worker);
         resolve(failed('error'));
       };
-      const watchdog = setTimeout(() => {
-        cleanup();
-        this.drop(worker);
-        resolve(failed('time_limit'));
-      }, (request.timeLimitS + GRACE_S) * 1000);
+      const watchdog = setTimeout(
+        () => {
+          cleanup();
+          this.drop(worker);
+          resolve(failed('time_limit'));
+        },
+        (request.timeLimitS + GRACE_S) * 1000,
+      );
       worker.on('message', onMessage);
       worker.on('error', onFailure);
       worker.on('exit', onFailure);
@@ -152,11 +163,19 @@ export class HighsSolver {
     const request: SolveRequest = { ...input, id: nextRequestId++ };
     // This solve's own flag: set once a proof is in, so that its other racers interrupt themselves.
     const stop = new Int32Array(new SharedArrayBuffer(4));
-    const slot = (index: number, timeLimitS: number): WorkerRequest => ({ ...request, timeLimitS, variant: index, seed: index * 7919, stop: stop.buffer as SharedArrayBuffer });
+    const slot = (index: number, timeLimitS: number): WorkerRequest => ({
+      ...request,
+      timeLimitS,
+      variant: index,
+      seed: index * 7919,
+      stop: stop.buffer as SharedArrayBuffer,
+    });
     const started = performance.now();
     const replies = [this.ask(this.ensureWorkers(1)[0]!, slot(0, request.timeLimitS))];
     const proof = (reply: Promise<SolveReply>): Promise<SolveReply> =>
-      reply.then((r) => (r.status === 'optimal' || r.status === 'infeasible' ? r : new Promise<never>(() => undefined)));
+      reply.then((r) =>
+        r.status === 'optimal' || r.status === 'infeasible' ? r : new Promise<never>(() => undefined),
+      );
     // Most models are proved before the race would pay for a second HiGHS instance; only slower ones get it.
     let timer: NodeJS.Timeout | undefined;
     const early = await Promise.race([

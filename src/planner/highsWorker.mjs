@@ -15,7 +15,12 @@ async function solve(request) {
   const highs = await highsPromise;
   const stop = new Int32Array(request.stop);
   const codes = highs.constants.modelStatus;
-  const statusNames = { [codes.optimal]: 'optimal', [codes.infeasible]: 'infeasible', [codes.timeLimit]: 'time_limit', [codes.interrupted]: 'interrupted' };
+  const statusNames = {
+    [codes.optimal]: 'optimal',
+    [codes.infeasible]: 'infeasible',
+    [codes.timeLimit]: 'time_limit',
+    [codes.interrupted]: 'interrupted',
+  };
   const started = performance.now();
   const model = highs.createModel({ format: 'lp', data: request.lp });
   try {
@@ -29,7 +34,9 @@ async function solve(request) {
       time_limit: Math.max(0.01, request.timeLimitS),
       mip_rel_gap: request.mipRelGap,
       random_seed: request.seed,
-      ...(request.variant === 0 ? { presolve: 'off', mip_heuristic_run_rins: false, mip_heuristic_run_rens: false, mip_allow_restart: false } : {}),
+      ...(request.variant === 0
+        ? { presolve: 'off', mip_heuristic_run_rins: false, mip_heuristic_run_rens: false, mip_allow_restart: false }
+        : {}),
     });
     model.run({
       [highs.constants.callbackType.mipInterrupt](event) {
@@ -61,6 +68,7 @@ async function solve(request) {
 parentPort.on('message', (request) => {
   solve(request).then(
     (reply) => parentPort.postMessage(reply),
-    (error) => parentPort.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) }),
+    (error) =>
+      parentPort.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) }),
   );
 });

@@ -9,7 +9,17 @@ export type { TensorShape } from './artifactProfiles.ts';
 export type { DeviceTimings, ModelProfile } from './modelProfile.ts';
 export { cutTransferUs, maxProfiledBatch, partitionLatencyUs, profiledShares } from './modelProfile.ts';
 export { ProfileLibrary } from './profileLibrary.ts';
-export { PROFILE_FORMAT, blockRangeSchema, parseProfileFile, profileDeviceSchema, profileFileSchema, readProfileDocument, toProfileFile, writeProfileDocument, writeProfileFile } from './profileFormat.ts';
+export {
+  PROFILE_FORMAT,
+  blockRangeSchema,
+  parseProfileFile,
+  profileDeviceSchema,
+  profileFileSchema,
+  readProfileDocument,
+  toProfileFile,
+  writeProfileDocument,
+  writeProfileFile,
+} from './profileFormat.ts';
 export type { BlockRange, ProfileFile } from './profileFormat.ts';
 export { defaultSloUs, loadProblem, parseProblem, readDocument, resolveProblem } from './problem.ts';
 export type { Algorithm, DnnTarget, GpuClass, ParsedProblem, ProblemDocument, ResolvedProblem } from './problem.ts';
@@ -23,7 +33,12 @@ export type { Plan, PlanDnn, PlanPartition, PlanPipeline } from './planDocument.
 export { validatePlan } from './validatePlan.ts';
 export { renderPlanTable } from './planTable.ts';
 export { ARTIFACT_OBJECTIVES, PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem } from './paperSetup.ts';
-export { PrepartitionInfeasibleError, prepartitionChain, loadArtifactPrepartitionInput, writePrepartitionCsvs } from './prepartition.ts';
+export {
+  PrepartitionInfeasibleError,
+  prepartitionChain,
+  loadArtifactPrepartitionInput,
+  writePrepartitionCsvs,
+} from './prepartition.ts';
 export type { PrepartitionInput, PrepartitionResult } from './prepartition.ts';
 export { EDGE_SCENARIOS, edgeProblem, edgeSiteName } from './edgeScenarios.ts';
 export type { EdgeScenario } from './edgeScenarios.ts';
@@ -32,5 +47,17 @@ export { gpuEntryLabel, linkUsage, planObjective } from './planDocument.ts';
 export { servedGroups } from './planner.ts';
 export type { ServedGroup } from './planner.ts';
 export { ALGORITHMS } from './problem.ts';
-export { DEFAULT_PREPARTITION_BLOCKS, blockShares, formatPrepartitionCsvs, listNodeProfileModels, prepartitionTag } from './prepartition.ts';
-export { ARTIFACT_DATA_SOURCE, DEFAULT_ARTIFACT_DATA, artifactDataDir, hasArtifactData, missingArtifactDataMessage } from './artifactData.ts';
+export {
+  DEFAULT_PREPARTITION_BLOCKS,
+  blockShares,
+  formatPrepartitionCsvs,
+  listNodeProfileModels,
+  prepartitionTag,
+} from './prepartition.ts';
+export {
+  ARTIFACT_DATA_SOURCE,
+  DEFAULT_ARTIFACT_DATA,
+  artifactDataDir,
+  hasArtifactData,
+  missingArtifactDataMessage,
+} from './artifactData.ts';

@@ -6,11 +6,31 @@
 import type { ProblemDocument } from './problem.ts';
 
 export const PAPER_GROUPS: ReadonlyArray<{ readonly id: string; readonly dnns: readonly [string, string, string] }> = [
-  { id: 'G1', dnns: ['efficientnet-b8_3rdparty_8xb32-aa-advprop_in1k', 'encnet_r101-d8_4xb2-40k_cityscapes-512x1024', 'rtmdet_x_8xb32-300e_coco'] },
+  {
+    id: 'G1',
+    dnns: [
+      'efficientnet-b8_3rdparty_8xb32-aa-advprop_in1k',
+      'encnet_r101-d8_4xb2-40k_cityscapes-512x1024',
+      'rtmdet_x_8xb32-300e_coco',
+    ],
+  },
   { id: 'G2', dnns: ['colorization-v2', 'googlenet-v3-pytorch', 'repvgg-b3'] },
-  { id: 'G3', dnns: ['apcnet_r101-d8_4xb2-40k_cityscapes-512x1024', 'atss_r101_fpn_1x_coco', 'gcnet_r101-d8_4xb2-40k_cityscapes-512x1024'] },
-  { id: 'G4', dnns: ['fcn-d6_r101-d16_4xb2-40k_cityscapes-512x1024', 'gfl_x101-32x4d_fpn_ms-2x_coco', 'wide_resnet101_2'] },
-  { id: 'G5', dnns: ['centernet-update_r50-caffe_fpn_ms-1x_coco', 'convnext_large', 'dnl_r101-d8_4xb2-40k_cityscapes-512x1024'] },
+  {
+    id: 'G3',
+    dnns: [
+      'apcnet_r101-d8_4xb2-40k_cityscapes-512x1024',
+      'atss_r101_fpn_1x_coco',
+      'gcnet_r101-d8_4xb2-40k_cityscapes-512x1024',
+    ],
+  },
+  {
+    id: 'G4',
+    dnns: ['fcn-d6_r101-d16_4xb2-40k_cityscapes-512x1024', 'gfl_x101-32x4d_fpn_ms-2x_coco', 'wide_resnet101_2'],
+  },
+  {
+    id: 'G5',
+    dnns: ['centernet-update_r50-caffe_fpn_ms-1x_coco', 'convnext_large', 'dnl_r101-d8_4xb2-40k_cityscapes-512x1024'],
+  },
   { id: 'G6', dnns: ['fsaf_r101_fpn_1x_coco', 'nonlocal_r101-d8_4xb2-40k_cityscapes-512x1024', 'tf_efficientdet_d1'] },
 ];
 
@@ -36,7 +56,9 @@ export const PAPER_CLUSTERS: ReadonlyArray<PaperCluster> = [
  * The artifact's planned objectives Z (max–min weighted throughput, MAF 2019 weights) for the two groups
  * the reference lists (§H, §D.5), keyed "group cluster". Ours should never fall below them.
  */
-export const ARTIFACT_OBJECTIVES: Readonly<Record<string, { readonly np: number; readonly 'dart-r': number; readonly ppipe: number }>> = {
+export const ARTIFACT_OBJECTIVES: Readonly<
+  Record<string, { readonly np: number; readonly 'dart-r': number; readonly ppipe: number }>
+> = {
   'G1 L4-P4': { np: 845.9335, 'dart-r': 1049.2, ppipe: 1717.1942 },
   'G1 L4-T4': { np: 1353.5, 'dart-r': 1725.3, ppipe: 2106.9 },
   'G1 V100-P4': { np: 1081.6, 'dart-r': 1152.1, ppipe: 1743.9 },
@@ -55,7 +77,13 @@ export function paperProblem(
   profiles: string,
   cluster: PaperCluster,
   dnns: ReadonlyArray<string>,
-  options: { weights?: ReadonlyArray<number>; highCount?: number; lowCount?: number; marginFraction?: number; maxPartitions?: number } = {},
+  options: {
+    weights?: ReadonlyArray<number>;
+    highCount?: number;
+    lowCount?: number;
+    marginFraction?: number;
+    maxPartitions?: number;
+  } = {},
 ): ProblemDocument {
   return {
     profiles,
@@ -64,8 +92,18 @@ export function paperProblem(
     batchBuildFactor: 1.3,
     marginFraction: options.marginFraction ?? 0.4,
     gpus: [
-      { type: cluster.high, count: options.highCount ?? 25, mpsLevels: cluster.mpsLevels[0], gpusPerServer: cluster.gpusPerServer[0] },
-      { type: cluster.low, count: options.lowCount ?? 75, mpsLevels: cluster.mpsLevels[1], gpusPerServer: cluster.gpusPerServer[1] },
+      {
+        type: cluster.high,
+        count: options.highCount ?? 25,
+        mpsLevels: cluster.mpsLevels[0],
+        gpusPerServer: cluster.gpusPerServer[0],
+      },
+      {
+        type: cluster.low,
+        count: options.lowCount ?? 75,
+        mpsLevels: cluster.mpsLevels[1],
+        gpusPerServer: cluster.gpusPerServer[1],
+      },
     ],
     dnns: dnns.map((name, i) => ({ name, weight: options.weights?.[i] ?? 1 })),
   };

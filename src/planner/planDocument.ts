@@ -22,7 +22,10 @@ const partitionSchema = z
     gpus: z.number().positive().describe('Physical-GPU equivalents = instances / mpsShare'),
     gpusPerServer: z.number().int().min(1).describe('GPUs per server of this type (they share a NIC)'),
     inferUs: z.number().nonnegative().describe('Latency of the partition at the batch size, µs'),
-    transferUs: z.number().nonnegative().describe('Transfer of the output batch to the next partition, µs (0 on the last)'),
+    transferUs: z
+      .number()
+      .nonnegative()
+      .describe('Transfer of the output batch to the next partition, µs (0 on the last)'),
     throughputRps: z.number().nonnegative().describe('Pool throughput, req/s'),
     site: z.string().optional().describe('Edge-to-cloud: the site of the pool'),
   })
@@ -32,12 +35,26 @@ const pipelineSchema = z
   .object({
     throughputRps: z.number().nonnegative().describe('Planned throughput of the pipeline, req/s'),
     batchSize: z.number().int().min(1).describe('One batch size for every partition'),
-    estBatchBuildUs: z.number().nonnegative().describe('Estimated batch-building delay counted in the latency budget, µs'),
+    estBatchBuildUs: z
+      .number()
+      .nonnegative()
+      .describe('Estimated batch-building delay counted in the latency budget, µs'),
     partitions: z.array(partitionSchema).min(1),
     source: z.string().optional().describe('Edge-to-cloud: the camera site whose frames this pipeline serves'),
-    ingress: z.enum(['local', 'video', 'tensor']).optional().describe('Edge-to-cloud: how frames reach the first partition'),
-    ingressUs: z.number().nonnegative().optional().describe('Edge-to-cloud: decode, WAN transfer and RTT before the first partition, µs'),
-    returnUs: z.number().nonnegative().optional().describe('Edge-to-cloud: RTT for results to return to the camera site, µs'),
+    ingress: z
+      .enum(['local', 'video', 'tensor'])
+      .optional()
+      .describe('Edge-to-cloud: how frames reach the first partition'),
+    ingressUs: z
+      .number()
+      .nonnegative()
+      .optional()
+      .describe('Edge-to-cloud: decode, WAN transfer and RTT before the first partition, µs'),
+    returnUs: z
+      .number()
+      .nonnegative()
+      .optional()
+      .describe('Edge-to-cloud: RTT for results to return to the camera site, µs'),
   })
   .strict();
 
@@ -49,7 +66,9 @@ const dnnPlanSchema = z
     marginUs: z.number().min(0),
     estXput: z.number().positive().nullable().describe('Throughput used for the batch-building estimate (null: none)'),
     blockCount: z.number().int().min(1),
-    transferUsPerSample: z.array(z.number().nonnegative()).describe('Per-sample transfer µs of each internal cut at the plan bandwidth'),
+    transferUsPerSample: z
+      .array(z.number().nonnegative())
+      .describe('Per-sample transfer µs of each internal cut at the plan bandwidth'),
     throughputRps: z.number().nonnegative(),
     pipelines: z.array(pipelineSchema),
   })
@@ -67,16 +86,46 @@ export const planSchema = z
       .object({
         bandwidthGbps: z.number().positive(),
         batchBuildFactor: z.number().min(0),
-        gpus: z.array(z.object({ type: z.string(), count: z.number().int().min(0), mpsLevels: z.number().int().min(1), gpusPerServer: z.number().int().min(1), site: z.string().optional() }).strict()),
+        gpus: z.array(
+          z
+            .object({
+              type: z.string(),
+              count: z.number().int().min(0),
+              mpsLevels: z.number().int().min(1),
+              gpusPerServer: z.number().int().min(1),
+              site: z.string().optional(),
+            })
+            .strict(),
+        ),
       })
       .strict(),
     dnns: z.array(dnnPlanSchema).min(1),
     demands: z
-      .array(z.object({ dnn: z.string(), site: z.string(), framesPerSecond: z.number().positive(), servedRps: z.number().nonnegative() }).strict())
+      .array(
+        z
+          .object({
+            dnn: z.string(),
+            site: z.string(),
+            framesPerSecond: z.number().positive(),
+            servedRps: z.number().nonnegative(),
+          })
+          .strict(),
+      )
       .optional()
-      .describe('Edge-to-cloud: camera frames per DNN and site, and what the plan serves; the objective is min served/demand'),
+      .describe(
+        'Edge-to-cloud: camera frames per DNN and site, and what the plan serves; the objective is min served/demand',
+      ),
     links: z
-      .array(z.object({ from: z.string(), to: z.string(), usedBitsPerSecond: z.number().nonnegative(), capacityBitsPerSecond: z.number().positive() }).strict())
+      .array(
+        z
+          .object({
+            from: z.string(),
+            to: z.string(),
+            usedBitsPerSecond: z.number().nonnegative(),
+            capacityBitsPerSecond: z.number().positive(),
+          })
+          .strict(),
+      )
       .optional()
       .describe('Edge-to-cloud: WAN traffic per link direction at the planned throughput'),
   })
@@ -122,7 +171,14 @@ export function planFromOutcome(problem: ResolvedProblem, outcome: PlanOutcome):
               ...(gpu.site !== undefined ? { site: gpu.site } : {}),
             };
           }),
-          ...(group.site !== undefined ? { source: group.site, ingress: candidate.ingress!, ingressUs: candidate.ingressUs!, returnUs: candidate.returnUs! } : {}),
+          ...(group.site !== undefined
+            ? {
+                source: group.site,
+                ingress: candidate.ingress!,
+                ingressUs: candidate.ingressUs!,
+                returnUs: candidate.returnUs!,
+              }
+            : {}),
         });
       }
     });
@@ -133,7 +189,9 @@ export function planFromOutcome(problem: ResolvedProblem, outcome: PlanOutcome):
       marginUs: dnn.marginUs,
       estXput: dnn.estXput ?? null,
       blockCount: dnn.profile.blockCount,
-      transferUsPerSample: Array.from({ length: dnn.profile.blockCount - 1 }, (_, c) => cutTransferUs(dnn.profile, c + 1, problem.bandwidthGbps)),
+      transferUsPerSample: Array.from({ length: dnn.profile.blockCount - 1 }, (_, c) =>
+        cutTransferUs(dnn.profile, c + 1, problem.bandwidthGbps),
+      ),
       throughputRps: pipelines.reduce((sum, p) => sum + p.throughputRps, 0),
       pipelines,
     };
@@ -142,7 +200,10 @@ export function planFromOutcome(problem: ResolvedProblem, outcome: PlanOutcome):
     dnn: dnns[demand.dnn]!.name,
     site: demand.site,
     framesPerSecond: demand.framesPerSecond,
-    servedRps: dnns[demand.dnn]!.pipelines.filter((p) => p.source === demand.site).reduce((sum, p) => sum + p.throughputRps, 0),
+    servedRps: dnns[demand.dnn]!.pipelines.filter((p) => p.source === demand.site).reduce(
+      (sum, p) => sum + p.throughputRps,
+      0,
+    ),
   }));
   const plan: Plan = {
     format: PLAN_FORMAT,
@@ -154,7 +215,13 @@ export function planFromOutcome(problem: ResolvedProblem, outcome: PlanOutcome):
     cluster: {
       bandwidthGbps: problem.bandwidthGbps,
       batchBuildFactor: problem.batchBuildFactor,
-      gpus: problem.gpus.map((g) => ({ type: g.type, count: g.count, mpsLevels: g.mpsLevels, gpusPerServer: g.gpusPerServer, ...(g.site !== undefined ? { site: g.site } : {}) })),
+      gpus: problem.gpus.map((g) => ({
+        type: g.type,
+        count: g.count,
+        mpsLevels: g.mpsLevels,
+        gpusPerServer: g.gpusPerServer,
+        ...(g.site !== undefined ? { site: g.site } : {}),
+      })),
     },
     dnns,
     ...(demands ? { demands } : {}),
@@ -166,7 +233,8 @@ export function planFromOutcome(problem: ResolvedProblem, outcome: PlanOutcome):
 
 /** min over DNNs of throughput / weight; with camera sites, min over (DNN, site) of served / demanded frames. */
 export function planObjective(plan: Pick<Plan, 'dnns' | 'demands'>): number {
-  if (plan.demands) return plan.demands.length === 0 ? 0 : Math.min(...plan.demands.map((d) => d.servedRps / d.framesPerSecond));
+  if (plan.demands)
+    return plan.demands.length === 0 ? 0 : Math.min(...plan.demands.map((d) => d.servedRps / d.framesPerSecond));
   return plan.dnns.length === 0 ? 0 : Math.min(...plan.dnns.map((dnn) => dnn.throughputRps / dnn.weight));
 }
 
@@ -186,18 +254,25 @@ export function linkUsage(plan: Plan, problem: ResolvedProblem): NonNullable<Pla
       if (pipeline.source === undefined) continue;
       const first = pipeline.partitions[0]!;
       if (first.site !== pipeline.source) {
-        const demand = edge.demands.find((dm) => dm.site === pipeline.source && problem.dnns[dm.dnn]!.name === dnn.name);
-        const bits = pipeline.ingress === 'tensor' ? (target.profile.inputBytes ?? 0) * 8 : (demand?.videoBitsPerFrame ?? 0);
+        const demand = edge.demands.find(
+          (dm) => dm.site === pipeline.source && problem.dnns[dm.dnn]!.name === dnn.name,
+        );
+        const bits =
+          pipeline.ingress === 'tensor' ? (target.profile.inputBytes ?? 0) * 8 : (demand?.videoBitsPerFrame ?? 0);
         add(pipeline.source, first.site!, pipeline.throughputRps * bits);
       }
       pipeline.partitions.forEach((part, p) => {
         const next = pipeline.partitions[p + 1];
-        if (next && next.site !== part.site) add(part.site!, next.site!, pipeline.throughputRps * target.profile.cutBytes[part.blocks[1] - 1]! * 8);
+        if (next && next.site !== part.site)
+          add(part.site!, next.site!, pipeline.throughputRps * target.profile.cutBytes[part.blocks[1] - 1]! * 8);
       });
     }
   }
   return edge.links.flatMap((link) =>
-    [[link.from, link.to], [link.to, link.from]].map(([from, to]) => ({
+    [
+      [link.from, link.to],
+      [link.to, link.from],
+    ].map(([from, to]) => ({
       from: from!,
       to: to!,
       usedBitsPerSecond: used.get(`${from}>${to}`) ?? 0,
@@ -223,31 +298,35 @@ const artifactPartitionSchema = z.object({
 
 const artifactDnnSchema = z.object({
   xput: z.number(),
-  config: z.object({
-    dnn_name: z.string(),
-    gpu_name_arr: z.array(z.string()),
-    sla: z.number(),
-    num_mps_levels: z.array(z.number().int()),
-    max_num_parts: z.number().int(),
-    transmit_time_us_arr: z.array(z.number()),
-    est_xput: z.number().nullable().optional(),
-    batch_build_factor: z.number(),
-    hist_adjustment: z.number(),
-    num_gpu_per_server_arr: z.array(z.number().int()),
-    bw_gbps: z.number(),
-  }).passthrough(),
+  config: z
+    .object({
+      dnn_name: z.string(),
+      gpu_name_arr: z.array(z.string()),
+      sla: z.number(),
+      num_mps_levels: z.array(z.number().int()),
+      max_num_parts: z.number().int(),
+      transmit_time_us_arr: z.array(z.number()),
+      est_xput: z.number().nullable().optional(),
+      batch_build_factor: z.number(),
+      hist_adjustment: z.number(),
+      num_gpu_per_server_arr: z.array(z.number().int()),
+      bw_gbps: z.number(),
+    })
+    .passthrough(),
   sla: z.number(),
   mipgap: z.number().optional(),
   runtime: z.number().optional(),
   pipelines: z.array(
-    z.object({
-      xput: z.number(),
-      est_xput: z.number().nullable().optional(),
-      est_batch_build_lat: z.number(),
-      batch_build_factor: z.number(),
-      hist_adjustment: z.number(),
-      partitions: z.array(artifactPartitionSchema).min(1),
-    }).passthrough(),
+    z
+      .object({
+        xput: z.number(),
+        est_xput: z.number().nullable().optional(),
+        est_batch_build_lat: z.number(),
+        batch_build_factor: z.number(),
+        hist_adjustment: z.number(),
+        partitions: z.array(artifactPartitionSchema).min(1),
+      })
+      .passthrough(),
   ),
 });
 
@@ -314,7 +393,12 @@ export interface ImportContext {
  */
 export function planFromArtifact(source: string, data: unknown, context: ImportContext = {}): Plan {
   const parsed = artifactPlanSchema.safeParse(data);
-  if (!parsed.success) throw new InputError(source, undefined, `expected an artifact plan (reference §E): ${describeIssues(parsed.error.issues)}`);
+  if (!parsed.success)
+    throw new InputError(
+      source,
+      undefined,
+      `expected an artifact plan (reference §E): ${describeIssues(parsed.error.issues)}`,
+    );
   const doc = parsed.data;
   const first = doc[0]!.config;
   const dnns = doc.map((entry, d): PlanDnn => {
@@ -336,7 +420,12 @@ export function planFromArtifact(source: string, data: unknown, context: ImportC
         estBatchBuildUs: pipeline.est_batch_build_lat,
         partitions: pipeline.partitions.map((part, p) => {
           const instances = Math.round(part.num_gpu * (part.mps + 1));
-          if (instances < 1) throw new InputError(source, `[${d}].pipelines[${l}].partitions[${p}].num_gpu`, 'expected at least one instance');
+          if (instances < 1)
+            throw new InputError(
+              source,
+              `[${d}].pipelines[${l}].partitions[${p}].num_gpu`,
+              'expected at least one instance',
+            );
           return {
             blocks: [part.layers[0], part.layers[1]] as [number, number],
             gpu: part.gpu,

@@ -58,7 +58,11 @@ function remainingS(deadlineMs: number): number {
   return Math.max(0.05, (deadlineMs - performance.now()) / 1000);
 }
 
-async function solveAllocation(solver: HighsSolver, input: AllocationInput, options: PlanOptions): Promise<SolveOutcome> {
+async function solveAllocation(
+  solver: HighsSolver,
+  input: AllocationInput,
+  options: PlanOptions,
+): Promise<SolveOutcome> {
   // Whole GPUs, one partition (NP and its pre-solve): solved exactly without the MILP.
   const direct = solveWholeGpuMaxMin(input);
   if (direct) return { allocation: direct, status: 'optimal', mipGap: 0 };
@@ -68,7 +72,8 @@ async function solveAllocation(solver: HighsSolver, input: AllocationInput, opti
     timeLimitS: remainingS(options.deadlineMs),
     mipRelGap: options.mipRelGap ?? 1e-4,
   });
-  if (reply.status === 'infeasible') return { allocation: readAllocation(input, {}), status: 'infeasible', mipGap: Infinity };
+  if (reply.status === 'infeasible')
+    return { allocation: readAllocation(input, {}), status: 'infeasible', mipGap: Infinity };
   if (reply.status === 'error') throw new Error('HiGHS returned no solution for the allocation model');
   if (reply.objective === undefined) {
     // Time limit before any incumbent: an empty plan, honestly labelled.
@@ -98,7 +103,12 @@ function routeFor(problem: ResolvedProblem, group: ServedGroup): RouteContext | 
   };
 }
 
-function allocationInput(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarget>, maxPartitions: number, wholeGpusOnly: boolean): { input: AllocationInput; groups: ServedGroup[] } {
+function allocationInput(
+  problem: ResolvedProblem,
+  dnns: ReadonlyArray<DnnTarget>,
+  maxPartitions: number,
+  wholeGpusOnly: boolean,
+): { input: AllocationInput; groups: ServedGroup[] } {
   const groups = servedGroups(problem);
   const input: AllocationInput = {
     interchangeable: interchangeableGroups(problem, groups),
@@ -132,13 +142,24 @@ export function interchangeableGroups(problem: ResolvedProblem, groups: Readonly
   const signature = (group: ServedGroup): string => {
     const site = group.site!;
     const demand = edge.demands.find((d) => d.dnn === group.dnn && d.site === site)!;
-    const gpus = problem.gpus.filter((g) => g.site === site).map((g) => `${g.type}:${g.count}:${g.mpsLevels}:${g.gpusPerServer}`).sort();
+    const gpus = problem.gpus
+      .filter((g) => g.site === site)
+      .map((g) => `${g.type}:${g.count}:${g.mpsLevels}:${g.gpusPerServer}`)
+      .sort();
     const links = edge.links
       .filter((l) => l.from === site || l.to === site)
       .map((l) => `${l.from === site ? l.to : l.from}:${l.bandwidthGbps}:${l.rttUs}`)
       .sort();
     const decode = edge.sites.find((s) => s.name === site)?.decodeUsPerFrame ?? 0;
-    return JSON.stringify([group.dnn, demand.framesPerSecond, demand.videoBitsPerFrame, decode, gpus, links, edge.demands.filter((d) => d.site === site).length]);
+    return JSON.stringify([
+      group.dnn,
+      demand.framesPerSecond,
+      demand.videoBitsPerFrame,
+      decode,
+      gpus,
+      links,
+      edge.demands.filter((d) => d.site === site).length,
+    ]);
   };
   const runs = new Map<string, number[]>();
   groups.forEach((group, g) => runs.set(signature(group), [...(runs.get(signature(group)) ?? []), g]));
@@ -150,9 +171,17 @@ export function interchangeableGroups(problem: ResolvedProblem, groups: Readonly
 }
 
 /** NP: one partition per pipeline, whole GPUs only (reference §D.4). */
-async function solveNp(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarget>, solver: HighsSolver, options: PlanOptions): Promise<SolveOutcome & { candidateCount: number }> {
+async function solveNp(
+  problem: ResolvedProblem,
+  dnns: ReadonlyArray<DnnTarget>,
+  solver: HighsSolver,
+  options: PlanOptions,
+): Promise<SolveOutcome & { candidateCount: number }> {
   const { input } = allocationInput(problem, dnns, 1, true);
-  return { ...(await solveAllocation(solver, input, options)), candidateCount: input.dnns.reduce((n, g) => n + g.candidates.length, 0) };
+  return {
+    ...(await solveAllocation(solver, input, options)),
+    candidateCount: input.dnns.reduce((n, g) => n + g.candidates.length, 0),
+  };
 }
 
 /**
@@ -160,13 +189,26 @@ async function solveNp(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarget>,
  * on one high + one low GPU as many times as the scarcer type allows, and fill the rest of the more
  * numerous type with whole-model replicas.
  */
-async function solveDartR(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarget>, solver: HighsSolver, options: PlanOptions): Promise<SolveOutcome & { candidateCount: number }> {
-  if (problem.gpus.length !== 2 || problem.edge) throw new Error(`DART-r pairs two GPU types of one data centre; the problem has ${problem.gpus.length} GPU entries${problem.edge ? ' and sites' : ''}`);
+async function solveDartR(
+  problem: ResolvedProblem,
+  dnns: ReadonlyArray<DnnTarget>,
+  solver: HighsSolver,
+  options: PlanOptions,
+): Promise<SolveOutcome & { candidateCount: number }> {
+  if (problem.gpus.length !== 2 || problem.edge)
+    throw new Error(
+      `DART-r pairs two GPU types of one data centre; the problem has ${problem.gpus.length} GPU ` +
+        `entries${problem.edge ? ' and sites' : ''}`,
+    );
   const np = await solveNp(problem, dnns, solver, options);
   // NP's optimum is not unique in how many GPUs the non-binding DNNs hold; take the one that needs the
   // fewest GPUs, so that "the unused GPUs" shared below are well defined.
   const { input: npInput } = allocationInput(problem, dnns, 1, true);
-  const lean = await solveAllocation(solver, { ...npInput, fewestGpusForObjective: np.allocation.objective * (1 - 1e-9) }, options);
+  const lean = await solveAllocation(
+    solver,
+    { ...npInput, fewestGpusForObjective: np.allocation.objective * (1 - 1e-9) },
+    options,
+  );
   const needed = lean.status === 'infeasible' ? np : lean;
   const used = needed.allocation.dnns.map((dnn) => wholeGpusPerType(poolGpus([dnn.pipelines], [0]), 2));
   const limits = dnns.map((_, d) =>
@@ -187,11 +229,19 @@ async function solveDartR(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarge
     const pipelines: AllocatedPipeline[] = [];
     const replicate = (allocation: Allocation, times: number): void => {
       for (const pipeline of allocation.dnns[0]!.pipelines) {
-        pipelines.push({ candidate: pipeline.candidate, instances: pipeline.instances.map((n) => n * times), throughputRps: pipeline.throughputRps * times });
+        pipelines.push({
+          candidate: pipeline.candidate,
+          instances: pipeline.instances.map((n) => n * times),
+          throughputRps: pipeline.throughputRps * times,
+        });
       }
     };
     if (pairs > 0) {
-      const pairProblem = { ...problem, dnns: [dnn], gpus: problem.gpus.map((g) => ({ ...g, count: 1, mpsLevels: 1 })) };
+      const pairProblem = {
+        ...problem,
+        dnns: [dnn],
+        gpus: problem.gpus.map((g) => ({ ...g, count: 1, mpsLevels: 1 })),
+      };
       const { input } = allocationInput(pairProblem, [dnn], 2, true);
       candidateCount += input.dnns[0]!.candidates.length;
       const pair = await solveAllocation(solver, input, options);
@@ -200,7 +250,11 @@ async function solveDartR(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarge
       replicate(pair.allocation, pairs);
     }
     if (extra > 0) {
-      const soloProblem = { ...problem, dnns: [dnn], gpus: problem.gpus.map((g, k) => ({ ...g, count: k === more ? 1 : 0, mpsLevels: 1 })) };
+      const soloProblem = {
+        ...problem,
+        dnns: [dnn],
+        gpus: problem.gpus.map((g, k) => ({ ...g, count: k === more ? 1 : 0, mpsLevels: 1 })),
+      };
       const { input } = allocationInput(soloProblem, [dnn], 1, true);
       candidateCount += input.dnns[0]!.candidates.length;
       const solo = await solveAllocation(solver, input, options);
@@ -214,7 +268,11 @@ async function solveDartR(problem: ResolvedProblem, dnns: ReadonlyArray<DnnTarge
 }
 
 /** Plans a resolved problem with the chosen algorithm; estimates estXput by an NP solve where unset. */
-export async function planProblem(problem: ResolvedProblem, solver: HighsSolver, options: PlanOptions): Promise<PlanOutcome> {
+export async function planProblem(
+  problem: ResolvedProblem,
+  solver: HighsSolver,
+  options: PlanOptions,
+): Promise<PlanOutcome> {
   const algorithm = options.algorithm ?? problem.algorithm;
   const maxPartitions = algorithm === 'np' ? 1 : (options.maxPartitions ?? problem.maxPartitions);
   let dnns = problem.dnns;
@@ -222,7 +280,8 @@ export async function planProblem(problem: ResolvedProblem, solver: HighsSolver,
     options.onProgress?.('estimating throughput with an NP pre-solve');
     const pre = await solveNp(problem, dnns, solver, options);
     const groups = servedGroups(problem);
-    const npThroughput = (d: number): number => pre.allocation.dnns.reduce((sum, g, i) => sum + (groups[i]!.dnn === d ? g.throughputRps : 0), 0);
+    const npThroughput = (d: number): number =>
+      pre.allocation.dnns.reduce((sum, g, i) => sum + (groups[i]!.dnn === d ? g.throughputRps : 0), 0);
     dnns = dnns.map((dnn, d) => ({ ...dnn, estXput: dnn.estXput ?? (npThroughput(d) || undefined) }));
   }
   options.onProgress?.(`solving ${algorithm} with up to ${maxPartitions} partitions`);
@@ -236,11 +295,24 @@ export async function planProblem(problem: ResolvedProblem, solver: HighsSolver,
       break;
     case 'ppipe': {
       const { input } = allocationInput(problem, dnns, maxPartitions, false);
-      outcome = { ...(await solveAllocation(solver, input, options)), candidateCount: input.dnns.reduce((n, g) => n + g.candidates.length, 0) };
+      outcome = {
+        ...(await solveAllocation(solver, input, options)),
+        candidateCount: input.dnns.reduce((n, g) => n + g.candidates.length, 0),
+      };
       break;
     }
   }
-  const planned: PlanOutcome = { algorithm, maxPartitions, status: outcome.status, mipGap: outcome.mipGap, dnns, groups: servedGroups(problem), allocation: outcome.allocation, candidateCount: outcome.candidateCount, spareInstances: 0 };
+  const planned: PlanOutcome = {
+    algorithm,
+    maxPartitions,
+    status: outcome.status,
+    mipGap: outcome.mipGap,
+    dnns,
+    groups: servedGroups(problem),
+    allocation: outcome.allocation,
+    candidateCount: outcome.candidateCount,
+    spareInstances: 0,
+  };
   return options.spareGpus === false ? planned : withSpareGpus(problem, planned);
 }
 

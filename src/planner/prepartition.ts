@@ -5,11 +5,18 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './inputError.ts';
-import { PREPARTITION_TAG_PREFERENCE, readCuts, readNodeProfile, readShapes, tensorBytesPerSample } from './artifactProfiles.ts';
+import {
+  PREPARTITION_TAG_PREFERENCE,
+  readCuts,
+  readNodeProfile,
+  readShapes,
+  tensorBytesPerSample,
+} from './artifactProfiles.ts';
 
 /** The artifact's relaxation order for (lb, ub): its preference list without the unreachable (1.0, 1.0). */
-export const DEFAULT_PREPARTITION_BOUNDS: ReadonlyArray<readonly [number, number]> =
-  PREPARTITION_TAG_PREFERENCE.filter(([lb, ub]) => !(lb === 1.0 && ub === 1.0));
+export const DEFAULT_PREPARTITION_BOUNDS: ReadonlyArray<readonly [number, number]> = PREPARTITION_TAG_PREFERENCE.filter(
+  ([lb, ub]) => !(lb === 1.0 && ub === 1.0),
+);
 
 export const DEFAULT_PREPARTITION_BLOCKS = 10;
 
@@ -50,8 +57,14 @@ export interface PrepartitionResult {
 
 /** Raised when no (lb, ub) pair of the relaxation list admits N balanced blocks. */
 export class PrepartitionInfeasibleError extends Error {
-  constructor(readonly blocks: number, readonly bounds: ReadonlyArray<readonly [number, number]>) {
-    super(`no split into ${blocks} blocks satisfies the runtime balance for any of the bounds ${bounds.map(([lb, ub]) => `(${lb}, ${ub})`).join(', ')}`);
+  constructor(
+    readonly blocks: number,
+    readonly bounds: ReadonlyArray<readonly [number, number]>,
+  ) {
+    super(
+      `no split into ${blocks} blocks satisfies the runtime balance for any of the bounds ` +
+        `${bounds.map(([lb, ub]) => `(${lb}, ${ub})`).join(', ')}`,
+    );
     this.name = 'PrepartitionInfeasibleError';
   }
 }
@@ -60,19 +73,26 @@ function validateInput(input: PrepartitionInput): number {
   const nodeCount = input.nodeNames.length;
   if (nodeCount === 0) throw new RangeError('prepartition: expected at least one node');
   if (input.cutBytes.length !== nodeCount - 1) {
-    throw new RangeError(`prepartition: expected ${nodeCount - 1} internal cut sizes for ${nodeCount} nodes, got ${input.cutBytes.length}`);
+    throw new RangeError(
+      `prepartition: expected ${nodeCount - 1} internal cut sizes for ${nodeCount} nodes, got ${input.cutBytes.length}`,
+    );
   }
   input.cutBytes.forEach((bytes, j) => {
-    if (!Number.isFinite(bytes) || bytes < 0) throw new RangeError(`prepartition: cutBytes[${j}] must be a non-negative number, got ${bytes}`);
+    if (!Number.isFinite(bytes) || bytes < 0)
+      throw new RangeError(`prepartition: cutBytes[${j}] must be a non-negative number, got ${bytes}`);
   });
-  if (input.latencyUsByDevice.size === 0) throw new RangeError('prepartition: expected latencies for at least one device');
+  if (input.latencyUsByDevice.size === 0)
+    throw new RangeError('prepartition: expected latencies for at least one device');
   for (const [device, latencies] of input.latencyUsByDevice) {
     if (latencies.length !== nodeCount) {
       throw new RangeError(`prepartition: device ${device} has ${latencies.length} latencies for ${nodeCount} nodes`);
     }
     latencies.forEach((latencyUs, j) => {
       if (!Number.isFinite(latencyUs) || latencyUs < 0) {
-        throw new RangeError(`prepartition: device ${device}, node ${j} (${input.nodeNames[j]}): latency must be a non-negative number, got ${latencyUs}`);
+        throw new RangeError(
+          `prepartition: device ${device}, node ${j} (${input.nodeNames[j]}): latency must be a non-negative ` +
+            `number, got ${latencyUs}`,
+        );
       }
     });
   }
@@ -84,7 +104,13 @@ function validateInput(input: PrepartitionInput): number {
  * prefix sums are non-decreasing on every device; intersecting the per-device intervals keeps it one interval.
  * Returns per end position (1..L) the interval, or lo > hi when empty. Both ends are non-decreasing in `end`.
  */
-function feasibleStarts(prefixes: Float64Array[], totals: number[], nodeCount: number, lowShare: number, highShare: number): { lo: Int32Array; hi: Int32Array } {
+function feasibleStarts(
+  prefixes: Float64Array[],
+  totals: number[],
+  nodeCount: number,
+  lowShare: number,
+  highShare: number,
+): { lo: Int32Array; hi: Int32Array } {
   const lo = new Int32Array(nodeCount + 1);
   const hi = new Int32Array(nodeCount + 1);
   for (let end = 1; end <= nodeCount; end++) {
@@ -115,7 +141,12 @@ function feasibleStarts(prefixes: Float64Array[], totals: number[], nodeCount: n
  * (among optimal splits, boundaries read from the last one backwards are as early as possible).
  * Returns the start node of every block, or undefined when infeasible.
  */
-function solveBalanced(nodeCount: number, blocks: number, cutBytes: number[], starts: { lo: Int32Array; hi: Int32Array } | undefined): number[] | undefined {
+function solveBalanced(
+  nodeCount: number,
+  blocks: number,
+  cutBytes: number[],
+  starts: { lo: Int32Array; hi: Int32Array } | undefined,
+): number[] | undefined {
   const width = nodeCount + 1;
   const best = new Float64Array(blocks * width).fill(Infinity);
   const choice = new Int32Array(blocks * width).fill(-1);
@@ -181,16 +212,23 @@ function buildResult(input: PrepartitionInput, firstNodeOfBlock: number[], lb: n
 export function prepartitionChain(input: PrepartitionInput, options: PrepartitionOptions = {}): PrepartitionResult {
   const nodeCount = validateInput(input);
   const requested = options.blocks ?? DEFAULT_PREPARTITION_BLOCKS;
-  if (!Number.isInteger(requested) || requested < 1) throw new RangeError(`prepartition: blocks must be a positive integer, got ${requested}`);
+  if (!Number.isInteger(requested) || requested < 1)
+    throw new RangeError(`prepartition: blocks must be a positive integer, got ${requested}`);
   const bounds = options.bounds ?? DEFAULT_PREPARTITION_BOUNDS;
   if (bounds.length === 0) throw new RangeError('prepartition: expected at least one (lb, ub) pair');
   for (const [lb, ub] of bounds) {
-    if (!(Number.isFinite(lb) && Number.isFinite(ub) && lb >= 0 && lb <= ub)) throw new RangeError(`prepartition: bad bounds (${lb}, ${ub}); expected 0 ≤ lb ≤ ub`);
+    if (!(Number.isFinite(lb) && Number.isFinite(ub) && lb >= 0 && lb <= ub))
+      throw new RangeError(`prepartition: bad bounds (${lb}, ${ub}); expected 0 ≤ lb ≤ ub`);
   }
 
   if (nodeCount <= requested) {
     const [lb, ub] = bounds[0]!;
-    return buildResult(input, input.nodeNames.map((_, j) => j), lb, ub);
+    return buildResult(
+      input,
+      input.nodeNames.map((_, j) => j),
+      lb,
+      ub,
+    );
   }
 
   const devices = [...input.latencyUsByDevice.entries()];
@@ -201,7 +239,10 @@ export function prepartitionChain(input: PrepartitionInput, options: Prepartitio
   });
   const totals = prefixes.map((prefix) => prefix[nodeCount]!);
   totals.forEach((total, d) => {
-    if (!(total > 0)) throw new RangeError(`prepartition: device ${devices[d]![0]} has a total latency of 0, so runtime shares are undefined`);
+    if (!(total > 0))
+      throw new RangeError(
+        `prepartition: device ${devices[d]![0]} has a total latency of 0, so runtime shares are undefined`,
+      );
   });
 
   for (const [lb, ub] of bounds) {
@@ -213,7 +254,11 @@ export function prepartitionChain(input: PrepartitionInput, options: Prepartitio
 }
 
 /** Runtime share of every block on one device's latencies (block sum / total), for checks and summaries. */
-export function blockShares(latencyUs: ReadonlyArray<number>, blockOfNode: ReadonlyArray<number>, blocks: number): number[] {
+export function blockShares(
+  latencyUs: ReadonlyArray<number>,
+  blockOfNode: ReadonlyArray<number>,
+  blocks: number,
+): number[] {
   const sums = new Array<number>(blocks).fill(0);
   let total = 0;
   latencyUs.forEach((value, j) => {
@@ -277,7 +322,11 @@ export function listNodeProfileModels(profilesFolder: string): string[] {
 export function loadArtifactPrepartitionInput(profilesFolder: string, model: string): ArtifactPrepartitionInput {
   const profileFiles = listNodeProfileDevices(profilesFolder, model);
   if (profileFiles.size === 0) {
-    throw new InputError(path.join(profilesFolder, 'models', 'node-profile-no-const'), model, `expected files ${model}-<GPU>.csv`);
+    throw new InputError(
+      path.join(profilesFolder, 'models', 'node-profile-no-const'),
+      model,
+      `expected files ${model}-<GPU>.csv`,
+    );
   }
   let nodeNames: string[] | undefined;
   let firstFile = '';
@@ -291,14 +340,26 @@ export function loadArtifactPrepartitionInput(profilesFolder: string, model: str
     } else {
       const names = nodeNames;
       if (rows.length !== names.length) {
-        throw new InputError(file, undefined, `expected ${names.length} nodes like ${path.basename(firstFile)}, got ${rows.length}`);
+        throw new InputError(
+          file,
+          undefined,
+          `expected ${names.length} nodes like ${path.basename(firstFile)}, got ${rows.length}`,
+        );
       }
       const mismatch = rows.findIndex((row, j) => row.node !== names[j]);
       if (mismatch !== -1) {
-        throw new InputError(file, `line ${mismatch + 2}`, `expected node "${names[mismatch]}" as in ${path.basename(firstFile)} (same nodes in the same order on every GPU), got "${rows[mismatch]!.node}"`);
+        throw new InputError(
+          file,
+          `line ${mismatch + 2}`,
+          `expected node "${names[mismatch]}" as in ${path.basename(firstFile)} (same nodes in the same order on ` +
+            `every GPU), got "${rows[mismatch]!.node}"`,
+        );
       }
     }
-    latencyUsByDevice.set(device, rows.map((row) => row.latencyUs));
+    latencyUsByDevice.set(
+      device,
+      rows.map((row) => row.latencyUs),
+    );
   }
   const names = nodeNames!;
 
@@ -306,13 +367,28 @@ export function loadArtifactPrepartitionInput(profilesFolder: string, model: str
   const shapesFile = path.join(profilesFolder, 'models', 'shapes', `${model}.json`);
   const cuts = readCuts(cutsFile);
   if (cuts.length !== names.length + 2) {
-    throw new InputError(cutsFile, undefined, `expected ${names.length + 2} entries ($input$, one per node of ${path.basename(firstFile)}, $output$), got ${cuts.length}`);
+    throw new InputError(
+      cutsFile,
+      undefined,
+      `expected ${names.length + 2} entries ($input$, one per node of ${path.basename(firstFile)}, $output$), got ` +
+        `${cuts.length}`,
+    );
   }
-  if (cuts[0]!.node !== '$input$') throw new InputError(cutsFile, '[0].node', `expected "$input$", got "${cuts[0]!.node}"`);
-  if (cuts[names.length + 1]!.node !== '$output$') throw new InputError(cutsFile, `[${names.length + 1}].node`, `expected "$output$", got "${cuts[names.length + 1]!.node}"`);
+  if (cuts[0]!.node !== '$input$')
+    throw new InputError(cutsFile, '[0].node', `expected "$input$", got "${cuts[0]!.node}"`);
+  if (cuts[names.length + 1]!.node !== '$output$')
+    throw new InputError(
+      cutsFile,
+      `[${names.length + 1}].node`,
+      `expected "$output$", got "${cuts[names.length + 1]!.node}"`,
+    );
   names.forEach((name, j) => {
     if (cuts[j + 1]!.node !== name) {
-      throw new InputError(cutsFile, `[${j + 1}].node`, `expected node "${name}" (node ${j} of ${path.basename(firstFile)}), got "${cuts[j + 1]!.node}"`);
+      throw new InputError(
+        cutsFile,
+        `[${j + 1}].node`,
+        `expected node "${name}" (node ${j} of ${path.basename(firstFile)}), got "${cuts[j + 1]!.node}"`,
+      );
     }
   });
   const shapes = readShapes(shapesFile);
@@ -321,7 +397,12 @@ export function loadArtifactPrepartitionInput(profilesFolder: string, model: str
     let bytes = 0;
     for (const tensor of cuts[j + 1]!.cut) {
       const shape = shapes.get(tensor);
-      if (!shape) throw new InputError(shapesFile, tensor, `expected a shape for this tensor (live after node "${names[j]}" in ${path.basename(cutsFile)})`);
+      if (!shape)
+        throw new InputError(
+          shapesFile,
+          tensor,
+          `expected a shape for this tensor (live after node "${names[j]}" in ${path.basename(cutsFile)})`,
+        );
       bytes += tensorBytesPerSample(shape.dtype, shape.shape);
     }
     cutBytes.push(bytes);
@@ -330,7 +411,12 @@ export function loadArtifactPrepartitionInput(profilesFolder: string, model: str
 }
 
 /** The two CSVs of reference §B.6 as text: mapping `layer_name,block_id` per node, and one size per boundary. */
-export function formatPrepartitionCsvs(result: PrepartitionResult): { mappingName: string; mappingCsv: string; transSizeName: string; transSizeCsv: string } {
+export function formatPrepartitionCsvs(result: PrepartitionResult): {
+  mappingName: string;
+  mappingCsv: string;
+  transSizeName: string;
+  transSizeCsv: string;
+} {
   const tag = prepartitionTag(result);
   const mappingCsv = result.nodeNames.map((name, j) => `${name},${result.blockOfNode[j]}\n`).join('');
   const transSizeCsv = result.boundaryBytes.map((bytes) => `${Math.round(bytes)}\n`).join('');
@@ -343,7 +429,11 @@ export function formatPrepartitionCsvs(result: PrepartitionResult): { mappingNam
 }
 
 /** Writes the two CSVs into `<outDir>/<model>/` and returns their paths. */
-export function writePrepartitionCsvs(outDir: string, model: string, result: PrepartitionResult): { mappingFile: string; transSizeFile: string } {
+export function writePrepartitionCsvs(
+  outDir: string,
+  model: string,
+  result: PrepartitionResult,
+): { mappingFile: string; transSizeFile: string } {
   const dir = path.join(outDir, model);
   mkdirSync(dir, { recursive: true });
   const csvs = formatPrepartitionCsvs(result);

@@ -98,7 +98,11 @@ export function readDocument(file: string): unknown {
     return parseYaml(text) as unknown;
   } catch (error) {
     const linePos = (error as { linePos?: Array<{ line: number }> }).linePos;
-    throw new InputError(file, linePos?.[0] ? `line ${linePos[0].line}` : undefined, `expected YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+    throw new InputError(
+      file,
+      linePos?.[0] ? `line ${linePos[0].line}` : undefined,
+      `expected YAML or JSON: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
 }
 
@@ -115,7 +119,12 @@ export function referenceLatencyUs(profile: ModelProfile): { device: string; lat
     const latencyUs = wholeModel(device);
     if (!best || latencyUs < best.latencyUs) best = { device, latencyUs };
   }
-  if (!best) throw new InputError(profile.source, profile.model, 'expected at least one device profiled on the whole GPU (MPS share 1)');
+  if (!best)
+    throw new InputError(
+      profile.source,
+      profile.model,
+      'expected at least one device profiled on the whole GPU (MPS share 1)',
+    );
   return best;
 }
 
@@ -124,7 +133,12 @@ export function defaultSloUs(profile: ModelProfile, multiplier: number): number 
 }
 
 /** Resolves profile folders against the problem file's folder and fills every default. */
-export function resolveProblem(parsed: ParsedProblem, baseDir: string, library?: ProfileLibrary, source = 'problem'): ResolvedProblem {
+export function resolveProblem(
+  parsed: ParsedProblem,
+  baseDir: string,
+  library?: ProfileLibrary,
+  source = 'problem',
+): ResolvedProblem {
   if (parsed.profiles === undefined && !library) throw new InputError(source, 'profiles', 'expected profile folder(s)');
   const named = parsed.profiles ?? [];
   const folders = (Array.isArray(named) ? named : [named]).map((folder) => path.resolve(baseDir, folder));
@@ -134,7 +148,8 @@ export function resolveProblem(parsed: ParsedProblem, baseDir: string, library?:
     try {
       profile = profiles.get(dnn.name);
     } catch (error) {
-      if (error instanceof InputError && error.file === folders.join(', ')) throw new InputError(source, `dnns[${i}].name`, `${error.expected} (in ${error.file})`);
+      if (error instanceof InputError && error.file === folders.join(', '))
+        throw new InputError(source, `dnns[${i}].name`, `${error.expected} (in ${error.file})`);
       throw error;
     }
     const sloUs = dnn.sloUs ?? defaultSloUs(profile, parsed.sloMultiplier);
@@ -150,7 +165,12 @@ export function resolveProblem(parsed: ParsedProblem, baseDir: string, library?:
   parsed.gpus.forEach((gpu, i) => {
     for (const dnn of dnns) {
       if (!dnn.profile.devices.has(gpu.type)) {
-        throw new InputError(source, `gpus[${i}].type`, `expected a device class profiled for ${dnn.name}; ${gpu.type} is not (have ${[...dnn.profile.devices.keys()].join(', ')})`);
+        throw new InputError(
+          source,
+          `gpus[${i}].type`,
+          `expected a device class profiled for ${dnn.name}; ${gpu.type} is not (have ` +
+            `${[...dnn.profile.devices.keys()].join(', ')})`,
+        );
       }
     }
   });
@@ -181,7 +201,12 @@ function resolveEdge(parsed: ParsedProblem): EdgeNetwork {
   return {
     sites: sites.map((site) => ({ name: site.name, decodeUsPerFrame: site.decodeUsPerFrame })),
     demands,
-    links: (parsed.links ?? []).map((link) => ({ from: link.from, to: link.to, bandwidthGbps: link.bandwidthGbps, rttUs: link.rttUs })),
+    links: (parsed.links ?? []).map((link) => ({
+      from: link.from,
+      to: link.to,
+      bandwidthGbps: link.bandwidthGbps,
+      rttUs: link.rttUs,
+    })),
     placement: parsed.placement,
   };
 }

@@ -13,12 +13,20 @@ import type { DeviceTimings, ModelProfile } from './modelProfile.ts';
 export const PROFILE_FORMAT = 'ppipe-profile/1';
 export const PROFILE_SUFFIX = '.profile.json';
 
-export const blockRangeSchema = z.object({ firstNode: z.number().int().min(0), lastNode: z.number().int().min(0) }).strict();
+export const blockRangeSchema = z
+  .object({ firstNode: z.number().int().min(0), lastNode: z.number().int().min(0) })
+  .strict();
 
 export const profileDeviceSchema = z
   .object({
-    deviceClass: z.string().min(1).describe('Free-form device class shared with GPU entries of planning problems, e.g. T4, L4, cpu-2t'),
-    mpsShares: z.array(z.number().int().min(1)).min(1).describe('MPS share denominators v covered (1 = the whole device, 2 = half, …)'),
+    deviceClass: z
+      .string()
+      .min(1)
+      .describe('Free-form device class shared with GPU entries of planning problems, e.g. T4, L4, cpu-2t'),
+    mpsShares: z
+      .array(z.number().int().min(1))
+      .min(1)
+      .describe('MPS share denominators v covered (1 = the whole device, 2 = half, …)'),
     wholeModelUs: z.number().positive().optional().describe('Whole-model latency at batch 1 on the whole device, µs'),
     latencyUs: z
       .record(z.string().regex(/^\d+$/), z.array(z.array(z.number().nonnegative()).min(1)))
@@ -31,15 +39,21 @@ export const profileFileSchema = z
     format: z.literal(PROFILE_FORMAT).describe('Format tag and version'),
     model: z.string().min(1).describe('Model name, as planning problems refer to it'),
     blockCount: z.number().int().min(1).describe('Number of pre-partitioned blocks'),
-    cutBytes: z.array(z.number().nonnegative()).describe('Bytes per sample crossing each internal block boundary (blockCount − 1 entries; float32 counted as 2 bytes)'),
+    cutBytes: z
+      .array(z.number().nonnegative())
+      .describe(
+        'Bytes per sample crossing each internal block boundary (blockCount − 1 entries; float32 counted as 2 bytes)',
+      ),
     inputBytes: z.number().nonnegative().optional().describe('Bytes per sample of the model inputs, same rule'),
-    blocks: z
-      .array(blockRangeSchema)
-      .optional()
-      .describe('Topological node range [firstNode, lastNode] of each block'),
+    blocks: z.array(blockRangeSchema).optional().describe('Topological node range [firstNode, lastNode] of each block'),
     devices: z.array(profileDeviceSchema).min(1).describe('Measured device classes'),
     producer: z
-      .object({ tool: z.string(), version: z.string().optional(), measuredAt: z.string().optional(), host: z.string().optional() })
+      .object({
+        tool: z.string(),
+        version: z.string().optional(),
+        measuredAt: z.string().optional(),
+        host: z.string().optional(),
+      })
       .strict()
       .optional()
       .describe('What measured the profile, for provenance'),
@@ -47,24 +61,46 @@ export const profileFileSchema = z
   .strict()
   .superRefine((doc, ctx) => {
     if (doc.cutBytes.length !== doc.blockCount - 1) {
-      ctx.addIssue({ code: 'custom', path: ['cutBytes'], message: `expected blockCount − 1 = ${doc.blockCount - 1} entries, got ${doc.cutBytes.length}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cutBytes'],
+        message: `expected blockCount − 1 = ${doc.blockCount - 1} entries, got ${doc.cutBytes.length}`,
+      });
     }
     if (doc.blocks && doc.blocks.length !== doc.blockCount) {
-      ctx.addIssue({ code: 'custom', path: ['blocks'], message: `expected ${doc.blockCount} blocks, got ${doc.blocks.length}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['blocks'],
+        message: `expected ${doc.blockCount} blocks, got ${doc.blocks.length}`,
+      });
     }
     doc.devices.forEach((device, d) => {
-      const keys = Object.keys(device.latencyUs).map(Number).sort((a, b) => a - b);
+      const keys = Object.keys(device.latencyUs)
+        .map(Number)
+        .sort((a, b) => a - b);
       const shares = [...device.mpsShares].sort((a, b) => a - b);
       if (keys.join(',') !== shares.join(',')) {
-        ctx.addIssue({ code: 'custom', path: ['devices', d, 'latencyUs'], message: `expected exactly the keys of mpsShares (${shares.join(', ')}), got ${keys.join(', ')}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['devices', d, 'latencyUs'],
+          message: `expected exactly the keys of mpsShares (${shares.join(', ')}), got ${keys.join(', ')}`,
+        });
       }
       for (const [share, rows] of Object.entries(device.latencyUs)) {
         if (rows.length !== doc.blockCount) {
-          ctx.addIssue({ code: 'custom', path: ['devices', d, 'latencyUs', share], message: `expected ${doc.blockCount} rows (one per block), got ${rows.length}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['devices', d, 'latencyUs', share],
+            message: `expected ${doc.blockCount} rows (one per block), got ${rows.length}`,
+          });
         }
         rows.forEach((row, r) => {
           if (row.length !== rows[0]!.length) {
-            ctx.addIssue({ code: 'custom', path: ['devices', d, 'latencyUs', share, r], message: `expected ${rows[0]!.length} batch sizes like row 0, got ${row.length}` });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['devices', d, 'latencyUs', share, r],
+              message: `expected ${rows[0]!.length} batch sizes like row 0, got ${row.length}`,
+            });
           }
         });
       }
@@ -87,10 +123,18 @@ export function parseProfileFile(file: string, data: unknown): ModelProfile {
   const devices = new Map<string, DeviceTimings>();
   for (const device of doc.devices) {
     const latencyUs = new Map<number, number[][]>();
-    for (const share of [...device.mpsShares].sort((a, b) => a - b)) latencyUs.set(share, device.latencyUs[String(share)]!);
+    for (const share of [...device.mpsShares].sort((a, b) => a - b))
+      latencyUs.set(share, device.latencyUs[String(share)]!);
     devices.set(device.deviceClass, { deviceClass: device.deviceClass, latencyUs, wholeModelUs: device.wholeModelUs });
   }
-  return { model: doc.model, blockCount: doc.blockCount, cutBytes: doc.cutBytes, inputBytes: doc.inputBytes, devices, source: file };
+  return {
+    model: doc.model,
+    blockCount: doc.blockCount,
+    cutBytes: doc.cutBytes,
+    inputBytes: doc.inputBytes,
+    devices,
+    source: file,
+  };
 }
 
 export function isProfileFile(name: string): boolean {
@@ -111,7 +155,10 @@ export function listProfileFiles(folder: string): Map<string, string> {
 }
 
 /** Serialises a profile in our format; the inverse of parseProfileFile. */
-export function toProfileFile(profile: ModelProfile, extra: Pick<ProfileFile, 'blocks' | 'producer'> = {}): ProfileFile {
+export function toProfileFile(
+  profile: ModelProfile,
+  extra: Pick<ProfileFile, 'blocks' | 'producer'> = {},
+): ProfileFile {
   return {
     format: PROFILE_FORMAT,
     model: profile.model,
@@ -123,19 +170,28 @@ export function toProfileFile(profile: ModelProfile, extra: Pick<ProfileFile, 'b
       deviceClass: device.deviceClass,
       mpsShares: [...device.latencyUs.keys()],
       ...(device.wholeModelUs !== undefined ? { wholeModelUs: device.wholeModelUs } : {}),
-      latencyUs: Object.fromEntries([...device.latencyUs].map(([share, rows]) => [String(share), rows.map((row) => [...row])])),
+      latencyUs: Object.fromEntries(
+        [...device.latencyUs].map(([share, rows]) => [String(share), rows.map((row) => [...row])]),
+      ),
     })),
     ...(extra.producer ? { producer: extra.producer } : {}),
   };
 }
 
-export function writeProfileFile(folder: string, profile: ModelProfile, extra: Pick<ProfileFile, 'blocks' | 'producer'> = {}): string {
+export function writeProfileFile(
+  folder: string,
+  profile: ModelProfile,
+  extra: Pick<ProfileFile, 'blocks' | 'producer'> = {},
+): string {
   const file = path.join(folder, `${profile.model}${PROFILE_SUFFIX}`);
   writeProfileDocument(file, toProfileFile(profile, extra));
   return file;
 }
 
-/** Writes a profile document whole (temporary file, then rename), so a planner reading the folder never sees half a file. */
+/**
+ * Writes a profile document whole (temporary file, then rename), so a planner reading the folder never sees half a
+ * file.
+ */
 export function writeProfileDocument(file: string, doc: ProfileFile): void {
   const partial = `${file}.${process.pid}.part`;
   writeFileSync(partial, `${JSON.stringify(doc, null, 1)}\n`);

@@ -9,7 +9,9 @@ import { InputError } from './inputError.ts';
 import type { ModelProfile } from './modelProfile.ts';
 import { listProfileFiles, parseProfileFile } from './profileFormat.ts';
 
-type Source = { kind: 'artifact'; folder: string; files: Array<{ device: string; share: number; file: string }> } | { kind: 'ours'; file: string };
+type Source =
+  | { kind: 'artifact'; folder: string; files: Array<{ device: string; share: number; file: string }> }
+  | { kind: 'ours'; file: string };
 
 export class ProfileLibrary {
   private readonly sources = new Map<string, Source>();
@@ -18,14 +20,25 @@ export class ProfileLibrary {
   constructor(readonly folders: ReadonlyArray<string>) {
     for (const folder of folders) {
       if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-        throw new InputError(folder, undefined, 'expected a profiles folder (the artifact data layout or *.profile.json files)');
+        throw new InputError(
+          folder,
+          undefined,
+          'expected a profiles folder (the artifact data layout or *.profile.json files)',
+        );
       }
       if (isArtifactFolder(folder)) {
-        for (const [model, files] of listArtifactModels(folder)) if (!this.sources.has(model)) this.sources.set(model, { kind: 'artifact', folder, files });
+        for (const [model, files] of listArtifactModels(folder))
+          if (!this.sources.has(model)) this.sources.set(model, { kind: 'artifact', folder, files });
       } else {
         const files = listProfileFiles(folder);
-        if (files.size === 0) throw new InputError(folder, undefined, 'expected models/block-timing-tf32/ (artifact layout) or *.profile.json files');
-        for (const [model, file] of files) if (!this.sources.has(model)) this.sources.set(model, { kind: 'ours', file });
+        if (files.size === 0)
+          throw new InputError(
+            folder,
+            undefined,
+            'expected models/block-timing-tf32/ (artifact layout) or *.profile.json files',
+          );
+        for (const [model, file] of files)
+          if (!this.sources.has(model)) this.sources.set(model, { kind: 'ours', file });
       }
     }
   }
@@ -41,7 +54,11 @@ export class ProfileLibrary {
     if (matches.length === 1) return matches[0]!;
     const where = this.folders.join(', ');
     if (matches.length === 0) throw new InputError(where, name, 'expected the name of a profiled model; none matches');
-    throw new InputError(where, name, `expected one model, the prefix matches ${matches.length}: ${matches.join(', ')}`);
+    throw new InputError(
+      where,
+      name,
+      `expected one model, the prefix matches ${matches.length}: ${matches.join(', ')}`,
+    );
   }
 
   get(name: string): ModelProfile {
@@ -49,7 +66,10 @@ export class ProfileLibrary {
     let profile = this.loaded.get(model);
     if (!profile) {
       const source = this.sources.get(model)!;
-      profile = source.kind === 'artifact' ? loadArtifactModel(source.folder, model, source.files) : parseProfileFile(source.file, readJson(source.file));
+      profile =
+        source.kind === 'artifact'
+          ? loadArtifactModel(source.folder, model, source.files)
+          : parseProfileFile(source.file, readJson(source.file));
       this.loaded.set(model, profile);
     }
     return profile;

@@ -33,9 +33,17 @@ const EPSILON = 1e-9;
  * share (the reference's pools are per DNN, partition slot and GPU type); `gpuCounts` are the physical GPUs
  * per type, indexed like the candidates' `gpu`.
  */
-export function addSpareInstances(allocation: Allocation, poolOwners: ReadonlyArray<number>, gpuCounts: ReadonlyArray<number>, options: SpareGpuOptions = {}): SpareGpuResult {
+export function addSpareInstances(
+  allocation: Allocation,
+  poolOwners: ReadonlyArray<number>,
+  gpuCounts: ReadonlyArray<number>,
+  options: SpareGpuOptions = {},
+): SpareGpuResult {
   const maxHeadroom = options.maxHeadroom ?? 1.5;
-  const pools = poolGpus(allocation.dnns.map((dnn) => dnn.pipelines), poolOwners);
+  const pools = poolGpus(
+    allocation.dnns.map((dnn) => dnn.pipelines),
+    poolOwners,
+  );
   const instances = allocation.dnns.map((dnn) => dnn.pipelines.map((pipeline) => [...pipeline.instances]));
   const held = wholeGpusPerType(pools, gpuCounts.length);
   const idle = gpuCounts.map((count, k) => count - held[k]!);

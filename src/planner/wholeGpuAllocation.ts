@@ -22,7 +22,12 @@ interface BestPerGpu {
 /** The model this solver covers exactly; anything else (MPS shares, partitions, links, caps) goes to HiGHS. */
 function isWholeGpuMaxMin(input: AllocationInput): boolean {
   if (input.gpuCounts.length === 0 || input.gpuCounts.length > 2) return false;
-  if ((input.links?.length ?? 0) > 0 || input.fewestGpusForObjective !== undefined || (input.interchangeable?.length ?? 0) > 0) return false;
+  if (
+    (input.links?.length ?? 0) > 0 ||
+    input.fewestGpusForObjective !== undefined ||
+    (input.interchangeable?.length ?? 0) > 0
+  )
+    return false;
   const owners = new Set<number>();
   for (const [d, dnn] of input.dnns.entries()) {
     if (dnn.gpuLimits || !(dnn.weight > 0)) return false;
@@ -51,7 +56,12 @@ function bestPerGpu(input: AllocationInput): BestPerGpu[][] {
  * GPUs of each type per DNN, [type 0, type 1], that reach Z·w with the fewest type-1 GPUs in all (undefined
  * when no split does within the counts). O(D·N₀²).
  */
-function splitForTarget(target: number, weights: ReadonlyArray<number>, rates: ReadonlyArray<readonly [number, number]>, counts: readonly [number, number]): number[][] | undefined {
+function splitForTarget(
+  target: number,
+  weights: ReadonlyArray<number>,
+  rates: ReadonlyArray<readonly [number, number]>,
+  counts: readonly [number, number],
+): number[][] | undefined {
   const [n0, n1] = counts;
   const typeOneNeeded = (d: number, a: number): number => {
     const missing = target * weights[d]! - a * rates[d]![0];
@@ -118,7 +128,8 @@ export function solveWholeGpuMaxMin(input: AllocationInput): Allocation | undefi
     while (left > 0) {
       let behind = -1;
       for (let d = 0; d < weights.length; d++) {
-        if (rates[d]![k]! > 0 && (behind < 0 || throughput(d) / weights[d]! < throughput(behind) / weights[behind]!)) behind = d;
+        if (rates[d]![k]! > 0 && (behind < 0 || throughput(d) / weights[d]! < throughput(behind) / weights[behind]!))
+          behind = d;
       }
       if (behind < 0) break;
       allocation[behind]![k]! += 1;
@@ -130,7 +141,8 @@ export function solveWholeGpuMaxMin(input: AllocationInput): Allocation | undefi
     const pipelines: AllocatedPipeline[] = [];
     perType.forEach((count, k) => {
       const candidate = best[d]![k]?.candidate;
-      if (count > 0 && candidate) pipelines.push({ candidate, instances: [count], throughputRps: count * candidate.stages[0]!.rateRps });
+      if (count > 0 && candidate)
+        pipelines.push({ candidate, instances: [count], throughputRps: count * candidate.stages[0]!.rateRps });
     });
     return { pipelines, throughputRps: pipelines.reduce((sum, p) => sum + p.throughputRps, 0) };
   });

@@ -79,14 +79,31 @@ export type DetectionItem = {
 export type DetectionsResponse = { items: DetectionItem[]; nextBefore: number | null; total: number };
 
 /** POST /api/cameras/test-connection */
-export type TestConnectionResponse = { ok: true; codec: string; width: number; height: number; elapsedMs: number } | { ok: false; error: string; elapsedMs: number };
+export type TestConnectionResponse =
+  | { ok: true; codec: string; width: number; height: number; elapsedMs: number }
+  | { ok: false; error: string; elapsedMs: number };
 
 /** GET /api/stats */
 export type StatsResponse = {
   uptimeS: number;
   cameras: CameraView[];
-  store: { rows: number; failedWrites: number; writtenRows: number; retentionDeletedRows: number; fileBytes: number; snapshotsWritten: number; snapshotFailedWrites: number };
-  detector: { framesAnalysed: number; framesDropped: number; detectionsTotal: number; sloAttainment: number | null; latencyP50Ms: number | null; latencyP99Ms: number | null };
+  store: {
+    rows: number;
+    failedWrites: number;
+    writtenRows: number;
+    retentionDeletedRows: number;
+    fileBytes: number;
+    snapshotsWritten: number;
+    snapshotFailedWrites: number;
+  };
+  detector: {
+    framesAnalysed: number;
+    framesDropped: number;
+    detectionsTotal: number;
+    sloAttainment: number | null;
+    latencyP50Ms: number | null;
+    latencyP99Ms: number | null;
+  };
   liveClients: number;
 };
 

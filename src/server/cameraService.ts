@@ -8,7 +8,11 @@ import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { AppConfig, CameraConfig, CameraFields, ConfigFiles, Logger } from '../config/index.ts';
 import {
-  addCameraToFile, ConfigError, copyConfigFile, removeCameraFromFile, updateCameraInFile,
+  addCameraToFile,
+  ConfigError,
+  copyConfigFile,
+  removeCameraFromFile,
+  updateCameraInFile,
 } from '../config/index.ts';
 import type { CameraRegistry, ProbeResult } from '../ingest/index.ts';
 import { CameraUrlError, redactUrl } from '../ingest/index.ts';
@@ -21,7 +25,12 @@ import { cameraCreateBodySchema } from './api.ts';
  * a 5xx says only what failed, never why (the `cause` carries that, and goes to the log).
  */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly issues?: string[], options?: ErrorOptions) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly issues?: string[],
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = 'ApiError';
   }
@@ -97,7 +106,11 @@ export class CameraService {
 
   private checkModel(camera: CameraConfig): void {
     const models = this.deps.getConfig().models;
-    if (!models.some((m) => m.id === camera.model)) throw new ApiError(400, `model: unknown model "${camera.model}"; models are ${models.map((m) => m.id).join(', ')}`);
+    if (!models.some((m) => m.id === camera.model))
+      throw new ApiError(
+        400,
+        `model: unknown model "${camera.model}"; models are ${models.map((m) => m.id).join(', ')}`,
+      );
   }
 
   /** Applies a change to the edited file, copying the read-only defaults there first; nothing stays on failure. */
@@ -144,7 +157,8 @@ export class CameraService {
 
   async add(body: CameraCreateBody): Promise<CameraView> {
     const camera = cameraCreateBodySchema.parse(body);
-    if (this.deps.getConfig().cameras.some((c) => c.id === camera.id)) throw new ApiError(409, `id: camera "${camera.id}" exists already`);
+    if (this.deps.getConfig().cameras.some((c) => c.id === camera.id))
+      throw new ApiError(409, `id: camera "${camera.id}" exists already`);
     this.checkModel(camera);
     await this.requireReachable(camera);
     this.writeFile((file) => addCameraToFile(file, body as CameraFields));

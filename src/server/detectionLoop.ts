@@ -17,7 +17,6 @@ import { encodeJpeg } from '../store/index.ts';
 import type { DetectionItem, LiveMessage } from './api.ts';
 import type { ApplianceMetrics } from './metrics.ts';
 
-
 export type DetectionLoopDeps = {
   detectorFor: (modelId: string) => { detector: Detector; model: ModelConfig } | undefined;
   modelOf: (cameraId: string) => string | undefined;
@@ -48,10 +47,22 @@ export class DetectionLoop {
     return [...this.recent];
   }
 
-  stats(): { framesAnalysed: number; framesDropped: number; detectionsTotal: number; latencyP50Ms: number | null; latencyP99Ms: number | null } {
+  stats(): {
+    framesAnalysed: number;
+    framesDropped: number;
+    detectionsTotal: number;
+    latencyP50Ms: number | null;
+    latencyP99Ms: number | null;
+  } {
     const sorted = Float64Array.from(this.latencies).sort();
     const q = (p: number): number | null => percentileOfSorted(sorted, p, 'floor') ?? null;
-    return { framesAnalysed: this.framesAnalysed, framesDropped: this.framesDropped, detectionsTotal: this.detectionsTotal, latencyP50Ms: q(0.5), latencyP99Ms: q(0.99) };
+    return {
+      framesAnalysed: this.framesAnalysed,
+      framesDropped: this.framesDropped,
+      detectionsTotal: this.detectionsTotal,
+      latencyP50Ms: q(0.5),
+      latencyP99Ms: q(0.99),
+    };
   }
 
   async process(cameraId: string, frame: RgbFrame): Promise<void> {
@@ -66,7 +77,17 @@ export class DetectionLoop {
     if (outcome?.status === 'dropped') {
       this.framesDropped++;
       // The first drop and then every 100th: a cluster without workers would otherwise log every frame.
-      if (this.framesDropped % 100 === 1) this.deps.log.warn({ camera: cameraId, model: entry.model.id, reason: outcome.reason, latencyMs: outcome.latencyMs, framesDropped: this.framesDropped }, 'frame dropped by the cluster');
+      if (this.framesDropped % 100 === 1)
+        this.deps.log.warn(
+          {
+            camera: cameraId,
+            model: entry.model.id,
+            reason: outcome.reason,
+            latencyMs: outcome.latencyMs,
+            framesDropped: this.framesDropped,
+          },
+          'frame dropped by the cluster',
+        );
     }
     this.framesAnalysed++;
     this.latencies.push(latencyMs);
@@ -76,17 +97,34 @@ export class DetectionLoop {
     const snapshot = this.deps.snapshots?.maybeSave(cameraId, frame, frame.capturedAtMs) ?? null;
     const source = { width: frame.sourceWidth ?? frame.width, height: frame.sourceHeight ?? frame.height };
     const rows: NewDetection[] = result.detections.map((d) => ({
-      camera: cameraId, timeMs: frame.capturedAtMs, label: d.label, score: d.score,
-      box: scaleBox(d.box, frame, source), sourceWidth: source.width, sourceHeight: source.height,
-      model: entry.model.id, latencyMs, sloMet, snapshot,
+      camera: cameraId,
+      timeMs: frame.capturedAtMs,
+      label: d.label,
+      score: d.score,
+      box: scaleBox(d.box, frame, source),
+      sourceWidth: source.width,
+      sourceHeight: source.height,
+      model: entry.model.id,
+      latencyMs,
+      sloMet,
+      snapshot,
     }));
     const ids = this.deps.store.insertDetections(rows);
     if (!ids) return;
     this.detectionsTotal += ids.length;
     const items: DetectionItem[] = rows.map((r, i) => ({
-      id: ids[i]!, camera: r.camera, time: r.timeMs, label: r.label, score: r.score,
-      box: r.box, sourceWidth: source.width, sourceHeight: source.height,
-      model: r.model, latencyMs: r.latencyMs, sloMet: r.sloMet, snapshot: snapshot !== null,
+      id: ids[i]!,
+      camera: r.camera,
+      time: r.timeMs,
+      label: r.label,
+      score: r.score,
+      box: r.box,
+      sourceWidth: source.width,
+      sourceHeight: source.height,
+      model: r.model,
+      latencyMs: r.latencyMs,
+      sloMet: r.sloMet,
+      snapshot: snapshot !== null,
     }));
     for (const item of items) this.deps.metrics.detections.inc({ camera: cameraId, label: item.label });
     this.deps.onDetections?.(items);
@@ -102,8 +140,13 @@ export class DetectionLoop {
       const sizes = { width: frame.width, height: frame.height };
       const frameSizes = { ...sizes, sourceWidth: source.width, sourceHeight: source.height };
       this.deps.broadcast({
-        type: 'detection', topic: `ppipe/detections/${cameraId}`, camera: cameraId, time: frame.capturedAtMs,
-        items, frame: frameSizes, thumbnailJpegBase64: thumbnail,
+        type: 'detection',
+        topic: `ppipe/detections/${cameraId}`,
+        camera: cameraId,
+        time: frame.capturedAtMs,
+        items,
+        frame: frameSizes,
+        thumbnailJpegBase64: thumbnail,
       });
     }
   }

@@ -12,7 +12,13 @@ import { z } from 'zod';
 import { appConfigJsonSchema, formatIssues } from '../config/index.ts';
 import type { Logger } from '../config/index.ts';
 import type { DetectionStore, SnapshotStore, StoredDetection } from '../store/index.ts';
-import { DetectionFilterError, exportChunks, exportContentType, parseDetectionQuery, parseExportQuery } from '../store/index.ts';
+import {
+  DetectionFilterError,
+  exportChunks,
+  exportContentType,
+  parseDetectionQuery,
+  parseExportQuery,
+} from '../store/index.ts';
 import type { DetectionItem, DetectionsResponse, ErrorResponse, StatsResponse } from './api.ts';
 import { cameraCreateBodySchema, cameraPatchBodySchema, testConnectionBodySchema } from './api.ts';
 import { ApiError } from './cameraService.ts';
@@ -20,7 +26,6 @@ import type { CameraService } from './cameraService.ts';
 import type { LiveFeed } from './liveFeed.ts';
 import type { ApplianceMetrics } from './metrics.ts';
 import { INDEX_HTML } from './ui.ts';
-
 
 export type ApiServerDeps = {
   host: string;
@@ -38,15 +43,27 @@ const MAX_BODY_BYTES = 1 << 20;
 
 export function toItem(d: StoredDetection): DetectionItem {
   return {
-    id: d.id, camera: d.camera, time: d.timeMs, label: d.label, score: d.score,
-    box: d.box, sourceWidth: d.sourceWidth, sourceHeight: d.sourceHeight,
-    model: d.model, latencyMs: d.latencyMs, sloMet: d.sloMet, snapshot: d.snapshot !== null,
+    id: d.id,
+    camera: d.camera,
+    time: d.timeMs,
+    label: d.label,
+    score: d.score,
+    box: d.box,
+    sourceWidth: d.sourceWidth,
+    sourceHeight: d.sourceHeight,
+    model: d.model,
+    latencyMs: d.latencyMs,
+    sloMet: d.sloMet,
+    snapshot: d.snapshot !== null,
   };
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -94,7 +111,8 @@ export class ApiServer {
       this.handle(req, res).catch((error: unknown) => this.fail(req, res, error));
     });
     server.on('upgrade', (req, socket, head) => {
-      if (new URL(req.url ?? '/', 'http://localhost').pathname === '/api/live') this.deps.live.handleUpgrade(req, socket, head);
+      if (new URL(req.url ?? '/', 'http://localhost').pathname === '/api/live')
+        this.deps.live.handleUpgrade(req, socket, head);
       else socket.destroy();
     });
     await new Promise<void>((resolve, reject) => {
@@ -146,7 +164,13 @@ export class ApiServer {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    const route = `${method} /${parts.map((p, i) => (i >= 2 && parts[0] === 'api' && (parts[1] === 'cameras' || parts[1] === 'snapshots') && !(parts[1] === 'cameras' && p === 'test-connection') ? ':id' : p)).join('/')}`;
+    // /api/cameras/<id> and /api/snapshots/<id> route as :id (but /api/cameras/test-connection is a route).
+    const isId = (p: string, i: number): boolean =>
+      i >= 2 &&
+      parts[0] === 'api' &&
+      (parts[1] === 'cameras' || parts[1] === 'snapshots') &&
+      !(parts[1] === 'cameras' && p === 'test-connection');
+    const route = `${method} /${parts.map((p, i) => (isId(p, i) ? ':id' : p)).join('/')}`;
     const { deps } = this;
     switch (route) {
       case 'GET /':
@@ -182,13 +206,20 @@ export class ApiServer {
       case 'GET /api/detections': {
         const { filter, page } = parseDetectionQuery(queryOf(url));
         const rows = deps.store.query(filter, page);
-        const response: DetectionsResponse = { items: rows.map(toItem), nextBefore: rows.length === page.limit ? rows.at(-1)!.id : null, total: deps.store.count(filter) };
+        const response: DetectionsResponse = {
+          items: rows.map(toItem),
+          nextBefore: rows.length === page.limit ? rows.at(-1)!.id : null,
+          total: deps.store.count(filter),
+        };
         return send(res, 200, response);
       }
       case 'GET /api/detections/export': {
         const { filter, format } = parseExportQuery(queryOf(url));
         const chunks = exportChunks(deps.store, filter, format);
-        res.writeHead(200, { 'content-type': exportContentType(format), 'content-disposition': `attachment; filename="detections.${format}"` });
+        res.writeHead(200, {
+          'content-type': exportContentType(format),
+          'content-disposition': `attachment; filename="detections.${format}"`,
+        });
         try {
           await pipeline(Readable.from(chunks), res);
         } finally {

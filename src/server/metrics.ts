@@ -11,8 +11,18 @@ export class ApplianceMetrics {
   private storeStats: () => { rows: number; failedWrites: number } = () => ({ rows: 0, failedWrites: 0 });
   private readonly sloCounts = new Map<string, { met: number; total: number }>();
 
-  readonly detections = new Counter({ name: 'ppipe_detections_total', help: 'Detections written, by camera and label', labelNames: ['camera', 'label'], registers: [this.registry] });
-  readonly frames = new Counter({ name: 'ppipe_analysed_frames_total', help: 'Frames run through a detector, by camera', labelNames: ['camera'], registers: [this.registry] });
+  readonly detections = new Counter({
+    name: 'ppipe_detections_total',
+    help: 'Detections written, by camera and label',
+    labelNames: ['camera', 'label'],
+    registers: [this.registry],
+  });
+  readonly frames = new Counter({
+    name: 'ppipe_analysed_frames_total',
+    help: 'Frames run through a detector, by camera',
+    labelNames: ['camera'],
+    registers: [this.registry],
+  });
   readonly latency = new Histogram({
     name: 'ppipe_detection_latency_seconds',
     help: 'Frame arrival to detections ready, seconds, by camera and model',
@@ -25,7 +35,12 @@ export class ApplianceMetrics {
     // prom-client calls collect() with `this` bound to the metric, so the appliance's state is reached by closure.
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- collect() callbacks get the metric as `this`
     const self = this;
-    const perCamera = (name: string, help: string, pick: (c: CameraView) => number, type: 'gauge' | 'counter'): void => {
+    const perCamera = (
+      name: string,
+      help: string,
+      pick: (c: CameraView) => number,
+      type: 'gauge' | 'counter',
+    ): void => {
       const collect = function (this: Gauge | Counter): void {
         this.reset();
         for (const camera of self.cameras()) {
@@ -36,11 +51,31 @@ export class ApplianceMetrics {
       if (type === 'gauge') new Gauge({ name, help, labelNames: ['camera'], registers: [this.registry], collect });
       else new Counter({ name, help, labelNames: ['camera'], registers: [this.registry], collect });
     };
-    perCamera('ppipe_camera_frames_per_second', 'Decoded frames per second over the last 5 s, by camera', (c) => c.measuredFps, 'gauge');
+    perCamera(
+      'ppipe_camera_frames_per_second',
+      'Decoded frames per second over the last 5 s, by camera',
+      (c) => c.measuredFps,
+      'gauge',
+    );
     perCamera('ppipe_camera_frames_total', 'Frames decoded, by camera', (c) => c.framesTotal, 'counter');
-    perCamera('ppipe_camera_skipped_frames_total', 'Frames dropped because the detector was busy (only the latest is kept), by camera', (c) => c.skippedFramesTotal, 'counter');
-    perCamera('ppipe_camera_restarts_total', 'ffmpeg restarts after an exit or a stall, by camera', (c) => c.restartsTotal, 'counter');
-    perCamera('ppipe_camera_up', '1 when the camera delivers frames (online), else 0', (c) => (c.status === 'online' ? 1 : 0), 'gauge');
+    perCamera(
+      'ppipe_camera_skipped_frames_total',
+      'Frames dropped because the detector was busy (only the latest is kept), by camera',
+      (c) => c.skippedFramesTotal,
+      'counter',
+    );
+    perCamera(
+      'ppipe_camera_restarts_total',
+      'ffmpeg restarts after an exit or a stall, by camera',
+      (c) => c.restartsTotal,
+      'counter',
+    );
+    perCamera(
+      'ppipe_camera_up',
+      '1 when the camera delivers frames (online), else 0',
+      (c) => (c.status === 'online' ? 1 : 0),
+      'gauge',
+    );
     new Gauge({
       name: 'ppipe_slo_attainment_ratio',
       help: 'Fraction of analysed frames whose detection latency met the model SLO, by camera',
@@ -51,8 +86,23 @@ export class ApplianceMetrics {
         for (const [camera, c] of self.sloCounts) if (c.total > 0) this.set({ camera }, c.met / c.total);
       },
     });
-    new Gauge({ name: 'ppipe_store_rows', help: 'Detections in the SQLite log', registers: [this.registry], collect() { this.set(self.storeStats().rows); } });
-    new Counter({ name: 'ppipe_store_failed_writes_total', help: 'Detections that could not be written (disk full, I/O errors)', registers: [this.registry], collect() { this.reset(); this.inc(self.storeStats().failedWrites); } });
+    new Gauge({
+      name: 'ppipe_store_rows',
+      help: 'Detections in the SQLite log',
+      registers: [this.registry],
+      collect() {
+        this.set(self.storeStats().rows);
+      },
+    });
+    new Counter({
+      name: 'ppipe_store_failed_writes_total',
+      help: 'Detections that could not be written (disk full, I/O errors)',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(self.storeStats().failedWrites);
+      },
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'ppipe_process_' });
   }
 

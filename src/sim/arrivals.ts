@@ -5,7 +5,10 @@
 import { InputError } from '../planner/index.ts';
 import type { Prng } from './prng.ts';
 
-export type ArrivalSpec = { kind: 'poisson' } | { kind: 'gamma'; cv: number } | { kind: 'trace'; file: string; arrivalsS: ReadonlyArray<number> };
+export type ArrivalSpec =
+  | { kind: 'poisson' }
+  | { kind: 'gamma'; cv: number }
+  | { kind: 'trace'; file: string; arrivalsS: ReadonlyArray<number> };
 
 export interface ArrivalProcess {
   /** Gap in µs (≥ 0) from the previous arrival to the next. */
@@ -31,13 +34,15 @@ export function parseTraceCsv(file: string, text: string): number[] {
   const header = (lines[0] ?? '').split(',').map((cell) => cell.trim());
   const endColumn = header.indexOf('end_timestamp');
   const durationColumn = header.indexOf('duration');
-  if (endColumn < 0 || durationColumn < 0) throw new InputError(file, 'line 1', 'expected a CSV header with the columns end_timestamp and duration (seconds)');
+  if (endColumn < 0 || durationColumn < 0)
+    throw new InputError(file, 'line 1', 'expected a CSV header with the columns end_timestamp and duration (seconds)');
   const arrivals: number[] = [];
   for (let i = 1; i < lines.length; i++) {
     const cells = lines[i]!.split(',');
     const end = Number(cells[endColumn]);
     const duration = Number(cells[durationColumn]);
-    if (!Number.isFinite(end) || !Number.isFinite(duration)) throw new InputError(file, `line ${i + 1}`, 'expected numeric end_timestamp and duration');
+    if (!Number.isFinite(end) || !Number.isFinite(duration))
+      throw new InputError(file, `line ${i + 1}`, 'expected numeric end_timestamp and duration');
     arrivals.push(end - duration);
   }
   if (arrivals.length < 2) throw new InputError(file, undefined, 'expected at least two requests');

@@ -28,7 +28,12 @@ export function groupedBars(
     encoding: {
       x: { field: 'x', type: 'nominal', title: axes.x, axis: { labelAngle: 0 } },
       xOffset: { field: 'series', type: 'nominal' },
-      y: { field: 'y', type: 'quantitative', title: axes.y, ...(axes.yMax !== undefined ? { scale: { domain: [0, axes.yMax] } } : {}) },
+      y: {
+        field: 'y',
+        type: 'quantitative',
+        title: axes.y,
+        ...(axes.yMax !== undefined ? { scale: { domain: [0, axes.yMax] } } : {}),
+      },
       color: { field: 'series', type: 'nominal', title: axes.series },
     },
   };

@@ -10,7 +10,17 @@ import path from 'node:path';
 import type { ServingPlan } from '../pipeline/index.ts';
 import { fromPlanDocument, servingGroups } from '../pipeline/index.ts';
 import type { Plan, ResolvedProblem } from '../planner/index.ts';
-import { EDGE_SCENARIOS, HighsSolver, ProfileLibrary, edgeProblem, parseProblem, planFromOutcome, planProblem, resolveProblem, usedGpusByType } from '../planner/index.ts';
+import {
+  EDGE_SCENARIOS,
+  HighsSolver,
+  ProfileLibrary,
+  edgeProblem,
+  parseProblem,
+  planFromOutcome,
+  planProblem,
+  resolveProblem,
+  usedGpusByType,
+} from '../planner/index.ts';
 import type { ArrivalSpec } from './arrivals.ts';
 import { groupedBars, renderSvg } from './charts.ts';
 import { prose, row, tableHead } from './prose.ts';
@@ -78,7 +88,10 @@ function routeLabel(pipeline: Plan['dnns'][number]['pipelines'][number]): string
   if (pipeline.ingress === 'local' && sites.every((s) => s === pipeline.source)) return 'edge';
   if (pipeline.ingress !== 'local') return `${pipeline.ingress}→${[...new Set(sites)].join('+')}`;
   const cut = parts.findIndex((p, i) => i > 0 && p.site !== parts[i - 1]!.site);
-  return `cut@${parts[cut]!.blocks[0]} (${sites[0]}→${sites[cut]!.replace(/^edge-\d+$/, 'edge')})`.replace(/\(edge-\d+→/, '(edge→');
+  return `cut@${parts[cut]!.blocks[0]} (${sites[0]}→${sites[cut]!.replace(/^edge-\d+$/, 'edge')})`.replace(
+    /\(edge-\d+→/,
+    '(edge→',
+  );
 }
 
 function routes(plan: Plan): Record<string, number> {
@@ -113,8 +126,10 @@ function bottleneck(plan: Plan, edgeGpu: string): { label: string; maxLinkShare:
   const [cloudUsed, cloudCount] = total('L4@cloud');
   const reasons: string[] = [];
   if (maxLinkShare >= LINK_BOUND) reasons.push(`WAN-bound (busiest link ${(maxLinkShare * 100).toFixed(0)}%)`);
-  if (edgeCount > 0 && edgeUsed >= edgeCount * 0.95) reasons.push(`edge GPUs (${edgeUsed.toFixed(2)}/${edgeCount} allocated)`);
-  if (cloudCount > 0 && cloudUsed >= cloudCount * 0.95) reasons.push(`cloud GPUs (${cloudUsed.toFixed(2)}/${cloudCount} allocated)`);
+  if (edgeCount > 0 && edgeUsed >= edgeCount * 0.95)
+    reasons.push(`edge GPUs (${edgeUsed.toFixed(2)}/${edgeCount} allocated)`);
+  if (cloudCount > 0 && cloudUsed >= cloudCount * 0.95)
+    reasons.push(`cloud GPUs (${cloudUsed.toFixed(2)}/${cloudCount} allocated)`);
   const neither = prose`neither (links ≤ ${(maxLinkShare * 100).toFixed(0)}%, GPUs ${edgeUsed.toFixed(1)}/${edgeCount}
     edge, ${cloudUsed.toFixed(1)}/${cloudCount} cloud)`;
   return { label: reasons.length > 0 ? reasons.join(' + ') : neither, maxLinkShare };
@@ -126,7 +141,9 @@ export function edgeGroups(serving: ServingPlan, problem: ResolvedProblem): Edge
   for (const dnn of serving.dnns) {
     for (const group of servingGroups(dnn)) {
       if (group.source === undefined) continue;
-      const demand = problem.edge!.demands.find((d) => d.site === group.source && problem.dnns[d.dnn]!.name === dnn.name);
+      const demand = problem.edge!.demands.find(
+        (d) => d.site === group.source && problem.dnns[d.dnn]!.name === dnn.name,
+      );
       groups.push({ dnn: group.dnn, source: group.source, framesPerSecond: demand?.framesPerSecond ?? 0 });
     }
   }
@@ -141,10 +158,17 @@ interface Planned {
   readonly planSeconds: number;
 }
 
-export async function reproduceEdge(options: EdgeReproduceOptions): Promise<{ reportFile: string; edgeJson: string; outcomes: EdgeOutcome[] }> {
+export async function reproduceEdge(
+  options: EdgeReproduceOptions,
+): Promise<{ reportFile: string; edgeJson: string; outcomes: EdgeOutcome[] }> {
   mkdirSync(options.outDir, { recursive: true });
-  const scenarios = options.scenarios ? EDGE_SCENARIOS.filter((s) => options.scenarios!.includes(s.id)) : EDGE_SCENARIOS;
-  if (scenarios.length === 0) throw new Error(`no edge scenario matches ${options.scenarios?.join(', ')}; known: ${EDGE_SCENARIOS.map((s) => s.id).join(', ')}`);
+  const scenarios = options.scenarios
+    ? EDGE_SCENARIOS.filter((s) => options.scenarios!.includes(s.id))
+    : EDGE_SCENARIOS;
+  if (scenarios.length === 0)
+    throw new Error(
+      `no edge scenario matches ${options.scenarios?.join(', ')}; known: ${EDGE_SCENARIOS.map((s) => s.id).join(', ')}`,
+    );
   const library = new ProfileLibrary([options.profiles]);
   const solver = new HighsSolver();
   solver.start();
@@ -154,12 +178,21 @@ export async function reproduceEdge(options: EdgeReproduceOptions): Promise<{ re
     for (const scenario of scenarios) {
       for (const { strategy, placement } of STRATEGIES) {
         const started = performance.now();
-        const problem = resolveProblem(parseProblem('edge', edgeProblem(options.profiles, scenario, placement)), '/', library);
-        const outcome = await planProblem(problem, solver, { deadlineMs: started + (options.planTimeLimitS ?? 10) * 1000 });
+        const problem = resolveProblem(
+          parseProblem('edge', edgeProblem(options.profiles, scenario, placement)),
+          '/',
+          library,
+        );
+        const outcome = await planProblem(problem, solver, {
+          deadlineMs: started + (options.planTimeLimitS ?? 10) * 1000,
+        });
         const plan = planFromOutcome(problem, outcome);
         const planSeconds = (performance.now() - started) / 1000;
         planned.push({ scenario, strategy, plan, problem, planSeconds });
-        options.onProgress(`planned ${scenario.id} ${strategy}: objective ${plan.objective.toFixed(3)} (${outcome.status}, ${planSeconds.toFixed(2)} s)`);
+        options.onProgress(
+          `planned ${scenario.id} ${strategy}: objective ${plan.objective.toFixed(3)} (${outcome.status}, ` +
+            `${planSeconds.toFixed(2)} s)`,
+        );
       }
     }
   } finally {
@@ -180,13 +213,23 @@ export async function reproduceEdge(options: EdgeReproduceOptions): Promise<{ re
       arrivals: options.arrivals,
       durationUs: options.durationS * 1e6,
       seed: options.seed + id,
-      clusterGpus: Object.fromEntries(['L4', p.scenario.edgeGpu].map((type) => [type, p.plan.cluster.gpus.filter((g) => g.type === type).reduce((n, g) => n + g.count, 0)])),
+      clusterGpus: Object.fromEntries(
+        ['L4', p.scenario.edgeGpu].map((type) => [
+          type,
+          p.plan.cluster.gpus.filter((g) => g.type === type).reduce((n, g) => n + g.count, 0),
+        ]),
+      ),
     };
   });
   const sweepStarted = performance.now();
   const results = await runSweepPool<EdgeSweepTask, EdgeSweepResult>(tasks, {
     ...(options.workers ? { workers: options.workers } : {}),
-    onResult: (r, done) => options.onProgress(`[${done}/${tasks.length}] ${planned[r.id]!.scenario.id} ${planned[r.id]!.strategy}: ${r.framesPerSecond.toFixed(0)} frames/s at ${(r.attainment * 100).toFixed(2)}%, ${r.wanMbps.toFixed(0)} Mbit/s WAN (${r.wallS.toFixed(1)} s)`),
+    onResult: (r, done) =>
+      options.onProgress(
+        `[${done}/${tasks.length}] ${planned[r.id]!.scenario.id} ${planned[r.id]!.strategy}: ` +
+          `${r.framesPerSecond.toFixed(0)} frames/s at ${(r.attainment * 100).toFixed(2)}%, ${r.wanMbps.toFixed(0)} ` +
+          `Mbit/s WAN (${r.wallS.toFixed(1)} s)`,
+      ),
   });
   const sweepSeconds = (performance.now() - sweepStarted) / 1000;
 
@@ -220,15 +263,26 @@ export async function reproduceEdge(options: EdgeReproduceOptions): Promise<{ re
 
   const edgeJson = path.join(options.outDir, 'edge.json');
   writeFileSync(edgeJson, `${JSON.stringify(outcomes, null, 1)}\n`);
-  const reportFile = await writeEdgeReport(options, scenarios.map((s) => s.id), outcomes, { planSecondsTotal, sweepSeconds });
+  const reportFile = await writeEdgeReport(
+    options,
+    scenarios.map((s) => s.id),
+    outcomes,
+    { planSecondsTotal, sweepSeconds },
+  );
   return { reportFile, edgeJson, outcomes };
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const signedPct = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%` : 'n/a');
 
-async function writeEdgeReport(options: EdgeReproduceOptions, scenarios: ReadonlyArray<string>, outcomes: ReadonlyArray<EdgeOutcome>, timing: { planSecondsTotal: number; sweepSeconds: number }): Promise<string> {
-  const get = (scenario: string, strategy: EdgeStrategy): EdgeOutcome => outcomes.find((o) => o.scenario === scenario && o.strategy === strategy)!;
+async function writeEdgeReport(
+  options: EdgeReproduceOptions,
+  scenarios: ReadonlyArray<string>,
+  outcomes: ReadonlyArray<EdgeOutcome>,
+  timing: { planSecondsTotal: number; sweepSeconds: number },
+): Promise<string> {
+  const get = (scenario: string, strategy: EdgeStrategy): EdgeOutcome =>
+    outcomes.find((o) => o.scenario === scenario && o.strategy === strategy)!;
   const lines: string[] = [];
   lines.push(`# Edge-to-cloud reproduction (${options.arrivalsLabel ?? options.arrivals.kind} arrivals)`, '');
   lines.push(prose`8 edge sites × 8 cameras (15 frames/s, 4 Mbit/s H.264), one T4 or P4 per site, 8 cloud L4 behind one
@@ -239,10 +293,16 @@ async function writeEdgeReport(options: EdgeReproduceOptions, scenarios: Readonl
     decode and result return as delays. Scale steps: objective × 1.00, 0.95, …, 0.05;`);
   lines.push(prose`${options.durationS} simulated seconds per point, seed ${options.seed}. frames/s = the largest total
     rate (every camera scaled alike) with ≥ 99% of all sites' frames within the SLO.`);
-  lines.push(prose`WAN Mbit/s is measured in the simulation at that rate (bits of the reserved WAN hops, all links, both
-    directions).`, '');
-  lines.push(prose`Time: planning ${timing.planSecondsTotal.toFixed(1)} s (${outcomes.length} plans), sweeps
-    ${timing.sweepSeconds.toFixed(1)} s.`, '');
+  lines.push(
+    prose`WAN Mbit/s is measured in the simulation at that rate (bits of the reserved WAN hops, all links, both
+    directions).`,
+    '',
+  );
+  lines.push(
+    prose`Time: planning ${timing.planSecondsTotal.toFixed(1)} s (${outcomes.length} plans), sweeps
+    ${timing.sweepSeconds.toFixed(1)} s.`,
+    '',
+  );
 
   lines.push('## Frames/s served at ≥ 99% attainment', '');
   lines.push(
@@ -291,11 +351,17 @@ async function writeEdgeReport(options: EdgeReproduceOptions, scenarios: Readonl
   }
   lines.push('', `Demand at scale 1: ${outcomes[0]?.demandFramesPerSecond ?? 0} frames/s (64 cameras × 15).`, '');
   if (violations.length === 0) {
-    lines.push(prose`The planned plan serves at least as many frames as the better of edge-only and cloud-only in every
-      scenario.`, '');
+    lines.push(
+      prose`The planned plan serves at least as many frames as the better of edge-only and cloud-only in every
+      scenario.`,
+      '',
+    );
   } else {
-    lines.push(prose`**The planned plan serves fewer frames than the better other strategy in ${violations.length}
-      scenario(s):** ${violations.join('; ')}.`, '');
+    lines.push(
+      prose`**The planned plan serves fewer frames than the better other strategy in ${violations.length}
+      scenario(s):** ${violations.join('; ')}.`,
+      '',
+    );
   }
   const slow = scenarios.filter((id) => STRATEGIES.reduce((n, st) => n + get(id, st.strategy).planSeconds, 0) > 5);
   lines.push(
@@ -305,7 +371,9 @@ async function writeEdgeReport(options: EdgeReproduceOptions, scenarios: Readonl
         any-placement plan runs into the ${options.planTimeLimitS ?? 10} s time limit there.`,
     '',
   );
-  const simGap = outcomes.filter((o) => o.plannedFramesPerSecond > 0).map((o) => o.framesPerSecond / o.plannedFramesPerSecond);
+  const simGap = outcomes
+    .filter((o) => o.plannedFramesPerSecond > 0)
+    .map((o) => o.framesPerSecond / o.plannedFramesPerSecond);
   const gapRange =
     simGap.length === 0
       ? 'n/a'
@@ -334,8 +402,11 @@ async function writeEdgeReport(options: EdgeReproduceOptions, scenarios: Readonl
   }
   lines.push('');
 
-  lines.push(prose`## GPU utilisation by site class (busy share of all 8 edge GPUs / all 8 cloud L4, at the passing
-    rate)`, '');
+  lines.push(
+    prose`## GPU utilisation by site class (busy share of all 8 edge GPUs / all 8 cloud L4, at the passing
+    rate)`,
+    '',
+  );
   lines.push(...tableHead('scenario', 'edge-only: edge / cloud', 'cloud-only: edge / cloud', 'planned: edge / cloud'));
   for (const id of scenarios) {
     const cell = (o: EdgeOutcome): string => `${pct(o.gpuUtilization.edge)} / ${pct(o.gpuUtilization.cloud)}`;
@@ -346,14 +417,20 @@ async function writeEdgeReport(options: EdgeReproduceOptions, scenarios: Readonl
   lines.push('');
 
   lines.push('## Where the planned plan cuts, and why', '');
-  lines.push(prose`Routes as shares of planned frames/s: \`edge\` = all on the site GPU; \`video→cloud\` = compressed
+  lines.push(
+    prose`Routes as shares of planned frames/s: \`edge\` = all on the site GPU; \`video→cloud\` = compressed
     video up, decoded and inferred in the cloud; \`tensor→…\` = decoded at the edge, tensor up; \`cut@k\` = blocks
     before k on the edge GPU, the rest in the cloud. Bottleneck from the plan: WAN-bound when a link is ≥ 95% used,
-    GPU-bound when all GPUs of the class are allocated.`, '');
+    GPU-bound when all GPUs of the class are allocated.`,
+    '',
+  );
   lines.push('| scenario | routes | bottleneck |', '| --- | --- | --- |');
   for (const id of scenarios) {
     const p = get(id, 'planned');
-    const r = Object.entries(p.routes).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${pct(v)}`).join(', ');
+    const r = Object.entries(p.routes)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${pct(v)}`)
+      .join(', ');
     lines.push(`| ${id} | ${r} | ${p.bottleneck} |`);
   }
   lines.push('', 'Charts: `edge-frames.svg`, `edge-wan.svg`. Raw results: `edge.json`.', '');
@@ -362,8 +439,18 @@ async function writeEdgeReport(options: EdgeReproduceOptions, scenarios: Readonl
   writeFileSync(reportFile, `${lines.join('\n')}\n`);
   const short = (id: string): string => id.replace('tf_efficientdet_d1', 'effdet').replace('repvgg-b3', 'repvgg');
   const fpsRows = outcomes.map((o) => ({ x: short(o.scenario), series: o.strategy, y: o.framesPerSecond }));
-  writeFileSync(path.join(options.outDir, 'edge-frames.svg'), await renderSvg(groupedBars('Frames/s at 99% attainment', fpsRows, { x: 'scenario', y: 'frames/s', series: 'strategy' })));
+  writeFileSync(
+    path.join(options.outDir, 'edge-frames.svg'),
+    await renderSvg(
+      groupedBars('Frames/s at 99% attainment', fpsRows, { x: 'scenario', y: 'frames/s', series: 'strategy' }),
+    ),
+  );
   const wanRows = outcomes.map((o) => ({ x: short(o.scenario), series: o.strategy, y: o.wanMbps }));
-  writeFileSync(path.join(options.outDir, 'edge-wan.svg'), await renderSvg(groupedBars('WAN traffic at that rate (Mbit/s)', wanRows, { x: 'scenario', y: 'Mbit/s', series: 'strategy' })));
+  writeFileSync(
+    path.join(options.outDir, 'edge-wan.svg'),
+    await renderSvg(
+      groupedBars('WAN traffic at that rate (Mbit/s)', wanRows, { x: 'scenario', y: 'Mbit/s', series: 'strategy' }),
+    ),
+  );
   return reportFile;
 }

@@ -62,7 +62,10 @@ export interface EdgeSweepResult {
 const libraries = new Map<string, ProfileLibrary>();
 
 /** Simulates every group at one scale; the total attainment counts all groups' requests together. */
-export function simulateEdgeScale(task: Omit<EdgeSweepTask, 'kind' | 'id' | 'topScale' | 'referenceXputRps'>, scale: number): { results: SimResult[]; attainment: number; minGroupAttainment: number } {
+export function simulateEdgeScale(
+  task: Omit<EdgeSweepTask, 'kind' | 'id' | 'topScale' | 'referenceXputRps'>,
+  scale: number,
+): { results: SimResult[]; attainment: number; minGroupAttainment: number } {
   let library: ProfileLibrary | undefined;
   if (task.profiles.length > 0) {
     const key = task.profiles.join('\n');
@@ -84,7 +87,11 @@ export function simulateEdgeScale(task: Omit<EdgeSweepTask, 'kind' | 'id' | 'top
   );
   const requests = results.reduce((n, r) => n + r.requests, 0);
   const served = results.reduce((n, r) => n + r.served, 0);
-  return { results, attainment: requests === 0 ? 1 : served / requests, minGroupAttainment: Math.min(...results.map((r) => r.attainment)) };
+  return {
+    results,
+    attainment: requests === 0 ? 1 : served / requests,
+    minGroupAttainment: Math.min(...results.map((r) => r.attainment)),
+  };
 }
 
 export function runEdgeSweepTask(task: EdgeSweepTask): EdgeSweepResult {
@@ -99,7 +106,12 @@ export function runEdgeSweepTask(task: EdgeSweepTask): EdgeSweepResult {
       const scale = (task.topScale * percent) / 100;
       const run = simulateEdgeScale(task, scale);
       events += run.results.reduce((n, r) => n + r.events, 0);
-      points.push({ scale, framesPerSecond: demand * scale, attainment: run.attainment, minGroupAttainment: run.minGroupAttainment });
+      points.push({
+        scale,
+        framesPerSecond: demand * scale,
+        attainment: run.attainment,
+        minGroupAttainment: run.minGroupAttainment,
+      });
       if (run.attainment >= target) {
         best = { scale, attainment: run.attainment, results: run.results };
         break;
@@ -110,7 +122,8 @@ export function runEdgeSweepTask(task: EdgeSweepTask): EdgeSweepResult {
   let wanMbps = 0;
   let maxLinkBusyShare = 0;
   for (const r of best?.results ?? []) {
-    for (const [gpu, u] of Object.entries(r.clusterUtilization ?? {})) clusterUtilization[gpu] = (clusterUtilization[gpu] ?? 0) + u;
+    for (const [gpu, u] of Object.entries(r.clusterUtilization ?? {}))
+      clusterUtilization[gpu] = (clusterUtilization[gpu] ?? 0) + u;
     for (const link of r.wan ?? []) {
       wanMbps += link.mbps;
       maxLinkBusyShare = Math.max(maxLinkBusyShare, link.busyShare);

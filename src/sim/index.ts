@@ -4,7 +4,14 @@
  * metrics, load-factor sweeps and the `ppipe sim` / `ppipe sweep` commands.
  */
 export type { ArrivalProcess, ArrivalSpec } from './arrivals.ts';
-export { arrivalProcess, foldTraceGapsUs, gammaArrivals, parseTraceCsv, poissonArrivals, traceArrivals } from './arrivals.ts';
+export {
+  arrivalProcess,
+  foldTraceGapsUs,
+  gammaArrivals,
+  parseTraceCsv,
+  poissonArrivals,
+  traceArrivals,
+} from './arrivals.ts';
 export { EventQueue } from './eventQueue.ts';
 export { Prng } from './prng.ts';
 export type { Percentiles, SchedulerKind, SimOptions, SimResult } from './simulator.ts';

@@ -10,7 +10,19 @@ import path from 'node:path';
 import type { ServingDnn } from '../pipeline/index.ts';
 import { fromPlanDocument } from '../pipeline/index.ts';
 import type { Algorithm, Plan } from '../planner/index.ts';
-import { HighsSolver, PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem, parseProblem, planFromOutcome, planProblem, resolveProblem, ProfileLibrary, withSpareGpus } from '../planner/index.ts';
+import {
+  HighsSolver,
+  PAPER_CLUSTERS,
+  PAPER_GROUPS,
+  PAPER_WEIGHTS,
+  paperProblem,
+  parseProblem,
+  planFromOutcome,
+  planProblem,
+  resolveProblem,
+  ProfileLibrary,
+  withSpareGpus,
+} from '../planner/index.ts';
 import type { ArrivalSpec } from './arrivals.ts';
 import type { DnnOutcome, Fig10Row, PlannedCase, ShareScaleOutcome } from './reproduceReport.ts';
 import { ALGORITHMS, LABEL, writeReport } from './reproduceReport.ts';
@@ -30,17 +42,42 @@ export interface ReproduceOptions {
   readonly onProgress: (line: string) => void;
 }
 
-async function planCases(options: ReproduceOptions, solver: HighsSolver, library: ProfileLibrary): Promise<PlannedCase[]> {
+async function planCases(
+  options: ReproduceOptions,
+  solver: HighsSolver,
+  library: ProfileLibrary,
+): Promise<PlannedCase[]> {
   const cases: PlannedCase[] = [];
   for (const group of PAPER_GROUPS) {
     for (const cluster of PAPER_CLUSTERS) {
       for (const algorithm of ALGORITHMS) {
         const started = performance.now();
-        const problem = resolveProblem(parseProblem('reproduce', { ...paperProblem(options.profiles, cluster, group.dnns, { weights: PAPER_WEIGHTS }), algorithm }), '/', library);
-        const solved = await planProblem(problem, solver, { deadlineMs: started + options.planTimeLimitS * 1000, spareGpus: false });
+        const problem = resolveProblem(
+          parseProblem('reproduce', {
+            ...paperProblem(options.profiles, cluster, group.dnns, { weights: PAPER_WEIGHTS }),
+            algorithm,
+          }),
+          '/',
+          library,
+        );
+        const solved = await planProblem(problem, solver, {
+          deadlineMs: started + options.planTimeLimitS * 1000,
+          spareGpus: false,
+        });
         const outcome = withSpareGpus(problem, solved);
-        cases.push({ group: group.id, cluster: cluster.name, algorithm, plan: planFromOutcome(problem, outcome), solvedPlan: planFromOutcome(problem, solved), spareInstances: outcome.spareInstances, planSeconds: (performance.now() - started) / 1000 });
-        options.onProgress(`planned ${group.id} ${cluster.name} ${LABEL[algorithm]}: Z = ${outcome.allocation.objective.toFixed(1)} (${outcome.status})`);
+        cases.push({
+          group: group.id,
+          cluster: cluster.name,
+          algorithm,
+          plan: planFromOutcome(problem, outcome),
+          solvedPlan: planFromOutcome(problem, solved),
+          spareInstances: outcome.spareInstances,
+          planSeconds: (performance.now() - started) / 1000,
+        });
+        options.onProgress(
+          `planned ${group.id} ${cluster.name} ${LABEL[algorithm]}: Z = ${outcome.allocation.objective.toFixed(1)} ` +
+            `(${outcome.status})`,
+        );
       }
     }
   }
@@ -52,7 +89,15 @@ function clusterGpus(plan: Plan): Record<string, number> {
 }
 
 /** `seedIndex` picks the arrivals: sweeps of two variants of one plan get the same arrivals (paired runs). */
-function taskFor(id: number, dnn: ServingDnn, referenceXputRps: number, plan: Plan, options: ReproduceOptions, scheduler: SweepTask['scheduler'], seedIndex = id): SweepTask {
+function taskFor(
+  id: number,
+  dnn: ServingDnn,
+  referenceXputRps: number,
+  plan: Plan,
+  options: ReproduceOptions,
+  scheduler: SweepTask['scheduler'],
+  seedIndex = id,
+): SweepTask {
   return {
     id,
     dnn,
@@ -66,12 +111,19 @@ function taskFor(id: number, dnn: ServingDnn, referenceXputRps: number, plan: Pl
   };
 }
 
-function progressReporter(options: ReproduceOptions, total: number, label: string): (result: SweepTaskResult, done: number) => void {
+function progressReporter(
+  options: ReproduceOptions,
+  total: number,
+  label: string,
+): (result: SweepTaskResult, done: number) => void {
   const started = performance.now();
   return (_result, done) => {
     const width = 30;
     const filled = Math.round((done / total) * width);
-    options.onProgress(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label} sweeps, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    options.onProgress(
+      `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label} sweeps, ` +
+        `${((performance.now() - started) / 1000).toFixed(0)} s`,
+    );
   };
 }
 
@@ -98,11 +150,23 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
       const models = readFileSync(path.join(options.profiles, 'model_list.txt'), 'utf8').split('\n').filter(Boolean);
       const cluster = PAPER_CLUSTERS.find((c) => c.name === 'L4-T4')!;
       for (const model of models) {
-        const problem = resolveProblem(parseProblem('reproduce', paperProblem(options.profiles, cluster, [model], { marginFraction: 0.1, maxPartitions: 3 })), '/', library);
+        const problem = resolveProblem(
+          parseProblem(
+            'reproduce',
+            paperProblem(options.profiles, cluster, [model], { marginFraction: 0.1, maxPartitions: 3 }),
+          ),
+          '/',
+          library,
+        );
         // As solved: the ablation compares schedulers on the paper's kind of plan, idle GPUs left idle.
-        const outcome = await planProblem(problem, solver, { deadlineMs: performance.now() + options.planTimeLimitS * 1000, spareGpus: false });
+        const outcome = await planProblem(problem, solver, {
+          deadlineMs: performance.now() + options.planTimeLimitS * 1000,
+          spareGpus: false,
+        });
         fig10Plans.push({ model, plan: planFromOutcome(problem, outcome) });
-        options.onProgress(`planned Fig. 10 ${model}: ${outcome.allocation.objective.toFixed(1)} req/s (${outcome.status})`);
+        options.onProgress(
+          `planned Fig. 10 ${model}: ${outcome.allocation.objective.toFixed(1)} req/s (${outcome.status})`,
+        );
       }
       fig10PlanSeconds = (performance.now() - started) / 1000;
     }
@@ -119,12 +183,30 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
   for (const solved of [false, true]) {
     let seedIndex = 0;
     for (const planned of cases) {
-      const ppipe = cases.find((c) => c.group === planned.group && c.cluster === planned.cluster && c.algorithm === 'ppipe')!;
+      const ppipe = cases.find(
+        (c) => c.group === planned.group && c.cluster === planned.cluster && c.algorithm === 'ppipe',
+      )!;
       const plan = solved ? planned.solvedPlan : planned.plan;
       fromPlanDocument(plan).dnns.forEach((dnn, d) => {
         seedOf.set(`${planned.group}/${planned.cluster}/${planned.algorithm}/${dnn.name}`, seedIndex);
-        tasks.push(taskFor(tasks.length, dnn, Math.floor(ppipe.plan.dnns[d]!.throughputRps), plan, options, 'reservation', seedIndex++));
-        taskKeys.push({ group: planned.group, cluster: planned.cluster, algorithm: planned.algorithm, dnn: dnn.name, solved });
+        tasks.push(
+          taskFor(
+            tasks.length,
+            dnn,
+            Math.floor(ppipe.plan.dnns[d]!.throughputRps),
+            plan,
+            options,
+            'reservation',
+            seedIndex++,
+          ),
+        );
+        taskKeys.push({
+          group: planned.group,
+          cluster: planned.cluster,
+          algorithm: planned.algorithm,
+          dnn: dnn.name,
+          solved,
+        });
       });
     }
   }
@@ -136,17 +218,40 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
     fromPlanDocument(planned.solvedPlan).dnns.forEach((dnn, d) => {
       const planDnn = planned.solvedPlan.dnns[d]!;
       const shareRps = Math.floor(Math.min(planDnn.throughputRps, planDnn.weight * planned.solvedPlan.objective));
-      tasks.push(taskFor(tasks.length, dnn, shareRps, planned.solvedPlan, options, 'reservation', seedOf.get(`${planned.group}/${planned.cluster}/ppipe/${dnn.name}`)));
-      shareKeys.push({ group: planned.group, cluster: planned.cluster, dnn: dnn.name, capacityRps: planDnn.throughputRps, shareRps });
+      tasks.push(
+        taskFor(
+          tasks.length,
+          dnn,
+          shareRps,
+          planned.solvedPlan,
+          options,
+          'reservation',
+          seedOf.get(`${planned.group}/${planned.cluster}/ppipe/${dnn.name}`),
+        ),
+      );
+      shareKeys.push({
+        group: planned.group,
+        cluster: planned.cluster,
+        dnn: dnn.name,
+        capacityRps: planDnn.throughputRps,
+        shareRps,
+      });
     });
   }
   const sweepStarted = performance.now();
-  const results = await runSweepPool(tasks, { ...(options.workers ? { workers: options.workers } : {}), onResult: progressReporter(options, tasks.length, 'Fig. 6/8') });
+  const results = await runSweepPool(tasks, {
+    ...(options.workers ? { workers: options.workers } : {}),
+    onResult: progressReporter(options, tasks.length, 'Fig. 6/8'),
+  });
   const sweepSeconds = (performance.now() - sweepStarted) / 1000;
-  const allOutcomes = results.slice(0, taskKeys.length).map((r, i) => ({ ...taskKeys[i]!, maxLoadFactor: r.maxLoadFactor, clusterUtilization: r.clusterUtilization }));
+  const allOutcomes = results
+    .slice(0, taskKeys.length)
+    .map((r, i) => ({ ...taskKeys[i]!, maxLoadFactor: r.maxLoadFactor, clusterUtilization: r.clusterUtilization }));
   const outcomes: DnnOutcome[] = allOutcomes.filter((o) => !o.solved).map(({ solved: _, ...o }) => o);
   const solvedOutcomes: DnnOutcome[] = allOutcomes.filter((o) => o.solved).map(({ solved: _, ...o }) => o);
-  const shareScale: ShareScaleOutcome[] = results.slice(taskKeys.length).map((r, i) => ({ ...shareKeys[i]!, maxLoadFactor: r.maxLoadFactor }));
+  const shareScale: ShareScaleOutcome[] = results
+    .slice(taskKeys.length)
+    .map((r, i) => ({ ...shareKeys[i]!, maxLoadFactor: r.maxLoadFactor }));
 
   // Fig. 10: reservation vs reactive on the same three-partition plans.
   let fig10: Fig10Row[] = [];
@@ -157,10 +262,20 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
     fig10Plans.forEach(({ plan }, i) => {
       const dnn = fromPlanDocument(plan).dnns[0]!;
       const reference = Math.floor(plan.dnns[0]!.throughputRps);
-      fig10Tasks.push(taskFor(2 * i, dnn, reference, plan, options, 'reservation'), taskFor(2 * i + 1, dnn, reference, plan, options, 'reactive'));
+      fig10Tasks.push(
+        taskFor(2 * i, dnn, reference, plan, options, 'reservation'),
+        taskFor(2 * i + 1, dnn, reference, plan, options, 'reactive'),
+      );
     });
-    const fig10Results = await runSweepPool(fig10Tasks, { ...(options.workers ? { workers: options.workers } : {}), onResult: progressReporter(options, fig10Tasks.length, 'Fig. 10') });
-    fig10 = fig10Plans.map(({ model }, i) => ({ model, reservation: fig10Results[2 * i]!.maxLoadFactor, reactive: fig10Results[2 * i + 1]!.maxLoadFactor }));
+    const fig10Results = await runSweepPool(fig10Tasks, {
+      ...(options.workers ? { workers: options.workers } : {}),
+      onResult: progressReporter(options, fig10Tasks.length, 'Fig. 10'),
+    });
+    fig10 = fig10Plans.map(({ model }, i) => ({
+      model,
+      reservation: fig10Results[2 * i]!.maxLoadFactor,
+      reactive: fig10Results[2 * i + 1]!.maxLoadFactor,
+    }));
     fig10Seconds = (performance.now() - started) / 1000 + fig10PlanSeconds;
   }
 

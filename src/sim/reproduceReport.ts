@@ -200,7 +200,8 @@ export function reportMarkdown(input: ReportInput): string {
     slackRows: ppipeCases.flatMap((c) =>
       c.solvedPlan.dnns.map((dnn) => ({ group: c.group, cluster: c.cluster, dnn: dnn.name, k: slackRequests(dnn) })),
     ),
-    dartAboveArtifact: artifactObjectives(input.cases).filter((c) => c.ours['dart-r'] > c.artifact['dart-r'] * 1.001)
+    dartAboveArtifact: artifactObjectives(input.cases)
+      .filter((c) => c.ours['dart-r'] > c.artifact['dart-r'] * 1.001)
       .map((c) => ({ key: c.key, ours: c.ours['dart-r'], artifact: c.artifact['dart-r'] })),
   };
   const lines = [
@@ -395,7 +396,11 @@ function ppipeLf(set: ReadonlyArray<DnnOutcome>, r: { group: string; cluster: st
 
 function slackSection({ slackRows, outcomes, solvedOutcomes }: ReportContext): string[] {
   const rows: string[] = [];
-  for (const [low, high] of [[0, 25], [25, 50], [50, Infinity]] as const) {
+  for (const [low, high] of [
+    [0, 25],
+    [25, 50],
+    [50, Infinity],
+  ] as const) {
     const inRange = slackRows.filter((r) => r.k >= low && r.k < high);
     if (inRange.length === 0) continue;
     rows.push(

@@ -71,20 +71,32 @@ export interface SimResult {
   warnings: string[];
 }
 
-export function createScheduler(kind: SchedulerKind, topology: ServingTopology, clock: ManualClock, options: ReservationOptions = {}): ServingScheduler {
-  if (kind === 'reactive' && (topology.links.length > 0 || topology.pipelines.some((p) => p.ingressDelayUs > 0 || p.returnUs > 0))) {
+export function createScheduler(
+  kind: SchedulerKind,
+  topology: ServingTopology,
+  clock: ManualClock,
+  options: ReservationOptions = {},
+): ServingScheduler {
+  if (
+    kind === 'reactive' &&
+    (topology.links.length > 0 || topology.pipelines.some((p) => p.ingressDelayUs > 0 || p.returnUs > 0))
+  ) {
     throw new Error(
       `${topology.dnn}: the reactive baseline does not model WAN links, decoding or result return; ` +
         'use the reservation scheduler',
     );
   }
-  return kind === 'reservation' ? new ReservationScheduler(topology, clock, options) : new ReactiveScheduler(topology, clock);
+  return kind === 'reservation'
+    ? new ReservationScheduler(topology, clock, options)
+    : new ReactiveScheduler(topology, clock);
 }
 
 export function percentiles(samples: Float64Array | number[], count = samples.length): Percentiles {
   if (count === 0) return { median: 0, p99: 0, mean: 0 };
   // A typed array copies itself with slice (Float64Array.from walks an iterator, element by element).
-  const sorted = (samples instanceof Float64Array ? samples.slice(0, count) : Float64Array.from(samples.slice(0, count))).sort();
+  const sorted = (
+    samples instanceof Float64Array ? samples.slice(0, count) : Float64Array.from(samples.slice(0, count))
+  ).sort();
   let sum = 0;
   for (let i = 0; i < count; i++) sum += sorted[i]!;
   const at = (q: number): number => percentileOfSorted(sorted, q, 'nearest-rank')!;

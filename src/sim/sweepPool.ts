@@ -7,7 +7,10 @@ import type { SweepTask, SweepTaskResult } from './sweepTask.ts';
 type Reply<R> = { ok: true; result: R } | { ok: false; id: number; error: string };
 
 /** Load-factor sweeps (SweepTask) or edge-to-cloud sweeps (EdgeSweepTask, `kind: 'edge'`). */
-export async function runSweepPool<T extends SweepTask | EdgeSweepTask, R extends SweepTaskResult | EdgeSweepResult = T extends EdgeSweepTask ? EdgeSweepResult : SweepTaskResult>(
+export async function runSweepPool<
+  T extends SweepTask | EdgeSweepTask,
+  R extends SweepTaskResult | EdgeSweepResult = T extends EdgeSweepTask ? EdgeSweepResult : SweepTaskResult,
+>(
   tasks: ReadonlyArray<T>,
   options: { workers?: number; onResult?: (result: R, done: number) => void } = {},
 ): Promise<R[]> {

@@ -20,7 +20,10 @@ export class DetectionFilterError extends Error {
 const timeSchema = z.string().transform((text, ctx) => {
   const ms = /^\d{1,16}$/.test(text) ? Number(text) : Date.parse(text);
   if (!Number.isFinite(ms)) {
-    ctx.addIssue({ code: 'custom', message: `expected milliseconds since the epoch or an ISO 8601 date, got ${JSON.stringify(text)}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected milliseconds since the epoch or an ISO 8601 date, got ${JSON.stringify(text)}`,
+    });
     return z.NEVER;
   }
   return ms;
@@ -44,22 +47,39 @@ const filterFields = {
   to: timeSchema.optional().describe('Only detections at or before this time'),
 };
 
-const querySchema = z.object({
-  ...filterFields,
-  limit: numberSchema(1, 1000).pipe(z.number().int('expected an integer')).optional().describe('Page size, 1-1000 (default 100)'),
-  before: numberSchema(1, Number.MAX_SAFE_INTEGER).pipe(z.number().int('expected an integer')).optional().describe('Only detections older than the one with this id (paging)'),
-}).strict();
+const querySchema = z
+  .object({
+    ...filterFields,
+    limit: numberSchema(1, 1000)
+      .pipe(z.number().int('expected an integer'))
+      .optional()
+      .describe('Page size, 1-1000 (default 100)'),
+    before: numberSchema(1, Number.MAX_SAFE_INTEGER)
+      .pipe(z.number().int('expected an integer'))
+      .optional()
+      .describe('Only detections older than the one with this id (paging)'),
+  })
+  .strict();
 
-const exportSchema = z.object({ ...filterFields, format: z.enum(['csv', 'jsonl']).default('csv').describe('csv or jsonl') }).strict();
+const exportSchema = z
+  .object({ ...filterFields, format: z.enum(['csv', 'jsonl']).default('csv').describe('csv or jsonl') })
+  .strict();
 
-function toFilter(data: { camera?: string | undefined; label?: string | undefined; minScore?: number | undefined; from?: number | undefined; to?: number | undefined }): DetectionFilter {
+function toFilter(data: {
+  camera?: string | undefined;
+  label?: string | undefined;
+  minScore?: number | undefined;
+  from?: number | undefined;
+  to?: number | undefined;
+}): DetectionFilter {
   const filter: DetectionFilter = {};
   if (data.camera !== undefined) filter.camera = data.camera;
   if (data.label !== undefined) filter.label = data.label;
   if (data.minScore !== undefined) filter.minScore = data.minScore;
   if (data.from !== undefined) filter.fromMs = data.from;
   if (data.to !== undefined) filter.toMs = data.to;
-  if (filter.fromMs !== undefined && filter.toMs !== undefined && filter.fromMs > filter.toMs) throw new DetectionFilterError([`from: ${filter.fromMs} is after to (${filter.toMs})`]);
+  if (filter.fromMs !== undefined && filter.toMs !== undefined && filter.fromMs > filter.toMs)
+    throw new DetectionFilterError([`from: ${filter.fromMs} is after to (${filter.toMs})`]);
   return filter;
 }
 

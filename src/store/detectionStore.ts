@@ -32,7 +32,6 @@ export type StoredDetection = NewDetection & {
   sourceHeight: number | null;
 };
 
-
 export type DetectionStoreOptions = {
   file: string;
   retentionDays: number;
@@ -42,13 +41,30 @@ export type DetectionStoreOptions = {
   maxPageCount?: number;
 };
 
-export type StoreStats = { rows: number; failedWrites: number; writtenRows: number; retentionDeletedRows: number; fileBytes: number };
+export type StoreStats = {
+  rows: number;
+  failedWrites: number;
+  writtenRows: number;
+  retentionDeletedRows: number;
+  fileBytes: number;
+};
 
 type Row = {
-  id: number; camera: string; time: number; label: string; score: number;
-  x1: number; y1: number; x2: number; y2: number;
-  model: string; latency_ms: number; slo_met: number; snapshot: string | null;
-  source_width: number | null; source_height: number | null;
+  id: number;
+  camera: string;
+  time: number;
+  label: string;
+  score: number;
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  model: string;
+  latency_ms: number;
+  slo_met: number;
+  snapshot: string | null;
+  source_width: number | null;
+  source_height: number | null;
 };
 
 const SCHEMA = `
@@ -69,9 +85,11 @@ CREATE TABLE IF NOT EXISTS detections (
 CREATE INDEX IF NOT EXISTS detections_time ON detections (time);
 CREATE INDEX IF NOT EXISTS detections_camera_time ON detections (camera, time);
 CREATE INDEX IF NOT EXISTS detections_label_time ON detections (label, time);
-CREATE TABLE IF NOT EXISTS cameras (id TEXT PRIMARY KEY, name TEXT NOT NULL, url TEXT NOT NULL, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS cameras (id TEXT PRIMARY KEY, name TEXT NOT NULL, url TEXT NOT NULL,
+  created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS nodes (id TEXT PRIMARY KEY, info TEXT NOT NULL, last_seen_ms INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS plans (id INTEGER PRIMARY KEY AUTOINCREMENT, created_ms INTEGER NOT NULL, plan TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS plans (id INTEGER PRIMARY KEY AUTOINCREMENT, created_ms INTEGER NOT NULL,
+  plan TEXT NOT NULL);
 `;
 
 /** The schema version this code writes (PRAGMA user_version). 1: detections carry the source size. */
@@ -125,9 +143,18 @@ function whereOf(filter: DetectionFilter): { sql: string; params: Record<string,
 
 function fromRow(row: Row): StoredDetection {
   return {
-    id: row.id, camera: row.camera, timeMs: row.time, label: row.label, score: row.score,
-    box: [row.x1, row.y1, row.x2, row.y2], sourceWidth: row.source_width, sourceHeight: row.source_height,
-    model: row.model, latencyMs: row.latency_ms, sloMet: row.slo_met === 1, snapshot: row.snapshot,
+    id: row.id,
+    camera: row.camera,
+    timeMs: row.time,
+    label: row.label,
+    score: row.score,
+    box: [row.x1, row.y1, row.x2, row.y2],
+    sourceWidth: row.source_width,
+    sourceHeight: row.source_height,
+    model: row.model,
+    latencyMs: row.latency_ms,
+    sloMet: row.slo_met === 1,
+    snapshot: row.snapshot,
   };
 }
 
@@ -151,12 +178,15 @@ export class DetectionStore {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('busy_timeout = 5000');
-      if (this.options.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.floor(this.options.maxPageCount)}`);
+      if (this.options.maxPageCount !== undefined)
+        db.pragma(`max_page_count = ${Math.floor(this.options.maxPageCount)}`);
       db.exec(SCHEMA);
       migrate(db);
     } catch (error) {
       db.close();
-      throw new Error(`${this.options.file}: cannot open the detection database: ${(error as Error).message}`, { cause: error });
+      throw new Error(`${this.options.file}: cannot open the detection database: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     this.db = db;
     this.insertStatement = db.prepare(
@@ -197,7 +227,10 @@ export class DetectionStore {
     } catch (firstError) {
       let error = firstError;
       if (isDiskFull(error)) {
-        this.options.log.warn({ err: error, file: this.options.file }, 'database full; applying retention before retrying');
+        this.options.log.warn(
+          { err: error, file: this.options.file },
+          'database full; applying retention before retrying',
+        );
         try {
           this.freeSpace();
           const ids = write();
@@ -208,7 +241,10 @@ export class DetectionStore {
         }
       }
       this.failedWrites += rows.length;
-      this.options.log.error({ err: error, file: this.options.file, rows: rows.length, failedWrites: this.failedWrites }, 'detections could not be written');
+      this.options.log.error(
+        { err: error, file: this.options.file, rows: rows.length, failedWrites: this.failedWrites },
+        'detections could not be written',
+      );
       return null;
     }
   }
@@ -217,7 +253,9 @@ export class DetectionStore {
   private freeSpace(): void {
     const rows = this.count({});
     const drop = Math.max(1, Math.ceil(rows / 10));
-    const deleted = this.database.prepare('DELETE FROM detections WHERE id IN (SELECT id FROM detections ORDER BY id LIMIT ?)').run(drop).changes;
+    const deleted = this.database
+      .prepare('DELETE FROM detections WHERE id IN (SELECT id FROM detections ORDER BY id LIMIT ?)')
+      .run(drop).changes;
     this.retentionDeletedRows += deleted;
   }
 
@@ -225,8 +263,12 @@ export class DetectionStore {
   applyRetention(nowMs: number = Date.now()): number {
     try {
       const db = this.database;
-      let deleted = db.prepare('DELETE FROM detections WHERE time < ?').run(nowMs - this.options.retentionDays * 86_400_000).changes;
-      const cut = db.prepare('SELECT id FROM detections ORDER BY id DESC LIMIT 1 OFFSET ?').get(this.options.maxRows) as { id: number } | undefined;
+      let deleted = db
+        .prepare('DELETE FROM detections WHERE time < ?')
+        .run(nowMs - this.options.retentionDays * 86_400_000).changes;
+      const cut = db
+        .prepare('SELECT id FROM detections ORDER BY id DESC LIMIT 1 OFFSET ?')
+        .get(this.options.maxRows) as { id: number } | undefined;
       if (cut) deleted += db.prepare('DELETE FROM detections WHERE id <= ?').run(cut.id).changes;
       this.retentionDeletedRows += deleted;
       if (deleted > 0) this.options.log.info({ deleted }, 'retention deleted old detections');
@@ -247,11 +289,15 @@ export class DetectionStore {
     const { sql, params } = whereOf(filter);
     let where = sql;
     if (page.before !== undefined) {
-      where = `${sql ? `${sql} AND` : 'WHERE'} (time, id) < (SELECT time, id FROM detections WHERE id = @before UNION ALL SELECT @beforeTime, @before LIMIT 1)`;
+      where =
+        `${sql ? `${sql} AND` : 'WHERE'} (time, id) < (SELECT time, id FROM detections WHERE id = @before ` +
+        `UNION ALL SELECT @beforeTime, @before LIMIT 1)`;
       params.before = page.before;
       params.beforeTime = Number.MAX_SAFE_INTEGER;
     }
-    const rows = this.database.prepare(`SELECT * FROM detections ${where} ORDER BY time DESC, id DESC LIMIT @limit`).all({ ...params, limit: page.limit }) as Row[];
+    const rows = this.database
+      .prepare(`SELECT * FROM detections ${where} ORDER BY time DESC, id DESC LIMIT @limit`)
+      .all({ ...params, limit: page.limit }) as Row[];
     return rows.map(fromRow);
   }
 
@@ -270,8 +316,8 @@ export class DetectionStore {
     const reader = new Database(this.options.file, { readonly: true, fileMustExist: true });
     try {
       const { sql, params } = whereOf(filter);
-      const columns = 'id, camera, time, label, score, x1, y1, x2, y2, model, latency_ms, slo_met, '
-        + 'source_width, source_height';
+      const columns =
+        'id, camera, time, label, score, x1, y1, x2, y2, model, latency_ms, slo_met, ' + 'source_width, source_height';
       const statement = reader.prepare(`SELECT ${columns} FROM detections ${sql} ORDER BY id`).raw(true);
       yield* statement.iterate(params) as IterableIterator<unknown[]>;
     } finally {
@@ -281,7 +327,10 @@ export class DetectionStore {
 
   upsertCamera(camera: { id: string; name: string; url: string }, nowMs: number = Date.now()): void {
     this.database
-      .prepare('INSERT INTO cameras (id, name, url, created_ms, updated_ms) VALUES (@id, @name, @url, @now, @now) ON CONFLICT(id) DO UPDATE SET name = @name, url = @url, updated_ms = @now')
+      .prepare(
+        'INSERT INTO cameras (id, name, url, created_ms, updated_ms) VALUES (@id, @name, @url, @now, @now) ON ' +
+          'CONFLICT(id) DO UPDATE SET name = @name, url = @url, updated_ms = @now',
+      )
       .run({ ...camera, now: nowMs });
   }
 
@@ -290,23 +339,46 @@ export class DetectionStore {
   }
 
   listCameras(): Array<{ id: string; name: string; url: string; createdMs: number; updatedMs: number }> {
-    return (this.database.prepare('SELECT * FROM cameras ORDER BY id').all() as Array<{ id: string; name: string; url: string; created_ms: number; updated_ms: number }>).map((r) => ({ id: r.id, name: r.name, url: r.url, createdMs: r.created_ms, updatedMs: r.updated_ms }));
+    return (
+      this.database.prepare('SELECT * FROM cameras ORDER BY id').all() as Array<{
+        id: string;
+        name: string;
+        url: string;
+        created_ms: number;
+        updated_ms: number;
+      }>
+    ).map((r) => ({ id: r.id, name: r.name, url: r.url, createdMs: r.created_ms, updatedMs: r.updated_ms }));
   }
 
   upsertNode(id: string, info: unknown, nowMs: number = Date.now()): void {
-    this.database.prepare('INSERT INTO nodes (id, info, last_seen_ms) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET info = excluded.info, last_seen_ms = excluded.last_seen_ms').run(id, JSON.stringify(info), nowMs);
+    this.database
+      .prepare(
+        'INSERT INTO nodes (id, info, last_seen_ms) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET info = ' +
+          'excluded.info, last_seen_ms = excluded.last_seen_ms',
+      )
+      .run(id, JSON.stringify(info), nowMs);
   }
 
   listNodes(): Array<{ id: string; info: unknown; lastSeenMs: number }> {
-    return (this.database.prepare('SELECT * FROM nodes ORDER BY id').all() as Array<{ id: string; info: string; last_seen_ms: number }>).map((r) => ({ id: r.id, info: JSON.parse(r.info) as unknown, lastSeenMs: r.last_seen_ms }));
+    return (
+      this.database.prepare('SELECT * FROM nodes ORDER BY id').all() as Array<{
+        id: string;
+        info: string;
+        last_seen_ms: number;
+      }>
+    ).map((r) => ({ id: r.id, info: JSON.parse(r.info) as unknown, lastSeenMs: r.last_seen_ms }));
   }
 
   savePlan(plan: unknown, nowMs: number = Date.now()): number {
-    return Number(this.database.prepare('INSERT INTO plans (created_ms, plan) VALUES (?, ?)').run(nowMs, JSON.stringify(plan)).lastInsertRowid);
+    return Number(
+      this.database.prepare('INSERT INTO plans (created_ms, plan) VALUES (?, ?)').run(nowMs, JSON.stringify(plan))
+        .lastInsertRowid,
+    );
   }
 
   latestPlan(): { id: number; createdMs: number; plan: unknown } | undefined {
-    const row = this.database.prepare('SELECT * FROM plans ORDER BY id DESC LIMIT 1').get() as { id: number; created_ms: number; plan: string } | undefined;
+    const row = this.database.prepare('SELECT * FROM plans ORDER BY id DESC LIMIT 1').get() as
+      { id: number; created_ms: number; plan: string } | undefined;
     return row ? { id: row.id, createdMs: row.created_ms, plan: JSON.parse(row.plan) as unknown } : undefined;
   }
 
@@ -319,6 +391,12 @@ export class DetectionStore {
         // the WAL file may not exist
       }
     }
-    return { rows: this.count({}), failedWrites: this.failedWrites, writtenRows: this.writtenRows, retentionDeletedRows: this.retentionDeletedRows, fileBytes };
+    return {
+      rows: this.count({}),
+      failedWrites: this.failedWrites,
+      writtenRows: this.writtenRows,
+      retentionDeletedRows: this.retentionDeletedRows,
+      fileBytes,
+    };
   }
 }

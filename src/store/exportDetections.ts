@@ -22,12 +22,26 @@ export function jsonLine(row: readonly unknown[]): string {
   const [id, camera, time, label, score, x1, y1, x2, y2, model, latencyMs, sloMet, sourceWidth, sourceHeight] = row;
   const box = [x1, y1, x2, y2];
   return JSON.stringify({
-    id, camera, time, label, score, box, sourceWidth: sourceWidth ?? null, sourceHeight: sourceHeight ?? null,
-    model, latencyMs, sloMet: sloMet === 1,
+    id,
+    camera,
+    time,
+    label,
+    score,
+    box,
+    sourceWidth: sourceWidth ?? null,
+    sourceHeight: sourceHeight ?? null,
+    model,
+    latencyMs,
+    sloMet: sloMet === 1,
   });
 }
 
-export function* exportChunks(store: DetectionStore, filter: DetectionFilter, format: ExportFormat, chunkChars = 65_536): Generator<string, void, undefined> {
+export function* exportChunks(
+  store: DetectionStore,
+  filter: DetectionFilter,
+  format: ExportFormat,
+  chunkChars = 65_536,
+): Generator<string, void, undefined> {
   const format1 = format === 'csv' ? csvLine : jsonLine;
   let chunk = format === 'csv' ? `${CSV_HEADER}\n` : '';
   for (const row of store.iterate(filter)) {

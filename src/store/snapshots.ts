@@ -10,7 +10,14 @@ import { isDiskFull } from './detectionStore.ts';
 
 export type RgbPixels = { width: number; height: number; data: Uint8Array };
 
-export type SnapshotOptions = { dir: string; minIntervalMs: number; retentionDays: number; maxFiles: number; quality: number; log: Logger };
+export type SnapshotOptions = {
+  dir: string;
+  minIntervalMs: number;
+  retentionDays: number;
+  maxFiles: number;
+  quality: number;
+  log: Logger;
+};
 
 /** Encodes RGB24 pixels as JPEG, optionally scaled down (nearest neighbour) to at most `maxWidth` pixels wide. */
 export function encodeJpeg(image: RgbPixels, quality: number, maxWidth?: number): Buffer {

@@ -39,7 +39,11 @@ async function exercise(url: string): Promise<void> {
   await controller.subscribe('announce', (value) => void seen.push(value));
   await controller.subscribe('available', (value) => void availability.push(value));
   await controller.subscribe('response', (value) => void responses.push(value));
-  await waitFor('retained announcement and availability', () => seen.length === 1 && availability.at(-1) === 'online', 5000);
+  await waitFor(
+    'retained announcement and availability',
+    () => seen.length === 1 && availability.at(-1) === 'online',
+    5000,
+  );
   assert.equal(seen[0]!.deviceClass, 'T4');
 
   // Request/response envelope, and an error response for a malformed request with a transaction.

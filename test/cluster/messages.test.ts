@@ -32,19 +32,31 @@ it('accepts a good announcement and availability', () => {
 });
 
 it('rejects bad payloads naming the topic and the field', () => {
-  const bad = parseMessage('announce', 'ppipe/nodes/x/announce', JSON.stringify({ ...announcement, gpus: 0, dataEndpoint: 'http://x' }));
+  const bad = parseMessage(
+    'announce',
+    'ppipe/nodes/x/announce',
+    JSON.stringify({ ...announcement, gpus: 0, dataEndpoint: 'http://x' }),
+  );
   assert.ok(!bad.ok);
   assert.match(bad.reason, /ppipe\/nodes\/x\/announce/);
   assert.match(bad.reason, /gpus/);
   assert.match(bad.reason, /dataEndpoint/);
   const notJson = parseMessage('heartbeat', 'ppipe/nodes/x/heartbeat', '{oops');
   assert.ok(!notJson.ok && /expected JSON/.test(notJson.reason));
-  const unknownKey = parseMessage('heartbeat', 't', JSON.stringify({ id: 'x', seq: 1, uptimeS: 1, planId: null, ready: true, inflightBatches: 0, extra: 1 }));
+  const unknownKey = parseMessage(
+    'heartbeat',
+    't',
+    JSON.stringify({ id: 'x', seq: 1, uptimeS: 1, planId: null, ready: true, inflightBatches: 0, extra: 1 }),
+  );
   assert.ok(!unknownKey.ok && /extra/.test(unknownKey.reason));
   const availability = parseMessage('available', 't', 'maybe');
   assert.ok(!availability.ok && /\(root\)/.test(availability.reason));
   const request = parseMessage('request', 't', JSON.stringify({ data: 3, transaction: 'a' }));
   assert.ok(!request.ok && /data/.test(request.reason));
-  const detection = parseMessage('events', 't', JSON.stringify({ type: 'new', kind: 'node', before: null, after: null }));
+  const detection = parseMessage(
+    'events',
+    't',
+    JSON.stringify({ type: 'new', kind: 'node', before: null, after: null }),
+  );
   assert.ok(detection.ok);
 });

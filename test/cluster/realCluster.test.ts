@@ -6,7 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { it } from 'node:test';
-import { Bus, Controller, EmbeddedBroker, Frontend, ModelServer, ReservationDispatcher } from '../../src/cluster/index.ts';
+import {
+  Bus,
+  Controller,
+  EmbeddedBroker,
+  Frontend,
+  ModelServer,
+  ReservationDispatcher,
+} from '../../src/cluster/index.ts';
 import type { NamedTensor, PlacedPlan, RealPartitionModel } from '../../src/cluster/index.ts';
 import { createPartitionExecutor, encodeOnnxModel, loadModel, splitModel } from '../../src/models/index.ts';
 import { zooModel } from '../models/modelZoo.ts';
@@ -15,7 +22,17 @@ import { TOKEN, memoryLogger, spawnWorker } from './support.ts';
 import { waitFor } from '../helpers.ts';
 
 function twoPartitionPlan(): Plan {
-  const partition = (blocks: [number, number], transferUs: number) => ({ blocks, gpu: 'cpu-1t', mpsShare: 1, instances: 1, gpus: 1, gpusPerServer: 1, inferUs: 5000, transferUs, throughputRps: 200 });
+  const partition = (blocks: [number, number], transferUs: number) => ({
+    blocks,
+    gpu: 'cpu-1t',
+    mpsShare: 1,
+    instances: 1,
+    gpus: 1,
+    gpusPerServer: 1,
+    inferUs: 5000,
+    transferUs,
+    throughputRps: 200,
+  });
   return {
     format: 'ppipe-plan/1',
     algorithm: 'ppipe',
@@ -23,8 +40,31 @@ function twoPartitionPlan(): Plan {
     objective: 200,
     status: 'optimal',
     mipGap: 0,
-    cluster: { bandwidthGbps: 10, batchBuildFactor: 1.3, gpus: [{ type: 'cpu-1t', count: 2, mpsLevels: 1, gpusPerServer: 1 }] },
-    dnns: [{ name: 'zoo-mobilenet', weight: 1, sloUs: 10_000_000, marginUs: 0, estXput: null, blockCount: 2, transferUsPerSample: [100], throughputRps: 200, pipelines: [{ throughputRps: 200, batchSize: 1, estBatchBuildUs: 0, partitions: [partition([0, 1], 100), partition([1, 2], 0)] }] }],
+    cluster: {
+      bandwidthGbps: 10,
+      batchBuildFactor: 1.3,
+      gpus: [{ type: 'cpu-1t', count: 2, mpsLevels: 1, gpusPerServer: 1 }],
+    },
+    dnns: [
+      {
+        name: 'zoo-mobilenet',
+        weight: 1,
+        sloUs: 10_000_000,
+        marginUs: 0,
+        estXput: null,
+        blockCount: 2,
+        transferUsPerSample: [100],
+        throughputRps: 200,
+        pipelines: [
+          {
+            throughputRps: 200,
+            batchSize: 1,
+            estBatchBuildUs: 0,
+            partitions: [partition([0, 1], 100), partition([1, 2], 0)],
+          },
+        ],
+      },
+    ],
   };
 }
 
@@ -39,15 +79,38 @@ function seededInput(count: number): Float32Array {
 it('serves a request across two partitions on two worker processes', { timeout: 60_000 }, async () => {
   const bytes = encodeOnnxModel(zooModel('mobilenet', { inputSize: 64, widthDivisor: 2 }));
   const loaded = await loadModel('zoo-mobilenet', bytes);
-  const split = splitModel(loaded.model, loaded.analysis, loaded.shapeInfo, [Math.floor(loaded.analysis.nodes.length / 2)]);
+  const split = splitModel(loaded.model, loaded.analysis, loaded.shapeInfo, [
+    Math.floor(loaded.analysis.nodes.length / 2),
+  ]);
   const [first, second] = split.plans;
   const partitions = new Map<string, RealPartitionModel>([
-    ['0-1', { bytes: encodeOnnxModel(split.models[0]!), inputs: first!.inputs, link: first!.link, linkBytesPerSample: first!.linkBytesPerSample }],
-    ['1-2', { bytes: encodeOnnxModel(split.models[1]!), inputs: second!.inputs, link: second!.outputs, linkBytesPerSample: 0 }],
+    [
+      '0-1',
+      {
+        bytes: encodeOnnxModel(split.models[0]!),
+        inputs: first!.inputs,
+        link: first!.link,
+        linkBytesPerSample: first!.linkBytesPerSample,
+      },
+    ],
+    [
+      '1-2',
+      {
+        bytes: encodeOnnxModel(split.models[1]!),
+        inputs: second!.inputs,
+        link: second!.outputs,
+        linkBytesPerSample: 0,
+      },
+    ],
   ]);
   const inputSpec = first!.inputs[0]!;
   const dims = inputSpec.shape.map((d) => (d < 0 ? 1 : d));
-  const input: NamedTensor = { name: inputSpec.name, dtype: 'float32', dims, data: seededInput(dims.reduce((a, b) => a * b, 1)) };
+  const input: NamedTensor = {
+    name: inputSpec.name,
+    dtype: 'float32',
+    dims,
+    data: seededInput(dims.reduce((a, b) => a * b, 1)),
+  };
   const whole = await createPartitionExecutor(bytes, { device: { kind: 'cpu', threads: 1 } });
   const expected = await whole.run({ [input.name]: input });
   await whole.release();
@@ -63,11 +126,36 @@ it('serves a request across two partitions on two worker processes', { timeout: 
   const controller = new Controller(
     bus,
     models,
-    { profiles: '', models: [{ name: 'zoo-mobilenet', partitions }], algorithm: 'ppipe', bandwidthGbps: 10, paceLinks: false, linkDtype: 'float32', debounceMs: 100, planOverride: (nodes) => (nodes.length === 2 ? twoPartitionPlan() : undefined) },
-    { onPlacedPlan: (t) => { placedPlan = t; frontend.setPlacedPlan(t); } },
+    {
+      profiles: '',
+      models: [{ name: 'zoo-mobilenet', partitions }],
+      algorithm: 'ppipe',
+      bandwidthGbps: 10,
+      paceLinks: false,
+      linkDtype: 'float32',
+      debounceMs: 100,
+      planOverride: (nodes) => (nodes.length === 2 ? twoPartitionPlan() : undefined),
+    },
+    {
+      onPlacedPlan: (t) => {
+        placedPlan = t;
+        frontend.setPlacedPlan(t);
+      },
+    },
     log,
   );
-  const workers = ['cpu-a', 'cpu-b'].map((id) => spawnWorker(broker.url, id, ['--device-class', 'cpu-1t', '--mps-levels', '1', '--device', 'cpu:1', '--cache', cache]));
+  const workers = ['cpu-a', 'cpu-b'].map((id) =>
+    spawnWorker(broker.url, id, [
+      '--device-class',
+      'cpu-1t',
+      '--mps-levels',
+      '1',
+      '--device',
+      'cpu:1',
+      '--cache',
+      cache,
+    ]),
+  );
   try {
     await bus.start();
     await models.start();
@@ -83,7 +171,12 @@ it('serves a request across two partitions on two worker processes', { timeout: 
       const got = exact.outputs.find((o) => o.name === name);
       assert.ok(got, `output ${name}`);
       assert.deepEqual(got.dims, tensor.dims);
-      assert.ok(Buffer.from((got.data as Float32Array).buffer, got.data.byteOffset, got.data.byteLength).equals(Buffer.from((tensor.data as Float32Array).buffer, tensor.data.byteOffset, tensor.data.byteLength)), `float32 links: ${name} is bit-identical`);
+      assert.ok(
+        Buffer.from((got.data as Float32Array).buffer, got.data.byteOffset, got.data.byteLength).equals(
+          Buffer.from((tensor.data as Float32Array).buffer, tensor.data.byteOffset, tensor.data.byteLength),
+        ),
+        `float32 links: ${name} is bit-identical`,
+      );
     }
 
     placedPlan = undefined;
@@ -102,9 +195,11 @@ it('serves a request across two partitions on two worker processes', { timeout: 
       }
     }
     const relError = worst / (scale || 1);
-    console.log(`float16 links: max abs error ${worst.toExponential(3)}, relative to output range ${relError.toExponential(3)}`);
+    console.log(
+      `float16 links: max abs error ${worst.toExponential(3)}, relative to output range ${relError.toExponential(3)}`,
+    );
     assert.ok(relError < 5e-3, `float16 relative error ${relError}`);
-    assert.equal(models.served, 2, 'each partition was downloaded once; the re-plan hit the workers\' caches');
+    assert.equal(models.served, 2, "each partition was downloaded once; the re-plan hit the workers' caches");
   } finally {
     for (const worker of workers) await worker.stop();
     await controller.stop();

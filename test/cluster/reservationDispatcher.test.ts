@@ -7,7 +7,11 @@ import { ReservationDispatcher } from '../../src/cluster/index.ts';
 import type { DispatchDecision, PendingRequest, PlacedPlan } from '../../src/cluster/index.ts';
 import { ManualClock } from '../../src/pipeline/index.ts';
 
-const node = (id: string, instance: number): { nodeId: string; instance: number; endpoint: string } => ({ nodeId: id, instance, endpoint: `ws://${id}:1/` });
+const node = (id: string, instance: number): { nodeId: string; instance: number; endpoint: string } => ({
+  nodeId: id,
+  instance,
+  endpoint: `ws://${id}:1/`,
+});
 
 /** One DNN, one pipeline of two partitions: stage 0 on two instances of node a, stage 1 on nodes b and c. */
 function placedPlan(): PlacedPlan {
@@ -33,7 +37,12 @@ function placedPlan(): PlacedPlan {
   };
 }
 
-const request = (id: number, atUs: number, sloUs = 100_000): PendingRequest => ({ id: `r${id}`, dnn: 'net', arrivalUs: atUs, deadlineUs: atUs + sloUs });
+const request = (id: number, atUs: number, sloUs = 100_000): PendingRequest => ({
+  id: `r${id}`,
+  dnn: 'net',
+  arrivalUs: atUs,
+  deadlineUs: atUs + sloUs,
+});
 
 it('maps dispatch paths onto worker instances and schedules the wake-up of a partial batch', () => {
   const clock = new ManualClock(1_000);
@@ -59,7 +68,10 @@ it('maps dispatch paths onto worker instances and schedules the wake-up of a par
   }
   assert.equal(batches.length, 1);
   const batch = batches[0]!;
-  assert.deepEqual(batch.requests.map((r) => r.id), ['r0', 'r1', 'r2', 'r3']);
+  assert.deepEqual(
+    batch.requests.map((r) => r.id),
+    ['r0', 'r1', 'r2', 'r3'],
+  );
   assert.equal(batch.path.length, 2);
   assert.equal(batch.path[0]!.key, 'net/0/0');
   assert.equal(batch.path[0]!.nodeId, 'a');
@@ -73,7 +85,8 @@ it('maps dispatch paths onto worker instances and schedules the wake-up of a par
 
   // The next batch goes to the other, idle instances (a#1 and the other stage-1 node).
   const second: DispatchDecision['batches'][number][] = [];
-  for (let i = 4; i < 8; i++) second.push(...dispatcher.onRequest(request(i, clock.nowUs + offset), clock.nowUs + offset).batches);
+  for (let i = 4; i < 8; i++)
+    second.push(...dispatcher.onRequest(request(i, clock.nowUs + offset), clock.nowUs + offset).batches);
   assert.equal(second.length, 1);
   assert.equal(second[0]!.path[0]!.instance, 1);
   assert.notEqual(second[0]!.path[1]!.nodeId, batch.path[1]!.nodeId);
@@ -105,13 +118,22 @@ it('feeds measured inference back and plans around a dead node', () => {
   const clock = new ManualClock(0);
   const dispatcher = new ReservationDispatcher({ clock });
   dispatcher.setPlacedPlan(placedPlan(), 0);
-  dispatcher.onFeedback({ key: 'net/0/1', nodeId: 'b', instance: 0, batchSize: 4, inferUs: 16_000, queueUs: 0, sendUs: 0 });
+  dispatcher.onFeedback({
+    key: 'net/0/1',
+    nodeId: 'b',
+    instance: 0,
+    batchSize: 4,
+    inferUs: 16_000,
+    queueUs: 0,
+    sendUs: 0,
+  });
   assert.equal(dispatcher.stats.feedback, 1);
   const down = dispatcher.onNodeDown('b', 0);
   assert.equal(down.batches.length, 0);
   const batches: DispatchDecision['batches'][number][] = [];
   for (let round = 0; round < 3; round++) {
-    for (let i = 0; i < 4; i++) batches.push(...dispatcher.onRequest(request(round * 4 + i, clock.nowUs), clock.nowUs).batches);
+    for (let i = 0; i < 4; i++)
+      batches.push(...dispatcher.onRequest(request(round * 4 + i, clock.nowUs), clock.nowUs).batches);
     clock.nowUs += 30_000;
   }
   assert.equal(batches.length, 3);
@@ -122,10 +144,13 @@ it('feeds measured inference back and plans around a dead node', () => {
   assert.equal(dispatcher.onRequest(request(99, at), at).batches.length, 0);
   assert.equal(dispatcher.nextWakeUs(), at + 100_000);
   const expired = dispatcher.onTick(at + 100_000);
-  assert.deepEqual(expired.dropped.map((d) => d.request.id), ['r99']);
+  assert.deepEqual(
+    expired.dropped.map((d) => d.request.id),
+    ['r99'],
+  );
 });
 
-it('a scheduler rebuilt around a dead node keeps the survivors\' in-flight reservations', () => {
+it("a scheduler rebuilt around a dead node keeps the survivors' in-flight reservations", () => {
   const clock = new ManualClock(0);
   const dispatcher = new ReservationDispatcher({ clock });
   dispatcher.setPlacedPlan(placedPlan(), 0);
@@ -142,9 +167,15 @@ it('a scheduler rebuilt around a dead node keeps the survivors\' in-flight reser
   for (let i = 8; i < 12; i++) next.push(...dispatcher.onRequest(request(i, 1_000), 1_000).batches);
   assert.equal(next.length, 1);
   const path = next[0]!.path;
-  assert.ok(path[0]!.plannedStartUs >= 8_000 - 1_000, `stage 0 starts ${path[0]!.plannedStartUs} µs from now, while a's lanes are busy for 7 ms more`);
+  assert.ok(
+    path[0]!.plannedStartUs >= 8_000 - 1_000,
+    `stage 0 starts ${path[0]!.plannedStartUs} µs from now, while a's lanes are busy for 7 ms more`,
+  );
   assert.equal(path[1]!.nodeId, 'c');
-  assert.ok(path[1]!.plannedStartUs >= onC.path[1]!.plannedStartUs + 8_000 - 1_000, 'stage 1 on c after the batch it already has');
+  assert.ok(
+    path[1]!.plannedStartUs >= onC.path[1]!.plannedStartUs + 8_000 - 1_000,
+    'stage 1 on c after the batch it already has',
+  );
 });
 
 it('plans against SLO − guard (the guard in wall µs, scaled by the time scale)', () => {
@@ -163,11 +194,18 @@ it('hands back the requests a new plan dispatches at once (frames that arrived b
   for (let i = 0; i < 4; i++) assert.equal(dispatcher.onRequest(request(i, 0), 0).batches.length, 0);
   clock.nowUs = 1_000;
   const decision = dispatcher.setPlacedPlan(placedPlan(), 1_000);
-  assert.deepEqual(decision.batches.flatMap((b) => b.requests.map((r) => r.id)), ['r0', 'r1', 'r2', 'r3'], 'the frontend gets the batch to send');
+  assert.deepEqual(
+    decision.batches.flatMap((b) => b.requests.map((r) => r.id)),
+    ['r0', 'r1', 'r2', 'r3'],
+    'the frontend gets the batch to send',
+  );
 });
 
-it('a wake-up that fires late by less than the guard still dispatches the lone request; later than that, it drops', () => {
-  for (const [lateUs, dispatched] of [[2_000, true], [8_000, false]] as const) {
+it('a wake-up late by less than the guard still dispatches the lone request; later than that, it drops', () => {
+  for (const [lateUs, dispatched] of [
+    [2_000, true],
+    [8_000, false],
+  ] as const) {
     const clock = new ManualClock(1_000);
     const dispatcher = new ReservationDispatcher({ clock, guardUs: 5_000 });
     dispatcher.setPlacedPlan(placedPlan(), clock.nowUs);

@@ -34,7 +34,11 @@ export interface WorkerProcess {
 }
 
 export function spawnWorker(brokerUrl: string, id: string, args: string[]): WorkerProcess {
-  const child = spawn(path.join(REPO_ROOT, 'bin', 'ppipe'), ['worker', '--broker', brokerUrl, '--id', id, '--token', TOKEN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    path.join(REPO_ROOT, 'bin', 'ppipe'),
+    ['worker', '--broker', brokerUrl, '--id', id, '--token', TOKEN, ...args],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const worker: WorkerProcess = {
     child,
@@ -65,9 +69,12 @@ export interface TestCertificates {
 function openssl(args: string[], cwd: string): void {
   const result = spawnSync('openssl', args, { cwd, encoding: 'utf8', timeout: 10_000 });
   if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
-    throw new Error('the TLS tests need the openssl command line tool to make throwaway certificates (apt-get install openssl)');
+    throw new Error(
+      'the TLS tests need the openssl command line tool to make throwaway certificates (apt-get install openssl)',
+    );
   }
-  if (result.error || result.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${result.error?.message ?? result.stderr}`);
+  if (result.error || result.status !== 0)
+    throw new Error(`openssl ${args.join(' ')} failed: ${result.error?.message ?? result.stderr}`);
 }
 
 /**
@@ -78,11 +85,54 @@ export function makeTestCertificates(): TestCertificates {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ppipe-tls-'));
   try {
     const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-    openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=ppipe test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+    openssl(
+      [
+        'req',
+        '-x509',
+        ...ec,
+        '-keyout',
+        'ca.key',
+        '-out',
+        'ca.crt',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=ppipe test CA',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      ],
+      dir,
+    );
     openssl(['req', '-new', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1'], dir);
-    writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n');
+    writeFileSync(
+      path.join(dir, 'server.ext'),
+      'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' +
+        'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n',
+    );
     const serial = `0x${Date.now().toString(16)}`;
-    openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', serial, '-days', '2', '-extfile', 'server.ext', '-out', 'server.crt'], dir);
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        'server.csr',
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-set_serial',
+        serial,
+        '-days',
+        '2',
+        '-extfile',
+        'server.ext',
+        '-out',
+        'server.crt',
+      ],
+      dir,
+    );
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
@@ -99,7 +149,9 @@ export function makeTestCertificates(): TestCertificates {
 /** Debian's mosquitto as found on PATH; undefined where it is absent (those tests skip, saying why). */
 export const MOSQUITTO = findOnPath('mosquitto');
 /** `skip` for a test that needs mosquitto: false where it is on PATH, else the reason. */
-export const NO_MOSQUITTO: string | false = MOSQUITTO ? false : 'mosquitto is not on PATH (Debian: apt-get install mosquitto)';
+export const NO_MOSQUITTO: string | false = MOSQUITTO
+  ? false
+  : 'mosquitto is not on PATH (Debian: apt-get install mosquitto)';
 
 export async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -120,7 +172,10 @@ export interface Mosquitto {
  * lines; resolves once `probe` options connect (tests skip when mosquitto is not installed: see MOSQUITTO).
  * `configure` gets the temporary folder first, to write what the lines refer to (password file, certificates).
  */
-export async function startMosquitto(configure: (dir: string) => string[], probe: IClientOptions = {}): Promise<Mosquitto> {
+export async function startMosquitto(
+  configure: (dir: string) => string[],
+  probe: IClientOptions = {},
+): Promise<Mosquitto> {
   if (!MOSQUITTO) throw new Error(String(NO_MOSQUITTO));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ppipe-mosquitto-'));
   const port = await freePort();
@@ -139,13 +194,19 @@ export async function startMosquitto(configure: (dir: string) => string[], probe
   const deadline = Date.now() + 5000;
   for (;;) {
     try {
-      const client = await mqtt.connectAsync(`${scheme}://127.0.0.1:${port}`, { ...probe, reconnectPeriod: 0, connectTimeout: 500 });
+      const client = await mqtt.connectAsync(`${scheme}://127.0.0.1:${port}`, {
+        ...probe,
+        reconnectPeriod: 0,
+        connectTimeout: 500,
+      });
       await client.endAsync();
       return { port, dir, stop };
     } catch (error) {
       if (Date.now() > deadline || child.exitCode !== null) {
         await stop();
-        throw new Error(`mosquitto did not come up on port ${port}: ${String(error)}; its stderr: ${stderr}`, { cause: error });
+        throw new Error(`mosquitto did not come up on port ${port}: ${String(error)}; its stderr: ${stderr}`, {
+          cause: error,
+        });
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

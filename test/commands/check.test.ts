@@ -12,12 +12,19 @@ describe('ppipe check', () => {
   it('check exits non-zero and names each violation', async () => {
     const planFile = path.join(dir, 'bad-plan.json');
     const result = await ppipe(['plan', problemFile, '--json']);
-    const plan = (JSON.parse(result.stdout) as { plan: { dnns: Array<{ pipelines: Array<{ partitions: Array<{ inferUs: number }> }> }> } }).plan;
+    const plan = (
+      JSON.parse(result.stdout) as {
+        plan: { dnns: Array<{ pipelines: Array<{ partitions: Array<{ inferUs: number }> }> }> };
+      }
+    ).plan;
     plan.dnns[0]!.pipelines[0]!.partitions[0]!.inferUs = 1;
     writeFileSync(planFile, JSON.stringify(plan));
     const check = await ppipe(['check', planFile, '--problem', problemFile]);
     assert.equal(check.code, 1);
-    assert.match(check.stderr, /dnns\[0\] \(colorization-v2\)\.pipelines\[0\]\.partitions\[0\]\.inferUs: profiles give/);
+    assert.match(
+      check.stderr,
+      /dnns\[0\] \(colorization-v2\)\.pipelines\[0\]\.partitions\[0\]\.inferUs: profiles give/,
+    );
   });
 
   it('--help; a missing --problem exits 2', async () => {

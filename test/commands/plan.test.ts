@@ -14,7 +14,12 @@ describe('ppipe plan', () => {
     const planFile = path.join(dir, 'plan.json');
     const result = await ppipe(['plan', problemFile, '--json', '--out', planFile]);
     assert.equal(result.code, 0, result.stderr);
-    const out = JSON.parse(result.stdout) as { objective: number; status: string; seconds: number; plan: { format: string } };
+    const out = JSON.parse(result.stdout) as {
+      objective: number;
+      status: string;
+      seconds: number;
+      plan: { format: string };
+    };
     assert.deepEqual(Object.keys(out), ['objective', 'status', 'seconds', 'plan']);
     assert.equal(out.status, 'optimal');
     assert.ok(out.objective > 3400 && out.seconds > 0 && out.plan.format === 'ppipe-plan/1');
@@ -33,7 +38,15 @@ describe('ppipe plan', () => {
 
   it('bad input gets a clear error: unknown model, malformed problem, bad options', async () => {
     const bad = path.join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ profiles: FIXTURE_PROFILES, bandwidthGbps: 10, gpus: [{ type: 'L4', count: 1 }], dnns: [{ name: 'resnet-999' }] }));
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        profiles: FIXTURE_PROFILES,
+        bandwidthGbps: 10,
+        gpus: [{ type: 'L4', count: 1 }],
+        dnns: [{ name: 'resnet-999' }],
+      }),
+    );
     const unknown = await ppipe(['plan', bad]);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /dnns\[0\]\.name.*expected the name of a profiled model/);

@@ -13,10 +13,23 @@ const PLAN = path.join(FIXTURES, 'g2-L4-T4.plan.json');
 
 test('ppipe sim --json prints exactly one JSON object with the contract fields', () => {
   const c = capture();
-  const code = runSimCommand([PLAN, '--dnn', '1', '--load-factor', '0.8', '--duration-s', '1', '--seed', '3', '--json', ...WITH_PROFILES], c.io);
+  const code = runSimCommand(
+    [PLAN, '--dnn', '1', '--load-factor', '0.8', '--duration-s', '1', '--seed', '3', '--json', ...WITH_PROFILES],
+    c.io,
+  );
   assert.equal(code, 0, c.err());
   const result = JSON.parse(c.out()) as Record<string, unknown>;
-  for (const key of ['attainment', 'dropped', 'late', 'served', 'requests', 'utilization', 'probesPerBatch', 'schedulerUsPerDecision', 'eventsPerSecond']) {
+  for (const key of [
+    'attainment',
+    'dropped',
+    'late',
+    'served',
+    'requests',
+    'utilization',
+    'probesPerBatch',
+    'schedulerUsPerDecision',
+    'eventsPerSecond',
+  ]) {
     assert.ok(key in result, key);
   }
   assert.equal(result.rateRps, Math.floor(0.8 * 1153.67));

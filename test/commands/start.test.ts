@@ -29,9 +29,24 @@ describe('ppipe start', () => {
 describe('what ppipe start prints once it runs', () => {
   it('names the cameras, models with their SLOs, the workers and the plan, or says detection runs in-process', () => {
     const camera = {
-      id: 'door', name: 'Door', url: 'rtsp://cam/1', fps: 5, width: 640, height: 480, model: 'blazeface', enabled: true,
-      status: 'online', measuredFps: 5, framesTotal: 0, skippedFramesTotal: 0, restartsTotal: 0,
-      lastFrameAtMs: null, lastError: null, sourceWidth: 1280, sourceHeight: 720, sourceSizeNote: null,
+      id: 'door',
+      name: 'Door',
+      url: 'rtsp://cam/1',
+      fps: 5,
+      width: 640,
+      height: 480,
+      model: 'blazeface',
+      enabled: true,
+      status: 'online',
+      measuredFps: 5,
+      framesTotal: 0,
+      skippedFramesTotal: 0,
+      restartsTotal: 0,
+      lastFrameAtMs: null,
+      lastError: null,
+      sourceWidth: 1280,
+      sourceHeight: 720,
+      sourceSizeNote: null,
     } as const;
     const model = { id: 'blazeface', kind: 'blazeface', sloMs: 200 } as unknown as ModelConfig;
     const cluster = describeStart({ cameras: [camera], models: [model], workers: [], plan: null });

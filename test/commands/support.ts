@@ -32,15 +32,24 @@ export async function ppipe(args: string[]): Promise<{ code: number; stdout: str
 export function problemFolder(): { dir: string; problemFile: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-cli-'));
   const problemFile = path.join(dir, 'problem.json');
-  writeFileSync(problemFile, JSON.stringify({
-    profiles: path.relative(dir, FIXTURE_PROFILES),
-    algorithm: 'ppipe', maxPartitions: 2, bandwidthGbps: 10, batchBuildFactor: 1.3,
-    gpus: [{ type: 'L4', count: 25, mpsLevels: 4, gpusPerServer: 4 }, { type: 'T4', count: 75, mpsLevels: 4, gpusPerServer: 2 }],
-    dnns: [
-      { name: 'colorization-v2', weight: 0.30, sloUs: 71752.36, marginUs: 28701, estXput: 837.36 },
-      { name: 'googlenet-v3-pytorch', weight: 0.33 },
-      { name: 'repvgg-b3', weight: 0.37 },
-    ],
-  }));
+  writeFileSync(
+    problemFile,
+    JSON.stringify({
+      profiles: path.relative(dir, FIXTURE_PROFILES),
+      algorithm: 'ppipe',
+      maxPartitions: 2,
+      bandwidthGbps: 10,
+      batchBuildFactor: 1.3,
+      gpus: [
+        { type: 'L4', count: 25, mpsLevels: 4, gpusPerServer: 4 },
+        { type: 'T4', count: 75, mpsLevels: 4, gpusPerServer: 2 },
+      ],
+      dnns: [
+        { name: 'colorization-v2', weight: 0.3, sloUs: 71752.36, marginUs: 28701, estXput: 837.36 },
+        { name: 'googlenet-v3-pytorch', weight: 0.33 },
+        { name: 'repvgg-b3', weight: 0.37 },
+      ],
+    }),
+  );
   return { dir, problemFile };
 }

@@ -13,9 +13,15 @@ const PLAN = path.join(FIXTURES, 'g2-L4-T4.plan.json');
 
 test('ppipe sweep --json reports the largest passing load factor and its points', () => {
   const c = capture();
-  const code = runSweepCommand([PLAN, '--dnn', '2', '--duration-s', '0.5', '--reference-xput', '2000', '--json', ...WITH_PROFILES], c.io);
+  const code = runSweepCommand(
+    [PLAN, '--dnn', '2', '--duration-s', '0.5', '--reference-xput', '2000', '--json', ...WITH_PROFILES],
+    c.io,
+  );
   assert.equal(code, 0, c.err());
-  const result = JSON.parse(c.out()) as { maxLoadFactor: number; points: Array<{ loadFactor: number; attainment: number; rateRps: number }> };
+  const result = JSON.parse(c.out()) as {
+    maxLoadFactor: number;
+    points: Array<{ loadFactor: number; attainment: number; rateRps: number }>;
+  };
   assert.ok(result.points.length >= 1);
   assert.equal(result.points[0]!.loadFactor, 1);
   assert.equal(result.points[0]!.rateRps, 2000);

@@ -13,31 +13,52 @@ describe('appConfig', () => {
   it('config/default.yaml is valid and names nothing outside the repository', () => {
     const file = path.join(REPO_ROOT, 'config', 'default.yaml');
     const config = loadAppConfig(file);
-    const inside = (relative: string): boolean => !path.relative(REPO_ROOT, path.resolve(path.dirname(file), relative)).startsWith('..');
-    assert.deepEqual(config.cameras.map((c) => c.id), ['demo']);
+    const inside = (relative: string): boolean =>
+      !path.relative(REPO_ROOT, path.resolve(path.dirname(file), relative)).startsWith('..');
+    assert.deepEqual(
+      config.cameras.map((c) => c.id),
+      ['demo'],
+    );
     assert.ok(inside(config.cameras[0]!.url.replace(/^image:/, '')), config.cameras[0]!.url);
     assert.ok(config.models.every((m) => inside(m.path)));
     assert.ok(inside(config.store.dataDir));
     assert.ok(config.cluster, 'detection runs on the cluster runtime by default');
   });
 
-  it('examples/g2-l4-t4.yaml is the paper\'s G2 on 25 L4 + 75 T4 at 10 Gbit/s, as a planning problem', () => {
+  it("examples/g2-l4-t4.yaml is the paper's G2 on 25 L4 + 75 T4 at 10 Gbit/s, as a planning problem", () => {
     const file = path.join(REPO_ROOT, 'examples', 'g2-l4-t4.yaml');
     const problem = parseProblem(file, parseYaml(readFileSync(file, 'utf8')));
-    assert.deepEqual(problem.gpus.map((g) => [g.type, g.count]), [['L4', 25], ['T4', 75]]);
+    assert.deepEqual(
+      problem.gpus.map((g) => [g.type, g.count]),
+      [
+        ['L4', 25],
+        ['T4', 75],
+      ],
+    );
     assert.equal(problem.bandwidthGbps, 10);
-    assert.deepEqual(problem.dnns.map((d) => d.name), ['colorization-v2', 'googlenet-v3-pytorch', 'repvgg-b3']);
+    assert.deepEqual(
+      problem.dnns.map((d) => d.name),
+      ['colorization-v2', 'googlenet-v3-pytorch', 'repvgg-b3'],
+    );
     assert.equal(problem.profiles, undefined, 'the artifact data comes from --profiles or PPIPE_ARTIFACT_DATA');
   });
 
   it('reports unknown keys and wrong types all at once, with the file named', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'ppipe-config-')), 'bad.yaml');
     writeFileSync(file, 'version: 1\ningest:\n  stallTimeoutS: -3\nserver: { port: ten }\ncolour: blue\n');
-    assert.throws(() => loadAppConfig(file), (e: unknown) => {
-      const message = (e as Error).message;
-      return e instanceof ConfigError && message.startsWith(file) && /ingest\.stallTimeoutS/.test(message) &&
-        /server\.port/.test(message) && /colour/.test(message);
-    });
+    assert.throws(
+      () => loadAppConfig(file),
+      (e: unknown) => {
+        const message = (e as Error).message;
+        return (
+          e instanceof ConfigError &&
+          message.startsWith(file) &&
+          /ingest\.stallTimeoutS/.test(message) &&
+          /server\.port/.test(message) &&
+          /colour/.test(message)
+        );
+      },
+    );
     writeFileSync(file, 'ingest: [unclosed\n');
     assert.throws(() => loadAppConfig(file), /expected YAML/);
   });
@@ -46,7 +67,11 @@ describe('appConfig', () => {
 describe('appConfig: appliance sections', () => {
   it('substitutes ${NAME} from the environment and exports a JSON Schema with every field described', async () => {
     const { appConfigJsonSchema, parseAppConfig } = await import('../../src/config/index.ts');
-    const config = parseAppConfig('x.yaml', { cameras: [{ id: 'door', url: 'rtsp://admin:${CAM_PASSWORD}@10.0.0.2/s1' }] }, { CAM_PASSWORD: 'pw' });
+    const config = parseAppConfig(
+      'x.yaml',
+      { cameras: [{ id: 'door', url: 'rtsp://admin:${CAM_PASSWORD}@10.0.0.2/s1' }] },
+      { CAM_PASSWORD: 'pw' },
+    );
     assert.equal(config.cameras[0]!.url, 'rtsp://admin:pw@10.0.0.2/s1');
     assert.equal(config.server.host, '127.0.0.1');
     assert.equal(config.server.port, 8080);
@@ -61,9 +86,12 @@ describe('appConfig: appliance sections', () => {
       if (n.items) walk(n.items, `${at}[]`);
       for (const option of n.anyOf ?? []) walk(option, at);
     };
-    walk((appConfigJsonSchema().properties as Record<string, unknown>), '');
+    walk(appConfigJsonSchema().properties as Record<string, unknown>, '');
     walk(appConfigJsonSchema(), '');
-    assert.deepEqual(undescribed.filter((p) => !p.startsWith('.planner')), []);
+    assert.deepEqual(
+      undescribed.filter((p) => !p.startsWith('.planner')),
+      [],
+    );
   });
 });
 
@@ -77,10 +105,22 @@ describe('appConfig: cluster section', () => {
 
   it('names every bad cluster field at once', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'ppipe-config-')), 'cluster.yaml');
-    writeFileSync(file, 'cluster:\n  broker: tcp://host:1883\n  localWorkers: -1\n  token: short\n  algorithm: greedy\n  workers: 3\n');
-    assert.throws(() => loadAppConfig(file), (e: unknown) => {
-      const message = (e as Error).message;
-      return e instanceof ConfigError && message.startsWith(file) && ['cluster.broker', 'cluster.localWorkers', 'cluster.token', 'cluster.algorithm', 'workers'].every((field) => message.includes(field));
-    });
+    writeFileSync(
+      file,
+      'cluster:\n  broker: tcp://host:1883\n  localWorkers: -1\n  token: short\n  algorithm: greedy\n  workers: 3\n',
+    );
+    assert.throws(
+      () => loadAppConfig(file),
+      (e: unknown) => {
+        const message = (e as Error).message;
+        return (
+          e instanceof ConfigError &&
+          message.startsWith(file) &&
+          ['cluster.broker', 'cluster.localWorkers', 'cluster.token', 'cluster.algorithm', 'workers'].every((field) =>
+            message.includes(field),
+          )
+        );
+      },
+    );
   });
 });

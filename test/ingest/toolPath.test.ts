@@ -11,11 +11,15 @@ describe('resolveTool', () => {
     assert.equal(resolveTool('ffmpeg', 'ffmpeg', '/usr/bin:/bin'), 'ffmpeg');
   });
 
-  it('falls back to the shipped binary, which runs, when PATH has no ffmpeg', { skip: shippedTool('ffmpeg') === undefined ? 'the optional package is not installed on this platform' : false }, () => {
-    for (const tool of ['ffmpeg', 'ffprobe'] as const) {
-      const resolved = resolveTool(tool, tool, '/nonexistent');
-      assert.equal(resolved, shippedTool(tool));
-      assert.match(execFileSync(resolved, ['-version'], { encoding: 'utf8' }), new RegExp(`^${tool} version`));
-    }
-  });
+  it(
+    'falls back to the shipped binary, which runs, when PATH has no ffmpeg',
+    { skip: shippedTool('ffmpeg') === undefined ? 'the optional package is not installed on this platform' : false },
+    () => {
+      for (const tool of ['ffmpeg', 'ffprobe'] as const) {
+        const resolved = resolveTool(tool, tool, '/nonexistent');
+        assert.equal(resolved, shippedTool(tool));
+        assert.match(execFileSync(resolved, ['-version'], { encoding: 'utf8' }), new RegExp(`^${tool} version`));
+      }
+    },
+  );
 });

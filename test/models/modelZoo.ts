@@ -24,7 +24,9 @@ type Attr = number | number[] | string;
 function attribute(name: string, value: Attr): AttributeMessage {
   if (typeof value === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
   if (Array.isArray(value)) return { name, type: AttributeType.INTS, ints: value };
-  return Number.isInteger(value) ? { name, type: AttributeType.INT, i: value } : { name, type: AttributeType.FLOAT, f: value };
+  return Number.isInteger(value)
+    ? { name, type: AttributeType.INT, i: value }
+    : { name, type: AttributeType.FLOAT, f: value };
 }
 
 /** Appends nodes and weights; names follow the PyTorch exporter's `/scope/Op` style. */
@@ -47,12 +49,22 @@ class GraphBuilder {
 
   constantInts(name: string, values: number[]): string {
     const data = new BigInt64Array(values.map((value) => BigInt(value)));
-    this.initializers.push({ name, dims: [values.length], dataType: DataType.INT64, rawData: new Uint8Array(data.buffer) });
+    this.initializers.push({
+      name,
+      dims: [values.length],
+      dataType: DataType.INT64,
+      rawData: new Uint8Array(data.buffer),
+    });
     return name;
   }
 
   floats(name: string, values: number[]): string {
-    this.initializers.push({ name, dims: [values.length], dataType: DataType.FLOAT, rawData: new Uint8Array(new Float32Array(values).buffer) });
+    this.initializers.push({
+      name,
+      dims: [values.length],
+      dataType: DataType.FLOAT,
+      rawData: new Uint8Array(new Float32Array(values).buffer),
+    });
     return name;
   }
 
@@ -64,14 +76,26 @@ class GraphBuilder {
       name,
       opType: 'Constant',
       output: [output],
-      attribute: [{ name: 'value', type: AttributeType.TENSOR, t: { dims: [values.length], dataType: DataType.INT64, rawData: new Uint8Array(data.buffer) } }],
+      attribute: [
+        {
+          name: 'value',
+          type: AttributeType.TENSOR,
+          t: { dims: [values.length], dataType: DataType.INT64, rawData: new Uint8Array(data.buffer) },
+        },
+      ],
     });
     return output;
   }
 
   op(name: string, opType: string, inputs: string[], attrs: Record<string, Attr> = {}): string {
     const output = `${name}_output_0`;
-    this.nodes.push({ name, opType, input: inputs, output: [output], attribute: Object.entries(attrs).map(([key, value]) => attribute(key, value)) });
+    this.nodes.push({
+      name,
+      opType,
+      input: inputs,
+      output: [output],
+      attribute: Object.entries(attrs).map(([key, value]) => attribute(key, value)),
+    });
     return output;
   }
 
@@ -81,7 +105,13 @@ class GraphBuilder {
     const w = this.weight(`${scope}.weight`, [cout, cin / group, kernel, kernel], gain * Math.sqrt(6 / fanIn));
     const b = this.weight(`${scope}.bias`, [cout], 0.05);
     const pad = Math.floor(kernel / 2);
-    return this.op(`${scope}/Conv`, 'Conv', [x, w, b], { kernel_shape: [kernel, kernel], strides: [stride, stride], pads: [pad, pad, pad, pad], group, dilations: [1, 1] });
+    return this.op(`${scope}/Conv`, 'Conv', [x, w, b], {
+      kernel_shape: [kernel, kernel],
+      strides: [stride, stride],
+      pads: [pad, pad, pad, pad],
+      group,
+      dilations: [1, 1],
+    });
   }
 
   relu(scope: string, x: string): string {
@@ -89,10 +119,20 @@ class GraphBuilder {
   }
 }
 
-function finish(builder: GraphBuilder, name: string, inputSize: number, outputs: { name: string; dims: (number | string)[] }[]): ModelMessage {
+function finish(
+  builder: GraphBuilder,
+  name: string,
+  inputSize: number,
+  outputs: { name: string; dims: (number | string)[] }[],
+): ModelMessage {
   const valueInfo = (tensor: string, dims: (number | string)[]) => ({
     name: tensor,
-    type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: dims.map((dim) => (typeof dim === 'string' ? { dimParam: dim } : { dimValue: dim })) } } },
+    type: {
+      tensorType: {
+        elemType: DataType.FLOAT,
+        shape: { dim: dims.map((dim) => (typeof dim === 'string' ? { dimParam: dim } : { dimValue: dim })) },
+      },
+    },
   });
   return {
     irVersion: 8,
@@ -116,7 +156,12 @@ function resnet50(options: ZooOptions): ModelMessage {
   let x = g.relu('/stem', g.conv('/stem/conv', 'input', 3, 64 / div, 7, 2));
   x = g.op('/stem/maxpool/MaxPool', 'MaxPool', [x], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] });
   let channels = 64 / div;
-  const stages: [number, number][] = [[3, 64], [4, 128], [6, 256], [3, 512]];
+  const stages: [number, number][] = [
+    [3, 64],
+    [4, 128],
+    [6, 256],
+    [3, 512],
+  ];
   stages.forEach(([depth, width], stage) => {
     const mid = width / div;
     const out = mid * 4;
@@ -151,7 +196,15 @@ function mobilenet(options: ZooOptions): ModelMessage {
   let channels = 32 / div;
   let x = relu6('/features/0', g.conv('/features/0/conv', 'input', 3, channels, 3, 2));
   // MobileNetV2 inverted residual settings: expansion t, channels c, repeats n, stride s.
-  const settings: [number, number, number, number][] = [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]];
+  const settings: [number, number, number, number][] = [
+    [1, 16, 1, 1],
+    [6, 24, 2, 2],
+    [6, 32, 3, 2],
+    [6, 64, 4, 2],
+    [6, 96, 3, 1],
+    [6, 160, 3, 2],
+    [6, 320, 1, 1],
+  ];
   let index = 1;
   for (const [t, c, n, s] of settings) {
     const out = Math.max(8, c / div);
@@ -173,7 +226,9 @@ function mobilenet(options: ZooOptions): ModelMessage {
   x = g.op('/Flatten', 'Flatten', [x], { axis: 1 });
   const w = g.weight('classifier.weight', [1000, last], Math.sqrt(6 / last));
   const b = g.weight('classifier.bias', [1000], 0.05);
-  return finish(g, 'mobilenet_like', size, [{ name: g.op('/classifier/Gemm', 'Gemm', [x, w, b], { transB: 1 }), dims: ['N', 1000] }]);
+  return finish(g, 'mobilenet_like', size, [
+    { name: g.op('/classifier/Gemm', 'Gemm', [x, w, b], { transB: 1 }), dims: ['N', 1000] },
+  ]);
 }
 
 function yolo(options: ZooOptions): ModelMessage {
@@ -181,7 +236,8 @@ function yolo(options: ZooOptions): ModelMessage {
   const div = options.widthDivisor ?? 1;
   const g = new GraphBuilder(options.seed ?? 5);
   const silu = (scope: string, x: string) => g.op(`${scope}/Mul`, 'Mul', [x, g.op(`${scope}/Sigmoid`, 'Sigmoid', [x])]);
-  const cbs = (scope: string, x: string, cin: number, cout: number, k: number, s = 1) => silu(`${scope}/act`, g.conv(`${scope}/conv`, x, cin, cout, k, s));
+  const cbs = (scope: string, x: string, cin: number, cout: number, k: number, s = 1) =>
+    silu(`${scope}/act`, g.conv(`${scope}/conv`, x, cin, cout, k, s));
   // CSP-like stage: split into two 1×1 branches, a bottleneck chain on one, Concat, fuse.
   const csp = (scope: string, x: string, c: number, n: number): string => {
     const half = c / 2;
@@ -210,7 +266,12 @@ function yolo(options: ZooOptions): ModelMessage {
     const c = widths[level + 2]!;
     const reduced = cbs(`/neck.${level}/reduce`, top, widths[level + 3]!, c, 1);
     const up = g.op(`/neck.${level}/Resize`, 'Resize', [reduced, '', scales], { mode: 'nearest' });
-    top = csp(`/neck.${level}/csp`, cbs(`/neck.${level}/fuse`, g.op(`/neck.${level}/Concat`, 'Concat', [up, lateral], { axis: 1 }), 2 * c, c, 1), c, 1);
+    top = csp(
+      `/neck.${level}/csp`,
+      cbs(`/neck.${level}/fuse`, g.op(`/neck.${level}/Concat`, 'Concat', [up, lateral], { axis: 1 }), 2 * c, c, 1),
+      c,
+      1,
+    );
     heads.unshift(top);
   }
   // Detection heads: 3 anchors × (4 box + 1 objectness + 80 classes) per cell, flattened and concatenated.
@@ -228,9 +289,12 @@ function yolo(options: ZooOptions): ModelMessage {
 
 export function zooModel(name: ZooName, options: ZooOptions = {}): ModelMessage {
   switch (name) {
-    case 'resnet50': return resnet50(options);
-    case 'mobilenet': return mobilenet(options);
-    case 'yolo': return yolo(options);
+    case 'resnet50':
+      return resnet50(options);
+    case 'mobilenet':
+      return mobilenet(options);
+    case 'yolo':
+      return yolo(options);
   }
 }
 

@@ -12,7 +12,8 @@ import { decodeOnnxModel, encodeOnnxModel, readOnnxModel } from '../../src/model
 import { onnxModelType } from '../../src/models/onnxSchema.ts';
 import { BLAZEFACE_FRONT, diamondModel, ifModel } from './onnxTestSupport.ts';
 
-const plain = (model: object) => onnxModelType().toObject(onnxModelType().fromObject(model), { longs: Number, bytes: Array, defaults: false });
+const plain = (model: object) =>
+  onnxModelType().toObject(onnxModelType().fromObject(model), { longs: Number, bytes: Array, defaults: false });
 
 test('BlazeFace survives decode → encode → decode unchanged, and our own encoding is byte-stable', () => {
   const bytes = readFileSync(BLAZEFACE_FRONT);
@@ -36,20 +37,33 @@ test('empty, truncated, non-ONNX and missing files give an InputError naming the
   for (const [name, content] of cases) {
     const file = path.join(dir, name);
     writeFileSync(file, content);
-    assert.throws(() => readOnnxModel(file), (error: unknown) => error instanceof InputError && error.file === file && /ONNX|protobuf/.test(error.message), name);
+    assert.throws(
+      () => readOnnxModel(file),
+      (error: unknown) => error instanceof InputError && error.file === file && /ONNX|protobuf/.test(error.message),
+      name,
+    );
   }
   assert.throws(() => readOnnxModel(path.join(dir, 'missing.onnx')), InputError);
 });
 
 test('external data is refused with the reason', () => {
   const model = diamondModel();
-  model.graph!.initializer![0] = { name: 'w', dims: [4], dataType: 1, dataLocation: 1, externalData: [{ key: 'location', value: 'w.bin' }] };
+  model.graph!.initializer![0] = {
+    name: 'w',
+    dims: [4],
+    dataType: 1,
+    dataLocation: 1,
+    externalData: [{ key: 'location', value: 'w.bin' }],
+  };
   assert.throws(() => decodeOnnxModel(encodeOnnxModel(model), 'ext.onnx'), /external data are not supported/);
 });
 
 test('cut analysis: live tensor sets between consecutive nodes', () => {
   const analysis = analyzeGraph(diamondModel(), 'diamond.onnx');
-  assert.deepEqual(analysis.nodes.map((node) => node.name), ['A', 'B', 'C', 'D']);
+  assert.deepEqual(
+    analysis.nodes.map((node) => node.name),
+    ['A', 'B', 'C', 'D'],
+  );
   assert.deepEqual(cutEntries(analysis), [
     { node: '$input$', cut: ['x'] },
     { node: 'A', cut: ['a'] },
@@ -68,7 +82,10 @@ test('cut analysis sorts an out-of-order graph, names unnamed nodes and keeps Co
   model.graph!.node.push({ name: 'K', opType: 'Constant', output: ['k'], attribute: [] });
   model.graph!.node[2]!.input = ['c', 'k'];
   const analysis = analyzeGraph(model, 'shuffled.onnx');
-  assert.deepEqual(analysis.nodes.map((node) => node.name), ['Relu_0', 'B', 'C', 'D']);
+  assert.deepEqual(
+    analysis.nodes.map((node) => node.name),
+    ['Relu_0', 'B', 'C', 'D'],
+  );
   assert.ok(analysis.liveAfter.every((cut) => !cut.includes('k')));
 });
 
@@ -94,8 +111,14 @@ test('BlazeFace: fixed batch 1 is reported with a warning', async () => {
 });
 
 test('unsupported cases are refused clearly: control flow, symbolic spatial dims', async () => {
-  assert.throws(() => analyzeGraph(ifModel(), 'if.onnx'), (error: unknown) => error instanceof InputError && /control flow/.test(error.message) && error.file === 'if.onnx');
+  assert.throws(
+    () => analyzeGraph(ifModel(), 'if.onnx'),
+    (error: unknown) => error instanceof InputError && /control flow/.test(error.message) && error.file === 'if.onnx',
+  );
   const model = diamondModel();
   model.graph!.input![0]!.type!.tensorType!.shape!.dim![1] = { dimParam: 'width' };
-  await assert.rejects(loadModel('symbolic.onnx', encodeOnnxModel(model)), /only the leading batch dimension may be dynamic/);
+  await assert.rejects(
+    loadModel('symbolic.onnx', encodeOnnxModel(model)),
+    /only the leading batch dimension may be dynamic/,
+  );
 });

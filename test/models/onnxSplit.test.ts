@@ -33,10 +33,17 @@ async function checkEquivalence(name: string, bytes: Uint8Array): Promise<void> 
   for (const cuts of [[Math.floor(count / 2)], [Math.floor(count / 3), Math.floor((2 * count) / 3)]]) {
     const split = splitModel(loaded.model, loaded.analysis, loaded.shapeInfo, cuts);
     assert.equal(split.models.length, cuts.length + 1);
-    const pipeline = await loadPipeline(split.models.map(encodeOnnxModel), split.plans, { optimization: 'extended', device: { kind: 'cpu', threads: 1 } });
+    const pipeline = await loadPipeline(split.models.map(encodeOnnxModel), split.plans, {
+      optimization: 'extended',
+      device: { kind: 'cpu', threads: 1 },
+    });
     const exact = compareOutputs(expected, (await runPipeline(pipeline, feeds)).outputs, loaded.analysis.outputs);
     assert.equal(exact.identical, true, `${name} cuts ${cuts.join(',')}: ${JSON.stringify(exact)}`);
-    const half = compareOutputs(expected, (await runPipeline(pipeline, feeds, 'float16')).outputs, loaded.analysis.outputs);
+    const half = compareOutputs(
+      expected,
+      (await runPipeline(pipeline, feeds, 'float16')).outputs,
+      loaded.analysis.outputs,
+    );
     // float16 keeps 11 significant bits; a few layers after the link the error stays well under 1 % of range.
     assert.ok(half.maxRelError < 5e-3, `${name} float16 link relative error ${half.maxRelError}`);
     await pipeline.release();
@@ -55,9 +62,21 @@ for (const name of ['resnet50', 'mobilenet', 'yolo'] as const) {
 
 test('float16 codec: round-to-nearest-even, subnormals, overflow, and exact round trip of all halves', () => {
   const cases: [number, number][] = [
-    [0, 0x0000], [-0, 0x8000], [1, 0x3c00], [-2, 0xc000], [65504, 0x7bff], [65520, 0x7c00], [1e9, 0x7c00],
-    [2 ** -24, 0x0001], [2 ** -25, 0x0000], [1.5 * 2 ** -25, 0x0001], [2 ** -14, 0x0400],
-    [1 + 2 ** -11, 0x3c00], [1 + 3 * 2 ** -11, 0x3c02], [1 + 2 ** -11 + 2 ** -20, 0x3c01], [Infinity, 0x7c00],
+    [0, 0x0000],
+    [-0, 0x8000],
+    [1, 0x3c00],
+    [-2, 0xc000],
+    [65504, 0x7bff],
+    [65520, 0x7c00],
+    [1e9, 0x7c00],
+    [2 ** -24, 0x0001],
+    [2 ** -25, 0x0000],
+    [1.5 * 2 ** -25, 0x0001],
+    [2 ** -14, 0x0400],
+    [1 + 2 ** -11, 0x3c00],
+    [1 + 3 * 2 ** -11, 0x3c02],
+    [1 + 2 ** -11 + 2 ** -20, 0x3c01],
+    [Infinity, 0x7c00],
   ];
   const encoded = float32ToFloat16(new Float32Array(cases.map(([value]) => value)));
   cases.forEach(([value, half], index) => assert.equal(encoded[index], half, `${value}`));
@@ -81,10 +100,16 @@ test('ppipe split writes partitions and a manifest; empty partitions and control
     partitions: { file: string; nodes: [number, number]; inputs: { name: string }[] }[];
   };
   assert.equal(manifest.partitions.length, 3);
-  assert.deepEqual(manifest.partitions.map((part) => part.file), ['part-0.onnx', 'part-1.onnx', 'part-2.onnx']);
+  assert.deepEqual(
+    manifest.partitions.map((part) => part.file),
+    ['part-0.onnx', 'part-1.onnx', 'part-2.onnx'],
+  );
   assert.equal(manifest.partitions[0]!.nodes[0], 0);
   assert.equal(manifest.partitions[1]!.nodes[0], manifest.partitions[0]!.nodes[1] + 1);
-  assert.deepEqual(manifest.partitions[0]!.inputs.map((input) => input.name), ['input:0']);
+  assert.deepEqual(
+    manifest.partitions[0]!.inputs.map((input) => input.name),
+    ['input:0'],
+  );
   assert.match(err.join(''), /fixed at 1/);
 
   err.length = 0;

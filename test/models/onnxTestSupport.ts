@@ -10,7 +10,15 @@ export const BLAZEFACE_FRONT = path.join(
 );
 
 export function floatInfo(name: string, dims: (number | string)[]): ValueInfo {
-  return { name, type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: dims.map((dim) => (typeof dim === 'string' ? { dimParam: dim } : { dimValue: dim })) } } } };
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: DataType.FLOAT,
+        shape: { dim: dims.map((dim) => (typeof dim === 'string' ? { dimParam: dim } : { dimValue: dim })) },
+      },
+    },
+  };
 }
 
 /**
@@ -30,7 +38,14 @@ export function diamondModel(extraNodes: NodeMessage[] = []): ModelMessage {
         { name: 'D', opType: 'Mul', input: ['c', 'w'], output: ['y'] },
         ...extraNodes,
       ],
-      initializer: [{ name: 'w', dims: [4], dataType: DataType.FLOAT, rawData: new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer) }],
+      initializer: [
+        {
+          name: 'w',
+          dims: [4],
+          dataType: DataType.FLOAT,
+          rawData: new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer),
+        },
+      ],
       input: [floatInfo('x', ['N', 4])],
       output: [floatInfo('y', ['N', 4])],
     },
@@ -39,13 +54,20 @@ export function diamondModel(extraNodes: NodeMessage[] = []): ModelMessage {
 
 export function ifModel(): ModelMessage {
   const model = diamondModel();
-  const branch = { name: 'then', node: [{ opType: 'Identity', input: ['a'], output: ['t'] }], output: [floatInfo('t', ['N', 4])] };
+  const branch = {
+    name: 'then',
+    node: [{ opType: 'Identity', input: ['a'], output: ['t'] }],
+    output: [floatInfo('t', ['N', 4])],
+  };
   model.graph!.node!.push({
     name: 'Branch',
     opType: 'If',
     input: ['cond'],
     output: ['z'],
-    attribute: [{ name: 'then_branch', type: AttributeType.GRAPH, g: branch }, { name: 'else_branch', type: AttributeType.GRAPH, g: branch }],
+    attribute: [
+      { name: 'then_branch', type: AttributeType.GRAPH, g: branch },
+      { name: 'else_branch', type: AttributeType.GRAPH, g: branch },
+    ],
   });
   return model;
 }

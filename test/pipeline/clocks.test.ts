@@ -5,7 +5,10 @@ import type { Clock, Dispatch } from '../../src/pipeline/index.ts';
 import { buildServingTopology, ManualClock, ReservationScheduler, WallClock } from '../../src/pipeline/index.ts';
 import { fixturePlan, overlaps, reservedIntervals } from '../helpers.ts';
 
-for (const [name, makeClock] of [['virtual', () => new ManualClock(0)], ['wall', () => new WallClock()]] as const) {
+for (const [name, makeClock] of [
+  ['virtual', () => new ManualClock(0)],
+  ['wall', () => new WallClock()],
+] as const) {
   test(`reservations meet deadlines and never overlap on the ${name} clock`, () => {
     const dnn = fixturePlan('effnet-100gpu.plan.json').dnns[0]!;
     const topology = buildServingTopology(dnn);

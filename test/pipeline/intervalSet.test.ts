@@ -14,7 +14,13 @@ test('earliestFree uses a gap that fits and skips one that does not (backfilling
   assert.equal(set.earliestFree(120, 0), 120, 'empty length fits anywhere');
   assert.equal(set.insert(100, 150), true, 'filling a gap reports backfill');
   assert.equal(set.insert(300, 310), false);
-  assert.deepEqual(set.intervals(), [[0, 100], [100, 150], [150, 200], [260, 300], [300, 310]]);
+  assert.deepEqual(set.intervals(), [
+    [0, 100],
+    [100, 150],
+    [150, 200],
+    [260, 300],
+    [300, 310],
+  ]);
 });
 
 test('insert rejects an overlap and prune forgets the past', () => {

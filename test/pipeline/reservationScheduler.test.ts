@@ -9,10 +9,33 @@ import { fixturePlan, overlaps, reservedIntervals } from '../helpers.ts';
 const TWO_STAGE: ServingDnn = {
   name: 'two-stage',
   sloUs: 1000,
-  pipelines: [{ batchSize: 2, partitions: [
-    { firstBlock: 0, endBlock: 1, gpu: 'T4', mpsShare: 1, instances: 1, gpusPerServer: 1, inferUs: 200, transferUsPerSample: 50 },
-    { firstBlock: 1, endBlock: 2, gpu: 'L4', mpsShare: 1, instances: 1, gpusPerServer: 1, inferUs: 100, transferUsPerSample: 0 },
-  ] }],
+  pipelines: [
+    {
+      batchSize: 2,
+      partitions: [
+        {
+          firstBlock: 0,
+          endBlock: 1,
+          gpu: 'T4',
+          mpsShare: 1,
+          instances: 1,
+          gpusPerServer: 1,
+          inferUs: 200,
+          transferUsPerSample: 50,
+        },
+        {
+          firstBlock: 1,
+          endBlock: 2,
+          gpu: 'L4',
+          mpsShare: 1,
+          instances: 1,
+          gpusPerServer: 1,
+          inferUs: 100,
+          transferUsPerSample: 0,
+        },
+      ],
+    },
+  ],
 };
 
 test('waits until the last moment, then sends a partial batch that meets its deadline (reference §F.2)', () => {
@@ -26,7 +49,13 @@ test('waits until the last moment, then sends a partial batch that meets its dea
   d = scheduler.wake();
   assert.equal(d.dispatches.length, 1);
   assert.deepEqual(d.dispatches[0]!.requestIds, [0]);
-  assert.deepEqual(d.dispatches[0]!.hops.map((h) => [h.inferStartUs, h.inferEndUs, h.transferStartUs, h.transferEndUs]), [[800, 900, 800, 800], [950, 1000, 900, 950]]);
+  assert.deepEqual(
+    d.dispatches[0]!.hops.map((h) => [h.inferStartUs, h.inferEndUs, h.transferStartUs, h.transferEndUs]),
+    [
+      [800, 900, 800, 800],
+      [950, 1000, 900, 950],
+    ],
+  );
   clock.nowUs = 850;
   scheduler.arrive(1, 850);
   d = scheduler.arrive(2, 850);
@@ -34,7 +63,13 @@ test('waits until the last moment, then sends a partial batch that meets its dea
   assert.equal(d.dispatches.length, 1);
   const full = d.dispatches[0]!;
   assert.equal(full.batchSize, 2);
-  assert.deepEqual(full.hops.map((h) => [h.inferStartUs, h.inferEndUs]), [[900, 1100], [1200, 1300]]);
+  assert.deepEqual(
+    full.hops.map((h) => [h.inferStartUs, h.inferEndUs]),
+    [
+      [900, 1100],
+      [1200, 1300],
+    ],
+  );
   assert.equal(d.wakeAtUs, undefined);
 });
 
@@ -57,8 +92,12 @@ test('feedback correction changes future reservations', () => {
   assert.equal(last.inferEndUs - last.inferStartUs, 150);
 });
 
-for (const [file, index] of [['g2-L4-T4.plan.json', 0], ['g2-L4-T4.plan.json', 1], ['effnet-100gpu.plan.json', 0]] as const) {
-  test(`invariant: exact execution never misses a deadline and reservations never overlap (${file} dnn ${index})`, () => {
+for (const [file, index] of [
+  ['g2-L4-T4.plan.json', 0],
+  ['g2-L4-T4.plan.json', 1],
+  ['effnet-100gpu.plan.json', 0],
+] as const) {
+  test(`invariant: exact execution never misses a deadline, reservations never overlap (${file} dnn ${index})`, () => {
     const dnn = fixturePlan(file).dnns[index]!;
     const dispatches: Dispatch[] = [];
     let lateDispatches = 0;
@@ -91,27 +130,65 @@ test('a smaller batch backfills a gap before a later reservation (interval lists
   const dnn: ServingDnn = {
     name: 'backfill',
     sloUs: 1000,
-    pipelines: [{ batchSize: 2, partitions: [
-      { firstBlock: 0, endBlock: 1, gpu: 'T4', mpsShare: 1, instances: 2, gpusPerServer: 2, inferUs: 200, transferUsPerSample: 0 },
-      { firstBlock: 1, endBlock: 2, gpu: 'L4', mpsShare: 1, instances: 1, gpusPerServer: 1, inferUs: 20, transferUsPerSample: 0 },
-    ] }],
+    pipelines: [
+      {
+        batchSize: 2,
+        partitions: [
+          {
+            firstBlock: 0,
+            endBlock: 1,
+            gpu: 'T4',
+            mpsShare: 1,
+            instances: 2,
+            gpusPerServer: 2,
+            inferUs: 200,
+            transferUsPerSample: 0,
+          },
+          {
+            firstBlock: 1,
+            endBlock: 2,
+            gpu: 'L4',
+            mpsShare: 1,
+            instances: 1,
+            gpusPerServer: 1,
+            inferUs: 20,
+            transferUsPerSample: 0,
+          },
+        ],
+      },
+    ],
   };
   const clock = new ManualClock(0);
   const scheduler = new ReservationScheduler(buildServingTopology(dnn), clock);
   scheduler.arrive(0, 0);
   const first = scheduler.arrive(1, 0).dispatches[0]!;
-  assert.deepEqual(first.hops.map((h) => [h.inferStartUs, h.inferEndUs]), [[0, 200], [200, 220]]);
+  assert.deepEqual(
+    first.hops.map((h) => [h.inferStartUs, h.inferEndUs]),
+    [
+      [0, 200],
+      [200, 220],
+    ],
+  );
   // A request that reaches the scheduler late (deadline 121) fits only as a batch of one, whose stage-1
   // slot [101, 111) lies in the free time before [200, 220); a busy-until table would put it at 220.
   clock.nowUs = 1;
   const d = scheduler.arrive(2, -879);
   assert.equal(d.dispatches.length, 1);
-  assert.deepEqual(d.dispatches[0]!.hops.map((h) => [h.instance, h.inferStartUs, h.inferEndUs]), [[1, 1, 101], [2, 101, 111]]);
+  assert.deepEqual(
+    d.dispatches[0]!.hops.map((h) => [h.instance, h.inferStartUs, h.inferEndUs]),
+    [
+      [1, 1, 101],
+      [2, 101, 111],
+    ],
+  );
   assert.equal(scheduler.stats.backfills, 1);
-  assert.deepEqual(scheduler.reservations().gpus[2], [[101, 111], [200, 220]]);
+  assert.deepEqual(scheduler.reservations().gpus[2], [
+    [101, 111],
+    [200, 220],
+  ]);
 });
 
-test('admission: the paper shrinks the batch for a late head, the artifact rule drops it (reference §F.2 vs §F.3)', () => {
+test('admission: the paper shrinks the batch for a late head, the artifact drops it (reference §F.2 vs §F.3)', () => {
   // Deadline 300: a batch of 2 needs 400 µs, a batch of 1 needs 200 µs.
   const shrink = new ReservationScheduler(buildServingTopology(TWO_STAGE), new ManualClock(0));
   const served = shrink.arrive(0, -700);

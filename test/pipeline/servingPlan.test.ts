@@ -23,7 +23,16 @@ test('servingPlanFromArtifact normalizes the §E example (colorization on L4-T4)
   const [first, second] = dnn.pipelines[0]!.partitions;
   assert.deepEqual(
     { ...first },
-    { firstBlock: 0, endBlock: 8, gpu: 'L4', mpsShare: 2, instances: 28, gpusPerServer: 4, inferUs: 24802, transferUsPerSample: 3355.44 },
+    {
+      firstBlock: 0,
+      endBlock: 8,
+      gpu: 'L4',
+      mpsShare: 2,
+      instances: 28,
+      gpusPerServer: 4,
+      inferUs: 24802,
+      transferUsPerSample: 3355.44,
+    },
   );
   assert.equal(second!.instances, 22);
   assert.equal(second!.transferUsPerSample, 0);
@@ -32,10 +41,40 @@ test('servingPlanFromArtifact normalizes the §E example (colorization on L4-T4)
 });
 
 test('a bandwidth override scales transfer times inversely', () => {
-  const raw = JSON.parse(JSON.stringify([{ sla: 1000, config: { dnn_name: 'x', bw_gbps: 10, transmit_time_us_arr: [100] }, pipelines: [{ partitions: [
-    { layers: [0, 1], gpu: 'T4', mps: 0, bs: 1, num_gpu: 1, num_gpu_per_server: 1, lat_infer: 200, lat_trans: 100 },
-    { layers: [1, 2], gpu: 'L4', mps: 1, bs: 1, num_gpu: 0.5, num_gpu_per_server: 1, lat_infer: 100, lat_trans: 0 },
-  ] }] }])) as unknown;
+  const raw = JSON.parse(
+    JSON.stringify([
+      {
+        sla: 1000,
+        config: { dnn_name: 'x', bw_gbps: 10, transmit_time_us_arr: [100] },
+        pipelines: [
+          {
+            partitions: [
+              {
+                layers: [0, 1],
+                gpu: 'T4',
+                mps: 0,
+                bs: 1,
+                num_gpu: 1,
+                num_gpu_per_server: 1,
+                lat_infer: 200,
+                lat_trans: 100,
+              },
+              {
+                layers: [1, 2],
+                gpu: 'L4',
+                mps: 1,
+                bs: 1,
+                num_gpu: 0.5,
+                num_gpu_per_server: 1,
+                lat_infer: 100,
+                lat_trans: 0,
+              },
+            ],
+          },
+        ],
+      },
+    ]),
+  ) as unknown;
   const plan = servingPlanFromArtifact(raw, { bandwidthGbps: 5 });
   assert.equal(plan.dnns[0]!.pipelines[0]!.partitions[0]!.transferUsPerSample, 200);
   assert.equal(plan.dnns[0]!.pipelines[0]!.partitions[1]!.instances, 1, 'num_gpu 0.5 at mps 1 is one instance');
@@ -47,10 +86,43 @@ test('a bandwidth override scales transfer times inversely', () => {
 test('bad plans are rejected with the field named', () => {
   assert.throws(() => servingPlanFromArtifact({ not: 'an array' }), /expected the artifact's plan format/);
   assert.throws(
-    () => parseServingPlan('p.json', { bandwidthGbps: 10, dnns: [{ name: 'x', sloUs: 10, pipelines: [{ batchSize: 1, partitions: [
-      { firstBlock: 0, endBlock: 2, gpu: 'L4', mpsShare: 1, instances: 1, gpusPerServer: 1, inferUs: 5, transferUsPerSample: 1 },
-      { firstBlock: 3, endBlock: 4, gpu: 'L4', mpsShare: 1, instances: 1, gpusPerServer: 1, inferUs: 5, transferUsPerSample: 0 },
-    ] }] }] }),
+    () =>
+      parseServingPlan('p.json', {
+        bandwidthGbps: 10,
+        dnns: [
+          {
+            name: 'x',
+            sloUs: 10,
+            pipelines: [
+              {
+                batchSize: 1,
+                partitions: [
+                  {
+                    firstBlock: 0,
+                    endBlock: 2,
+                    gpu: 'L4',
+                    mpsShare: 1,
+                    instances: 1,
+                    gpusPerServer: 1,
+                    inferUs: 5,
+                    transferUsPerSample: 1,
+                  },
+                  {
+                    firstBlock: 3,
+                    endBlock: 4,
+                    gpu: 'L4',
+                    mpsShare: 1,
+                    instances: 1,
+                    gpusPerServer: 1,
+                    inferUs: 5,
+                    transferUsPerSample: 0,
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
     /partitions\[0\].*start at block 2/,
   );
 });

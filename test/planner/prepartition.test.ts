@@ -72,7 +72,8 @@ function bruteForce(input: PrepartitionInput, blocks: number, bounds: ReadonlyAr
         for (let b = blocks - 1; b >= 1; b--) if (x[b] !== y[b]) return x[b]! < y[b]!;
         return false;
       };
-      if (!best || cost < best.cost || (cost === best.cost && earlier(candidate, best.starts))) best = { cost, starts: candidate };
+      if (!best || cost < best.cost || (cost === best.cost && earlier(candidate, best.starts)))
+        best = { cost, starts: candidate };
     }
     if (best) return { lb, ub, ...best };
   }
@@ -88,7 +89,8 @@ describe('prepartitionChain on hand-built chains', () => {
       const blocks = 2 + rand(Math.min(4, nodeCount - 2));
       const deviceCount = 1 + rand(3);
       const latencies: Record<string, number[]> = {};
-      for (let d = 0; d < deviceCount; d++) latencies[`gpu${d}`] = Array.from({ length: nodeCount }, () => 1 + rand(20));
+      for (let d = 0; d < deviceCount; d++)
+        latencies[`gpu${d}`] = Array.from({ length: nodeCount }, () => 1 + rand(20));
       // Few distinct sizes, so that ties are common and the tie-break is exercised.
       const cutBytes = Array.from({ length: nodeCount - 1 }, () => 1000 * (1 + rand(4)));
       const input = chain(latencies, cutBytes);
@@ -104,8 +106,14 @@ describe('prepartitionChain on hand-built chains', () => {
       assert.deepEqual(result.firstNodeOfBlock, expected.starts, `round ${round}`);
       assert.equal(result.blocks, blocks);
       assert.equal(result.boundaryBytes.length, blocks - 1);
-      assert.deepEqual(result.boundaryBytes, expected.starts.slice(1).map((s) => cutBytes[s - 1]));
-      assert.deepEqual(result.blockOfNode, input.nodeNames.map((_, j) => expected.starts.filter((s) => s <= j).length - 1));
+      assert.deepEqual(
+        result.boundaryBytes,
+        expected.starts.slice(1).map((s) => cutBytes[s - 1]),
+      );
+      assert.deepEqual(
+        result.blockOfNode,
+        input.nodeNames.map((_, j) => expected.starts.filter((s) => s <= j).length - 1),
+      );
     }
     assert.ok(feasible > 150, `expected most random chains to be feasible, got ${feasible}`);
   });
@@ -134,7 +142,10 @@ describe('prepartitionChain on hand-built chains', () => {
 
   test('throws PrepartitionInfeasibleError when no bounds pair is feasible', () => {
     // Any second block holds at most 2/102 of the runtime, below 0.4/2.
-    assert.throws(() => prepartitionChain(chain({ A: [100, 1, 1] }, [1, 1]), { blocks: 2 }), PrepartitionInfeasibleError);
+    assert.throws(
+      () => prepartitionChain(chain({ A: [100, 1, 1] }, [1, 1]), { blocks: 2 }),
+      PrepartitionInfeasibleError,
+    );
   });
 
   test('with L ≤ N every node is its own block and no balance applies', () => {
@@ -149,13 +160,23 @@ describe('prepartitionChain on hand-built chains', () => {
 
   test('rejects inconsistent arguments', () => {
     assert.throws(() => prepartitionChain(chain({ A: [1, 1, 1] }, [1]), {}), RangeError);
-    assert.throws(() => prepartitionChain({ nodeNames: ['a', 'b'], latencyUsByDevice: new Map([['A', [1]]]), cutBytes: [1] }), RangeError);
+    assert.throws(
+      () => prepartitionChain({ nodeNames: ['a', 'b'], latencyUsByDevice: new Map([['A', [1]]]), cutBytes: [1] }),
+      RangeError,
+    );
     assert.throws(() => prepartitionChain(chain({ A: [1, 1, 1] }, [1, 1]), { blocks: 0 }), RangeError);
   });
 });
 
 /** Shipped mappings (reference §B.6): tag bounds from the file name, block per node, trans-size rows. */
-function shippedMappings(): Array<{ model: string; lb: number; ub: number; blockOfNode: number[]; names: string[]; transSize: number[] }> {
+function shippedMappings(): Array<{
+  model: string;
+  lb: number;
+  ub: number;
+  blockOfNode: number[];
+  names: string[];
+  transSize: number[];
+}> {
   const root = path.join(ARTIFACT_DATA, 'prepartition_mappings');
   const out = [];
   for (const model of readdirSync(root).sort()) {
@@ -166,14 +187,25 @@ function shippedMappings(): Array<{ model: string; lb: number; ub: number; block
     assert.ok(match, `${model}: unexpected file name ${transName}`);
     const transFile = path.join(root, model, transName);
     const transSize = parseNumberTable(transFile, readFileSync(transFile, 'utf8')).map((row) => row[0]!);
-    const mappingLines = readFileSync(path.join(root, model, transName.replace('trans-size', 'mapping')), 'utf8').split('\n').filter((l) => l !== '');
-    const rows = mappingLines.map((line) => [line.slice(0, line.lastIndexOf(',')), Number(line.slice(line.lastIndexOf(',') + 1))] as const);
-    out.push({ model, lb: Number(match[2]), ub: Number(match[3]), names: rows.map((r) => r[0]), blockOfNode: rows.map((r) => r[1]), transSize });
+    const mappingLines = readFileSync(path.join(root, model, transName.replace('trans-size', 'mapping')), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+    const rows = mappingLines.map(
+      (line) => [line.slice(0, line.lastIndexOf(',')), Number(line.slice(line.lastIndexOf(',') + 1))] as const,
+    );
+    out.push({
+      model,
+      lb: Number(match[2]),
+      ub: Number(match[3]),
+      names: rows.map((r) => r[0]),
+      blockOfNode: rows.map((r) => r[1]),
+      transSize,
+    });
   }
   return out;
 }
 
-describe('the artifact\'s shipped pre-partition mappings', NEEDS_ARTIFACT_DATA, () => {
+describe("the artifact's shipped pre-partition mappings", NEEDS_ARTIFACT_DATA, () => {
   const shipped = NEEDS_ARTIFACT_DATA.skip ? [] : shippedMappings();
 
   test('our cut-size rule reproduces every shipped trans-size row at the shipped boundaries', () => {
@@ -181,31 +213,44 @@ describe('the artifact\'s shipped pre-partition mappings', NEEDS_ARTIFACT_DATA, 
       const input = loadArtifactPrepartitionInput(ARTIFACT_DATA, mapping.model);
       assert.deepEqual(mapping.names, input.nodeNames, `${mapping.model}: mapping nodes differ from the node profile`);
       const boundaries = mapping.blockOfNode.flatMap((b, j) => (j > 0 && b !== mapping.blockOfNode[j - 1] ? [j] : []));
-      assert.deepEqual(boundaries.map((start) => input.cutBytes[start - 1]), mapping.transSize, mapping.model);
+      assert.deepEqual(
+        boundaries.map((start) => input.cutBytes[start - 1]),
+        mapping.transSize,
+        mapping.model,
+      );
     }
   });
 
-  test('for every 10-block model, our exact DP under the shipped bounds is at least as good and balanced on all GPUs', () => {
-    const tenBlock = shipped.filter((m) => new Set(m.blockOfNode).size === 10);
-    assert.ok(tenBlock.length >= 20, `expected the artifact's 23 ten-block models, found ${tenBlock.length}`);
-    for (const mapping of tenBlock) {
-      const input = loadArtifactPrepartitionInput(ARTIFACT_DATA, mapping.model);
-      assert.deepEqual([...input.latencyUsByDevice.keys()], GPUS, mapping.model);
-      const result = prepartitionChain(input, { blocks: 10, bounds: [[mapping.lb, mapping.ub]] });
-      const shippedTotal = mapping.transSize.reduce((a, b) => a + b, 0);
-      assert.ok(result.totalCutBytes <= shippedTotal, `${mapping.model}: ours ${result.totalCutBytes} > shipped ${shippedTotal}`);
-      assert.equal(result.blocks, 10);
-      for (const gpu of GPUS) {
-        for (const [b, share] of blockShares(input.latencyUsByDevice.get(gpu)!, result.blockOfNode, 10).entries()) {
-          assert.ok(share >= mapping.lb / 10 - 1e-9 && share <= mapping.ub / 10 + 1e-9, `${mapping.model} ${gpu} block ${b}: share ${share}`);
+  test(
+    'for every 10-block model, our exact DP under the shipped bounds is at least as good and balanced on all ' + 'GPUs',
+    () => {
+      const tenBlock = shipped.filter((m) => new Set(m.blockOfNode).size === 10);
+      assert.ok(tenBlock.length >= 20, `expected the artifact's 23 ten-block models, found ${tenBlock.length}`);
+      for (const mapping of tenBlock) {
+        const input = loadArtifactPrepartitionInput(ARTIFACT_DATA, mapping.model);
+        assert.deepEqual([...input.latencyUsByDevice.keys()], GPUS, mapping.model);
+        const result = prepartitionChain(input, { blocks: 10, bounds: [[mapping.lb, mapping.ub]] });
+        const shippedTotal = mapping.transSize.reduce((a, b) => a + b, 0);
+        assert.ok(
+          result.totalCutBytes <= shippedTotal,
+          `${mapping.model}: ours ${result.totalCutBytes} > shipped ${shippedTotal}`,
+        );
+        assert.equal(result.blocks, 10);
+        for (const gpu of GPUS) {
+          for (const [b, share] of blockShares(input.latencyUsByDevice.get(gpu)!, result.blockOfNode, 10).entries()) {
+            assert.ok(
+              share >= mapping.lb / 10 - 1e-9 && share <= mapping.ub / 10 + 1e-9,
+              `${mapping.model} ${gpu} block ${b}: share ${share}`,
+            );
+          }
         }
+        // The full relaxation order lands on the same tag the artifact shipped.
+        const relaxed = prepartitionChain(input, { blocks: 10 });
+        assert.deepEqual([relaxed.lb, relaxed.ub], [mapping.lb, mapping.ub], mapping.model);
+        assert.equal(relaxed.totalCutBytes, result.totalCutBytes, mapping.model);
       }
-      // The full relaxation order lands on the same tag the artifact shipped.
-      const relaxed = prepartitionChain(input, { blocks: 10 });
-      assert.deepEqual([relaxed.lb, relaxed.ub], [mapping.lb, mapping.ub], mapping.model);
-      assert.equal(relaxed.totalCutBytes, result.totalCutBytes, mapping.model);
-    }
-  });
+    },
+  );
 });
 
 /** A tiny artifact-shaped folder (two GPUs, three nodes); `edit` breaks one file for a test. */
@@ -215,8 +260,23 @@ function makeFolder(label: string, edit: (files: Map<string, string>) => void): 
   const files = new Map<string, string>([
     ['models/node-profile-no-const/m-L4.csv', `node,latency\n${names.map((n, j) => `${n},${j + 1}.5`).join('\n')}\n`],
     ['models/node-profile-no-const/m-T4.csv', `node,latency\n${names.map((n, j) => `${n},${j + 2}`).join('\n')}\n`],
-    ['models/cuts-no-const/m.json', JSON.stringify([{ node: '$input$', cut: ['x'] }, ...names.map((n) => ({ node: n, cut: [`${n}_out`] })), { node: '$output$', cut: [] }])],
-    ['models/shapes/m.json', JSON.stringify(Object.fromEntries([['x', { dtype: '<f4', shape: [-1, 3, 4, 4] }], ...names.map((n) => [`${n}_out`, { dtype: '<f4', shape: [-1, 8, 2, 2] }])]))],
+    [
+      'models/cuts-no-const/m.json',
+      JSON.stringify([
+        { node: '$input$', cut: ['x'] },
+        ...names.map((n) => ({ node: n, cut: [`${n}_out`] })),
+        { node: '$output$', cut: [] },
+      ]),
+    ],
+    [
+      'models/shapes/m.json',
+      JSON.stringify(
+        Object.fromEntries([
+          ['x', { dtype: '<f4', shape: [-1, 3, 4, 4] }],
+          ...names.map((n) => [`${n}_out`, { dtype: '<f4', shape: [-1, 8, 2, 2] }]),
+        ]),
+      ),
+    ],
   ]);
   edit(files);
   for (const [relative, text] of files) {
@@ -227,47 +287,79 @@ function makeFolder(label: string, edit: (files: Map<string, string>) => void): 
 }
 describe('loadArtifactPrepartitionInput rejects malformed inputs', () => {
   function expectInputError(folder: string, file: string, where: RegExp): void {
-    assert.throws(() => loadArtifactPrepartitionInput(folder, 'm'), (error: unknown) => {
-      assert.ok(error instanceof InputError, `expected InputError, got ${String(error)}`);
-      assert.equal(error.file, path.join(folder, file));
-      assert.match(error.message, where);
-      return true;
-    });
+    assert.throws(
+      () => loadArtifactPrepartitionInput(folder, 'm'),
+      (error: unknown) => {
+        assert.ok(error instanceof InputError, `expected InputError, got ${String(error)}`);
+        assert.equal(error.file, path.join(folder, file));
+        assert.match(error.message, where);
+        return true;
+      },
+    );
   }
 
   test('a well-formed folder loads, with float32 counted as 2 bytes', () => {
-    const input = loadArtifactPrepartitionInput(makeFolder('good', () => {}), 'm');
+    const input = loadArtifactPrepartitionInput(
+      makeFolder('good', () => {}),
+      'm',
+    );
     assert.deepEqual(input.nodeNames, names);
     assert.deepEqual([...input.latencyUsByDevice.keys()], ['L4', 'T4']);
     assert.deepEqual(input.cutBytes, [64, 64]);
   });
 
   test('a bad number in a node profile names the file and line', () => {
-    const folder = makeFolder('bad-number', (files) => files.set('models/node-profile-no-const/m-T4.csv', 'node,latency\n/a/Conv,1\n/a/Relu,abc\n/b/Conv,2\n'));
+    const folder = makeFolder('bad-number', (files) =>
+      files.set('models/node-profile-no-const/m-T4.csv', 'node,latency\n/a/Conv,1\n/a/Relu,abc\n/b/Conv,2\n'),
+    );
     expectInputError(folder, 'models/node-profile-no-const/m-T4.csv', /line 3/);
   });
 
   test('node names that differ between GPUs name the second file and the line', () => {
-    const folder = makeFolder('mismatch', (files) => files.set('models/node-profile-no-const/m-T4.csv', 'node,latency\n/a/Conv,1\n/a/Sigmoid,1\n/b/Conv,2\n'));
+    const folder = makeFolder('mismatch', (files) =>
+      files.set('models/node-profile-no-const/m-T4.csv', 'node,latency\n/a/Conv,1\n/a/Sigmoid,1\n/b/Conv,2\n'),
+    );
     expectInputError(folder, 'models/node-profile-no-const/m-T4.csv', /line 3.*\/a\/Relu.*\/a\/Sigmoid/);
   });
 
   test('a node count that differs between GPUs names the file', () => {
-    const folder = makeFolder('count', (files) => files.set('models/node-profile-no-const/m-T4.csv', 'node,latency\n/a/Conv,1\n/a/Relu,1\n'));
+    const folder = makeFolder('count', (files) =>
+      files.set('models/node-profile-no-const/m-T4.csv', 'node,latency\n/a/Conv,1\n/a/Relu,1\n'),
+    );
     expectInputError(folder, 'models/node-profile-no-const/m-T4.csv', /expected 3 nodes/);
   });
 
   test('a cuts file with the wrong length or a misaligned node names the cuts file', () => {
-    const short = makeFolder('cuts-short', (files) => files.set('models/cuts-no-const/m.json', JSON.stringify([{ node: '$input$', cut: ['x'] }, { node: '/a/Conv', cut: [] }, { node: '$output$', cut: [] }])));
+    const short = makeFolder('cuts-short', (files) =>
+      files.set(
+        'models/cuts-no-const/m.json',
+        JSON.stringify([
+          { node: '$input$', cut: ['x'] },
+          { node: '/a/Conv', cut: [] },
+          { node: '$output$', cut: [] },
+        ]),
+      ),
+    );
     expectInputError(short, 'models/cuts-no-const/m.json', /expected 5 entries/);
-    const swapped = makeFolder('cuts-swapped', (files) => files.set('models/cuts-no-const/m.json', JSON.stringify([
-      { node: '$input$', cut: ['x'] }, { node: '/a/Relu', cut: [] }, { node: '/a/Conv', cut: [] }, { node: '/b/Conv', cut: [] }, { node: '$output$', cut: [] },
-    ])));
+    const swapped = makeFolder('cuts-swapped', (files) =>
+      files.set(
+        'models/cuts-no-const/m.json',
+        JSON.stringify([
+          { node: '$input$', cut: ['x'] },
+          { node: '/a/Relu', cut: [] },
+          { node: '/a/Conv', cut: [] },
+          { node: '/b/Conv', cut: [] },
+          { node: '$output$', cut: [] },
+        ]),
+      ),
+    );
     expectInputError(swapped, 'models/cuts-no-const/m.json', /\[1\]\.node.*\/a\/Conv/);
   });
 
   test('a tensor without a shape names the shapes file and the tensor', () => {
-    const folder = makeFolder('no-shape', (files) => files.set('models/shapes/m.json', JSON.stringify({ x: { dtype: '<f4', shape: [-1, 3] } })));
+    const folder = makeFolder('no-shape', (files) =>
+      files.set('models/shapes/m.json', JSON.stringify({ x: { dtype: '<f4', shape: [-1, 3] } })),
+    );
     expectInputError(folder, 'models/shapes/m.json', /\/a\/Conv_out/);
   });
 });
@@ -288,17 +380,35 @@ describe('writePrepartitionCsvs', () => {
       assert.equal(line, `${input.nodeNames[j]},${result.blockOfNode[j]}`);
     });
     const transSize = parseNumberTable(transSizeFile, readFileSync(transSizeFile, 'utf8'));
-    assert.deepEqual(transSize, result.boundaryBytes.map((bytes) => [bytes]));
+    assert.deepEqual(
+      transSize,
+      result.boundaryBytes.map((bytes) => [bytes]),
+    );
     assert.equal(transSize.length, result.blocks - 1);
     assert.match(readFileSync(transSizeFile, 'utf8'), /^(\d+\n)+$/);
   });
 });
 
 describe('runPrepartitionCommand', () => {
-  function capture(): { io: { stdout: (s: string) => void; stderr: (s: string) => void }; out: () => string; err: () => string } {
+  function capture(): {
+    io: { stdout: (s: string) => void; stderr: (s: string) => void };
+    out: () => string;
+    err: () => string;
+  } {
     let out = '';
     let err = '';
-    return { io: { stdout: (s) => { out += s; }, stderr: (s) => { err += s; } }, out: () => out, err: () => err };
+    return {
+      io: {
+        stdout: (s) => {
+          out += s;
+        },
+        stderr: (s) => {
+          err += s;
+        },
+      },
+      out: () => out,
+      err: () => err,
+    };
   }
 
   test('--help prints usage and returns 0', async () => {
@@ -311,7 +421,10 @@ describe('runPrepartitionCommand', () => {
     const c = capture();
     assert.equal(await runPrepartitionCommand(['--model', 'x'], c.io), 2);
     assert.equal(await runPrepartitionCommand(['--profiles', scratch, '--model', 'x', '--blocks', 'ten'], c.io), 2);
-    assert.equal(await runPrepartitionCommand(['--profiles', makeFolder('cmd-unknown', () => {}), '--model', 'zzz'], c.io), 1);
+    assert.equal(
+      await runPrepartitionCommand(['--profiles', makeFolder('cmd-unknown', () => {}), '--model', 'zzz'], c.io),
+      1,
+    );
     assert.match(c.err(), /--profiles and --model are required/);
     assert.match(c.err(), /--blocks expects a positive integer/);
     assert.match(c.err(), /no model named or starting with "zzz"/);
@@ -320,12 +433,20 @@ describe('runPrepartitionCommand', () => {
   test('prints a summary and the CSVs, or writes them with --out', async () => {
     const folder = makeFolder('cmd', () => {});
     const printed = capture();
-    assert.equal(await runPrepartitionCommand(['--profiles', folder, '--model', 'm', '--blocks', '2'], printed.io), 0, printed.err());
+    assert.equal(
+      await runPrepartitionCommand(['--profiles', folder, '--model', 'm', '--blocks', '2'], printed.io),
+      0,
+      printed.err(),
+    );
     assert.match(printed.out(), /model m: 3 nodes, 2 blocks/);
     assert.match(printed.out(), /# contraction_mapping_ilpprepart2-\d\.\d-\d\.\d\.csv\n\/a\/Conv,0\n/);
     const written = capture();
     const out = path.join(scratch, 'cmd-out');
-    assert.equal(await runPrepartitionCommand(['--profiles', folder, '--model', 'm', '--blocks', '2', '--out', out], written.io), 0, written.err());
+    assert.equal(
+      await runPrepartitionCommand(['--profiles', folder, '--model', 'm', '--blocks', '2', '--out', out], written.io),
+      0,
+      written.err(),
+    );
     assert.equal(readdirSync(path.join(out, 'm')).length, 2);
     assert.match(written.out(), /wrote .*contraction_trans-size_ilpprepart2-/);
   });

@@ -4,8 +4,21 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { InputError, ProfileLibrary, defaultSloUs, parseProfileFile, toProfileFile, writeProfileFile } from '../../src/planner/index.ts';
-import { parseNumberTable, readCuts, readNodeProfile, readShapes, tensorBytesPerSample } from '../../src/planner/artifactProfiles.ts';
+import {
+  InputError,
+  ProfileLibrary,
+  defaultSloUs,
+  parseProfileFile,
+  toProfileFile,
+  writeProfileFile,
+} from '../../src/planner/index.ts';
+import {
+  parseNumberTable,
+  readCuts,
+  readNodeProfile,
+  readShapes,
+  tensorBytesPerSample,
+} from '../../src/planner/artifactProfiles.ts';
 import { ARTIFACT_DATA, FIXTURE_PROFILES, NEEDS_ARTIFACT_DATA } from '../artifactData.ts';
 import { libraryOf } from './helpers.ts';
 
@@ -42,7 +55,8 @@ describe('the whole artifact data set (reference §B)', NEEDS_ARTIFACT_DATA, () 
   it('reads node profiles, cuts and shapes; mean node count over the 18 models is 612.2 (§J.1)', () => {
     let nodes = 0;
     const models = readFileSync(path.join(ARTIFACT_DATA, 'model_list.txt'), 'utf8').split('\n').filter(Boolean);
-    for (const model of models) nodes += readNodeProfile(path.join(ARTIFACT_DATA, 'models', 'node-profile-no-const', `${model}-L4.csv`)).length;
+    for (const model of models)
+      nodes += readNodeProfile(path.join(ARTIFACT_DATA, 'models', 'node-profile-no-const', `${model}-L4.csv`)).length;
     assert.equal(Math.round((nodes / models.length) * 10) / 10, 612.2);
     const cuts = readCuts(path.join(ARTIFACT_DATA, 'models', 'cuts-no-const', 'repvgg-b3.json'));
     assert.deepEqual(cuts[0], { node: '$input$', cut: ['input'] });
@@ -55,18 +69,27 @@ describe('the whole artifact data set (reference §B)', NEEDS_ARTIFACT_DATA, () 
   it('resolves unique prefixes and refuses ambiguous or unknown names with the folder named', () => {
     const library = artifact();
     assert.equal(library.resolve('efficientnet-b8'), 'efficientnet-b8_3rdparty_8xb32-aa-advprop_in1k');
-    assert.throws(() => library.resolve('deeplabv3'), (e: unknown) => e instanceof InputError && /matches 2/.test(e.message));
-    assert.throws(() => library.resolve('no-such-model'), (e: unknown) => e instanceof InputError && e.message.includes(ARTIFACT_DATA));
+    assert.throws(
+      () => library.resolve('deeplabv3'),
+      (e: unknown) => e instanceof InputError && /matches 2/.test(e.message),
+    );
+    assert.throws(
+      () => library.resolve('no-such-model'),
+      (e: unknown) => e instanceof InputError && e.message.includes(ARTIFACT_DATA),
+    );
   });
 });
 
-describe('the artifact\'s measurement files in test/fixtures (reference §B)', () => {
+describe("the artifact's measurement files in test/fixtures (reference §B)", () => {
   it('matches the documented repvgg-b3 numbers (§B.1, §B.6)', () => {
     const profile = fixtures().get('repvgg-b3');
     const l4 = profile.devices.get('L4')!.latencyUs;
     assert.deepEqual(l4.get(1)![0], [1019, 1940, 3097, 4122, 5094, 6182, 7170, 8260]);
     assert.deepEqual(l4.get(2)![1], [2459, 5084, 7662, 10417]);
-    assert.equal(l4.get(1)!.reduce((sum, row) => sum + row[0]!, 0), 9795);
+    assert.equal(
+      l4.get(1)!.reduce((sum, row) => sum + row[0]!, 0),
+      9795,
+    );
     assert.deepEqual(profile.cutBytes.slice(0, 3), [4816896, 2408448, 1204224]);
   });
 
@@ -76,12 +99,16 @@ describe('the artifact\'s measurement files in test/fixtures (reference §B)', (
     assert.ok(Math.abs(defaultSloUs(library.get('efficientnet-b8'), 5) - 165577.2) < 0.1);
     assert.ok(Math.abs(defaultSloUs(library.get('colorization-v2'), 5) - 71752.36) < 0.01);
   });
-
 });
 
 describe('malformed artifact files name the file, the line and what was expected', () => {
   it('a bad number in a block-timing CSV', () => {
-    assert.throws(() => parseNumberTable('x-L4-1.csv', '1,2,3\n4,oops,6\n'), (e: unknown) => e instanceof InputError && e.message === 'x-L4-1.csv (line 2, column 2): expected a non-negative number, got "oops"');
+    assert.throws(
+      () => parseNumberTable('x-L4-1.csv', '1,2,3\n4,oops,6\n'),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.message === 'x-L4-1.csv (line 2, column 2): expected a non-negative number, got "oops"',
+    );
   });
   it('ragged rows and empty files', () => {
     assert.throws(() => parseNumberTable('f.csv', '1,2\n3\n'), /f\.csv \(line 2\): expected 2 columns/);
@@ -95,10 +122,16 @@ describe('malformed artifact files name the file, the line and what was expected
     writeFileSync(path.join(timing, 'm-L4-1.csv'), '1,2\n3,4\n');
     writeFileSync(path.join(timing, 'm-T4-1.csv'), '1,2\n');
     writeFileSync(path.join(mapping, 'contraction_trans-size_ilpprepart10-0.5-1.5.csv'), '100\n');
-    assert.throws(() => new ProfileLibrary([dir]).get('m'), (e: unknown) => e instanceof InputError && /m-T4-1\.csv: expected 2 rows/.test(e.message));
+    assert.throws(
+      () => new ProfileLibrary([dir]).get('m'),
+      (e: unknown) => e instanceof InputError && /m-T4-1\.csv: expected 2 rows/.test(e.message),
+    );
   });
   it('a missing profiles folder', () => {
-    assert.throws(() => new ProfileLibrary(['/nonexistent/profiles']), /\/nonexistent\/profiles: expected a profiles folder/);
+    assert.throws(
+      () => new ProfileLibrary(['/nonexistent/profiles']),
+      /\/nonexistent\/profiles: expected a profiles folder/,
+    );
   });
   it('node profile without its header', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-bad-'));
@@ -125,8 +158,22 @@ describe('our profile format', () => {
 
   it('accepts free-form device classes such as cpu-2t', () => {
     const profile = parseProfileFile('x.profile.json', {
-      format: 'ppipe-profile/1', model: 'tiny', blockCount: 2, cutBytes: [1000],
-      devices: [{ deviceClass: 'cpu-2t', mpsShares: [1], latencyUs: { '1': [[10, 18], [5, 9]] } }],
+      format: 'ppipe-profile/1',
+      model: 'tiny',
+      blockCount: 2,
+      cutBytes: [1000],
+      devices: [
+        {
+          deviceClass: 'cpu-2t',
+          mpsShares: [1],
+          latencyUs: {
+            '1': [
+              [10, 18],
+              [5, 9],
+            ],
+          },
+        },
+      ],
     });
     assert.equal(profile.devices.get('cpu-2t')!.latencyUs.get(1)![1]![1], 9);
     assert.equal(defaultSloUs(profile, 5), 75, 'no L4: the fastest device sets the SLO');
@@ -134,13 +181,26 @@ describe('our profile format', () => {
 
   it('reports every problem of a bad file with its field path', () => {
     const bad = {
-      format: 'ppipe-profile/1', model: 'tiny', blockCount: 2, cutBytes: [],
-      devices: [{ deviceClass: 'T4', mpsShares: [1, 2], latencyUs: { '1': [[10]] } }], extra: true,
+      format: 'ppipe-profile/1',
+      model: 'tiny',
+      blockCount: 2,
+      cutBytes: [],
+      devices: [{ deviceClass: 'T4', mpsShares: [1, 2], latencyUs: { '1': [[10]] } }],
+      extra: true,
     };
-    assert.throws(() => parseProfileFile('bad.profile.json', bad), (e: unknown) => {
-      const message = (e as Error).message;
-      return e instanceof InputError && message.startsWith('bad.profile.json: ') && message.includes('cutBytes: expected blockCount − 1 = 1 entries')
-        && message.includes('devices[0].latencyUs: expected exactly the keys of mpsShares') && message.includes('devices[0].latencyUs.1: expected 2 rows') && message.includes('extra');
-    });
+    assert.throws(
+      () => parseProfileFile('bad.profile.json', bad),
+      (e: unknown) => {
+        const message = (e as Error).message;
+        return (
+          e instanceof InputError &&
+          message.startsWith('bad.profile.json: ') &&
+          message.includes('cutBytes: expected blockCount − 1 = 1 entries') &&
+          message.includes('devices[0].latencyUs: expected exactly the keys of mpsShares') &&
+          message.includes('devices[0].latencyUs.1: expected 2 rows') &&
+          message.includes('extra')
+        );
+      },
+    );
   });
 });

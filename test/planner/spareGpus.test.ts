@@ -4,12 +4,28 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Allocation } from '../../src/planner/allocation.ts';
 import type { Candidate } from '../../src/planner/candidates.ts';
-import { HighsSolver, PAPER_CLUSTERS, PAPER_GROUPS, PAPER_WEIGHTS, paperProblem, parseProblem, planFromOutcome, planProblem, resolveProblem, usedGpusByType, validatePlan, withSpareGpus } from '../../src/planner/index.ts';
+import {
+  HighsSolver,
+  PAPER_CLUSTERS,
+  PAPER_GROUPS,
+  PAPER_WEIGHTS,
+  paperProblem,
+  parseProblem,
+  planFromOutcome,
+  planProblem,
+  resolveProblem,
+  usedGpusByType,
+  validatePlan,
+  withSpareGpus,
+} from '../../src/planner/index.ts';
 import { addSpareInstances } from '../../src/planner/spareGpus.ts';
 import { FIXTURE_PROFILES } from '../artifactData.ts';
 import { libraryOf } from './helpers.ts';
 
-/** A two-stage pipeline: stage 0 on GPU type 0 at MPS share 1/2 (10 req/s each), stage 1 whole type-1 GPUs (20 req/s each). */
+/**
+ * A two-stage pipeline: stage 0 on GPU type 0 at MPS share 1/2 (10 req/s each), stage 1 whole type-1 GPUs (20 req/s
+ * each).
+ */
 const twoStage: Candidate = {
   batch: 1,
   latencyUs: 1,
@@ -21,7 +37,10 @@ const twoStage: Candidate = {
 };
 
 function allocation(instances: number[], throughputRps: number): Allocation {
-  return { dnns: [{ pipelines: [{ candidate: twoStage, instances, throughputRps }], throughputRps }], objective: throughputRps };
+  return {
+    dnns: [{ pipelines: [{ candidate: twoStage, instances, throughputRps }], throughputRps }],
+    objective: throughputRps,
+  };
 }
 
 describe('spare GPUs as headroom', () => {
@@ -32,11 +51,15 @@ describe('spare GPUs as headroom', () => {
     assert.deepEqual(spare.allocation.dnns[0]!.pipelines[0]!.instances, [3, 2]);
     assert.equal(spare.addedInstances, 1);
     assert.deepEqual(spare.idleGpus, [0, 0]);
-    assert.equal(spare.allocation.dnns[0]!.pipelines[0]!.throughputRps, 20, 'the planned throughput stays the solver\'s');
+    assert.equal(
+      spare.allocation.dnns[0]!.pipelines[0]!.throughputRps,
+      20,
+      "the planned throughput stays the solver's",
+    );
     assert.equal(spare.allocation.objective, 20);
   });
 
-  it('fills the unused half of an MPS pool\'s last GPU without taking another GPU', () => {
+  it("fills the unused half of an MPS pool's last GPU without taking another GPU", () => {
     const spare = addSpareInstances(allocation([3, 1], 20), [0], [2, 2], { maxHeadroom: 2 });
     // After stage 1 takes the idle type-1 GPU, stage 0 takes the free half of its second GPU: 40 and 40 req/s.
     assert.deepEqual(spare.allocation.dnns[0]!.pipelines[0]!.instances, [4, 2]);
@@ -51,7 +74,12 @@ describe('spare GPUs as headroom', () => {
 
   it('serves the pipeline with the least headroom first', () => {
     // Two DNNs on whole type-0 GPUs; DNN 1 is planned at its full capacity, DNN 0 has 25% headroom already.
-    const whole = (rateRps: number): Candidate => ({ batch: 1, latencyUs: 1, batchBuildUs: 0, stages: [{ first: 0, end: 1, gpu: 0, share: 1, inferUs: 1, transferUs: 0, rateRps }] });
+    const whole = (rateRps: number): Candidate => ({
+      batch: 1,
+      latencyUs: 1,
+      batchBuildUs: 0,
+      stages: [{ first: 0, end: 1, gpu: 0, share: 1, inferUs: 1, transferUs: 0, rateRps }],
+    });
     const start: Allocation = {
       dnns: [
         { pipelines: [{ candidate: whole(10), instances: [5], throughputRps: 40 }], throughputRps: 40 },
@@ -61,7 +89,10 @@ describe('spare GPUs as headroom', () => {
     };
     const spare = addSpareInstances(start, [0, 1], [10]);
     // One idle GPU: it goes to DNN 1 (headroom 1.0 < 1.25).
-    assert.deepEqual(spare.allocation.dnns.map((d) => d.pipelines[0]!.instances), [[5], [5]]);
+    assert.deepEqual(
+      spare.allocation.dnns.map((d) => d.pipelines[0]!.instances),
+      [[5], [5]],
+    );
   });
 
   describe('on a real plan', () => {
@@ -84,10 +115,14 @@ describe('spare GPUs as headroom', () => {
         solvedPlan.dnns.map((d) => d.pipelines.map((p) => p.throughputRps)),
       );
       assert.equal(plan.objective, solvedPlan.objective);
-      for (const [type, used] of usedGpusByType(plan.dnns)) assert.ok(used <= problem.gpus.find((g) => g.type === type)!.count, `${type}: ${used} used`);
+      for (const [type, used] of usedGpusByType(plan.dnns))
+        assert.ok(used <= problem.gpus.find((g) => g.type === type)!.count, `${type}: ${used} used`);
       // Headroom only grows, and somewhere it grew: a slowest partition now serves more than its pipeline's plan.
-      const slowest = (p: { partitions: ReadonlyArray<{ throughputRps: number }> }): number => Math.min(...p.partitions.map((s) => s.throughputRps));
-      plan.dnns.forEach((dnn, d) => dnn.pipelines.forEach((p, l) => assert.ok(slowest(p) >= slowest(solvedPlan.dnns[d]!.pipelines[l]!) - 1e-9)));
+      const slowest = (p: { partitions: ReadonlyArray<{ throughputRps: number }> }): number =>
+        Math.min(...p.partitions.map((s) => s.throughputRps));
+      plan.dnns.forEach((dnn, d) =>
+        dnn.pipelines.forEach((p, l) => assert.ok(slowest(p) >= slowest(solvedPlan.dnns[d]!.pipelines[l]!) - 1e-9)),
+      );
       assert.ok(plan.dnns.some((dnn) => dnn.pipelines.some((p) => slowest(p) > p.throughputRps * 1.01)));
     });
   });

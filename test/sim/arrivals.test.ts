@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { foldTraceGapsUs, gammaArrivals, parseTraceCsv, poissonArrivals, traceArrivals } from '../../src/sim/arrivals.ts';
+import {
+  foldTraceGapsUs,
+  gammaArrivals,
+  parseTraceCsv,
+  poissonArrivals,
+  traceArrivals,
+} from '../../src/sim/arrivals.ts';
 import { Prng } from '../../src/sim/prng.ts';
 import { FIXTURES } from '../helpers.ts';
 
@@ -34,8 +40,14 @@ test('the same seed gives the same stream, another seed another', () => {
   const b = new Prng(42);
   const c = new Prng(43);
   const xs = Array.from({ length: 5 }, () => a.nextUint32());
-  assert.deepEqual(Array.from({ length: 5 }, () => b.nextUint32()), xs);
-  assert.notDeepEqual(Array.from({ length: 5 }, () => c.nextUint32()), xs);
+  assert.deepEqual(
+    Array.from({ length: 5 }, () => b.nextUint32()),
+    xs,
+  );
+  assert.notDeepEqual(
+    Array.from({ length: 5 }, () => c.nextUint32()),
+    xs,
+  );
 });
 
 test('trace folding on a tiny CSV (reference §G)', () => {
@@ -48,6 +60,10 @@ test('trace folding on a tiny CSV (reference §G)', () => {
   // Slower than the trace: stretched, gaps × 2.
   assert.deepEqual(foldTraceGapsUs(arrivals, 0.5), [1_000_000, 1_000_000, 2_000_000, 4_000_000]);
   const replay = traceArrivals(arrivals, 2);
-  assert.deepEqual(Array.from({ length: 6 }, () => replay.nextGapUs()), [0, 0, 500_000, 500_000, 0, 0], 'gaps cycle by request index');
+  assert.deepEqual(
+    Array.from({ length: 6 }, () => replay.nextGapUs()),
+    [0, 0, 500_000, 500_000, 0, 0],
+    'gaps cycle by request index',
+  );
   assert.throws(() => parseTraceCsv('x.csv', 'a,b\n1,2\n'), /end_timestamp and duration/);
 });

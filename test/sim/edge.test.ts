@@ -14,7 +14,15 @@ import {
   ReservationScheduler,
   servingGroups,
 } from '../../src/pipeline/index.ts';
-import { EDGE_SCENARIOS, HighsSolver, edgeProblem, parseProblem, planFromOutcome, planProblem, resolveProblem } from '../../src/planner/index.ts';
+import {
+  EDGE_SCENARIOS,
+  HighsSolver,
+  edgeProblem,
+  parseProblem,
+  planFromOutcome,
+  planProblem,
+  resolveProblem,
+} from '../../src/planner/index.ts';
 import { edgeGroups, reproduceEdge } from '../../src/sim/edgeReproduce.ts';
 import { simulateEdgeScale } from '../../src/sim/edgeSweep.ts';
 import { simulate } from '../../src/sim/simulator.ts';
@@ -41,8 +49,29 @@ function wanDnn(): ServingDnn {
             decodeUs: 3000,
             returnUs: 10_000,
             partitions: [
-              { firstBlock: 0, endBlock: 2, gpu: 'T4', mpsShare: 1, instances: 1, gpusPerServer: 1, inferUs: 8000, transferUsPerSample: 40, site: 'edge-1', cutBitsPerSample: 50_000 },
-              { firstBlock: 2, endBlock: 4, gpu: 'L4', mpsShare: 1, instances: 2, gpusPerServer: 1, inferUs: 6000, transferUsPerSample: 0, site: 'cloud' },
+              {
+                firstBlock: 0,
+                endBlock: 2,
+                gpu: 'T4',
+                mpsShare: 1,
+                instances: 1,
+                gpusPerServer: 1,
+                inferUs: 8000,
+                transferUsPerSample: 40,
+                site: 'edge-1',
+                cutBitsPerSample: 50_000,
+              },
+              {
+                firstBlock: 2,
+                endBlock: 4,
+                gpu: 'L4',
+                mpsShare: 1,
+                instances: 2,
+                gpusPerServer: 1,
+                inferUs: 6000,
+                transferUsPerSample: 0,
+                site: 'cloud',
+              },
             ],
           },
           {
@@ -52,7 +81,19 @@ function wanDnn(): ServingDnn {
             ingressBitsPerSample: 100_000,
             decodeUs: 3000,
             returnUs: 10_000,
-            partitions: [{ firstBlock: 0, endBlock: 4, gpu: 'L4', mpsShare: 1, instances: 2, gpusPerServer: 1, inferUs: 9000, transferUsPerSample: 0, site: 'cloud' }],
+            partitions: [
+              {
+                firstBlock: 0,
+                endBlock: 4,
+                gpu: 'L4',
+                mpsShare: 1,
+                instances: 2,
+                gpusPerServer: 1,
+                inferUs: 9000,
+                transferUsPerSample: 0,
+                site: 'cloud',
+              },
+            ],
           },
         ],
       },
@@ -88,7 +129,8 @@ test('a WAN link direction is a reserved resource: hops crossing it never overla
   }
   assert.ok(onLink.length >= 4, `hops on the link: ${onLink.length}`);
   onLink.sort((a, b) => a[0] - b[0]);
-  for (let i = 1; i < onLink.length; i++) assert.ok(onLink[i]![0] >= onLink[i - 1]![1], `overlap on the link: ${JSON.stringify(onLink.slice(i - 1, i + 1))}`);
+  for (let i = 1; i < onLink.length; i++)
+    assert.ok(onLink[i]![0] >= onLink[i - 1]![1], `overlap on the link: ${JSON.stringify(onLink.slice(i - 1, i + 1))}`);
   const reserved = scheduler.reservations().links[0]!;
   for (let i = 1; i < reserved.length; i++) assert.ok(reserved[i]![0] >= reserved[i - 1]![1]);
 });
@@ -112,7 +154,10 @@ test('with exact timings no dispatch over WAN hops finishes late, results includ
   assert.ok(checked > 100);
   assert.equal(r.late, 0);
   assert.ok(r.served > 0 && r.wan !== undefined && r.wan[0]!.mbps > 0);
-  assert.throws(() => simulate(dnn, { rateRps: 10, durationUs: 100_000, scheduler: 'reactive' }), /reactive baseline does not model WAN/);
+  assert.throws(
+    () => simulate(dnn, { rateRps: 10, durationUs: 100_000, scheduler: 'reactive' }),
+    /reactive baseline does not model WAN/,
+  );
 });
 
 const solver = new HighsSolver();
@@ -126,7 +171,9 @@ test('a small planned edge scenario serves ≥ 99% of its frames at a moderate s
     ...doc,
     sites: doc.sites!.filter((s) => keep.has(s.name)),
     links: doc.links!.filter((l) => keep.has(l.from)),
-    gpus: doc.gpus.filter((g) => keep.has(g.site!)).map((g) => (g.site === 'cloud' ? { ...g, count: 2, gpusPerServer: 2 } : g)),
+    gpus: doc.gpus
+      .filter((g) => keep.has(g.site!))
+      .map((g) => (g.site === 'cloud' ? { ...g, count: 2, gpusPerServer: 2 } : g)),
   };
   const problem = resolveProblem(parseProblem('small', small), '/', libraryOf(FIXTURE_PROFILES));
   const plan = planFromOutcome(problem, await planProblem(problem, solver, { deadlineMs: performance.now() + 8000 }));
@@ -136,7 +183,17 @@ test('a small planned edge scenario serves ≥ 99% of its frames at a moderate s
   const groups = edgeGroups(serving, problem);
   assert.equal(groups.length, 2);
   assert.equal(servingGroups(serving.dnns[0]!).length, 2);
-  const run = simulateEdgeScale({ groups, profiles: [FIXTURE_PROFILES], arrivals: { kind: 'poisson' }, durationUs: 5_000_000, seed: 1, clusterGpus: { T4: 2, L4: 2 } }, plan.objective * 0.5);
+  const run = simulateEdgeScale(
+    {
+      groups,
+      profiles: [FIXTURE_PROFILES],
+      arrivals: { kind: 'poisson' },
+      durationUs: 5_000_000,
+      seed: 1,
+      clusterGpus: { T4: 2, L4: 2 },
+    },
+    plan.objective * 0.5,
+  );
   assert.ok(run.attainment >= 0.99, `attainment ${run.attainment}`);
 });
 
@@ -144,7 +201,17 @@ test('reproduce --edge writes edge.json with one object per scenario and strateg
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'edge-'));
   try {
     const scenario = 'repvgg-b3-T4-1000M';
-    const summary = await reproduceEdge({ profiles: FIXTURE_PROFILES, outDir, arrivals: { kind: 'poisson' }, durationS: 1, seed: 1, planTimeLimitS: 3, workers: 1, scenarios: [scenario], onProgress: () => {} });
+    const summary = await reproduceEdge({
+      profiles: FIXTURE_PROFILES,
+      outDir,
+      arrivals: { kind: 'poisson' },
+      durationS: 1,
+      seed: 1,
+      planTimeLimitS: 3,
+      workers: 1,
+      scenarios: [scenario],
+      onProgress: () => {},
+    });
     const rows = JSON.parse(readFileSync(summary.edgeJson, 'utf8')) as Array<Record<string, unknown>>;
     assert.deepEqual(rows.map((r) => r.strategy).sort(), ['cloud-only', 'edge-only', 'planned']);
     for (const row of rows) {

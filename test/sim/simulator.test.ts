@@ -28,7 +28,7 @@ test('every request is served, late or dropped; none is lost (both schedulers)',
   }
 });
 
-test('reactive baseline runs and is not better than reservation on a NIC-bound plan (reference §F.4, §H ablation)', () => {
+test('reactive baseline runs and is no better than reservation on a NIC-bound plan (§F.4, §H ablation)', () => {
   // Colorization's first stage is capped by its servers' uplinks (reference §E check of the numbers).
   const dnn = fixturePlan('g2-L4-T4.plan.json').dnns[0]!;
   const executed = new Map<number, Array<[number, number]>>();
@@ -41,7 +41,10 @@ test('reactive baseline runs and is not better than reservation on a NIC-bound p
   });
   assert.ok(reactive.batches > 0);
   assert.ok(reservation.attainment >= 0.99, `reservation ${reservation.attainment}`);
-  assert.ok(reactive.attainment < reservation.attainment, `reactive ${reactive.attainment} vs ${reservation.attainment}`);
+  assert.ok(
+    reactive.attainment < reservation.attainment,
+    `reactive ${reactive.attainment} vs ${reservation.attainment}`,
+  );
   const problems = [...executed].flatMap(([instance, list]) => overlaps(list, `worker ${instance}`));
   assert.deepEqual(problems, []);
 });
@@ -58,7 +61,11 @@ test('utilization counts busy vGPU time per physical GPU; the cluster variant di
 test('trace arrivals drive a simulation at the folded rate', () => {
   const dnn = fixturePlan('g2-L4-T4.plan.json').dnns[2]!;
   const arrivalsS = Array.from({ length: 2001 }, (_, i) => 100 + i * 0.01 + (i % 7) * 0.003); // ~100 req/s, uneven
-  const r = simulate(dnn, { rateRps: 800, durationUs: 2_000_000, arrivals: { kind: 'trace', file: 'synthetic', arrivalsS } });
+  const r = simulate(dnn, {
+    rateRps: 800,
+    durationUs: 2_000_000,
+    arrivals: { kind: 'trace', file: 'synthetic', arrivalsS },
+  });
   assert.ok(Math.abs(r.requests / 2 - 800) / 800 < 0.05, `${r.requests} requests in 2 s`);
   assert.equal(r.served + r.late + r.dropped, r.requests);
 });

@@ -40,7 +40,8 @@ export class EmbeddedBroker {
 
   async start(): Promise<void> {
     const { username, password, tls: tlsFiles } = this.options;
-    if (username === undefined && password !== undefined) throw new Error('the embedded broker has a password but no username: set both');
+    if (username === undefined && password !== undefined)
+      throw new Error('the embedded broker has a password but no username: set both');
     const expectedUser = Buffer.from(username ?? '', 'utf8');
     const expectedPassword = Buffer.from(password ?? '', 'utf8');
     const broker = await Aedes.createBroker(
@@ -57,7 +58,9 @@ export class EmbeddedBroker {
     );
     // Read the PEM files before listening, so a wrong path fails start() instead of the first handshake.
     const server = tlsFiles
-      ? tls.createServer({ cert: readFileSync(tlsFiles.certFile), key: readFileSync(tlsFiles.keyFile) }, (socket) => broker.handle(socket))
+      ? tls.createServer({ cert: readFileSync(tlsFiles.certFile), key: readFileSync(tlsFiles.keyFile) }, (socket) =>
+          broker.handle(socket),
+        )
       : net.createServer((socket) => broker.handle(socket));
     // A client that fails the handshake (no CA, wrong host name) is its problem, not the broker's.
     server.on('tlsClientError', () => undefined);

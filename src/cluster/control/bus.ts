@@ -24,7 +24,11 @@ export interface BusOptions {
   willNodeId?: string;
 }
 
-export type Handler<K extends TopicKind> = (value: PayloadOf<K>, param: string | undefined, topic: string) => void | Promise<void>;
+export type Handler<K extends TopicKind> = (
+  value: PayloadOf<K>,
+  param: string | undefined,
+  topic: string,
+) => void | Promise<void>;
 
 export type RequestHandler = (data: Record<string, unknown>) => unknown;
 
@@ -53,7 +57,16 @@ export class Bus {
       ...(username !== undefined ? { username } : {}),
       ...(password !== undefined ? { password } : {}),
       ...(caFile !== undefined ? { ca: readFileSync(caFile) } : {}),
-      ...(willNodeId !== undefined ? { will: { topic: topicOf(prefix, 'available', willNodeId), payload: Buffer.from('offline'), qos: 1, retain: true } } : {}),
+      ...(willNodeId !== undefined
+        ? {
+            will: {
+              topic: topicOf(prefix, 'available', willNodeId),
+              payload: Buffer.from('offline'),
+              qos: 1,
+              retain: true,
+            },
+          }
+        : {}),
     };
     // connectAsync rejects on the first error (refused credentials, untrusted certificate) instead of retrying.
     const client = await mqtt.connectAsync(url, clientOptions).catch((error: unknown) => {
@@ -93,7 +106,10 @@ export class Bus {
   async publish<K extends TopicKind>(kind: K, value: PayloadOf<K>, param?: string, retain?: boolean): Promise<void> {
     const client = this.client;
     if (!client) return;
-    await client.publishAsync(topicOf(this.options.prefix, kind, param), encodeMessage(kind, value), { qos: 1, retain: retain ?? false });
+    await client.publishAsync(topicOf(this.options.prefix, kind, param), encodeMessage(kind, value), {
+      qos: 1,
+      retain: retain ?? false,
+    });
   }
 
   /** Publishes a raw payload (tests of malformed input, clearing retained topics with an empty payload). */
@@ -104,7 +120,8 @@ export class Bus {
   /** Serves `<prefix>/request/<action>` with `<prefix>/response/<action>` envelopes. */
   async serve(action: RequestAction, handler: RequestHandler): Promise<void> {
     this.requestHandlers.set(action, handler);
-    if (this.requestHandlers.size === 1) await this.requireClient().subscribeAsync(subscriptionOf(this.options.prefix, 'request'), { qos: 1 });
+    if (this.requestHandlers.size === 1)
+      await this.requireClient().subscribeAsync(subscriptionOf(this.options.prefix, 'request'), { qos: 1 });
   }
 
   private requireClient(): MqttClient {
@@ -145,8 +162,9 @@ export class Bus {
     if (!handler) return;
     const parsed = parseMessage('request', topic, payload);
     const respond = (envelope: ResponseEnvelope): void => {
-      this.publish('response', envelope, action)
-        .catch((error: unknown) => this.log.warn({ err: error }, 'response not sent'));
+      this.publish('response', envelope, action).catch((error: unknown) =>
+        this.log.warn({ err: error }, 'response not sent'),
+      );
     };
     if (!parsed.ok) {
       this.rejected++;
@@ -159,8 +177,15 @@ export class Bus {
     Promise.resolve()
       .then(() => handler(data))
       .then(
-        (result) => respond({ data: result ?? null, status: 'ok', ...(transaction !== undefined ? { transaction } : {}) }),
-        (error: unknown) => respond({ data: null, status: 'error', error: `${topic}: ${error instanceof Error ? error.message : String(error)}`, ...(transaction !== undefined ? { transaction } : {}) }),
+        (result) =>
+          respond({ data: result ?? null, status: 'ok', ...(transaction !== undefined ? { transaction } : {}) }),
+        (error: unknown) =>
+          respond({
+            data: null,
+            status: 'error',
+            error: `${topic}: ${error instanceof Error ? error.message : String(error)}`,
+            ...(transaction !== undefined ? { transaction } : {}),
+          }),
       );
   }
 }
@@ -169,7 +194,10 @@ export class Bus {
 function describeBrokerError(error: unknown): string {
   const code = (error as { code?: unknown } | undefined)?.code;
   // CONNACK "bad user name or password"/"not authorized": 4 and 5 in MQTT 3.1.1, 134 and 135 in MQTT 5.
-  if (code === 4 || code === 5 || code === 134 || code === 135) return `${(error as Error).message} (the broker refused the username/password: check username/password, --username/--password)`;
+  if (code === 4 || code === 5 || code === 134 || code === 135) {
+    const hint = 'the broker refused the username/password: check username/password, --username/--password';
+    return `${(error as Error).message} (${hint})`;
+  }
   return describeConnectError(error, "give the CA that signed the broker's certificate (caFile, --broker-ca)");
 }
 
@@ -177,7 +205,8 @@ function describeBrokerError(error: unknown): string {
 function transactionOf(payload: Buffer): string | undefined {
   try {
     const data = JSON.parse(payload.toString('utf8')) as unknown;
-    if (data && typeof data === 'object' && 'transaction' in data && typeof data.transaction === 'string') return data.transaction;
+    if (data && typeof data === 'object' && 'transaction' in data && typeof data.transaction === 'string')
+      return data.transaction;
   } catch {
     return undefined;
   }

@@ -5,7 +5,14 @@
  * GPUs, publishes the plan and per-node assignments (retained) and re-plans, debounced, on every change.
  */
 import type { Logger } from '../../config/index.ts';
-import { HighsSolver, gpuEntryLabel, parseProblem, planFromOutcome, planProblem, resolveProblem } from '../../planner/index.ts';
+import {
+  HighsSolver,
+  gpuEntryLabel,
+  parseProblem,
+  planFromOutcome,
+  planProblem,
+  resolveProblem,
+} from '../../planner/index.ts';
 import type { Algorithm, Plan, ProblemDocument } from '../../planner/index.ts';
 import type { Bus } from './bus.ts';
 import type { PlacedPlan } from '../data/dispatcher.ts';
@@ -71,9 +78,15 @@ export interface EdgeNetworkOptions {
  * an edge network), counting their GPUs; MPS levels are the smallest any node offers, GPUs per server the
  * largest node. Sites that nodes announce but the edge network does not list join it without cameras.
  */
-export function clusterProblem(nodes: ReadonlyArray<Announcement>, options: Pick<ControllerOptions, 'profiles' | 'algorithm' | 'maxPartitions' | 'bandwidthGbps' | 'models' | 'edge'>): ProblemDocument {
+export function clusterProblem(
+  nodes: ReadonlyArray<Announcement>,
+  options: Pick<ControllerOptions, 'profiles' | 'algorithm' | 'maxPartitions' | 'bandwidthGbps' | 'models' | 'edge'>,
+): ProblemDocument {
   const edge = options.edge;
-  const classes = new Map<string, { type: string; site: string | undefined; count: number; mpsLevels: number; gpusPerServer: number }>();
+  const classes = new Map<
+    string,
+    { type: string; site: string | undefined; count: number; mpsLevels: number; gpusPerServer: number }
+  >();
   for (const node of nodes) {
     const site = edge ? node.site : undefined;
     const key = gpuEntryLabel(node.deviceClass, site);
@@ -82,11 +95,19 @@ export function clusterProblem(nodes: ReadonlyArray<Announcement>, options: Pick
       entry.count += node.gpus;
       entry.mpsLevels = Math.min(entry.mpsLevels, node.mpsLevels);
       entry.gpusPerServer = Math.max(entry.gpusPerServer, node.gpus);
-    } else classes.set(key, { type: node.deviceClass, site, count: node.gpus, mpsLevels: node.mpsLevels, gpusPerServer: node.gpus });
+    } else
+      classes.set(key, {
+        type: node.deviceClass,
+        site,
+        count: node.gpus,
+        mpsLevels: node.mpsLevels,
+        gpusPerServer: node.gpus,
+      });
   }
   const sites = edge ? [...edge.sites] : undefined;
   if (sites) {
-    for (const node of nodes) if (!sites.some((s) => s.name === node.site)) sites.push({ name: node.site, cameras: [] });
+    for (const node of nodes)
+      if (!sites.some((s) => s.name === node.site)) sites.push({ name: node.site, cameras: [] });
   }
   return {
     profiles: options.profiles,
@@ -94,7 +115,11 @@ export function clusterProblem(nodes: ReadonlyArray<Announcement>, options: Pick
     maxPartitions: options.maxPartitions ?? 2,
     bandwidthGbps: options.bandwidthGbps,
     gpus: [...classes.values()].map(({ site, ...c }) => ({ ...c, ...(site !== undefined ? { site } : {}) })),
-    dnns: options.models.map((m) => ({ name: m.name, weight: m.weight ?? 1, ...(m.sloUs !== undefined ? { sloUs: m.sloUs } : {}) })),
+    dnns: options.models.map((m) => ({
+      name: m.name,
+      weight: m.weight ?? 1,
+      ...(m.sloUs !== undefined ? { sloUs: m.sloUs } : {}),
+    })),
     ...(edge ? { sites, links: [...edge.links], ...(edge.placement ? { placement: edge.placement } : {}) } : {}),
   };
 }
@@ -138,7 +163,8 @@ export class Controller {
   async start(): Promise<void> {
     this.solver = new HighsSolver();
     await this.bus.subscribe('announce', (announcement, param) => {
-      if (param !== announcement.id) return this.log.warn({ param, id: announcement.id }, 'announcement id does not match its topic');
+      if (param !== announcement.id)
+        return this.log.warn({ param, id: announcement.id }, 'announcement id does not match its topic');
       const record = this.record(announcement.id);
       record.announcement = announcement;
       this.touch(announcement.id);
@@ -162,9 +188,20 @@ export class Controller {
       this.schedule('requested', 0);
       return { scheduled: true };
     });
-    await this.bus.serve('nodes', () => [...this.nodes.entries()].map(([id, r]) => ({ id, up: r.up, ready: r.ready, planId: r.planId, deviceClass: r.announcement?.deviceClass ?? null })));
+    await this.bus.serve('nodes', () =>
+      [...this.nodes.entries()].map(([id, r]) => ({
+        id,
+        up: r.up,
+        ready: r.ready,
+        planId: r.planId,
+        deviceClass: r.announcement?.deviceClass ?? null,
+      })),
+    );
     await this.bus.serve('plan', () => this.current ?? null);
-    await this.bus.serve('health', () => ({ nodesUp: [...this.nodes.values()].filter((r) => r.up).length, planId: this.current?.planId ?? null }));
+    await this.bus.serve('health', () => ({
+      nodesUp: [...this.nodes.values()].filter((r) => r.up).length,
+      planId: this.current?.planId ?? null,
+    }));
     this.sweep = setInterval(() => this.checkSilence(), 200);
   }
 
@@ -195,13 +232,23 @@ export class Controller {
   }
 
   upNodes(): Announcement[] {
-    return [...this.nodes.values()].filter((r) => r.up && r.announcement).map((r) => r.announcement!).sort((a, b) => a.id.localeCompare(b.id));
+    return [...this.nodes.values()]
+      .filter((r) => r.up && r.announcement)
+      .map((r) => r.announcement!)
+      .sort((a, b) => a.id.localeCompare(b.id));
   }
 
   private record(id: string): NodeRecord {
     let record = this.nodes.get(id);
     if (!record) {
-      record = { announcement: undefined, available: false, lastSeenMs: performance.now(), up: false, ready: false, planId: null };
+      record = {
+        announcement: undefined,
+        available: false,
+        lastSeenMs: performance.now(),
+        up: false,
+        ready: false,
+        planId: null,
+      };
       this.nodes.set(id, record);
     }
     return record;
@@ -213,7 +260,14 @@ export class Controller {
     if (!record.up && record.available && record.announcement) {
       record.up = true;
       this.log.info({ node: id, deviceClass: record.announcement.deviceClass }, 'node joined');
-      this.bus.publish('events', { type: 'new', kind: 'node', before: null, after: { id, deviceClass: record.announcement.deviceClass } }).catch(() => undefined);
+      this.bus
+        .publish('events', {
+          type: 'new',
+          kind: 'node',
+          before: null,
+          after: { id, deviceClass: record.announcement.deviceClass },
+        })
+        .catch(() => undefined);
       this.schedule(`node ${id} joined`);
     }
   }
@@ -224,7 +278,9 @@ export class Controller {
     record.up = false;
     record.ready = false;
     this.log.warn({ node: id, reason }, 'node left');
-    this.bus.publish('events', { type: 'end', kind: 'node', before: { id }, after: { id, reason } }).catch(() => undefined);
+    this.bus
+      .publish('events', { type: 'end', kind: 'node', before: { id }, after: { id, reason } })
+      .catch(() => undefined);
     this.events.onNodeDown?.(id, reason);
     this.schedule(`node ${id} left (${reason})`);
   }
@@ -232,7 +288,8 @@ export class Controller {
   private checkSilence(): void {
     const now = performance.now();
     const limit = this.options.deadAfterMs ?? 3000;
-    for (const [id, record] of this.nodes) if (record.up && now - record.lastSeenMs > limit) this.markDown(id, `silent for more than ${limit} ms`);
+    for (const [id, record] of this.nodes)
+      if (record.up && now - record.lastSeenMs > limit) this.markDown(id, `silent for more than ${limit} ms`);
   }
 
   private schedule(reason: string, delayMs = this.options.debounceMs ?? 300): void {
@@ -250,7 +307,9 @@ export class Controller {
     if (this.options.planOverride) return this.options.planOverride(nodes);
     const document = clusterProblem(nodes, this.options);
     const problem = resolveProblem(parseProblem('cluster', document), process.cwd());
-    const outcome = await planProblem(problem, this.solver!, { deadlineMs: performance.now() + (this.options.planTimeLimitS ?? 20) * 1000 });
+    const outcome = await planProblem(problem, this.solver!, {
+      deadlineMs: performance.now() + (this.options.planTimeLimitS ?? 20) * 1000,
+    });
     return planFromOutcome(problem, outcome);
   }
 
@@ -259,7 +318,11 @@ export class Controller {
     const up = this.upNodes();
     const plannable = this.options.plannable;
     const nodes = plannable ? up.filter((node) => plannable(node)) : up;
-    if (nodes.length < up.length) this.log.warn({ left: up.filter((n) => !nodes.includes(n)).map((n) => `${n.id} (${n.deviceClass})`) }, 'nodes left out of the plan: the planner cannot place work on them');
+    if (nodes.length < up.length)
+      this.log.warn(
+        { left: up.filter((n) => !nodes.includes(n)).map((n) => `${n.id} (${n.deviceClass})`) },
+        'nodes left out of the plan: the planner cannot place work on them',
+      );
     const planId = `plan-${Date.now().toString(36)}-${++this.planSeq}`;
     let plan: Plan | undefined;
     try {
@@ -267,7 +330,13 @@ export class Controller {
     } catch (error) {
       this.log.error({ err: error, reason }, 'no plan for the nodes that are up');
     }
-    const message: PlanMessage = { planId, createdAt: Date.now(), reason, nodes: nodes.map((n) => n.id), plan: plan ?? null };
+    const message: PlanMessage = {
+      planId,
+      createdAt: Date.now(),
+      reason,
+      nodes: nodes.map((n) => n.id),
+      plan: plan ?? null,
+    };
     const { assignments, placedPlan } = this.place(planId, plan, nodes);
     // The new placed plan and its assignments change together, before the first await: a heartbeat handled
     // while the plan is being published must check readiness against this plan's assignments, or it could
@@ -284,7 +353,14 @@ export class Controller {
       else if (previous.has(id)) await this.bus.publishRaw(`${this.bus.prefix}/nodes/${id}/assignment`, '', true);
     }
     this.log.info({ planId, reason, nodes: nodes.length, objective: plan?.objective ?? null }, 'plan published');
-    await this.bus.publish('events', { type: 'new', kind: 'plan', before: null, after: { planId, reason, objective: plan?.objective ?? null } }).catch(() => undefined);
+    await this.bus
+      .publish('events', {
+        type: 'new',
+        kind: 'plan',
+        before: null,
+        after: { planId, reason, objective: plan?.objective ?? null },
+      })
+      .catch(() => undefined);
     this.events.onPlan?.(message);
     if (!placedPlan) this.events.onPlacedPlan?.(undefined);
     this.checkServing();
@@ -298,12 +374,19 @@ export class Controller {
   ): { assignments: Map<string, Assignment>; placedPlan: PlacedPlan | undefined } {
     const assignments = new Map<string, Assignment>();
     for (const node of nodes) {
-      assignments.set(node.id, { planId, nodeId: node.id, linkDtype: this.options.linkDtype, bandwidthGbps: this.options.paceLinks ? this.options.bandwidthGbps : null, partitions: [] });
+      assignments.set(node.id, {
+        planId,
+        nodeId: node.id,
+        linkDtype: this.options.linkDtype,
+        bandwidthGbps: this.options.paceLinks ? this.options.bandwidthGbps : null,
+        partitions: [],
+      });
     }
     if (!plan) return { assignments, placedPlan: undefined };
     const free = new Map<string, Array<{ node: Announcement; gpu: number; left: number }>>();
     // GPUs by entry: device class, or device class and site when the plan has sites.
-    const entryOf = (deviceClass: string, site: string | undefined): string => gpuEntryLabel(deviceClass, this.options.edge ? site : undefined);
+    const entryOf = (deviceClass: string, site: string | undefined): string =>
+      gpuEntryLabel(deviceClass, this.options.edge ? site : undefined);
     for (const node of nodes) {
       const key = entryOf(node.deviceClass, node.site);
       const list = free.get(key) ?? [];
@@ -323,7 +406,10 @@ export class Controller {
             const key = `${dnn.name}/${p}/${q}`;
             const real = entry?.partitions?.get(`${partition.blocks[0]}-${partition.blocks[1]}`);
             const model = real ? this.models.add(real.bytes) : null;
-            const cutBytes = partition.blocks[1] < dnn.blockCount ? (dnn.transferUsPerSample[partition.blocks[1] - 1] ?? 0) * plan.cluster.bandwidthGbps * 125 : 0;
+            const cutBytes =
+              partition.blocks[1] < dnn.blockCount
+                ? (dnn.transferUsPerSample[partition.blocks[1] - 1] ?? 0) * plan.cluster.bandwidthGbps * 125
+                : 0;
             const byNode = new Map<string, number[]>();
             const instances: Array<{ nodeId: string; instance: number; endpoint: string }> = [];
             const gpus = free.get(entryOf(partition.gpu, partition.site)) ?? [];
@@ -360,7 +446,15 @@ export class Controller {
               };
               assignments.get(nodeId)!.partitions.push(assignment);
             }
-            return { key, inferUs: partition.inferUs, transferUs: partition.transferUs, instances, blocks: partition.blocks, gpu: partition.gpu, mpsShare: partition.mpsShare };
+            return {
+              key,
+              inferUs: partition.inferUs,
+              transferUs: partition.transferUs,
+              instances,
+              blocks: partition.blocks,
+              gpu: partition.gpu,
+              mpsShare: partition.mpsShare,
+            };
           }),
         })),
       };

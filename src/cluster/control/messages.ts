@@ -39,7 +39,10 @@ export const announcementSchema = z
     gpus: z.number().int().min(1).max(64).describe('GPUs (or CPU execution lanes) of the node; they share one NIC'),
     mpsLevels: z.number().int().min(1).max(8).describe('Largest MPS share denominator usable on each GPU'),
     site: z.string().min(1).max(64).describe('Site (edge location or cloud region)'),
-    dataEndpoint: z.string().regex(/^wss?:\/\/.+/, 'expected a ws:// or wss:// URL').describe('Tensor link endpoint of the node'),
+    dataEndpoint: z
+      .string()
+      .regex(/^wss?:\/\/.+/, 'expected a ws:// or wss:// URL')
+      .describe('Tensor link endpoint of the node'),
     emulated: z.boolean().describe('True when the node computes nothing and holds batches for their profiled latency'),
     timeScale: z.number().positive().describe('Factor on emulated latencies (1 = real time)'),
     versions: versionsSchema,
@@ -82,7 +85,10 @@ export const partitionAssignmentSchema = z
     model: modelFileSchema.nullable().describe('The partition model (null: emulated partitions only)'),
     inputs: z.array(tensorSpecSchema).describe('Tensors the partition reads'),
     link: z.array(tensorSpecSchema).describe('Tensors sent to the next hop (the model outputs on the last partition)'),
-    linkBytesPerSample: z.number().min(0).describe('Declared bytes per sample on the outgoing link (float16 counted as 2)'),
+    linkBytesPerSample: z
+      .number()
+      .min(0)
+      .describe('Declared bytes per sample on the outgoing link (float16 counted as 2)'),
     profiles: z.string().nullable().describe('Profiles folder for emulated latencies (null: none)'),
     profileModel: z.string().nullable().describe('Model name in the profiles'),
   })
@@ -92,9 +98,9 @@ export const partitionAssignmentSchema = z
 export const profileRequestSchema = z
   .object({
     requestId: z.string().min(1).max(128),
-    model: z.string().min(1).describe('The model\'s name in profiles and plans'),
-    file: modelFileSchema.describe('The whole model, from the head\'s model server'),
-    blocks: z.array(blockRangeSchema).min(1).describe('Node ranges of the blocks to time: those of the head\'s profile'),
+    model: z.string().min(1).describe("The model's name in profiles and plans"),
+    file: modelFileSchema.describe("The whole model, from the head's model server"),
+    blocks: z.array(blockRangeSchema).min(1).describe("Node ranges of the blocks to time: those of the head's profile"),
     maxBatch: z.number().int().min(1).max(64).describe('Largest batch size to time'),
     warmup: z.number().int().min(0).max(100),
     repeats: z.number().int().min(1).max(1000),
@@ -108,7 +114,7 @@ export const profileResultSchema = z
     model: z.string().min(1),
     deviceClass: z.string().min(1),
     status: z.enum(['ok', 'error']),
-    device: profileDeviceSchema.optional().describe('The profile format\'s device entry (status ok)'),
+    device: profileDeviceSchema.optional().describe("The profile format's device entry (status ok)"),
     error: z.string().optional(),
   })
   .strict();
@@ -176,9 +182,9 @@ export const publishedDetectionSchema = z
     score: z.number().min(0).max(1),
     box: z
       .tuple([z.number(), z.number(), z.number(), z.number()])
-      .describe('[x_min, y_min, x_max, y_max] in pixels of the camera\'s source (source_width × source_height)'),
-    source_width: z.number().int().positive().nullable().describe('Width of the camera\'s source, pixels'),
-    source_height: z.number().int().positive().nullable().describe('Height of the camera\'s source, pixels'),
+      .describe("[x_min, y_min, x_max, y_max] in pixels of the camera's source (source_width × source_height)"),
+    source_width: z.number().int().positive().nullable().describe("Width of the camera's source, pixels"),
+    source_height: z.number().int().positive().nullable().describe("Height of the camera's source, pixels"),
     frame_time: z.number().min(0).describe('Frame capture time, seconds since the epoch'),
   })
   .strict();
@@ -280,7 +286,11 @@ export function matchTopic(prefix: string, topic: string): { kind: TopicKind; pa
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** Decodes and validates an inbound payload; never throws. The reason names the topic and each bad field. */
-export function parseMessage<K extends TopicKind>(kind: K, topic: string, payload: Uint8Array | string): ParseResult<PayloadOf<K>> {
+export function parseMessage<K extends TopicKind>(
+  kind: K,
+  topic: string,
+  payload: Uint8Array | string,
+): ParseResult<PayloadOf<K>> {
   const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
   let data: unknown;
   if (kind === 'available') data = text.trim();

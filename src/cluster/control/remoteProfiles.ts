@@ -90,7 +90,10 @@ export class RemoteProfiler {
     if (node.emulated) {
       if (!this.noticedEmulated.has(node.deviceClass)) {
         this.noticedEmulated.add(node.deviceClass);
-        this.log.warn({ node: node.id, deviceClass: node.deviceClass }, 'an emulated node cannot measure its device class; add its profile to the profiles folder');
+        this.log.warn(
+          { node: node.id, deviceClass: node.deviceClass },
+          'an emulated node cannot measure its device class; add its profile to the profiles folder',
+        );
       }
       return;
     }
@@ -101,15 +104,18 @@ export class RemoteProfiler {
       const last = this.asked.get(key);
       if (last !== undefined && now - last < (this.options.retryAfterMs ?? 60_000)) continue;
       this.asked.set(key, now);
-      this.ask(node, model)
-        .catch((error: unknown) => this.log.warn({ node: node.id, model, err: error }, 'profile request not sent'));
+      this.ask(node, model).catch((error: unknown) =>
+        this.log.warn({ node: node.id, model, err: error }, 'profile request not sent'),
+      );
     }
   }
 
   /** Read from the model's profile file at every call: merges (ours, or by hand) count at once. */
   private hasTimings(model: string, deviceClass: string): boolean {
     try {
-      return readProfileDocument(this.options.models.get(model)!.profileFile).devices.some((device) => device.deviceClass === deviceClass);
+      return readProfileDocument(this.options.models.get(model)!.profileFile).devices.some(
+        (device) => device.deviceClass === deviceClass,
+      );
     } catch {
       return false;
     }
@@ -127,12 +133,30 @@ export class RemoteProfiler {
     const requestId = randomUUID();
     const timer = setTimeout(() => {
       this.pending.delete(requestId);
-      this.log.warn({ node: node.id, model, deviceClass: node.deviceClass }, 'no profile came back in time; asking again later');
+      this.log.warn(
+        { node: node.id, model, deviceClass: node.deviceClass },
+        'no profile came back in time; asking again later',
+      );
     }, this.options.timeoutMs ?? 600_000);
     timer.unref();
     this.pending.set(requestId, { nodeId: node.id, model, deviceClass: node.deviceClass, timer });
-    this.log.info({ node: node.id, model, deviceClass: node.deviceClass }, 'asking the node to measure its device class');
-    await this.head.bus.publish('profileRequest', { requestId, model, file, blocks, maxBatch: this.options.maxBatch ?? 8, warmup: this.options.warmup ?? 2, repeats: this.options.repeats ?? 5 }, node.id);
+    this.log.info(
+      { node: node.id, model, deviceClass: node.deviceClass },
+      'asking the node to measure its device class',
+    );
+    await this.head.bus.publish(
+      'profileRequest',
+      {
+        requestId,
+        model,
+        file,
+        blocks,
+        maxBatch: this.options.maxBatch ?? 8,
+        warmup: this.options.warmup ?? 2,
+        repeats: this.options.repeats ?? 5,
+      },
+      node.id,
+    );
   }
 
   private onResult(result: ProfileResultMessage, nodeId: string): void {
@@ -153,7 +177,10 @@ export class RemoteProfiler {
     try {
       const doc = readProfileDocument(file);
       // Validated as a whole document (device classes, block count), so a bad answer never reaches the file.
-      const merged = readProfileDocument(file, { ...doc, devices: [...doc.devices.filter((d) => d.deviceClass !== request.deviceClass), result.device] });
+      const merged = readProfileDocument(file, {
+        ...doc,
+        devices: [...doc.devices.filter((d) => d.deviceClass !== request.deviceClass), result.device],
+      });
       writeProfileDocument(file, merged);
     } catch (error) {
       this.log.warn({ ...at, err: error }, 'profile answer refused; asking again later');

@@ -27,9 +27,16 @@ export function siteEdgeNetwork(
     else groups.set(key, { count: 1, dnn: camera.dnn, fps: camera.fps, bitrateMbps: topology.videoBitrateMbps });
   }
   const others = topology.sites.filter((site) => site.name !== cluster.site);
-  if (others.length < topology.sites.length) throw new Error(`cluster.topology.sites: site "${cluster.site}" is this box (cluster.site); its cameras come from the cameras section`);
+  if (others.length < topology.sites.length)
+    throw new Error(
+      `cluster.topology.sites: site "${cluster.site}" is this box (cluster.site); its cameras come from the cameras ` +
+        `section`,
+    );
   return {
-    sites: [{ name: cluster.site, decodeUsPerFrame: topology.decodeUsPerFrame, cameras: [...groups.values()] }, ...others],
+    sites: [
+      { name: cluster.site, decodeUsPerFrame: topology.decodeUsPerFrame, cameras: [...groups.values()] },
+      ...others,
+    ],
     links: topology.links,
     placement: topology.placement,
   };

@@ -69,7 +69,12 @@ function concatBatch(parts: ReadonlyArray<ReadonlyArray<NamedTensor>>): NamedTen
       (data as Float32Array).set(piece.data as Float32Array, offset);
       offset += piece.data.length;
     }
-    return { name: tensor.name, dtype: tensor.dtype, dims: [pieces.reduce((sum, piece) => sum + (piece.dims[0] ?? 1), 0), ...tensor.dims.slice(1)], data };
+    return {
+      name: tensor.name,
+      dtype: tensor.dtype,
+      dims: [pieces.reduce((sum, piece) => sum + (piece.dims[0] ?? 1), 0), ...tensor.dims.slice(1)],
+      data,
+    };
   });
 }
 
@@ -78,7 +83,13 @@ function splitBatch(tensors: ReadonlyArray<NamedTensor>, count: number): NamedTe
   const out: NamedTensor[][] = Array.from({ length: count }, () => []);
   for (const tensor of tensors) {
     const per = tensor.data.length / count;
-    for (let i = 0; i < count; i++) out[i]!.push({ name: tensor.name, dtype: tensor.dtype, dims: [1, ...tensor.dims.slice(1)], data: tensor.data.slice(i * per, (i + 1) * per) });
+    for (let i = 0; i < count; i++)
+      out[i]!.push({
+        name: tensor.name,
+        dtype: tensor.dtype,
+        dims: [1, ...tensor.dims.slice(1)],
+        data: tensor.data.slice(i * per, (i + 1) * per),
+      });
   }
   return out;
 }
@@ -94,7 +105,16 @@ export class Frontend {
   private nextRequest = 0;
   private nextBatch = 0;
   readonly latenciesUs: number[] = [];
-  readonly counters = { requests: 0, completed: 0, late: 0, dropped: 0, redispatched: 0, batches: 0, dispatchUs: 0, errors: 0 };
+  readonly counters = {
+    requests: 0,
+    completed: 0,
+    late: 0,
+    dropped: 0,
+    redispatched: 0,
+    batches: 0,
+    dispatchUs: 0,
+    errors: 0,
+  };
 
   constructor(
     private readonly dispatcher: Dispatcher,
@@ -109,9 +129,22 @@ export class Frontend {
 
   async start(): Promise<void> {
     const { token, host, tls, linkCaFile } = this.options;
-    this.pool = new LinkPool({ token, ...(linkCaFile !== undefined ? { caFile: linkCaFile } : {}) }, new NicPacer(null), this.log);
+    this.pool = new LinkPool(
+      { token, ...(linkCaFile !== undefined ? { caFile: linkCaFile } : {}) },
+      new NicPacer(null),
+      this.log,
+    );
     const { advertiseHost } = this.options;
-    this.server = new LinkServer({ token, host: host ?? '127.0.0.1', ...(advertiseHost !== undefined ? { advertiseHost } : {}), ...(tls ? { tls } : {}) }, (header, payload) => this.onFrame(header, payload), this.log);
+    this.server = new LinkServer(
+      {
+        token,
+        host: host ?? '127.0.0.1',
+        ...(advertiseHost !== undefined ? { advertiseHost } : {}),
+        ...(tls ? { tls } : {}),
+      },
+      (header, payload) => this.onFrame(header, payload),
+      this.log,
+    );
     await this.server.start();
     this.sweep = setInterval(() => this.sweepLost(), 250);
   }
@@ -166,7 +199,16 @@ export class Frontend {
     const sorted = Float64Array.from(this.latenciesUs).sort();
     const at = (q: number): number | null => percentileOfSorted(sorted, q, 'floor') ?? null;
     const { requests, completed, late, dropped, redispatched } = this.counters;
-    return { requests, completed, late, dropped, redispatched, inflight: this.waiting.size, p50LatencyUs: at(0.5), p99LatencyUs: at(0.99) };
+    return {
+      requests,
+      completed,
+      late,
+      dropped,
+      redispatched,
+      inflight: this.waiting.size,
+      p50LatencyUs: at(0.5),
+      p99LatencyUs: at(0.99),
+    };
   }
 
   /** µs of frontend work (dispatcher + framing) per dispatched batch. */
@@ -206,7 +248,10 @@ export class Frontend {
     clearTimeout(this.timer);
     const wake = this.dispatcher.nextWakeUs();
     if (wake !== undefined) {
-      this.timer = setTimeout(() => this.apply(this.timed(() => this.dispatcher.onTick(nowUs()))), Math.max(0, (wake - nowUs()) / 1000));
+      this.timer = setTimeout(
+        () => this.apply(this.timed(() => this.dispatcher.onTick(nowUs()))),
+        Math.max(0, (wake - nowUs()) / 1000),
+      );
     }
   }
 
@@ -250,7 +295,15 @@ export class Frontend {
     if (!entry) return; // already re-dispatched or given up
     this.inflight.delete(header.batchId);
     for (const timing of header.timings) {
-      this.dispatcher.onFeedback({ key: timing.key, nodeId: timing.nodeId, instance: timing.instance, batchSize: header.requestIds.length, inferUs: timing.inferUs, queueUs: timing.queueUs, sendUs: timing.sendUs });
+      this.dispatcher.onFeedback({
+        key: timing.key,
+        nodeId: timing.nodeId,
+        instance: timing.instance,
+        batchSize: header.requestIds.length,
+        inferUs: timing.inferUs,
+        queueUs: timing.queueUs,
+        sendUs: timing.sendUs,
+      });
     }
     if (header.error !== undefined) {
       this.log.warn({ batchId: header.batchId, error: header.error }, 'batch failed on a worker');
@@ -259,7 +312,8 @@ export class Frontend {
     }
     let outputs: NamedTensor[][] = header.requestIds.map(() => []);
     try {
-      if (header.tensors.length > 0) outputs = splitBatch(unpackTensors(header.tensors, payload), header.requestIds.length);
+      if (header.tensors.length > 0)
+        outputs = splitBatch(unpackTensors(header.tensors, payload), header.requestIds.length);
     } catch (error) {
       this.log.warn({ err: error }, 'result tensors unreadable');
     }

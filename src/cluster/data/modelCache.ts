@@ -53,11 +53,24 @@ function download(url: string, options: ModelFetchOptions): Promise<Uint8Array> 
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('error', reject);
       response.on('end', () => {
-        if (response.statusCode !== 200) reject(new Error(`${url}: HTTP ${response.statusCode}${response.statusCode === 401 ? ' (the model server wants the cluster token)' : ''}`));
+        if (response.statusCode !== 200)
+          reject(
+            new Error(
+              `${url}: HTTP ` +
+                `${response.statusCode}` +
+                (response.statusCode === 401 ? ' (the model server wants the cluster token)' : ''),
+            ),
+          );
         else resolve(new Uint8Array(Buffer.concat(chunks)));
       });
     });
-    request.on('error', (error) => reject(new Error(`${url}: ${describeConnectError(error, "give the CA that signed the head's certificate (--link-ca)")}`)));
+    request.on('error', (error) =>
+      reject(
+        new Error(
+          `${url}: ${describeConnectError(error, "give the CA that signed the head's certificate (--link-ca)")}`,
+        ),
+      ),
+    );
     request.setTimeout(60_000, () => request.destroy(new Error('no data for 60 s')));
   });
 }

@@ -41,7 +41,8 @@ export class ModelServer {
   get baseUrl(): string {
     if (!this.server) throw new Error('the model server is not started');
     const { host = '127.0.0.1', advertiseHost, tls } = this.options;
-    return `${tls ? 'https' : 'http'}://${urlHost(advertisedHost(host, advertiseHost))}:${(this.server.address() as AddressInfo).port}`;
+    const { port } = this.server.address() as AddressInfo;
+    return `${tls ? 'https' : 'http'}://${urlHost(advertisedHost(host, advertiseHost))}:${port}`;
   }
 
   async start(port = 0): Promise<void> {
@@ -61,7 +62,9 @@ export class ModelServer {
       this.served++;
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': blob.byteLength }).end(blob);
     };
-    const server = tls ? https.createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handler) : http.createServer(handler);
+    const server = tls
+      ? https.createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handler)
+      : http.createServer(handler);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());

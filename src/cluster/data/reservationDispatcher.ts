@@ -77,13 +77,15 @@ function keepInFlight(before: DnnState, after: DnnState): void {
   const live = before.scheduler.reservations();
   const identity = (state: DnnState, g: number): string => {
     const instance = state.instances[g]!;
-    return `${instance.nodeId}|${state.keys[state.topology.instancePipeline[g]!]![state.topology.instanceStage[g]!]}|${instance.instance}`;
+    const key = state.keys[state.topology.instancePipeline[g]!]![state.topology.instanceStage[g]!];
+    return `${instance.nodeId}|${key}|${instance.instance}`;
   };
   const gpuSlots = new Map<string, Array<[number, number]>>();
   live.gpus.forEach((slots, g) => {
     if (slots.length > 0) gpuSlots.set(identity(before, g), slots);
   });
-  const nodeOfServer = (state: DnnState): Map<number, string> => new Map(state.instances.map((instance, g) => [state.topology.instanceServer[g]!, instance.nodeId]));
+  const nodeOfServer = (state: DnnState): Map<number, string> =>
+    new Map(state.instances.map((instance, g) => [state.topology.instanceServer[g]!, instance.nodeId]));
   const oldNodes = nodeOfServer(before);
   const newServers = new Map([...nodeOfServer(after)].map(([server, nodeId]) => [nodeId, server]));
   after.instances.forEach((_, g) => {
@@ -202,7 +204,13 @@ export class ReservationDispatcher implements Dispatcher {
       const maxBs = state.topology.pipelines[pipeline]!.batchSize;
       if (feedback.batchSize < 1 || feedback.batchSize > maxBs) return;
       // Only inference: the workers' send time includes waiting for their NIC, not the transfer alone.
-      state.scheduler.reportMeasured({ pipeline, stage, kind: 'infer', batchSize: feedback.batchSize, measuredUs: feedback.inferUs / this.timeScale });
+      state.scheduler.reportMeasured({
+        pipeline,
+        stage,
+        kind: 'infer',
+        batchSize: feedback.batchSize,
+        measuredUs: feedback.inferUs / this.timeScale,
+      });
       this.stats.feedback++;
       return;
     }
@@ -221,7 +229,11 @@ export class ReservationDispatcher implements Dispatcher {
       const request = this.queued.get(id);
       this.queued.delete(id);
       this.stats.drops++;
-      if (request) (out.dropped as Array<{ request: PendingRequest; reason: string }>).push({ request, reason: 'cannot meet its deadline (reservation scheduler)' });
+      if (request)
+        (out.dropped as Array<{ request: PendingRequest; reason: string }>).push({
+          request,
+          reason: 'cannot meet its deadline (reservation scheduler)',
+        });
     }
     for (const dispatch of decisions.dispatches) {
       const requests: PendingRequest[] = [];
@@ -233,12 +245,24 @@ export class ReservationDispatcher implements Dispatcher {
       const keys = state.keys[dispatch.pipeline]!;
       const path = dispatch.hops.map((hop): PathHop => {
         const instance = state.instances[hop.instance]!;
-        return { nodeId: instance.nodeId, key: keys[hop.stage]!, instance: instance.instance, endpoint: instance.endpoint, plannedStartUs: Math.max(0, hop.inferStartUs - schedNow) };
+        return {
+          nodeId: instance.nodeId,
+          key: keys[hop.stage]!,
+          instance: instance.instance,
+          endpoint: instance.endpoint,
+          plannedStartUs: Math.max(0, hop.inferStartUs - schedNow),
+        };
       });
       const last = dispatch.hops[dispatch.hops.length - 1]!;
       this.stats.batches++;
       if (requests.length === 0) continue;
-      (out.batches as DispatchedBatch[]).push({ dnn: state.name, pipeline: state.pipelineNumbers[dispatch.pipeline]!, requests, path, plannedLatencyUs: Math.max(0, last.inferEndUs - schedNow) });
+      (out.batches as DispatchedBatch[]).push({
+        dnn: state.name,
+        pipeline: state.pipelineNumbers[dispatch.pipeline]!,
+        requests,
+        path,
+        plannedLatencyUs: Math.max(0, last.inferEndUs - schedNow),
+      });
     }
     state.wakeAtUs = decisions.wakeAtUs;
   }
@@ -249,7 +273,10 @@ export class ReservationDispatcher implements Dispatcher {
       if (this.dnns.has(request.dnn)) continue;
       if (request.deadlineUs <= nowUs) {
         this.orphans.splice(i, 1);
-        (out.dropped as Array<{ request: PendingRequest; reason: string }>).push({ request, reason: 'no serving pipeline' });
+        (out.dropped as Array<{ request: PendingRequest; reason: string }>).push({
+          request,
+          reason: 'no serving pipeline',
+        });
       }
     }
   }
@@ -284,7 +311,13 @@ export class ReservationDispatcher implements Dispatcher {
 
   private build(dnn: PlacedDnn): DnnState | typeof NO_DNN {
     const pipelines = dnn.pipelines
-      .map((p) => ({ p, partitions: p.partitions.map((q) => ({ q, instances: q.instances.filter((i) => !this.deadNodes.has(i.nodeId)) })) }))
+      .map((p) => ({
+        p,
+        partitions: p.partitions.map((q) => ({
+          q,
+          instances: q.instances.filter((i) => !this.deadNodes.has(i.nodeId)),
+        })),
+      }))
       .filter(({ partitions }) => partitions.every((x) => x.instances.length > 0));
     if (pipelines.length === 0) return NO_DNN;
     let block = 0;
@@ -312,7 +345,11 @@ export class ReservationDispatcher implements Dispatcher {
       })),
     };
     const profile = this.options.profileOf?.(dnn.name);
-    const canProfile = profile !== undefined && pipelines.every(({ partitions }) => partitions.every(({ q }) => q.blocks !== undefined && q.gpu !== undefined && q.mpsShare !== undefined));
+    const canProfile =
+      profile !== undefined &&
+      pipelines.every(({ partitions }) =>
+        partitions.every(({ q }) => q.blocks !== undefined && q.gpu !== undefined && q.mpsShare !== undefined),
+      );
     const built = buildServingTopology(serving, canProfile ? { profile } : {});
     // One NIC per worker node: replace the artifact's server grouping with the real placement.
     const nodeIndex = new Map<string, number>();
@@ -335,6 +372,15 @@ export class ReservationDispatcher implements Dispatcher {
     const topology: ServingTopology = { ...built, instanceServer, serverCount: nodeIndex.size };
     const scheduler = new ReservationScheduler(topology, this.clock, this.options.reservation ?? {});
     const keys = pipelines.map(({ partitions }) => partitions.map(({ q }) => q.key));
-    return { name: dnn.name, scheduler, topology, pipelineNumbers: pipelines.map(({ p }) => p.pipeline), instances, pools, keys, wakeAtUs: undefined };
+    return {
+      name: dnn.name,
+      scheduler,
+      topology,
+      pipelineNumbers: pipelines.map(({ p }) => p.pipeline),
+      instances,
+      pools,
+      keys,
+      wakeAtUs: undefined,
+    };
   }
 }

@@ -89,7 +89,8 @@ export type DecodedFrame = { ok: true; header: FrameHeader; payload: Buffer } | 
 export function decodeFrame(frame: Buffer): DecodedFrame {
   if (frame.length < 4) return { ok: false, reason: 'frame shorter than its length prefix' };
   const length = frame.readUInt32LE(0);
-  if (length > frame.length - 4) return { ok: false, reason: `header length ${length} exceeds the frame (${frame.length - 4} bytes)` };
+  if (length > frame.length - 4)
+    return { ok: false, reason: `header length ${length} exceeds the frame (${frame.length - 4} bytes)` };
   let data: unknown;
   try {
     data = JSON.parse(frame.subarray(4, 4 + length).toString('utf8')) as unknown;
@@ -100,7 +101,8 @@ export function decodeFrame(frame: Buffer): DecodedFrame {
   if (!parsed.success) return { ok: false, reason: `header ${describeIssues(parsed.error.issues)}` };
   const payload = frame.subarray(4 + length);
   const total = parsed.data.tensors.reduce((sum, t) => sum + t.byteLength, 0);
-  if (total !== payload.length) return { ok: false, reason: `tensors declare ${total} bytes, the payload holds ${payload.length}` };
+  if (total !== payload.length)
+    return { ok: false, reason: `tensors declare ${total} bytes, the payload holds ${payload.length}` };
   return { ok: true, header: parsed.data, payload };
 }
 
@@ -109,7 +111,10 @@ function bytesOf(data: PlainData | Uint16Array): Uint8Array {
 }
 
 /** Wire descriptions and bytes of tensors; float32 becomes float16 when asked. */
-export function packTensors(tensors: ReadonlyArray<NamedTensor>, linkDtype: 'float16' | 'float32'): { wire: WireTensor[]; payload: Uint8Array[] } {
+export function packTensors(
+  tensors: ReadonlyArray<NamedTensor>,
+  linkDtype: 'float16' | 'float32',
+): { wire: WireTensor[]; payload: Uint8Array[] } {
   const wire: WireTensor[] = [];
   const payload: Uint8Array[] = [];
   for (const tensor of tensors) {
@@ -151,7 +156,11 @@ export function unpackTensors(wire: ReadonlyArray<WireTensor>, payload: Buffer):
     offset += spec.byteLength;
     const count = spec.shape.reduce((a, b) => a * b, 1);
     const width = { float32: 4, float16: 2, float64: 8, int64: 8, int32: 4, uint8: 1, bool: 1 }[spec.dtype];
-    if (count * width !== spec.byteLength) throw new Error(`tensor ${spec.name}: shape [${spec.shape.join(', ')}] of ${spec.dtype} needs ${count * width} bytes, got ${spec.byteLength}`);
+    if (count * width !== spec.byteLength)
+      throw new Error(
+        `tensor ${spec.name}: shape [${spec.shape.join(', ')}] of ${spec.dtype} needs ${count * width} bytes, got ` +
+          `${spec.byteLength}`,
+      );
     const { dtype, data } = DECODE_WIRE[spec.dtype](bytes);
     out.push({ name: spec.name, dtype, dims: spec.shape, data });
   }

@@ -77,19 +77,25 @@ export class LinkServer {
   get url(): string {
     if (!this.server) throw new Error('the link server is not started');
     const scheme = this.options.tls ? 'wss' : 'ws';
-    return `${scheme}://${urlHost(advertisedHost(this.options.host ?? '127.0.0.1', this.options.advertiseHost))}:${(this.server.address() as AddressInfo).port}`;
+    const host = urlHost(advertisedHost(this.options.host ?? '127.0.0.1', this.options.advertiseHost));
+    return `${scheme}://${host}:${(this.server.address() as AddressInfo).port}`;
   }
 
   async start(): Promise<void> {
     const tls = this.options.tls;
-    const server = tls ? https.createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }) : http.createServer();
+    const server = tls
+      ? https.createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) })
+      : http.createServer();
     const wss = new WebSocketServer({
       server,
       maxPayload: 1 << 30,
       verifyClient: (info, done) => {
         if (info.req.headers.authorization === `Bearer ${this.options.token}`) return done(true);
         this.rejectedConnections++;
-        this.log.warn({ remote: info.req.socket.remoteAddress }, 'tensor link rejected: missing or wrong cluster token');
+        this.log.warn(
+          { remote: info.req.socket.remoteAddress },
+          'tensor link rejected: missing or wrong cluster token',
+        );
         done(false, 401, 'cluster token required');
       },
     });
@@ -207,7 +213,15 @@ export class OutgoingLink {
         } catch (error) {
           attempt++;
           // An untrusted certificate or a refused token stays so: fail now rather than retry until the deadline.
-          if (isCertificateError(error)) throw new Error(`${this.url}: ${describeConnectError(error, "give the CA that signed the link server's certificate (caFile, --link-ca)")}`, { cause: error });
+          if (isCertificateError(error))
+            throw new Error(
+              `${this.url}: ` +
+                describeConnectError(
+                  error,
+                  "give the CA that signed the link server's certificate (caFile, --link-ca)",
+                ),
+              { cause: error },
+            );
           const delayMs = backoffDelayMs(this.failures + 1, 50, 2000);
           if (error instanceof LinkTokenRejectedError || performance.now() + delayMs > deadlineMs) throw error;
           this.failures++;
@@ -228,7 +242,9 @@ export class OutgoingLink {
       if (socket.readyState !== WebSocket.OPEN) throw new Error(`${this.url}: link closed while draining`);
       await sleepMs(1);
     }
-    await new Promise<void>((resolve, reject) => socket.send(frame, { binary: true }, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      socket.send(frame, { binary: true }, (error) => (error ? reject(error) : resolve())),
+    );
     this.bytesSent += frame.length;
     this.framesSent++;
   }

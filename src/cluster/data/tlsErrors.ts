@@ -26,6 +26,7 @@ export function isCertificateError(error: unknown): boolean {
 /** "TLS certificate not trusted (CODE: message); <hint>" for certificate errors, else the error's message. */
 export function describeConnectError(error: unknown, caHint: string): string {
   const message = error instanceof Error ? error.message : String(error);
-  if (isCertificateError(error)) return `TLS certificate not trusted (${(error as { code: string }).code}: ${message}); ${caHint}`;
+  if (isCertificateError(error))
+    return `TLS certificate not trusted (${(error as { code: string }).code}: ${message}); ${caHint}`;
   return message;
 }

@@ -38,11 +38,28 @@ export class ClusterDetector implements Detector {
     const t0 = performance.now();
     const input = detectorInput(o.decode, image);
     const t1 = performance.now();
-    const outcome = await o.frontend().submit(o.dnn, [{ name: o.inputName, dtype: 'float32', dims: input.dims, data: input.tensor }], o.sloMs * 1000);
+    const outcome = await o
+      .frontend()
+      .submit(o.dnn, [{ name: o.inputName, dtype: 'float32', dims: input.dims, data: input.tensor }], o.sloMs * 1000);
     const t2 = performance.now();
-    const served = { status: outcome.status, latencyMs: outcome.latencyUs / 1000, ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}) };
-    if (outcome.status === 'dropped') return { detections: [], preprocessMs: t1 - t0, inferenceMs: t2 - t1, postprocessMs: 0, outcome: served };
-    const detections = decodeDetections(o.decode, outcome.outputs.map((t) => ({ dims: t.dims, data: t.data as Float32Array })), input.transform);
-    return { detections, preprocessMs: t1 - t0, inferenceMs: t2 - t1, postprocessMs: performance.now() - t2, outcome: served };
+    const served = {
+      status: outcome.status,
+      latencyMs: outcome.latencyUs / 1000,
+      ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}),
+    };
+    if (outcome.status === 'dropped')
+      return { detections: [], preprocessMs: t1 - t0, inferenceMs: t2 - t1, postprocessMs: 0, outcome: served };
+    const detections = decodeDetections(
+      o.decode,
+      outcome.outputs.map((t) => ({ dims: t.dims, data: t.data as Float32Array })),
+      input.transform,
+    );
+    return {
+      detections,
+      preprocessMs: t1 - t0,
+      inferenceMs: t2 - t1,
+      postprocessMs: performance.now() - t2,
+      outcome: served,
+    };
   }
 }

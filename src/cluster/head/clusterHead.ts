@@ -153,10 +153,24 @@ export class ClusterHead {
       this.busInstance = bus;
       await bus.start();
       const listen = o.listen ?? {};
-      const where = { ...(listen.host !== undefined ? { host: listen.host } : {}), ...(listen.advertiseHost !== undefined ? { advertiseHost: listen.advertiseHost } : {}), ...(listen.tls ? { tls: listen.tls } : {}) };
+      const where = {
+        ...(listen.host !== undefined ? { host: listen.host } : {}),
+        ...(listen.advertiseHost !== undefined ? { advertiseHost: listen.advertiseHost } : {}),
+        ...(listen.tls ? { tls: listen.tls } : {}),
+      };
       this.modelServer = new ModelServer({ ...where, token: o.token });
       await this.modelServer.start();
-      const frontend = new Frontend(this.dispatcher, { ...where, token: o.token, linkDtype: o.controller.linkDtype, ...(listen.linkCaFile !== undefined ? { linkCaFile: listen.linkCaFile } : {}), ...(o.timeScale !== undefined ? { timeScale: o.timeScale } : {}) }, this.log);
+      const frontend = new Frontend(
+        this.dispatcher,
+        {
+          ...where,
+          token: o.token,
+          linkDtype: o.controller.linkDtype,
+          ...(listen.linkCaFile !== undefined ? { linkCaFile: listen.linkCaFile } : {}),
+          ...(o.timeScale !== undefined ? { timeScale: o.timeScale } : {}),
+        },
+        this.log,
+      );
       this.frontendInstance = frontend;
       await frontend.start();
       const events = o.events ?? {};
@@ -180,11 +194,22 @@ export class ClusterHead {
       );
       await this.controllerInstance.start();
       if (o.workers && o.workers.length > 0) {
-        const env: Record<string, string> = { PPIPE_CLUSTER_TOKEN: o.token, ...(o.broker?.password !== undefined ? { PPIPE_BROKER_PASSWORD: o.broker.password } : {}) };
-        const credentials = [...(o.broker?.username !== undefined ? ['--username', o.broker.username] : []), ...(o.broker?.caFile !== undefined ? ['--broker-ca', o.broker.caFile] : [])];
+        const env: Record<string, string> = {
+          PPIPE_CLUSTER_TOKEN: o.token,
+          ...(o.broker?.password !== undefined ? { PPIPE_BROKER_PASSWORD: o.broker.password } : {}),
+        };
+        const credentials = [
+          ...(o.broker?.username !== undefined ? ['--username', o.broker.username] : []),
+          ...(o.broker?.caFile !== undefined ? ['--broker-ca', o.broker.caFile] : []),
+        ];
         this.localWorkers = new LocalWorkers(
           o.workers.map((w) => ({ id: w.id, args: [...credentials, ...w.args] })),
-          { brokerUrl: this.url, prefix: o.prefix, env, ...(o.echoWorkerStderr !== undefined ? { echoStderr: o.echoWorkerStderr } : {}) },
+          {
+            brokerUrl: this.url,
+            prefix: o.prefix,
+            env,
+            ...(o.echoWorkerStderr !== undefined ? { echoStderr: o.echoWorkerStderr } : {}),
+          },
           this.log,
         );
         this.localWorkers.start();

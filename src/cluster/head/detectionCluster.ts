@@ -69,11 +69,18 @@ export class DetectionCluster {
         deviceClass,
         ...(progress ? { stderr: progress } : {}),
       });
-      if (profile.measured) this.log.info({ model: model.id, deviceClass, profile: profile.file }, 'profiled the model on the local workers\' device class');
+      if (profile.measured)
+        this.log.info(
+          { model: model.id, deviceClass, profile: profile.file },
+          "profiled the model on the local workers' device class",
+        );
       if (!entries.has(profile.model)) {
         const catalog = await PartitionCatalog.load(model.path, profile.file);
         const input = catalog.inputs[0];
-        if (!input || catalog.inputs.length !== 1) throw new Error(`model "${model.id}" (${model.path}): expected one input tensor, got ${catalog.inputs.length}`);
+        if (!input || catalog.inputs.length !== 1)
+          throw new Error(
+            `model "${model.id}" (${model.path}): expected one input tensor, got ${catalog.inputs.length}`,
+          );
         inputs.set(profile.model, input.name);
         entries.set(profile.model, { name: profile.model, sloUs: model.sloMs * 1000, partitions: catalog });
         profiled.set(profile.model, { modelFile: model.path, profileFile: profile.file });
@@ -83,7 +90,13 @@ export class DetectionCluster {
         model.id,
         new ClusterDetector({
           id: model.id,
-          decode: { kind: model.kind, threshold: model.threshold, iouThreshold: model.iouThreshold, ...(model.inputSize ? { inputSize: model.inputSize } : {}), ...(model.labels ? { labels: model.labels } : {}) },
+          decode: {
+            kind: model.kind,
+            threshold: model.threshold,
+            iouThreshold: model.iouThreshold,
+            ...(model.inputSize ? { inputSize: model.inputSize } : {}),
+            ...(model.labels ? { labels: model.labels } : {}),
+          },
           dnn: profile.model,
           inputName: inputs.get(profile.model)!,
           sloMs: model.sloMs,
@@ -94,18 +107,35 @@ export class DetectionCluster {
     const edge = cluster.topology ? this.edgeNetworkFor(this.options.cameras ?? []) : undefined;
     this.plannedEdgeNetwork = edge && JSON.stringify(edge);
     const external = cluster.broker === 'embedded' ? undefined : cluster.broker;
-    const fromConfig = (file: string | undefined): string | undefined => (file === undefined ? undefined : path.resolve(this.options.baseDir, file));
-    const tls = cluster.tlsCertFile !== undefined && cluster.tlsKeyFile !== undefined ? { certFile: fromConfig(cluster.tlsCertFile)!, keyFile: fromConfig(cluster.tlsKeyFile)! } : undefined;
+    const fromConfig = (file: string | undefined): string | undefined =>
+      file === undefined ? undefined : path.resolve(this.options.baseDir, file);
+    const tls =
+      cluster.tlsCertFile !== undefined && cluster.tlsKeyFile !== undefined
+        ? { certFile: fromConfig(cluster.tlsCertFile)!, keyFile: fromConfig(cluster.tlsKeyFile)! }
+        : undefined;
     const linkCaFile = fromConfig(cluster.linkCaFile);
     // Local workers listen where the head does, so that remote workers in the same pipelines reach them too.
     const workerNetworkArgs = [
-      '--host', cluster.listenHost,
+      '--host',
+      cluster.listenHost,
       ...(cluster.advertiseHost !== undefined ? ['--advertise-host', cluster.advertiseHost] : []),
       ...(tls ? ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile] : []),
       ...(linkCaFile !== undefined ? ['--link-ca', linkCaFile] : []),
     ];
     // The profiler reaches the head (made just below) only once both are started: before that it only reads files.
-    const profiler = new RemoteProfiler({ get bus() { return head.bus; }, get models() { return head.models; }, replan: (reason) => head.controller.requestReplan(reason) }, { models: profiled }, this.log.child({ room: 'profiles' }));
+    const profiler = new RemoteProfiler(
+      {
+        get bus() {
+          return head.bus;
+        },
+        get models() {
+          return head.models;
+        },
+        replan: (reason) => head.controller.requestReplan(reason),
+      },
+      { models: profiled },
+      this.log.child({ room: 'profiles' }),
+    );
     const head = new ClusterHead(
       {
         ...(external
@@ -147,7 +177,21 @@ export class DetectionCluster {
         workers: Array.from({ length: cluster.localWorkers }, (_, i) => ({
           id: `local-${i}`,
           // One CPU "GPU" per worker, no MPS sharing: the planner's unit is the whole worker.
-          args: ['--site', cluster.site, '--device-class', deviceClass, '--device', `cpu:${threads}`, '--gpus', '1', '--mps-levels', '1', '--cache', path.join(dataDir, 'model-cache'), ...workerNetworkArgs],
+          args: [
+            '--site',
+            cluster.site,
+            '--device-class',
+            deviceClass,
+            '--device',
+            `cpu:${threads}`,
+            '--gpus',
+            '1',
+            '--mps-levels',
+            '1',
+            '--cache',
+            path.join(dataDir, 'model-cache'),
+            ...workerNetworkArgs,
+          ],
         })),
         ...(this.options.echoWorkerStderr !== undefined ? { echoWorkerStderr: this.options.echoWorkerStderr } : {}),
         ...(this.options.events ? { events: this.options.events } : {}),

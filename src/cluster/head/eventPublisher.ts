@@ -37,7 +37,18 @@ export class MqttEventPublisher {
 
   async start(): Promise<void> {
     const { url, prefix, username, password, caFile, clientId } = this.options;
-    const bus = new Bus({ url, prefix, clientId, willNodeId: APPLIANCE_NODE_ID, ...(username ? { username } : {}), ...(password ? { password } : {}), ...(caFile !== undefined ? { caFile } : {}) }, this.log);
+    const bus = new Bus(
+      {
+        url,
+        prefix,
+        clientId,
+        willNodeId: APPLIANCE_NODE_ID,
+        ...(username ? { username } : {}),
+        ...(password ? { password } : {}),
+        ...(caFile !== undefined ? { caFile } : {}),
+      },
+      this.log,
+    );
     await bus.start();
     this.bus = bus;
     await bus.publishRaw(`${prefix}/nodes/${APPLIANCE_NODE_ID}/available`, 'online', true);
@@ -47,7 +58,9 @@ export class MqttEventPublisher {
     const bus = this.bus;
     this.bus = undefined;
     if (!bus) return;
-    await bus.publishRaw(`${this.options.prefix}/nodes/${APPLIANCE_NODE_ID}/available`, 'offline', true).catch(() => undefined);
+    await bus
+      .publishRaw(`${this.options.prefix}/nodes/${APPLIANCE_NODE_ID}/available`, 'offline', true)
+      .catch(() => undefined);
     await bus.stop();
   }
 
@@ -56,7 +69,10 @@ export class MqttEventPublisher {
     const parsed = detectionEventSchema.safeParse(event);
     if (!parsed.success) {
       this.failed++;
-      this.log.warn({ camera: detection.camera, issues: describeIssues(parsed.error.issues) }, 'detection event refused by its schema');
+      this.log.warn(
+        { camera: detection.camera, issues: describeIssues(parsed.error.issues) },
+        'detection event refused by its schema',
+      );
       return;
     }
     this.send(detectionTopic(this.options.detectionPrefix), JSON.stringify(parsed.data), false);

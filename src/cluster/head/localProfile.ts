@@ -35,7 +35,8 @@ export interface LocalProfileOptions {
 
 /** A one-line progress report of a measurement, redrawn in place. */
 function progressLine(write: (text: string) => void): (done: number, total: number, label: string) => void {
-  return (done, total, label) => write(`\rprofiling ${String(Math.round((done / total) * 100)).padStart(3)}% ${label.padEnd(28)}`);
+  return (done, total, label) =>
+    write(`\rprofiling ${String(Math.round((done / total) * 100)).padStart(3)}% ${label.padEnd(28)}`);
 }
 
 /** Block counts tried in turn. */
@@ -46,14 +47,20 @@ function coversDevice(file: string, deviceClass: string): boolean {
   if (!existsSync(file)) return false;
   try {
     const parsed = profileFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    return parsed.success && parsed.data.blocks !== undefined && parsed.data.devices.some((d) => d.deviceClass === deviceClass);
+    return (
+      parsed.success &&
+      parsed.data.blocks !== undefined &&
+      parsed.data.devices.some((d) => d.deviceClass === deviceClass)
+    );
   } catch {
     return false;
   }
 }
 
 /** The profile file of the model on this device class, measured now when the data folder has none. */
-export async function ensureLocalProfile(options: LocalProfileOptions): Promise<{ file: string; model: string; measured: boolean }> {
+export async function ensureLocalProfile(
+  options: LocalProfileOptions,
+): Promise<{ file: string; model: string; measured: boolean }> {
   const model = profileModelName(options.modelFile);
   const file = path.join(options.profilesDir, `${model}.profile.json`);
   if (coversDevice(file, options.deviceClass)) return { file, model, measured: false };

@@ -22,12 +22,21 @@ export class PartitionCatalog {
   /** Loads the model and the block node ranges of its profile; both must describe the same graph. */
   static async load(modelFile: string, profileFile: string): Promise<PartitionCatalog> {
     const blocks = readProfileDocument(profileFile).blocks;
-    if (!blocks) throw new Error(`${profileFile}: blocks: the node range of each block is needed to split ${modelFile} (re-profile it with ppipe profile)`);
+    if (!blocks)
+      throw new Error(
+        `${profileFile}: blocks: the node range of each block is needed to split ${modelFile} (re-profile it with ` +
+          `ppipe profile)`,
+      );
     const loaded = await loadModel(modelFile);
     const nodes = loaded.analysis.nodes.length;
-    const contiguous = blocks.every((b, i) => b.firstNode === (i === 0 ? 0 : blocks[i - 1]!.lastNode + 1) && b.lastNode >= b.firstNode);
+    const contiguous = blocks.every(
+      (b, i) => b.firstNode === (i === 0 ? 0 : blocks[i - 1]!.lastNode + 1) && b.lastNode >= b.firstNode,
+    );
     if (!contiguous || blocks.at(-1)!.lastNode !== nodes - 1) {
-      throw new Error(`${profileFile}: blocks: expected contiguous node ranges covering the ${nodes} compute nodes of ${modelFile}; the profile is of another version of the model`);
+      throw new Error(
+        `${profileFile}: blocks: expected contiguous node ranges covering the ${nodes} compute nodes of ` +
+          `${modelFile}; the profile is of another version of the model`,
+      );
     }
     return new PartitionCatalog(loaded, blocks);
   }
@@ -52,7 +61,10 @@ export class PartitionCatalog {
     const { model, analysis, shapeInfo } = this.loaded;
     const firstNode = this.blocks[first]!.firstNode;
     const lastNode = this.blocks[end - 1]!.lastNode;
-    const cuts = [...(firstNode > 0 ? [firstNode - 1] : []), ...(lastNode < analysis.nodes.length - 1 ? [lastNode] : [])];
+    const cuts = [
+      ...(firstNode > 0 ? [firstNode - 1] : []),
+      ...(lastNode < analysis.nodes.length - 1 ? [lastNode] : []),
+    ];
     const split = splitModel(model, analysis, shapeInfo, cuts);
     const index = firstNode > 0 ? 1 : 0;
     const plan = split.plans[index]!;

@@ -132,13 +132,17 @@ class Testbed {
     library: ProfileLibrary,
   ) {
     const { timeScale, guardMs, profiles } = options;
-    this.dispatcher = new ReservationDispatcher({ timeScale, guardUs: guardMs * 1000, profileOf: (dnn) => {
-      try {
-        return library.get(dnn);
-      } catch {
-        return undefined;
-      }
-    } });
+    this.dispatcher = new ReservationDispatcher({
+      timeScale,
+      guardUs: guardMs * 1000,
+      profileOf: (dnn) => {
+        try {
+          return library.get(dnn);
+        } catch {
+          return undefined;
+        }
+      },
+    });
     this.head = new ClusterHead(
       {
         prefix: 'ppipe-bench',
@@ -157,8 +161,15 @@ class Testbed {
         },
         workers: this.servers.map((server) => ({
           id: server.id,
-          args: ['--device-class', server.cls, '--mps-levels', String(server.mps), '--emulate',
-            '--time-scale', String(timeScale)],
+          args: [
+            '--device-class',
+            server.cls,
+            '--mps-levels',
+            String(server.mps),
+            '--emulate',
+            '--time-scale',
+            String(timeScale),
+          ],
         })),
         echoWorkerStderr: true,
         events: { onPlacedPlan: (t) => void (this.placedPlan = t) },
@@ -189,7 +200,12 @@ class Testbed {
     for (;;) {
       const { placedPlan } = this;
       const current = ctl.current;
-      if (placedPlan && current && placedPlan.planId === current.planId && current.nodes.length === this.servers.length) {
+      if (
+        placedPlan &&
+        current &&
+        placedPlan.planId === current.planId &&
+        current.nodes.length === this.servers.length
+      ) {
         return placedPlan;
       }
       if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -268,7 +284,10 @@ class Testbed {
     const elapsedS = (performance.now() - t0) / 1000;
     const bytesAfter = [...this.linkBytes.values()].reduce((a, b) => a + b, 0);
     const ok = settled.filter((o) => o.status === 'ok').length;
-    const latencies = settled.filter((o) => o.status !== 'dropped').map((o) => o.latencyUs).sort((a, b) => a - b);
+    const latencies = settled
+      .filter((o) => o.status !== 'dropped')
+      .map((o) => o.latencyUs)
+      .sort((a, b) => a - b);
     const p99 = percentileOfSorted(latencies, 0.99, 'floor');
     return {
       loadFactor,

@@ -64,10 +64,24 @@ class SupervisedWorker {
     const startedMs = performance.now();
     // stdin stays open for the worker's life: if this process dies without stopping it, the pipe closes
     // and the worker stops too (--stop-with-stdin) instead of living on as an orphan.
-    const child = spawn(PPIPE_BIN, ['worker', '--broker', options.brokerUrl, '--prefix', options.prefix, '--id', spec.id, '--stop-with-stdin', ...spec.args], {
-      stdio: ['pipe', 'ignore', 'pipe'],
-      env: { ...process.env, ...options.env },
-    });
+    const child = spawn(
+      PPIPE_BIN,
+      [
+        'worker',
+        '--broker',
+        options.brokerUrl,
+        '--prefix',
+        options.prefix,
+        '--id',
+        spec.id,
+        '--stop-with-stdin',
+        ...spec.args,
+      ],
+      {
+        stdio: ['pipe', 'ignore', 'pipe'],
+        env: { ...process.env, ...options.env },
+      },
+    );
     this.child = child;
     this.stderrTail = '';
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -81,7 +95,10 @@ class SupervisedWorker {
         if (this.stopping) return;
         this.failures = performance.now() - startedMs > HEALTHY_RUN_MS ? 1 : this.failures + 1;
         const delayMs = backoffDelayMs(this.failures, options.backoffInitialMs ?? 500, options.backoffMaxMs ?? 30_000);
-        this.log.warn({ worker: spec.id, code, signal, restartInMs: delayMs, stderrTail: this.stderrTail.slice(-500) }, 'worker process exited; restarting');
+        this.log.warn(
+          { worker: spec.id, code, signal, restartInMs: delayMs, stderrTail: this.stderrTail.slice(-500) },
+          'worker process exited; restarting',
+        );
         this.restartTimer = setTimeout(() => {
           this.restarts++;
           this.start();

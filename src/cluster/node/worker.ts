@@ -12,7 +12,13 @@ import { createPartitionExecutor, measureProfile } from '../../models/index.ts';
 import { ProfileLibrary, maxProfiledBatch, partitionLatencyUs, toProfileFile } from '../../planner/index.ts';
 import type { ModelProfile } from '../../planner/index.ts';
 import { Bus } from '../control/bus.ts';
-import type { Announcement, Assignment, PartitionAssignment, ProfileRequestMessage, ProfileResultMessage } from '../control/messages.ts';
+import type {
+  Announcement,
+  Assignment,
+  PartitionAssignment,
+  ProfileRequestMessage,
+  ProfileResultMessage,
+} from '../control/messages.ts';
 import { PROTOCOL_VERSION } from '../control/messages.ts';
 import { ModelCache } from '../data/modelCache.ts';
 import type { BatchHeader, FrameHeader, HopTiming, NamedTensor, ResultHeader } from '../data/tensorFrame.ts';
@@ -94,8 +100,21 @@ export class WorkerNode {
 
   private async startParts(): Promise<void> {
     const o = this.options;
-    this.pool = new LinkPool({ token: o.token, ...(o.linkCaFile ? { caFile: o.linkCaFile } : {}) }, new NicPacer(null), this.log);
-    this.server = new LinkServer({ token: o.token, host: o.host ?? '127.0.0.1', ...(o.advertiseHost !== undefined ? { advertiseHost: o.advertiseHost } : {}), ...(o.tls ? { tls: o.tls } : {}) }, (header, payload) => this.onFrame(header, payload), this.log);
+    this.pool = new LinkPool(
+      { token: o.token, ...(o.linkCaFile ? { caFile: o.linkCaFile } : {}) },
+      new NicPacer(null),
+      this.log,
+    );
+    this.server = new LinkServer(
+      {
+        token: o.token,
+        host: o.host ?? '127.0.0.1',
+        ...(o.advertiseHost !== undefined ? { advertiseHost: o.advertiseHost } : {}),
+        ...(o.tls ? { tls: o.tls } : {}),
+      },
+      (header, payload) => this.onFrame(header, payload),
+      this.log,
+    );
     await this.server.start();
     this.bus = new Bus(
       {
@@ -112,10 +131,12 @@ export class WorkerNode {
     await this.bus.start();
     await this.bus.subscribe('assignment', (assignment, param) => {
       if (param !== o.id || assignment.nodeId !== o.id) return;
-      this.loading = this.loading.then(() => this.apply(assignment)).catch((error: unknown) => {
-        this.stats.errors++;
-        this.log.error({ err: error, planId: assignment.planId }, 'assignment failed');
-      });
+      this.loading = this.loading
+        .then(() => this.apply(assignment))
+        .catch((error: unknown) => {
+          this.stats.errors++;
+          this.log.error({ err: error, planId: assignment.planId }, 'assignment failed');
+        });
     });
     await this.bus.subscribe('profileRequest', (request, param) => {
       if (param !== o.id) return;
@@ -140,7 +161,10 @@ export class WorkerNode {
     await this.bus.publish('available', 'online', o.id, true);
     this.heartbeat = setInterval(() => this.beat(), o.heartbeatMs ?? 500);
     this.beat();
-    this.log.info({ id: o.id, endpoint: this.server.url, deviceClass: o.deviceClass, emulate: o.emulate }, 'worker started');
+    this.log.info(
+      { id: o.id, endpoint: this.server.url, deviceClass: o.deviceClass, emulate: o.emulate },
+      'worker started',
+    );
   }
 
   async stop(): Promise<void> {
@@ -151,7 +175,11 @@ export class WorkerNode {
       // A broker that is gone cannot take the message (the will says offline for us there anyway).
       // It may also be going at this very moment: a publish that never gets its acknowledgement must not
       // hold the stop, so it gets a second at most.
-      if (bus.connected) await Promise.race([bus.publish('available', 'offline', this.options.id, true).catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+      if (bus.connected)
+        await Promise.race([
+          bus.publish('available', 'offline', this.options.id, true).catch(() => undefined),
+          new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+        ]);
       await bus.stop();
     }
     this.pool?.close();
@@ -164,7 +192,18 @@ export class WorkerNode {
     if (!bus) return;
     const id = this.options.id;
     bus
-      .publish('heartbeat', { id, seq: this.seq++, uptimeS: (Date.now() - this.startedMs) / 1000, planId: this.assignment?.planId ?? null, ready: this.ready, inflightBatches: this.inflight }, id)
+      .publish(
+        'heartbeat',
+        {
+          id,
+          seq: this.seq++,
+          uptimeS: (Date.now() - this.startedMs) / 1000,
+          planId: this.assignment?.planId ?? null,
+          ready: this.ready,
+          inflightBatches: this.inflight,
+        },
+        id,
+      )
       .catch((error: unknown) => this.log.warn({ err: error }, 'heartbeat not sent'));
     if (this.seq % 2 === 0) {
       // Bytes paced on the NIC: the declared tensor bytes (emulated hops send headers only).
@@ -189,7 +228,11 @@ export class WorkerNode {
     const bandwidth = assignment.bandwidthGbps === null ? null : assignment.bandwidthGbps / this.options.timeScale;
     if (this.pool && this.pool.pacer.bandwidthGbps !== bandwidth) {
       const old = this.pool;
-      this.pool = new LinkPool({ token: this.options.token, ...(this.options.linkCaFile ? { caFile: this.options.linkCaFile } : {}) }, new NicPacer(bandwidth), this.log);
+      this.pool = new LinkPool(
+        { token: this.options.token, ...(this.options.linkCaFile ? { caFile: this.options.linkCaFile } : {}) },
+        new NicPacer(bandwidth),
+        this.log,
+      );
       old.close();
       this.linkBytesTotal += old.pacer.bytes - this.linkBytesSeen;
       this.linkBytesSeen = 0;
@@ -202,7 +245,8 @@ export class WorkerNode {
       let profile: ModelProfile | undefined;
       let bytes: Uint8Array | undefined;
       if (this.options.emulate) {
-        if (partition.profiles === null || partition.profileModel === null) throw new Error(`${partition.key}: an emulated worker needs a profiles folder and model in its assignment`);
+        if (partition.profiles === null || partition.profileModel === null)
+          throw new Error(`${partition.key}: an emulated worker needs a profiles folder and model in its assignment`);
         let library = libraries.get(partition.profiles);
         if (!library) {
           library = new ProfileLibrary([partition.profiles]);
@@ -210,10 +254,14 @@ export class WorkerNode {
         }
         profile = library.get(partition.profileModel);
       } else {
-        if (partition.model === null) throw new Error(`${partition.key}: a real worker needs the partition model in its assignment`);
+        if (partition.model === null)
+          throw new Error(`${partition.key}: a real worker needs the partition model in its assignment`);
         const fetched = await cache.get(partition.model);
         bytes = fetched.bytes;
-        this.log.info({ key: partition.key, sha256: partition.model.sha256, cached: fetched.cached }, 'partition model ready');
+        this.log.info(
+          { key: partition.key, sha256: partition.model.sha256, cached: fetched.cached },
+          'partition model ready',
+        );
       }
       for (const instance of partition.instances) {
         const executor = bytes ? await createPartitionExecutor(bytes, { device: this.options.device }) : undefined;
@@ -226,9 +274,15 @@ export class WorkerNode {
     this.beat();
   }
 
-  /** Partitions and models from the head: its model server wants the cluster token, and over https:// with a private certificate, the link CA. */
+  /**
+   * Partitions and models from the head: its model server wants the cluster token, and over https:// with a private
+   * certificate, the link CA.
+   */
   private modelCache(): ModelCache {
-    return new ModelCache(this.options.cacheDir, { token: this.options.token, ...(this.options.linkCaFile !== undefined ? { caFile: this.options.linkCaFile } : {}) });
+    return new ModelCache(this.options.cacheDir, {
+      token: this.options.token,
+      ...(this.options.linkCaFile !== undefined ? { caFile: this.options.linkCaFile } : {}),
+    });
   }
 
   /**
@@ -238,17 +292,43 @@ export class WorkerNode {
   private async measureFor(request: ProfileRequestMessage): Promise<void> {
     const o = this.options;
     const reply = (result: Pick<ProfileResultMessage, 'status' | 'device' | 'error'>): Promise<void> =>
-      this.bus ? this.bus.publish('profileResult', { requestId: request.requestId, model: request.model, deviceClass: o.deviceClass, ...result }, o.id) : Promise.resolve();
+      this.bus
+        ? this.bus.publish(
+            'profileResult',
+            { requestId: request.requestId, model: request.model, deviceClass: o.deviceClass, ...result },
+            o.id,
+          )
+        : Promise.resolve();
     if (o.emulate) {
-      await reply({ status: 'error', error: 'an emulated worker computes nothing, so it cannot measure; give the head a profile of its device class' });
+      await reply({
+        status: 'error',
+        error: 'an emulated worker computes nothing, so it cannot measure; give the head a profile of its device class',
+      });
       return;
     }
     try {
       const started = performance.now();
       const { file } = await this.modelCache().get(request.file);
-      const measured = await measureProfile({ file, model: request.model, device: o.device, deviceClass: o.deviceClass, maxBatch: request.maxBatch, blocks: request.blocks, warmup: request.warmup, repeats: request.repeats });
+      const measured = await measureProfile({
+        file,
+        model: request.model,
+        device: o.device,
+        deviceClass: o.deviceClass,
+        maxBatch: request.maxBatch,
+        blocks: request.blocks,
+        warmup: request.warmup,
+        repeats: request.repeats,
+      });
       await reply({ status: 'ok', device: toProfileFile(measured.profile).devices[0]! });
-      this.log.info({ model: request.model, deviceClass: o.deviceClass, blocks: request.blocks.length, seconds: (performance.now() - started) / 1000 }, 'measured a profile for the head');
+      this.log.info(
+        {
+          model: request.model,
+          deviceClass: o.deviceClass,
+          blocks: request.blocks.length,
+          seconds: (performance.now() - started) / 1000,
+        },
+        'measured a profile for the head',
+      );
     } catch (error) {
       this.log.warn({ model: request.model, err: error }, 'profile measurement failed');
       await reply({ status: 'error', error: error instanceof Error ? error.message : String(error) });
@@ -305,14 +385,30 @@ export class WorkerNode {
     } else if (lane.profile) {
       const profile = lane.profile;
       const batch = Math.min(bs, Math.max(1, maxProfiledBatch(profile, partition.deviceClass, partition.mpsShare)));
-      const latencyUs = partitionLatencyUs(profile, partition.deviceClass, partition.mpsShare, batch, partition.blocks[0], partition.blocks[1]) * (bs / batch);
-      await sleepMs(((latencyUs * this.options.timeScale) / 1000) - (performance.now() - startMs));
+      const latencyUs =
+        partitionLatencyUs(
+          profile,
+          partition.deviceClass,
+          partition.mpsShare,
+          batch,
+          partition.blocks[0],
+          partition.blocks[1],
+        ) *
+        (bs / batch);
+      await sleepMs((latencyUs * this.options.timeScale) / 1000 - (performance.now() - startMs));
     }
     const inferUs = (performance.now() - startMs) * 1000;
     this.stats.batches++;
     this.stats.samples += bs;
     this.stats.busyUs += inferUs;
-    const timing: HopTiming = { nodeId: this.options.id, key: partition.key, instance: header.path[header.hop]!.instance, queueUs: (startMs - receivedMs) * 1000, inferUs, sendUs: 0 };
+    const timing: HopTiming = {
+      nodeId: this.options.id,
+      key: partition.key,
+      instance: header.path[header.hop]!.instance,
+      queueUs: (startMs - receivedMs) * 1000,
+      inferUs,
+      sendUs: 0,
+    };
     const linkDtype = this.assignment?.linkDtype ?? 'float16';
     const packed = packTensors(outputs, linkDtype);
     const next = header.path[header.hop + 1];
@@ -320,12 +416,17 @@ export class WorkerNode {
       this.reply(header, outputs, [...header.timings, timing]);
       return;
     }
-    const declaredBytes = lane.executor ? packed.payload.reduce((sum, b) => sum + b.byteLength, 0) : partition.linkBytesPerSample * bs;
+    const declaredBytes = lane.executor
+      ? packed.payload.reduce((sum, b) => sum + b.byteLength, 0)
+      : partition.linkBytesPerSample * bs;
     const sendStart = performance.now();
     const forward = async (): Promise<void> => {
       await this.pool!.pacer.take(declaredBytes);
       timing.sendUs = (performance.now() - sendStart) * 1000;
-      const frame = encodeFrame({ ...header, hop: header.hop + 1, tensors: packed.wire, declaredBytes, timings: [...header.timings, timing] }, packed.payload);
+      const frame = encodeFrame(
+        { ...header, hop: header.hop + 1, tensors: packed.wire, declaredBytes, timings: [...header.timings, timing] },
+        packed.payload,
+      );
       await this.pool!.link(next.endpoint).send(frame);
     };
     // The NIC sends while the GPU lane takes its next batch.
@@ -339,7 +440,15 @@ export class WorkerNode {
   private reply(header: BatchHeader, outputs: NamedTensor[], timings: HopTiming[], error?: string): void {
     const linkDtype = this.assignment?.linkDtype ?? 'float16';
     const packed = packTensors(outputs, linkDtype);
-    const result: ResultHeader = { type: 'result', batchId: header.batchId, requestIds: header.requestIds, tensors: packed.wire, declaredBytes: 0, timings, ...(error !== undefined ? { error } : {}) };
+    const result: ResultHeader = {
+      type: 'result',
+      batchId: header.batchId,
+      requestIds: header.requestIds,
+      tensors: packed.wire,
+      declaredBytes: 0,
+      timings,
+      ...(error !== undefined ? { error } : {}),
+    };
     this.pool
       ?.link(header.replyTo)
       .send(encodeFrame(result, packed.payload))
