@@ -10,22 +10,11 @@ import { ClusterDetector, DetectionCluster, PartitionCatalog, ensureLocalProfile
 import { clusterConfigSchema, modelConfigSchema } from '../../src/config/index.ts';
 import { readImageRgb } from '../../src/ingest/index.ts';
 import { LocalDetector } from '../../src/detect/index.ts';
-import type { Detection, Detector, RgbImage } from '../../src/detect/index.ts';
+import type { Detection } from '../../src/detect/index.ts';
 import { createPartitionExecutor } from '../../src/models/index.ts';
 import type { PlainTensor } from '../../src/models/index.ts';
-import { REPO_ROOT, memoryLogger } from './support.ts';
+import { REPO_ROOT, detectOnTime, memoryLogger } from './support.ts';
 import { testPhoto, waitFor } from '../helpers.ts';
-
-/**
- * A frame served within its SLO: the first frames after a plan change can meet cold sessions on a loaded
- * machine, so up to three tries; the last result is returned either way.
- */
-async function detectOnTime(detector: Detector, image: RgbImage): Promise<Awaited<ReturnType<Detector['detect']>>> {
-  let result = await detector.detect(image);
-  for (let attempt = 1; attempt < 3 && result.outcome?.status !== 'ok'; attempt++)
-    result = await detector.detect(image);
-  return result;
-}
 
 const MODEL = path.join(
   REPO_ROOT,

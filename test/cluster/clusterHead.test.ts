@@ -10,7 +10,7 @@ import { it } from 'node:test';
 import { DetectionCluster, EmbeddedBroker } from '../../src/cluster/index.ts';
 import { clusterConfigSchema, modelConfigSchema } from '../../src/config/index.ts';
 import { readImageRgb } from '../../src/ingest/index.ts';
-import { REPO_ROOT, memoryLogger, spawnWorker } from './support.ts';
+import { REPO_ROOT, detectOnTime, memoryLogger, spawnWorker } from './support.ts';
 import { waitFor } from '../helpers.ts';
 import type { WorkerProcess } from './support.ts';
 
@@ -54,7 +54,7 @@ it(
         ['local-0'],
       );
       const photo = await readImageRgb(path.join(REPO_ROOT, 'media', 'demo', 'astronaut.png'));
-      const result = await cluster.detectors.get('faces')!.detect(photo);
+      const result = await detectOnTime(cluster.detectors.get('faces')!, photo);
       assert.equal(result.outcome?.status, 'ok', result.outcome?.reason);
       assert.deepEqual(
         result.detections.map((d) => d.label),
@@ -89,7 +89,7 @@ it(
         ['local-0'],
         'the unprofiled T4 is left out of the plan',
       );
-      const again = await cluster.detectors.get('faces')!.detect(photo);
+      const again = await detectOnTime(cluster.detectors.get('faces')!, photo);
       assert.equal(again.outcome?.status, 'ok', again.outcome?.reason);
     } finally {
       await remote?.stop();

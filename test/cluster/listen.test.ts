@@ -10,7 +10,7 @@ import { DetectionCluster, ModelCache, ModelServer } from '../../src/cluster/ind
 import { advertisedHost } from '../../src/cluster/data/listenAddress.ts';
 import { appConfigSchema, clusterConfigSchema, modelConfigSchema } from '../../src/config/index.ts';
 import { readImageRgb } from '../../src/ingest/index.ts';
-import { REPO_ROOT, makeTestCertificates, memoryLogger } from './support.ts';
+import { REPO_ROOT, detectOnTime, makeTestCertificates, memoryLogger } from './support.ts';
 import { testPhoto, waitFor } from '../helpers.ts';
 
 const MODEL = path.join(
@@ -123,7 +123,10 @@ describe('a cluster over TLS under an advertised name', { timeout: 60_000 }, () 
     assert.match(cluster.head.models.baseUrl, /^https:\/\/localhost:\d+$/);
     assert.ok(cluster.head.models.served >= 1, 'the worker fetched its partitions');
     assert.equal(cluster.head.models.refused, 0);
-    const served = await cluster.detectors.get('blazeface')!.detect(await readImageRgb(testPhoto('astronaut.png')));
+    const served = await detectOnTime(
+      cluster.detectors.get('blazeface')!,
+      await readImageRgb(testPhoto('astronaut.png')),
+    );
     assert.equal(served.outcome?.status, 'ok', `${served.outcome?.reason ?? ''}\n${lines.slice(-5).join('')}`);
     assert.equal(served.detections.length, 1);
     assert.equal(served.detections[0]!.label, 'face');

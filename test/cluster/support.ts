@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import type { Logger } from '../../src/config/index.ts';
 import { FIXTURE_PROFILES } from '../artifactData.ts';
 import { REPO_ROOT, findOnPath } from '../helpers.ts';
+import type { Detector, RgbImage } from '../../src/detect/index.ts';
 
 export { FIXTURE_PROFILES, REPO_ROOT };
 export const TOKEN = 'test-cluster-token';
@@ -211,4 +212,18 @@ export async function startMosquitto(
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+}
+
+/**
+ * A frame served within its SLO: the first frames after a plan change can meet cold sessions on a loaded
+ * machine, so up to three tries; the last result is returned either way.
+ */
+export async function detectOnTime(
+  detector: Detector,
+  image: RgbImage,
+): Promise<Awaited<ReturnType<Detector['detect']>>> {
+  let result = await detector.detect(image);
+  for (let attempt = 1; attempt < 3 && result.outcome?.status !== 'ok'; attempt++)
+    result = await detector.detect(image);
+  return result;
 }
