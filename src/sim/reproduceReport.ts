@@ -728,9 +728,11 @@ function artifactSections(context: ReportContext, artifact: ArtifactComparison):
     '',
     ...(bursty
       ? [
-          prose`Arrivals: ${options.arrivalsLabel}, i.e. Gamma inter-arrivals${cv}. The paper's bursty Fig. 6
-            used the MAF 2021 trace, which is not reachable here (the artifact keeps only its Git-LFS pointer,
-            reference §G), so Gamma arrivals stand in for it and the paper columns are its Bursty numbers.`,
+          prose`Arrivals: ${options.arrivalsLabel}, Gamma inter-arrivals${cv} (Poisson has CV 1), the CV chosen
+            with --arrivals. The paper's bursty Fig. 6 used the MAF 2021 trace, which is not reachable here (the
+            artifact keeps only its Git-LFS pointer, reference §G), so its burstiness cannot be measured: Gamma
+            arrivals of a chosen CV stand in for it. The paper columns of Fig. 6 are its Bursty numbers; Fig. 8's
+            paper column is its Poisson figure (the paper gives no bursty one).`,
           '',
         ]
       : []),
