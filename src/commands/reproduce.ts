@@ -18,6 +18,9 @@ Options:
   --duration-s S         simulated seconds per load point (default 30)
   --profiles DIR         the PPipe artifact's data (default: PPIPE_ARTIFACT_DATA, else beside the repository)
   --plan-time-limit S    per-plan planner time limit (default 10)
+  --artifact-plans DIR   also sweep the artifact's plans in DIR (e.g. its data/plans/maf19; reference §E) on
+                         the same scale, beside ours: only the cases DIR holds are planned, each plan is
+                         validated first (as ppipe check), and Fig. 6, 8 and the per-DNN table gain columns
   --no-fig10             skip Fig. 10 (reservation vs reactive on the 3-partition ablation plans)
   --workers N            sweep threads (default: one per core)
   --seed N               base seed (default 1)
@@ -38,6 +41,7 @@ export async function runReproduceCommand(argv: string[], io: CommandIo): Promis
         profiles: { type: 'string' },
         'plan-time-limit': { type: 'string', default: '10' },
         'no-fig10': { type: 'boolean', default: false },
+        'artifact-plans': { type: 'string' },
         workers: { type: 'string' },
         seed: { type: 'string', default: '1' },
         edge: { type: 'boolean', default: false },
@@ -101,6 +105,7 @@ export async function runReproduceCommand(argv: string[], io: CommandIo): Promis
       fig10: !values['no-fig10'],
       seed: numbers.seed,
       ...(numbers.workers ? { workers: numbers.workers } : {}),
+      ...(values['artifact-plans'] ? { artifactPlans: path.resolve(values['artifact-plans']) } : {}),
       onProgress,
     });
     const { reportFile: report, planSeconds, sweepSeconds, fig10Seconds } = summary;

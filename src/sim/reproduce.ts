@@ -5,7 +5,7 @@
  * (reservation vs reactive on the three-partition, 10%-margin L4-T4 plans), beside the paper's numbers,
  * plus SVG charts and the raw results as JSON.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ServingDnn } from '../pipeline/index.ts';
 import { fromPlanDocument } from '../pipeline/index.ts';
@@ -19,12 +19,22 @@ import {
   parseProblem,
   planFromOutcome,
   planProblem,
+  readPlanData,
   resolveProblem,
   ProfileLibrary,
+  validatePlan,
   withSpareGpus,
 } from '../planner/index.ts';
+import type { ResolvedProblem } from '../planner/index.ts';
 import type { ArrivalSpec } from './arrivals.ts';
-import type { DnnOutcome, Fig10Row, PlannedCase, ShareScaleOutcome } from './reproduceReport.ts';
+import type {
+  ArtifactComparison,
+  DnnOutcome,
+  Fig10Row,
+  PlannedCase,
+  RejectedPlan,
+  ShareScaleOutcome,
+} from './reproduceReport.ts';
 import { ALGORITHMS, LABEL, writeReport } from './reproduceReport.ts';
 import { runSweepPool } from './sweepPool.ts';
 import type { SweepTask, SweepTaskResult } from './sweepTask.ts';
@@ -39,27 +49,46 @@ export interface ReproduceOptions {
   readonly fig10: boolean;
   readonly seed: number;
   readonly workers?: number;
+  /**
+   * A folder of the artifact's plans (reference §E): swept beside ours on the same scale, and only the cases
+   * it holds are planned.
+   */
+  readonly artifactPlans?: string;
   readonly onProgress: (line: string) => void;
 }
 
+/** One case's problem, as reproduce plans it: the paper's cluster, group, weights and margin. */
+function caseProblem(
+  options: ReproduceOptions,
+  library: ProfileLibrary,
+  cluster: (typeof PAPER_CLUSTERS)[number],
+  dnns: ReadonlyArray<string>,
+  algorithm: Algorithm,
+): ResolvedProblem {
+  return resolveProblem(
+    parseProblem('reproduce', {
+      ...paperProblem(options.profiles, cluster, dnns, { weights: PAPER_WEIGHTS }),
+      algorithm,
+    }),
+    '/',
+    library,
+  );
+}
+
+/** `only`: the `group cluster` keys to plan (all 24 cases without it). */
 async function planCases(
   options: ReproduceOptions,
   solver: HighsSolver,
   library: ProfileLibrary,
+  only?: ReadonlySet<string>,
 ): Promise<PlannedCase[]> {
   const cases: PlannedCase[] = [];
   for (const group of PAPER_GROUPS) {
     for (const cluster of PAPER_CLUSTERS) {
+      if (only && !only.has(`${group.id} ${cluster.name}`)) continue;
       for (const algorithm of ALGORITHMS) {
         const started = performance.now();
-        const problem = resolveProblem(
-          parseProblem('reproduce', {
-            ...paperProblem(options.profiles, cluster, group.dnns, { weights: PAPER_WEIGHTS }),
-            algorithm,
-          }),
-          '/',
-          library,
-        );
+        const problem = caseProblem(options, library, cluster, group.dnns, algorithm);
         const solved = await planProblem(problem, solver, {
           deadlineMs: started + options.planTimeLimitS * 1000,
           spareGpus: false,
@@ -82,6 +111,79 @@ async function planCases(
     }
   }
   return cases;
+}
+
+const ARTIFACT_ALGORITHM: Readonly<Record<string, Algorithm>> = { v4: 'ppipe', bl: 'np', 'dart-r': 'dart-r' };
+const ARTIFACT_NAME =
+  /^(.+)_(\d[\d.]*-\d[\d.]*-\d[\d.]*)_([A-Za-z0-9]+-[A-Za-z0-9]+)_25-75_bw-gbps-(\d+)_sla-multiplier-5_(v4|bl|dart-r)$/;
+
+/** The artifact's plans in a folder, each read and validated against its case's problem. */
+export interface ArtifactPlans {
+  readonly cases: PlannedCase[];
+  /** Files named with why they are left out (unreadable, unknown case, or rejected by the validator). */
+  readonly rejected: RejectedPlan[];
+  /** Every `group cluster` a file names, accepted or not. */
+  readonly caseKeys: ReadonlySet<string>;
+}
+
+/**
+ * Reads every `*.json` of `dir` as an artifact plan (reference §E; the name gives the group, cluster and
+ * algorithm), builds the case's problem as reproduce does, and runs the plan validator of `ppipe check` on it.
+ */
+export function readArtifactPlans(dir: string, options: ReproduceOptions, library: ProfileLibrary): ArtifactPlans {
+  const accepted: Array<{ file: string; planned: PlannedCase }> = [];
+  const rejected: RejectedPlan[] = [];
+  const caseKeys = new Set<string>();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+  for (const file of files) {
+    const match = ARTIFACT_NAME.exec(file.slice(0, -'.json'.length));
+    const group = match && PAPER_GROUPS.find((g) => [...g.dnns].sort().join('-') === match[1]);
+    const cluster = match && PAPER_CLUSTERS.find((c) => c.name === match[3]);
+    if (!match || !group || !cluster) {
+      rejected.push({ file, reason: 'the name is not one of the paper’s 24 cases (reference §E, §H)' });
+      continue;
+    }
+    caseKeys.add(`${group.id} ${cluster.name}`);
+    const algorithm = ARTIFACT_ALGORITHM[match[5]!]!;
+    const base = { file, group: group.id, cluster: cluster.name, algorithm };
+    if (match[2]!.split('-').map(Number).join() !== PAPER_WEIGHTS.join()) {
+      rejected.push({ ...base, reason: `weights ${match[2]} are not MAF'19's ${PAPER_WEIGHTS.join('-')}` });
+      continue;
+    }
+    if (Number(match[4]) !== cluster.bandwidthGbps) {
+      rejected.push({ ...base, reason: `bandwidth ${match[4]} Gbps, the case has ${cluster.bandwidthGbps}` });
+      continue;
+    }
+    try {
+      const problem = caseProblem(options, library, cluster, group.dnns, algorithm);
+      const source = path.join(dir, file);
+      const plan: Plan = {
+        ...readPlanData(source, JSON.parse(readFileSync(source, 'utf8')), { problem }),
+        algorithm,
+      };
+      const errors = validatePlan(plan, problem);
+      if (errors.length > 0) {
+        rejected.push({ ...base, reason: errors.join('; ') });
+        continue;
+      }
+      const { file: _, ...key } = base;
+      accepted.push({ file, planned: { ...key, plan, solvedPlan: plan, spareInstances: 0, planSeconds: 0 } });
+    } catch (error) {
+      rejected.push({ ...base, reason: (error as Error).message });
+    }
+  }
+  // Every DNN is loaded against the artifact's PPipe plan's X: without an accepted one, a case has no scale.
+  const hasScale = (c: PlannedCase): boolean =>
+    accepted.some(({ planned: p }) => p.group === c.group && p.cluster === c.cluster && p.algorithm === 'ppipe');
+  for (const { file, planned } of accepted.filter((a) => !hasScale(a.planned))) {
+    const { group, cluster, algorithm } = planned;
+    const reason = 'left out: the case’s PPipe plan, whose throughputs are the load scale, was rejected';
+    rejected.push({ file, group, cluster, algorithm, reason });
+  }
+  const cases = accepted.filter((a) => hasScale(a.planned)).map((a) => a.planned);
+  return { cases, rejected, caseKeys };
 }
 
 function clusterGpus(plan: Plan): Record<string, number> {
@@ -143,8 +245,10 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
   const fig10Plans: Array<{ model: string; plan: Plan }> = [];
   const planStarted = performance.now();
   let fig10PlanSeconds = 0;
+  const artifact = options.artifactPlans ? readArtifactPlans(options.artifactPlans, options, library) : undefined;
+  for (const r of artifact?.rejected ?? []) options.onProgress(`artifact plan rejected: ${r.file}: ${r.reason}`);
   try {
-    cases = await planCases(options, solver, library);
+    cases = await planCases(options, solver, library, artifact?.caseKeys);
     if (options.fig10) {
       const started = performance.now();
       const models = readFileSync(path.join(options.profiles, 'model_list.txt'), 'utf8').split('\n').filter(Boolean);
@@ -238,6 +342,25 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
       });
     });
   }
+  // The artifact's plans: every DNN loaded against the artifact's PPipe plan's X for it, with the seeds of ours.
+  const artifactKeys: Array<{ group: string; cluster: string; algorithm: Algorithm; dnn: string }> = [];
+  const artifactStart = tasks.length;
+  for (const planned of artifact?.cases ?? []) {
+    const ppipe = artifact!.cases.find(
+      (c) => c.group === planned.group && c.cluster === planned.cluster && c.algorithm === 'ppipe',
+    )!;
+    for (const dnn of fromPlanDocument(planned.plan).dnns) {
+      const reference = Math.floor(ppipe.plan.dnns.find((d) => d.name === dnn.name)!.throughputRps);
+      const seedIndex = seedOf.get(`${planned.group}/${planned.cluster}/${planned.algorithm}/${dnn.name}`);
+      tasks.push(taskFor(tasks.length, dnn, reference, planned.plan, options, 'reservation', seedIndex));
+      artifactKeys.push({
+        group: planned.group,
+        cluster: planned.cluster,
+        algorithm: planned.algorithm,
+        dnn: dnn.name,
+      });
+    }
+  }
   const sweepStarted = performance.now();
   const results = await runSweepPool(tasks, {
     ...(options.workers ? { workers: options.workers } : {}),
@@ -250,8 +373,18 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
   const outcomes: DnnOutcome[] = allOutcomes.filter((o) => !o.solved).map(({ solved: _, ...o }) => o);
   const solvedOutcomes: DnnOutcome[] = allOutcomes.filter((o) => o.solved).map(({ solved: _, ...o }) => o);
   const shareScale: ShareScaleOutcome[] = results
-    .slice(taskKeys.length)
+    .slice(taskKeys.length, artifactStart)
     .map((r, i) => ({ ...shareKeys[i]!, maxLoadFactor: r.maxLoadFactor }));
+  const artifactComparison: ArtifactComparison | undefined = artifact && {
+    dir: options.artifactPlans!,
+    cases: artifact.cases,
+    rejected: artifact.rejected,
+    outcomes: results.slice(artifactStart).map((r, i) => ({
+      ...artifactKeys[i]!,
+      maxLoadFactor: r.maxLoadFactor,
+      clusterUtilization: r.clusterUtilization,
+    })),
+  };
 
   // Fig. 10: reservation vs reactive on the same three-partition plans.
   let fig10: Fig10Row[] = [];
@@ -280,6 +413,15 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceSum
   }
 
   const timing = { planSeconds, sweepSeconds, fig10Seconds, fig10PlanSeconds };
-  const reportFile = await writeReport({ options, cases, outcomes, solvedOutcomes, shareScale, fig10, timing });
+  const reportFile = await writeReport({
+    options,
+    cases,
+    outcomes,
+    solvedOutcomes,
+    shareScale,
+    fig10,
+    timing,
+    ...(artifactComparison ? { artifact: artifactComparison } : {}),
+  });
   return { reportFile, planSeconds, sweepSeconds, fig10Seconds };
 }
