@@ -1,4 +1,5 @@
 /** `ppipe reproduce`: the paper's figures from our planner and simulator (see reproduce.ts). */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { reproduce } from '../sim/index.ts';
@@ -77,6 +78,12 @@ export async function runReproduceCommand(argv: string[], io: CommandIo): Promis
     if (arrivals.kind === 'trace') throw new Error('reproduce supports poisson and gamma:CV arrivals');
     const profiles = artifactProfiles(values.profiles);
     const started = performance.now();
+    const artifactPlans = values['artifact-plans'];
+    if (artifactPlans !== undefined && !existsSync(artifactPlans)) {
+      throw new MissingDataError(
+        `--artifact-plans: no folder ${path.resolve(artifactPlans)} (the artifact's data/plans/maf19)`,
+      );
+    }
     const onProgress = (line: string): void => io.stderr(`${line}\n`);
     if (values.edge) {
       const { reproduceEdge } = await import('../sim/index.ts');
