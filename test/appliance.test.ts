@@ -13,6 +13,7 @@ import { Appliance } from '../src/appliance.ts';
 import { ConfigError } from '../src/config/index.ts';
 import { CSV_HEADER } from '../src/store/index.ts';
 import type { CameraEvent } from '../src/ingest/index.ts';
+import { resolveTool } from '../src/ingest/index.ts';
 import type { CameraView, DetectionsResponse, LiveMessage } from '../src/server/api.ts';
 import { ASTRONAUT, MODEL, runDuringSuite } from './applianceSupport.ts';
 import { waitFor } from './helpers.ts';
@@ -114,7 +115,17 @@ server:
     // 1920x1080: the photograph scaled to 1920x1920, its top 1080 rows (the face is at about x 560-1130, y 190-750)
     const wide = path.join(dir, 'wide.png');
     const filter = 'scale=1920:1920,crop=1920:1080:0:0';
-    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', ASTRONAUT, '-vf', filter, wide]);
+    execFileSync(resolveTool('ffmpeg', 'ffmpeg'), [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-i',
+      ASTRONAUT,
+      '-vf',
+      filter,
+      wide,
+    ]);
     const added = await api('POST', '/api/cameras', { id: 'wide', url: `image:${wide}`, fps: 2 });
     assert.equal(added.status, 201, added.text);
     const page = await waitFor('a detection', async () => {
