@@ -85,35 +85,29 @@ export async function runReproduceCommand(argv: string[], io: CommandIo): Promis
       );
     }
     const onProgress = (line: string): void => io.stderr(`${line}\n`);
-    if (values.edge) {
-      const { reproduceEdge } = await import('../sim/index.ts');
-      const summary = await reproduceEdge({
-        profiles,
-        outDir: path.resolve(values.out),
-        arrivals,
-        arrivalsLabel: values.arrivals,
-        durationS: numbers.durationS,
-        planTimeLimitS: numbers.planTimeLimitS,
-        seed: numbers.seed,
-        ...(numbers.workers ? { workers: numbers.workers } : {}),
-        onProgress,
-      });
-      const seconds = (performance.now() - started) / 1000;
-      io.stdout(`${JSON.stringify({ report: summary.reportFile, edgeJson: summary.edgeJson, seconds })}\n`);
-      return 0;
-    }
-    const summary = await reproduce({
+    // What the edge-to-cloud and the paper's reproductions share.
+    const common = {
       profiles,
       outDir: path.resolve(values.out),
       arrivals,
       arrivalsLabel: values.arrivals,
       durationS: numbers.durationS,
       planTimeLimitS: numbers.planTimeLimitS,
-      fig10: !values['no-fig10'],
       seed: numbers.seed,
       ...(numbers.workers ? { workers: numbers.workers } : {}),
-      ...(values['artifact-plans'] ? { artifactPlans: path.resolve(values['artifact-plans']) } : {}),
       onProgress,
+    };
+    if (values.edge) {
+      const { reproduceEdge } = await import('../sim/index.ts');
+      const summary = await reproduceEdge(common);
+      const seconds = (performance.now() - started) / 1000;
+      io.stdout(`${JSON.stringify({ report: summary.reportFile, edgeJson: summary.edgeJson, seconds })}\n`);
+      return 0;
+    }
+    const summary = await reproduce({
+      ...common,
+      fig10: !values['no-fig10'],
+      ...(artifactPlans !== undefined ? { artifactPlans: path.resolve(artifactPlans) } : {}),
     });
     const { reportFile: report, planSeconds, sweepSeconds, fig10Seconds } = summary;
     const seconds = (performance.now() - started) / 1000;
