@@ -16,7 +16,7 @@ import type { CameraEvent } from '../src/ingest/index.ts';
 import { resolveTool } from '../src/ingest/index.ts';
 import type { CameraView, DetectionsResponse, LiveMessage } from '../src/server/api.ts';
 import { ASTRONAUT, MODEL, runDuringSuite } from './applianceSupport.ts';
-import { waitFor } from './helpers.ts';
+import { csvFieldsOf, parseCsvDetection, waitFor } from './helpers.ts';
 
 describe('appliance', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-appliance-'));
@@ -170,26 +170,11 @@ server:
     const stored = new Map(appliance.detectionStore.query({ camera: 'astro' }, { limit: 1000 }).map((d) => [d.id, d]));
     assert.ok(lines.length > 1);
     for (const line of lines.slice(1)) {
-      const [id, camera, time, label, score, x1, y1, x2, y2, model, latency, slo, sw, sh] = line.split(',');
-      const d = stored.get(Number(id));
+      const row = parseCsvDetection(line);
+      const d = stored.get(row.id);
       if (!d) continue; // written after the query above
-      assert.deepEqual(
-        [
-          camera,
-          Number(time),
-          label,
-          Number(score),
-          Number(x1),
-          Number(y1),
-          Number(x2),
-          Number(y2),
-          model,
-          Number(latency),
-          slo === '1',
-        ],
-        [d.camera, d.timeMs, d.label, d.score, ...d.box, d.model, d.latencyMs, d.sloMet],
-      );
-      assert.deepEqual([Number(sw), Number(sh)], [512, 512]);
+      assert.deepEqual(row, csvFieldsOf(d));
+      assert.deepEqual([row.sourceWidth, row.sourceHeight], [512, 512]);
     }
     const jsonl = await api('GET', '/api/detections/export?format=jsonl&label=face');
     assert.ok(

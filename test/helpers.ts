@@ -85,3 +85,51 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** One row of the detections CSV export (`CSV_HEADER`'s columns), typed for comparison with a stored row. */
+export function parseCsvDetection(line: string): {
+  id: number;
+  camera: string | undefined;
+  timeMs: number;
+  label: string | undefined;
+  score: number;
+  box: number[];
+  model: string | undefined;
+  latencyMs: number;
+  sloMet: boolean;
+  sourceWidth: number | null;
+  sourceHeight: number | null;
+} {
+  const [id, camera, time, label, score, x1, y1, x2, y2, model, latency, slo, sw, sh] = line.split(',');
+  return {
+    id: Number(id),
+    camera,
+    timeMs: Number(time),
+    label,
+    score: Number(score),
+    box: [x1, y1, x2, y2].map(Number),
+    model,
+    latencyMs: Number(latency),
+    sloMet: slo === '1',
+    sourceWidth: sw ? Number(sw) : null,
+    sourceHeight: sh ? Number(sh) : null,
+  };
+}
+
+/** The fields of a stored detection that its CSV row carries. */
+export function csvFieldsOf(d: {
+  id: number;
+  camera: string;
+  timeMs: number;
+  label: string;
+  score: number;
+  box: ReadonlyArray<number>;
+  model: string;
+  latencyMs: number;
+  sloMet: boolean;
+  sourceWidth: number | null;
+  sourceHeight: number | null;
+}): ReturnType<typeof parseCsvDetection> {
+  const { id, camera, timeMs, label, score, box, model, latencyMs, sloMet, sourceWidth, sourceHeight } = d;
+  return { id, camera, timeMs, label, score, box: [...box], model, latencyMs, sloMet, sourceWidth, sourceHeight };
+}

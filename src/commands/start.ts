@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Appliance, StartupReport } from '../appliance.ts';
+import type { StartupReport } from '../appliance.ts';
 import type { AppConfig, ConfigFiles } from '../config/index.ts';
 import { loadAppConfig, locateConfig } from '../config/index.ts';
 import { renderPlanTable } from '../planner/index.ts';
@@ -100,5 +100,3 @@ export function describeStart(report: StartupReport): string {
   }
   return `${lines.join('\n')}\n`;
 }
-
-export type { Appliance };

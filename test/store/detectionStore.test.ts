@@ -20,6 +20,7 @@ import { SCHEMA_VERSION } from '../../src/store/index.ts';
 
 type JsonSize = { sourceWidth: number | null; sourceHeight: number | null };
 import { silentLogger } from '../../src/config/index.ts';
+import { csvFieldsOf, parseCsvDetection } from '../helpers.ts';
 
 const quiet = silentLogger;
 const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-store-'));
@@ -72,26 +73,7 @@ describe('DetectionStore', () => {
       assert.equal(lines.length, 51);
       const all = store.query({}, { limit: 1000 }).reverse();
       lines.slice(1).forEach((line, i) => {
-        const [id, camera, time, label, score, x1, y1, x2, y2, model, latency, slo, sw, sh] = line.split(',');
-        const d = all[i]!;
-        assert.deepEqual(
-          [
-            Number(id),
-            camera,
-            Number(time),
-            label,
-            Number(score),
-            Number(x1),
-            Number(y1),
-            Number(x2),
-            Number(y2),
-            model,
-            Number(latency),
-            slo === '1',
-          ],
-          [d.id, d.camera, d.timeMs, d.label, d.score, ...d.box, d.model, d.latencyMs, d.sloMet],
-        );
-        assert.deepEqual([Number(sw), Number(sh)], [d.sourceWidth, d.sourceHeight]);
+        assert.deepEqual(parseCsvDetection(line), csvFieldsOf(all[i]!));
       });
       assert.deepEqual([all[0]!.sourceWidth, all[0]!.sourceHeight], [1920, 1080]);
       type JsonRow = { camera: string; box: number[]; sourceWidth: number; sourceHeight: number };
