@@ -54,6 +54,7 @@ export interface StartupReport {
 
 export class Appliance {
   private lastPlan: PlanMessage | undefined;
+  private dataDirInUse: string | undefined;
   private readonly planWaiters = new Set<() => void>();
   private config: AppConfig | undefined;
   private store: DetectionStore | undefined;
@@ -79,6 +80,11 @@ export class Appliance {
     return this.server?.port ?? 0;
   }
 
+  /** The data folder in use (set once start() has read the config). */
+  get dataDir(): string | undefined {
+    return this.dataDirInUse;
+  }
+
   get cameras(): CameraRegistry {
     if (!this.registry) throw new Error('the appliance is not started');
     return this.registry;
@@ -102,6 +108,7 @@ export class Appliance {
     try {
       // store
       const dataDir = path.resolve(baseDir, this.options.dataDir ?? config.store.dataDir);
+      this.dataDirInUse = dataDir;
       mkdirSync(dataDir, { recursive: true });
       const store = new DetectionStore({
         file: path.join(dataDir, 'ppipe.sqlite'),

@@ -37,15 +37,19 @@ export async function runServeCommand(argv: string[], io: CommandIo): Promise<nu
     io.stdout(`${SERVE_USAGE}\n`);
     return 0;
   }
-  const dataDir = process.env.DATA_DIR ? path.resolve(process.env.DATA_DIR) : undefined;
-  const files = locateConfig({
-    explicit: values.config,
-    dataDir: dataDir ?? DEFAULT_DATA_DIR,
-    defaults: DEFAULT_CONFIG,
-  });
-  // Without --config the data folder is DATA_DIR or its default, never a path from the settings file.
-  const folder = dataDir ?? (values.config ? undefined : DEFAULT_DATA_DIR);
-  return serveAppliance(files, io, folder ? { dataDir: folder } : {});
+  const { files, dataDir } = locateSettings(values.config);
+  return serveAppliance(files, io, dataDir ? { dataDir } : {});
+}
+
+/**
+ * Which config files the appliance reads and edits, and its data folder: DATA_DIR, else (with --config FILE)
+ * the file's store.dataDir, which the appliance resolves (undefined here), else data/ in this repository. Without
+ * --config the data folder never comes from the settings file, which may be the copy inside it.
+ */
+export function locateSettings(explicit: string | undefined): { files: ConfigFiles; dataDir: string | undefined } {
+  const dataDir = process.env.DATA_DIR ? path.resolve(process.env.DATA_DIR) : explicit ? undefined : DEFAULT_DATA_DIR;
+  const files = locateConfig({ explicit, dataDir: dataDir ?? DEFAULT_DATA_DIR, defaults: DEFAULT_CONFIG });
+  return { files, dataDir };
 }
 
 export interface ServeOptions {
@@ -53,8 +57,6 @@ export interface ServeOptions {
   readonly config?: AppConfig;
   /** The data folder; default: the config's store.dataDir, relative to the config file. */
   readonly dataDir?: string;
-  /** After `listening on …` is printed, before detection starts. */
-  readonly onListening?: () => void;
   /** Once everything runs. */
   readonly onStarted?: (appliance: Appliance) => void | Promise<void>;
   /** Progress of long start-up steps (profiling this machine on a first start). */
@@ -81,7 +83,7 @@ export async function serveAppliance(files: ConfigFiles, io: CommandIo, options:
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     onListening: (listeningPort) => {
       io.stdout(`listening on http://127.0.0.1:${listeningPort}\n`);
-      options.onListening?.();
+      io.stderr(`settings: ${files.read}; data: ${appliance.dataDir ?? '?'}\n`);
     },
   });
   try {

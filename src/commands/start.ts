@@ -4,15 +4,14 @@
  * on the first start, and the plan for the workers that are up) and prints what it serves: where the UI is,
  * the cameras and models, the workers it found and the plan it made for them.
  */
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { StartupReport } from '../appliance.ts';
-import type { AppConfig, ConfigFiles } from '../config/index.ts';
-import { loadAppConfig, locateConfig } from '../config/index.ts';
+import type { AppConfig } from '../config/index.ts';
+import { loadAppConfig } from '../config/index.ts';
 import { renderPlanTable } from '../planner/index.ts';
 import type { CommandIo } from './io.ts';
 import { errorText } from './io.ts';
-import { DEFAULT_CONFIG, DEFAULT_DATA_DIR, serveAppliance } from './serve.ts';
+import { locateSettings, serveAppliance } from './serve.ts';
 
 export const START_USAGE = `Usage: ppipe start [--config FILE]
 
@@ -30,13 +29,6 @@ Options:
 /** How long the start-up report waits for the cluster's first plan. */
 const PLAN_WAIT_MS = 30_000;
 
-/** The data folder: DATA_DIR, else the explicit config's store.dataDir, else data/ in this repository. */
-function dataDirOf(explicitConfig: string | undefined, config: AppConfig | undefined): string {
-  if (process.env.DATA_DIR) return path.resolve(process.env.DATA_DIR);
-  if (explicitConfig && config) return path.resolve(path.dirname(path.resolve(explicitConfig)), config.store.dataDir);
-  return DEFAULT_DATA_DIR;
-}
-
 export async function runStartCommand(argv: string[], io: CommandIo): Promise<number> {
   let values: { config?: string; help?: boolean };
   try {
@@ -51,23 +43,17 @@ export async function runStartCommand(argv: string[], io: CommandIo): Promise<nu
     return 0;
   }
   // Read once: the appliance works from this one configuration.
-  let files: ConfigFiles;
+  const { files, dataDir } = locateSettings(values.config);
   let config: AppConfig;
-  let dataDir: string;
   try {
-    const explicit = values.config;
-    const explicitConfig = explicit ? loadAppConfig(explicit) : undefined;
-    dataDir = dataDirOf(explicit, explicitConfig);
-    files = locateConfig({ explicit, dataDir, defaults: DEFAULT_CONFIG });
-    config = explicitConfig ?? loadAppConfig(files.read);
+    config = loadAppConfig(files.read);
   } catch (error) {
     io.stderr(`ppipe start: ${errorText(error)}\n`);
     return 1;
   }
   return serveAppliance(files, io, {
     config,
-    dataDir,
-    onListening: () => io.stderr(`settings: ${files.read}; data: ${dataDir}\n`),
+    ...(dataDir ? { dataDir } : {}),
     onProgress: (text) => io.stderr(text),
     onStarted: async (appliance) => {
       // The first plan follows the local worker's start (and, on a first start, this machine's profile).
