@@ -113,15 +113,19 @@ it(
       );
       // Enough requests at once to fill a batch, so they go at once (a lone request waits until the last
       // moment its batch fits, which a loaded test machine may overshoot; reservationDispatcher.test.ts covers
-      // that on a fake clock). The first round may be late while the tensor links connect; the second is on time.
+      // that on a fake clock). The first round may be late while the tensor links connect. Nothing is ever
+      // dropped; within three more rounds one is wholly on time (a loaded machine can make one round late).
       const round = (): Promise<string[]> =>
         Promise.all(Array.from({ length: 6 }, () => head.frontend.submit(plan.dnns[0]!.name))).then((all) =>
           all.map((o) => o.status),
         );
-      assert.ok(!(await round()).includes('dropped'));
+      const rounds = [await round()];
+      while (rounds.length < 4 && !rounds.at(-1)!.every((status) => status === 'ok')) rounds.push(await round());
+      assert.ok(!rounds.flat().includes('dropped'), `no request dropped: ${JSON.stringify(rounds)}`);
       assert.deepEqual(
-        await round(),
+        rounds.at(-1),
         Array.from({ length: 6 }, () => 'ok'),
+        `one round on time within four: ${JSON.stringify(rounds)}`,
       );
     } finally {
       await head.stop();
