@@ -14,6 +14,7 @@ import { runSimCommand, runSweepCommand } from './commands/index.ts';
 import { runStartCommand } from './commands/index.ts';
 import { runWorkerCommand } from './commands/index.ts';
 import { runClusterBench } from './commands/index.ts';
+import { runSoakCommand } from './commands/index.ts';
 
 type Command = { summary: string; run: (argv: string[], io: CommandIo) => number | Promise<number> };
 
@@ -52,6 +53,10 @@ const COMMANDS: Record<string, Command> = {
   'cluster-bench': {
     summary: 'emulated PPipe testbed (4 L4 + 12 P4) in separate processes: max load factor of PPipe and NP',
     run: runClusterBench,
+  },
+  soak: {
+    summary: 'run the appliance under test cameras for a while: frames lost, memory and descriptor growth (JSON)',
+    run: runSoakCommand,
   },
   prepartition: {
     summary: 'cut a model into blocks that minimise transferred bytes (writes the artifact CSVs)',
