@@ -12,8 +12,8 @@ import pino from 'pino';
 import type { AppConfig, Logger, ModelConfig } from './config/index.ts';
 import { DetectionCluster, MqttEventPublisher } from './cluster/index.ts';
 import type { ClusterHead, PlanMessage } from './cluster/index.ts';
-import { loadAppConfig } from './config/index.ts';
-import { CameraRegistry, redactUrl, resolveTool } from './ingest/index.ts';
+import { loadAppConfig, redactingLogger, SecretRedactor } from './config/index.ts';
+import { CameraRegistry, resolveTool } from './ingest/index.ts';
 import type { Detector } from './detect/index.ts';
 import { LocalDetector } from './detect/index.ts';
 import type { CameraView, DetectionItem, StatsResponse } from './server/index.ts';
@@ -70,10 +70,12 @@ export class Appliance {
   private cluster: DetectionCluster | undefined;
   private readonly startedAtMs = Date.now();
   readonly metrics = new ApplianceMetrics();
+  /** Every log line, API error body and camera view passes it; start() registers the config's secrets. */
+  private readonly redactor = new SecretRedactor();
   readonly log: Logger;
 
   constructor(private readonly options: ApplianceOptions) {
-    this.log = options.logger ?? pino({ name: 'ppipe' });
+    this.log = redactingLogger(options.logger ?? pino({ name: 'ppipe' }), this.redactor);
   }
 
   get port(): number {
@@ -105,6 +107,8 @@ export class Appliance {
     const baseDir = path.dirname(configFile);
     const config = this.options.config ?? loadAppConfig(configFile, this.options.env ?? process.env);
     this.config = config;
+    this.redactor.addConfig(config);
+    this.redactor.add((this.options.env ?? process.env).PPIPE_ADMIN_PASSWORD);
     try {
       // store
       const dataDir = path.resolve(baseDir, this.options.dataDir ?? config.store.dataDir);
@@ -201,6 +205,7 @@ export class Appliance {
         },
         registry: this.registry,
         store,
+        redactor: this.redactor,
       });
       this.cameraService.startConfigured(this.log.child({ room: 'ingest' }));
       // server
@@ -216,6 +221,7 @@ export class Appliance {
         metrics: this.metrics,
         stats: () => this.stats(),
         log: this.log.child({ room: 'server' }),
+        redactor: this.redactor,
       });
       await this.server.start();
       this.options.onListening?.(this.port);
@@ -249,8 +255,7 @@ export class Appliance {
           await events.start();
           this.events = events;
         } catch (error) {
-          const url = redactUrl(config.mqtt.url);
-          this.log.warn({ url, err: error }, 'MQTT broker unreachable; detections are not published');
+          this.log.warn({ url: config.mqtt.url, err: error }, 'MQTT broker unreachable; detections are not published');
         }
       }
       this.log.info({ host: config.server.host, port: this.port, config: configFile, dataDir }, 'appliance started');

@@ -46,6 +46,7 @@ export {
 } from './configFile.ts';
 export type { CameraFields, ConfigFiles } from './configFile.ts';
 export { silentLogger } from './logger.ts';
+export { maskUrlCredentials, MIN_SECRET_LENGTH, redactingLogger, SecretRedactor } from './redact.ts';
 export type { LogFn, Logger } from './logger.ts';
 export { describeIssues, fieldPath, formatIssues } from './zodIssues.ts';
 export type { IssueLike } from './zodIssues.ts';

@@ -5,17 +5,17 @@
  * exponential backoff when it exits or stalls (no frame for stallTimeoutS). Frames go to one consumer; while
  * the consumer is busy only the latest frame is kept (the others are counted as skipped), so no queue grows.
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import type { IngestConfig, Logger } from '../config/index.ts';
 import { backoffDelayMs } from '../config/index.ts';
-import { buildDecodeArgs, parseCameraUrl, redactUrl } from './cameraSource.ts';
+import { buildDecodeArgs, parseCameraUrl, redactUrl, secretInputOf } from './cameraSource.ts';
 import type { CameraSource } from './cameraSource.ts';
 import { FrameAssembler } from './frameAssembler.ts';
 import type { RgbFrame } from './frameAssembler.ts';
 import { decodeSize } from './frameSize.ts';
 import type { FrameSize } from './frameSize.ts';
 import { probeSource } from './probe.ts';
+import { redactorForUrl, spawnMediaTool } from './secretInput.ts';
 
 /** connecting: started, no frame yet; online: frames arrive; reconnecting: restarting after an exit or stall;
  *  offline: several starts in a row failed (it keeps retrying at the longest backoff); disabled: not running. */
@@ -228,7 +228,7 @@ export class Camera {
     });
     this.stderrTail = '';
     this.spawnedAtMs = Date.now();
-    const child = spawn(this.ingest.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnMediaTool(this.ingest.ffmpegPath, args, secretInputOf(source));
     this.child = child;
     let spawnError: Error | undefined;
     this.exited = new Promise((resolve) => {
@@ -296,8 +296,10 @@ export class Camera {
     }
   }
 
-  private onExit(reason: string, spawnError?: Error): void {
+  /** `why` may quote ffmpeg, which repeats the URL with its credentials: they never reach stats or events. */
+  private onExit(why: string, spawnError?: Error): void {
     if (this.stopping) return;
+    const reason = redactorForUrl(this.settings.url).redact(why);
     this.failures++;
     this.lastError = reason;
     const delayMs = backoffDelayMs(this.failures, this.ingest.backoffInitialMs, this.ingest.backoffMaxMs);

@@ -3,7 +3,8 @@
  * spawns a process, and nothing is ever passed through a shell.
  */
 import path from 'node:path';
-import { CAMERA_SCHEMES, SHELL_METACHARACTERS } from '../config/index.ts';
+import { CAMERA_SCHEMES, maskUrlCredentials, SHELL_METACHARACTERS } from '../config/index.ts';
+import { networkInputArgs, secretInputScript } from './secretInput.ts';
 
 export type CameraSource =
   | { kind: 'network'; protocol: 'rtsp' | 'rtsps' | 'http' | 'https'; url: string }
@@ -22,9 +23,9 @@ export class CameraUrlError extends Error {
   }
 }
 
-/** Hides the password of `scheme://user:password@host` URLs (for logs and API answers). */
+/** Hides the credentials of a URL (for logs and API answers): the config room's one URL redaction. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z0-9+.-]+:\/\/[^/:@]*:)[^@/]*@/i, '$1***@');
+  return maskUrlCredentials(url);
 }
 
 /** Parses a camera URL; relative file and image paths are resolved against `baseDir`. */
@@ -85,7 +86,7 @@ export type DecodeOptions = { fps: number; width: number; height: number; thread
 export function buildInputArgs(source: CameraSource, fps: number, forProbe = false): string[] {
   switch (source.kind) {
     case 'network':
-      return source.protocol.startsWith('rtsp') ? ['-rtsp_transport', 'tcp', '-i', source.url] : ['-i', source.url];
+      return networkInputArgs(source.url, networkInputOptions(source));
     case 'file':
       return forProbe ? ['-i', source.path] : ['-re', '-stream_loop', '-1', '-i', source.path];
     case 'v4l2':
@@ -95,6 +96,16 @@ export function buildInputArgs(source: CameraSource, fps: number, forProbe = fal
     case 'image':
       return forProbe ? ['-i', source.path] : ['-re', '-loop', '1', '-framerate', String(fps), '-i', source.path];
   }
+}
+
+/** Options ffmpeg opens a network source with; with credentials they travel in the concat script. */
+function networkInputOptions(source: Extract<CameraSource, { kind: 'network' }>): Record<string, string> {
+  return source.protocol.startsWith('rtsp') ? { rtsp_transport: 'tcp' } : {};
+}
+
+/** What ffmpeg reads on fd 3 for `source` (a network URL with credentials), else undefined. */
+export function secretInputOf(source: CameraSource): string | undefined {
+  return source.kind === 'network' ? secretInputScript(source.url, networkInputOptions(source)) : undefined;
 }
 
 /** ffmpeg arguments that decode `source` to raw RGB24 frames of width×height at `fps` on stdout. */

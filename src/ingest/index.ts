@@ -12,7 +12,9 @@ export {
   CameraUrlError,
   parseCameraUrl,
   redactUrl,
+  secretInputOf,
 } from './cameraSource.ts';
+export { spawnMediaTool } from './secretInput.ts';
 export type { CameraSource, DecodeOptions } from './cameraSource.ts';
 export { FrameAssembler } from './frameAssembler.ts';
 export { decodeSize, MAX_DECODE_WIDTH, scaleBox } from './frameSize.ts';

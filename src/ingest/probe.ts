@@ -2,10 +2,10 @@
  * Running ffprobe and one-shot ffmpeg decodes with a deadline: connection tests of cameras and reading still
  * images. Every failure becomes a result or an Error naming the URL or file, never an unhandled event.
  */
-import { spawn } from 'node:child_process';
-import { buildProbeArgs, buildStillImageArgs, redactUrl } from './cameraSource.ts';
+import { buildProbeArgs, buildStillImageArgs, redactUrl, secretInputOf } from './cameraSource.ts';
 import type { CameraSource } from './cameraSource.ts';
 import type { RgbFrame } from './frameAssembler.ts';
+import { redactorForUrl, spawnMediaTool } from './secretInput.ts';
 import { resolveTool } from './toolPath.ts';
 
 export type ProbeResult =
@@ -14,19 +14,24 @@ export type ProbeResult =
 
 type RunResult = { code: number | null; stdout: Buffer; stderr: string; timedOut: boolean; spawnError?: Error };
 
-function runWithDeadline(executable: string, args: string[], timeoutMs: number): Promise<RunResult> {
+function runWithDeadline(
+  executable: string,
+  args: string[],
+  timeoutMs: number,
+  secretInput?: string,
+): Promise<RunResult> {
   return new Promise((resolve) => {
     const stdout: Buffer[] = [];
     let stderr = '';
     let timedOut = false;
     let spawnError: Error | undefined;
-    const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnMediaTool(executable, args, secretInput);
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => {
       if (stderr.length < 4096) stderr += chunk.toString('utf8');
     });
     child.on('error', (error) => {
@@ -59,10 +64,19 @@ function describeSource(source: CameraSource): string {
   }
 }
 
-/** Opens `source` with ffprobe and reports its first video stream, or why it could not. */
+/**
+ * Opens `source` with ffprobe and reports its first video stream, or why it could not: without the source's
+ * credentials, which ffprobe repeats in its messages.
+ */
 export async function probeSource(ffprobePath: string, source: CameraSource, timeoutMs: number): Promise<ProbeResult> {
+  const result = await probeUnredacted(ffprobePath, source, timeoutMs);
+  if (result.ok || source.kind !== 'network') return result;
+  return { ...result, error: redactorForUrl(source.url).redact(result.error) };
+}
+
+async function probeUnredacted(ffprobePath: string, source: CameraSource, timeoutMs: number): Promise<ProbeResult> {
   const started = performance.now();
-  const result = await runWithDeadline(ffprobePath, buildProbeArgs(source), timeoutMs);
+  const result = await runWithDeadline(ffprobePath, buildProbeArgs(source), timeoutMs, secretInputOf(source));
   const elapsedMs = Math.round(performance.now() - started);
   const where = describeSource(source);
   if (result.spawnError)

@@ -6,7 +6,7 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { AppConfig, CameraConfig, CameraFields, ConfigFiles, Logger } from '../config/index.ts';
+import type { AppConfig, CameraConfig, CameraFields, ConfigFiles, Logger, SecretRedactor } from '../config/index.ts';
 import {
   addCameraToFile,
   ConfigError,
@@ -15,7 +15,7 @@ import {
   updateCameraInFile,
 } from '../config/index.ts';
 import type { CameraRegistry, ProbeResult } from '../ingest/index.ts';
-import { CameraUrlError, redactUrl } from '../ingest/index.ts';
+import { CameraUrlError } from '../ingest/index.ts';
 import type { DetectionStore } from '../store/index.ts';
 import type { CameraCreateBody, CameraPatchBody, CameraView } from './api.ts';
 import { cameraCreateBodySchema } from './api.ts';
@@ -42,6 +42,8 @@ export type CameraServiceDeps = {
   setConfig: (config: AppConfig) => void;
   registry: CameraRegistry;
   store: DetectionStore;
+  /** The appliance's redaction: learns the credentials of cameras added or changed here, masks what is shown. */
+  redactor: SecretRedactor;
 };
 
 export class CameraService {
@@ -58,10 +60,11 @@ export class CameraService {
 
   private view(camera: CameraConfig): CameraView {
     const stats = this.deps.registry.get(camera.id)?.stats();
+    const lastError = stats?.lastError ?? null;
     return {
       id: camera.id,
       name: camera.name ?? camera.id,
-      url: redactUrl(camera.url),
+      url: this.deps.redactor.redact(camera.url),
       fps: camera.fps,
       width: stats?.width ?? camera.width ?? null,
       height: stats?.height ?? camera.height ?? null,
@@ -76,7 +79,7 @@ export class CameraService {
       skippedFramesTotal: stats?.skippedFramesTotal ?? 0,
       restartsTotal: stats?.restartsTotal ?? 0,
       lastFrameAtMs: stats?.lastFrameAtMs ?? null,
-      lastError: stats?.lastError ?? null,
+      lastError: lastError === null ? null : this.deps.redactor.redact(lastError),
     };
   }
 
@@ -134,7 +137,12 @@ export class CameraService {
   private start(camera: CameraConfig): void {
     const { id, url, fps, width, height, enabled } = camera;
     this.deps.registry.add({ id, url, fps, width, height, enabled });
-    this.deps.store.upsertCamera({ id: camera.id, name: camera.name ?? camera.id, url: redactUrl(camera.url) });
+    this.deps.redactor.addUrl(camera.url);
+    this.deps.store.upsertCamera({
+      id: camera.id,
+      name: camera.name ?? camera.id,
+      url: this.deps.redactor.redact(camera.url),
+    });
   }
 
   /** Starts the cameras of the configuration; a bad one is logged and skipped, never fatal. */

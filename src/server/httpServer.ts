@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { appConfigJsonSchema, formatIssues } from '../config/index.ts';
-import type { Logger } from '../config/index.ts';
+import type { Logger, SecretRedactor } from '../config/index.ts';
 import type { DetectionStore, SnapshotStore, StoredDetection } from '../store/index.ts';
 import {
   DetectionFilterError,
@@ -37,6 +37,8 @@ export type ApiServerDeps = {
   metrics: ApplianceMetrics;
   stats: () => StatsResponse;
   log: Logger;
+  /** Masks credentials in error bodies (an error may quote a camera URL, or ffmpeg quoting it). */
+  redactor: SecretRedactor;
 };
 
 const MAX_BODY_BYTES = 1 << 20;
@@ -157,7 +159,7 @@ export class ApiServer {
       res.destroy();
       return;
     }
-    send(res, status, payload);
+    send(res, status, this.deps.redactor.redactValue(payload));
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

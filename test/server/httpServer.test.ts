@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
+import { SecretRedactor } from '../../src/config/index.ts';
 import { ApiError, ApiServer } from '../../src/server/index.ts';
 import type { ApiServerDeps, CameraService } from '../../src/server/index.ts';
 
@@ -22,7 +23,7 @@ describe('ApiServer error responses', () => {
     },
   } as unknown as CameraService;
   // Only the routes used below touch their dependencies.
-  const deps = { host: '127.0.0.1', port: 0, cameras, log } as unknown as ApiServerDeps;
+  const deps = { host: '127.0.0.1', port: 0, cameras, log, redactor: new SecretRedactor() } as unknown as ApiServerDeps;
   const server = new ApiServer(deps);
   before(() => server.start());
   after(() => server.stop());
