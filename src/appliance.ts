@@ -18,7 +18,15 @@ import type { Detector } from './detect/index.ts';
 import { LocalDetector } from './detect/index.ts';
 import type { CameraView, DetectionItem, StatsResponse } from './server/index.ts';
 import type { Plan } from './planner/index.ts';
-import { ApiServer, ApplianceMetrics, CameraService, DetectionLoop, LiveFeed } from './server/index.ts';
+import {
+  ApiServer,
+  ApplianceMetrics,
+  Authenticator,
+  CameraService,
+  DetectionLoop,
+  LiveFeed,
+  authRequired,
+} from './server/index.ts';
 import { DetectionStore, SnapshotStore } from './store/index.ts';
 
 export type ApplianceOptions = {
@@ -211,9 +219,20 @@ export class Appliance {
       // server
       this.metrics.bind({ cameras: () => this.cameraService?.list() ?? [], storeStats: () => store.stats() });
       const port = this.options.port ?? config.server.port;
+      const auth = authRequired(config.server)
+        ? new Authenticator({
+            file: path.join(dataDir, 'auth.json'),
+            adminPassword: (this.options.env ?? process.env)['PPIPE_ADMIN_PASSWORD'],
+            sessionMs: config.server.sessionHours * 3_600_000,
+            log: this.log.child({ room: 'auth' }),
+          })
+        : undefined;
+      await auth?.start();
       this.server = new ApiServer({
         host: config.server.host,
         port,
+        allowedHosts: config.server.allowedHosts,
+        auth,
         cameras: this.cameraService,
         store,
         snapshots: this.snapshots,
@@ -258,7 +277,10 @@ export class Appliance {
           this.log.warn({ url: config.mqtt.url, err: error }, 'MQTT broker unreachable; detections are not published');
         }
       }
-      this.log.info({ host: config.server.host, port: this.port, config: configFile, dataDir }, 'appliance started');
+      this.log.info(
+        { host: config.server.host, port: this.port, auth: auth ? 'required' : 'off', config: configFile, dataDir },
+        'appliance started',
+      );
     } catch (error) {
       await this.stop();
       throw error;

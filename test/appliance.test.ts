@@ -232,7 +232,8 @@ server:
       'ppipe_store_failed_writes_total',
     ])
       assert.match(metrics, new RegExp(`^${name}`, 'm'), name);
-    assert.match((await api('GET', '/')).text, /\/api\/live/);
+    assert.match((await api('GET', '/')).text, /<script src="\/index\.js"/);
+    assert.match((await api('GET', '/index.js')).text, /\/api\/live/);
     assert.ok(((await api('GET', '/api/stats')).json as { store: { rows: number } }).store.rows > 0);
     assert.deepEqual((await api('GET', '/api/nodes')).json, { items: [] });
     assert.deepEqual((await api('GET', '/api/plan')).json, { plan: null });

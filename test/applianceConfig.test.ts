@@ -38,6 +38,29 @@ server:
       headers: { 'content-type': 'application/json' },
     });
 
+  it('a text/plain or cross-origin POST (what a web page can send) is refused and writes nothing', async () => {
+    const camera = JSON.stringify({ id: 'garage', url: 'rtsp://127.0.0.1:1/stream', enabled: false });
+    const plain = await fetch(`${baseUrl()}/api/cameras`, {
+      method: 'POST',
+      body: camera,
+      headers: { 'content-type': 'text/plain' },
+    });
+    assert.equal(plain.status, 415);
+    const cross = await fetch(`${baseUrl()}/api/cameras`, {
+      method: 'POST',
+      body: camera,
+      headers: { 'content-type': 'application/json', origin: 'http://evil.example' },
+    });
+    assert.equal(cross.status, 403);
+    const removal = await fetch(`${baseUrl()}/api/cameras/garage`, {
+      method: 'DELETE',
+      headers: { origin: 'http://evil.example' },
+    });
+    assert.equal(removal.status, 403);
+    assert.deepEqual(await (await fetch(`${baseUrl()}/api/cameras`)).json(), { items: [] });
+    assert.ok(!existsSync(userConfig), 'no copy for a change that was refused');
+  });
+
   it('a bad first change writes nothing; a good one goes to a copy in the data folder', async () => {
     const bad = await post({ id: 'x', url: 'gopher://cam', enabled: false });
     assert.equal(bad.status, 400);

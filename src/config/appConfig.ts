@@ -162,6 +162,23 @@ export const storeConfigSchema = z
   .strict()
   .describe('Detection log (SQLite) and snapshots');
 
+/** How the HTTP server asks for a log-in: `auto` asks when it listens beyond loopback. */
+export const AUTH_MODES = ['auto', 'required', 'off'] as const;
+
+/** True for addresses and names that reach only this machine (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
+const hostNameSchema = z
+  .string()
+  .regex(
+    /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$|^\[[0-9a-f:.]+\]$/i,
+    'expected a host name or address without scheme or port (e.g. ppipe.local, 192.168.1.20, [fd00::20])',
+  )
+  .describe('A host name or address (IPv6 in brackets), without scheme or port');
+
 export const serverConfigSchema = z
   .object({
     host: z
@@ -176,8 +193,36 @@ export const serverConfigSchema = z
       .max(65535)
       .default(8080)
       .describe('TCP port of the HTTP API (PORT overrides it; 0 picks a free one); restart needed'),
+    allowedHosts: z
+      .array(hostNameSchema)
+      .default([])
+      .describe(
+        'Host names (without port) browsers may use to reach the server besides localhost, 127.0.0.1 and [::1] ' +
+          '(and the address it listens on); any other Host header is refused (DNS-rebinding defence)',
+      ),
+    auth: z
+      .enum(AUTH_MODES)
+      .default('auto')
+      .describe(
+        'Log-in for the API, the live feed and the metrics: required, off (only when host is loopback) or auto ' +
+          '(required when host is not loopback); restart needed',
+      ),
+    sessionHours: z
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(12)
+      .describe('How long a log-in session lasts, hours'),
   })
   .strict()
+  .superRefine((server, ctx) => {
+    if (server.auth === 'off' && !isLoopbackHost(server.host))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth'],
+        message: `off is allowed only on loopback, but host is ${server.host}: use auto or required`,
+      });
+  })
   .describe('HTTP API, WebSocket live feed and metrics');
 
 export const mqttConfigSchema = z

@@ -125,3 +125,39 @@ export type LiveMessage =
       thumbnailJpegBase64: string | null;
     }
   | { type: 'camera'; topic: string; camera: string; before: CameraStatus; after: CameraStatus; reason: string };
+
+/** POST /api/auth/login (also as an HTML form, application/x-www-form-urlencoded) */
+export const loginBodySchema = z.object({ password: z.string().min(1).max(1024) }).strict();
+/** POST /api/auth/setup: the first admin password, with the one-time setup code from the log */
+export const setupBodySchema = z
+  .object({
+    setupCode: z.string().min(1).max(256),
+    password: z.string().min(1).max(1024),
+    /** The form's second entry of the password, when sent: must match. */
+    repeat: z.string().max(1024).optional(),
+  })
+  .strict()
+  .refine((body) => body.repeat === undefined || body.repeat === body.password, {
+    path: ['repeat'],
+    message: 'the two passwords differ',
+  });
+/** POST /api/auth/tokens */
+export const tokenCreateBodySchema = z
+  .object({ name: z.string().min(1).max(64).describe('What the token is for (shown in the list)') })
+  .strict();
+
+export type LoginBody = z.input<typeof loginBodySchema>;
+export type SetupBody = z.input<typeof setupBodySchema>;
+export type TokenCreateBody = z.input<typeof tokenCreateBodySchema>;
+
+/** GET /api/auth/status: whether log-in is on, and whether this request is logged in. */
+export type AuthStatusResponse = {
+  auth: 'required' | 'off';
+  authenticated: boolean;
+  /** The admin password is not set yet: /login offers the setup form. */
+  setupRequired: boolean;
+};
+/** An API client's bearer token as listed (GET /api/auth/tokens): never the token itself. */
+export type TokenItem = { id: string; name: string; createdAt: number };
+/** POST /api/auth/tokens: the token, shown this once (send it as `Authorization: Bearer <token>`). */
+export type CreatedTokenResponse = TokenItem & { token: string };

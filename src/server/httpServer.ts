@@ -3,9 +3,10 @@
  * exports, nodes, plan, stats, snapshots, the config JSON Schema, Prometheus metrics, the page at / and the
  * WebSocket live feed. Every request body and query is validated; errors are JSON `{error, issues}`.
  */
-import { createServer } from 'node:http';
+import { STATUS_CODES, createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
@@ -21,11 +22,15 @@ import {
 } from '../store/index.ts';
 import type { DetectionItem, DetectionsResponse, ErrorResponse, StatsResponse } from './api.ts';
 import { cameraCreateBodySchema, cameraPatchBodySchema, testConnectionBodySchema } from './api.ts';
+import { AccessGate } from './accessGate.ts';
+import type { Authenticator } from './auth.ts';
 import { ApiError } from './cameraService.ts';
 import type { CameraService } from './cameraService.ts';
 import type { LiveFeed } from './liveFeed.ts';
 import type { ApplianceMetrics } from './metrics.ts';
-import { INDEX_HTML } from './ui.ts';
+import { RequestGuard, allowedHostNames, readBodyText, requireMediaType } from './requestGuard.ts';
+import { send } from './responses.ts';
+import { INDEX_HTML, INDEX_JS, UI_CSS } from './ui.ts';
 
 export type ApiServerDeps = {
   host: string;
@@ -39,6 +44,10 @@ export type ApiServerDeps = {
   log: Logger;
   /** Masks credentials in error bodies (an error may quote a camera URL, or ffmpeg quoting it). */
   redactor: SecretRedactor;
+  /** Host names browsers may use besides loopback ones and the listening address (server.allowedHosts). */
+  allowedHosts?: ReadonlyArray<string>;
+  /** The admin log-in, when required (server.auth); without it every client on loopback is trusted. */
+  auth?: Authenticator;
 };
 
 const MAX_BODY_BYTES = 1 << 20;
@@ -60,24 +69,9 @@ export function toItem(d: StoredDetection): DetectionItem {
   };
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new ApiError(413, `body: larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  requireMediaType(req, ['application/json']);
+  const text = await readBodyText(req, MAX_BODY_BYTES);
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -98,8 +92,19 @@ function queryOf(url: URL): Record<string, string> {
   return Object.fromEntries(url.searchParams.entries());
 }
 
+/** A refused WebSocket upgrade gets an HTTP answer saying why before the socket closes. */
+function refuseUpgrade(socket: Duplex, refusal: ApiError): void {
+  const body = JSON.stringify({ error: refusal.message } satisfies ErrorResponse);
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? ''}\r\n` +
+      `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `connection: close\r\n\r\n${body}`,
+  );
+}
+
 export class ApiServer {
   private server: Server | undefined;
+  private gate: AccessGate | undefined;
 
   constructor(private readonly deps: ApiServerDeps) {}
 
@@ -109,13 +114,20 @@ export class ApiServer {
   }
 
   async start(): Promise<void> {
+    const hosts = allowedHostNames(this.deps.host, this.deps.allowedHosts ?? []);
+    const gate = new AccessGate(new RequestGuard(hosts), this.deps.auth);
+    this.gate = gate;
     const server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => this.fail(req, res, error));
     });
     server.on('upgrade', (req, socket, head) => {
-      if (new URL(req.url ?? '/', 'http://localhost').pathname === '/api/live')
-        this.deps.live.handleUpgrade(req, socket, head);
-      else socket.destroy();
+      if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/api/live') {
+        socket.destroy();
+        return;
+      }
+      const refusal = gate.refuseUpgrade(req);
+      if (refusal) refuseUpgrade(socket, refusal);
+      else this.deps.live.handleUpgrade(req, socket, head);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -165,6 +177,7 @@ export class ApiServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
+    if (await this.gate!.intercept(req, res, method, url)) return;
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     // /api/cameras/<id> and /api/snapshots/<id> route as :id (but /api/cameras/test-connection is a route).
     const isId = (p: string, i: number): boolean =>
@@ -178,6 +191,14 @@ export class ApiServer {
       case 'GET /':
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end(INDEX_HTML);
+        return;
+      case 'GET /index.js':
+        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
+        res.end(INDEX_JS);
+        return;
+      case 'GET /ui.css':
+        res.writeHead(200, { 'content-type': 'text/css; charset=utf-8' });
+        res.end(UI_CSS);
         return;
       case 'GET /metrics': {
         const text = await deps.metrics.registry.metrics();
