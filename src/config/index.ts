@@ -24,8 +24,9 @@ export {
   loadAppConfig,
   modelConfigSchema,
   mqttConfigSchema,
+  forbiddenUrlCharacter,
   parseAppConfig,
-  SHELL_METACHARACTERS,
+  RTSP_TRANSPORTS,
   substituteEnv,
 } from './appConfig.ts';
 export type {
@@ -34,6 +35,7 @@ export type {
   ClusterConfig,
   IngestConfig,
   ModelConfig,
+  RtspTransport,
   ServerConfig,
   StoreConfig,
 } from './appConfig.ts';
