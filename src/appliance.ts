@@ -12,7 +12,7 @@ import pino from 'pino';
 import type { AppConfig, Logger, ModelConfig } from './config/index.ts';
 import { DetectionCluster, MqttEventPublisher } from './cluster/index.ts';
 import type { ClusterHead, PlanMessage } from './cluster/index.ts';
-import { loadAppConfig, redactingLogger, SecretRedactor } from './config/index.ts';
+import { loadAppConfig, redactingLogger, REPO_ROOT, SecretRedactor } from './config/index.ts';
 import { CameraRegistry, resolveTool } from './ingest/index.ts';
 import type { Detector } from './detect/index.ts';
 import { LocalDetector } from './detect/index.ts';
@@ -28,6 +28,9 @@ import {
   authRequired,
 } from './server/index.ts';
 import { DetectionStore, SnapshotStore } from './store/index.ts';
+
+/** The repository's demo media (the default config's camera): always a media folder. */
+const DEMO_MEDIA_DIR = path.join(REPO_ROOT, 'media', 'demo');
 
 export type ApplianceOptions = {
   configFile: string;
@@ -182,9 +185,14 @@ export class Appliance {
           { ffmpeg: ingest.ffmpegPath, ffprobe: ingest.ffprobePath },
           'no ffmpeg on PATH: using the shipped binaries',
         );
+      // file: and image: cameras open only what lies in the media folder or the shipped demo media
+      const configuredMediaDir = config.ingest.mediaDir;
+      const mediaDir =
+        configuredMediaDir === undefined ? path.join(dataDir, 'media') : path.resolve(baseDir, configuredMediaDir);
+      if (configuredMediaDir === undefined) mkdirSync(mediaDir, { recursive: true });
       this.registry = new CameraRegistry(
         ingest,
-        baseDir,
+        { baseDir, mediaDirs: [mediaDir, DEMO_MEDIA_DIR] },
         (id) => loop.consumerFor(id),
         this.log.child({ room: 'ingest' }),
       );

@@ -3,7 +3,7 @@
 // match the log, and bad input gets a clear error that changes nothing.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -112,8 +112,9 @@ server:
   });
 
   it('decodes a camera without a size at its aspect, width capped at 1280; boxes in source pixels', async () => {
-    // 1920x1080: the photograph scaled to 1920x1920, its top 1080 rows (the face is at about x 560-1130, y 190-750)
-    const wide = path.join(dir, 'wide.png');
+    // 1920x1080: the photograph scaled to 1920x1920, its top 1080 rows (the face is at about x 560-1130, y 190-750),
+    // in the media folder of the data folder (file and image cameras open nothing else)
+    const wide = path.join(dir, 'data', 'media', 'wide.png');
     const filter = 'scale=1920:1920,crop=1920:1080:0:0';
     execFileSync(resolveTool('ffmpeg', 'ffmpeg'), [
       '-hide_banner',
@@ -212,8 +213,20 @@ server:
     }
     assert.equal((await api('PATCH', '/api/cameras/astro', { fps: -1 })).status, 400);
     assert.equal((await api('PATCH', '/api/cameras/nope', { fps: 1 })).status, 404);
-    const test = await api('POST', '/api/cameras/test-connection', { url: `image:${path.join(dir, 'missing.png')}` });
-    assert.equal((test.json as { ok: boolean }).ok, false);
+    const missing = await api('POST', '/api/cameras/test-connection', { url: 'image:data/media/missing.png' });
+    assert.deepEqual(missing.json, {
+      ok: false,
+      error: 'the source could not be opened: not found in the media folder',
+      elapsedMs: 0,
+    });
+    // outside the media folder, a lavfi filter chain with a file option: refused before anything opens them
+    const written = path.join(dir, 'written-by-ffmpeg.txt');
+    for (const url of [`image:${configFile}`, `lavfi:testsrc2=size=64x48,metadata=mode=print:file=${written}`]) {
+      const refused = await api('POST', '/api/cameras/test-connection', { url });
+      assert.equal(refused.status, 400, refused.text);
+      assert.match((refused.json as { error: string }).error, /^url: camera URL .*(inside the media folder|testsrc2)/);
+    }
+    assert.equal(existsSync(written), false);
     assert.equal(readFileSync(configFile, 'utf8'), before);
     assert.deepEqual(
       ((await api('GET', '/api/cameras')).json as { items: Array<{ id: string }> }).items.map((c) => c.id),

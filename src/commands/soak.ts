@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { Appliance } from '../appliance.ts';
 import type { AppConfig, CameraConfig } from '../config/index.ts';
-import { loadAppConfig } from '../config/index.ts';
+import { cameraConfigSchema, loadAppConfig } from '../config/index.ts';
 import type { CommandIo } from './io.ts';
 import { UsageError, errorText, parseCount, reportFailure } from './io.ts';
 import { ProcessSampler, growthAfterWarmup } from './processSamples.ts';
@@ -115,15 +115,18 @@ export function soakConfig(defaults: AppConfig, settings: SoakSettings, defaults
     );
   if (!defaults.cluster)
     throw new UsageError(`${defaultsFile} has no cluster section: the soak measures detection through the cluster`);
-  const cameras: CameraConfig[] = Array.from({ length: settings.cameras }, (_, i) => ({
-    id: `soak-${i + 1}`,
-    name: `Soak test source ${i + 1}`,
-    url: `lavfi:testsrc2=size=${TEST_FRAME.width}x${TEST_FRAME.height}:rate=${settings.fps}`,
-    fps: settings.fps,
-    ...TEST_FRAME,
-    model: model.id,
-    enabled: true,
-  }));
+  // through the schema, so that every camera field a later version adds gets its default
+  const cameras: CameraConfig[] = Array.from({ length: settings.cameras }, (_, i) =>
+    cameraConfigSchema.parse({
+      id: `soak-${i + 1}`,
+      name: `Soak test source ${i + 1}`,
+      url: `lavfi:testsrc2=size=${TEST_FRAME.width}x${TEST_FRAME.height}:rate=${settings.fps}`,
+      fps: settings.fps,
+      ...TEST_FRAME,
+      model: model.id,
+      enabled: true,
+    }),
+  );
   return {
     ...defaults,
     cameras,

@@ -11,10 +11,25 @@ import { ALGORITHMS, PLACEMENTS, linkSchema, siteSchema } from './planningProble
 import { fieldPath, formatIssues } from './zodIssues.ts';
 
 /** Characters that a shell would interpret; camera URLs containing them are refused (no shell strings, ever). */
-export const SHELL_METACHARACTERS = /[;&|`$<>(){}\\!*?"'\n\r\t]|\s/;
+const SHELL_METACHARACTERS = /[;&|`$<>(){}\\!*?"'\n\r\t]|\s/;
 
 /** Camera URL schemes the ingest room knows how to open with ffmpeg. */
 export const CAMERA_SCHEMES = ['rtsp', 'rtsps', 'http', 'https', 'file', 'v4l2', 'lavfi', 'image'] as const;
+
+/**
+ * The first character a camera URL may not hold: a shell metacharacter, a space or a control character, except
+ * the `?` and `&` of a network URL's query (cameras need them, and no shell ever sees a URL).
+ */
+export function forbiddenUrlCharacter(url: string): string | undefined {
+  const network = /^(rtsps?|https?):\/\//i.test(url);
+  const characters = network ? url.replace(/[?&]/g, '') : url;
+  const control = [...characters].find((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+  return SHELL_METACHARACTERS.exec(characters)?.[0] ?? control;
+}
+
+/** RTSP lower transports a camera may ask for; auto leaves the choice to ffmpeg. */
+export const RTSP_TRANSPORTS = ['auto', 'tcp', 'udp'] as const;
+export type RtspTransport = (typeof RTSP_TRANSPORTS)[number];
 
 export const cameraIdSchema = z
   .string()
@@ -37,19 +52,21 @@ export const cameraUrlSchema = z
           `${CAMERA_SCHEMES.map((s) => `${s}:`).join(', ')}`,
       });
     }
-    const bad = SHELL_METACHARACTERS.exec(url);
-    if (bad)
+    const bad = forbiddenUrlCharacter(url);
+    if (bad !== undefined)
       ctx.addIssue({
         code: 'custom',
-        message: `contains the shell metacharacter or space ${JSON.stringify(bad[0])}; camera URLs may not`,
+        message:
+          `contains the shell metacharacter, space or control character ${JSON.stringify(bad)}; ` +
+          'camera URLs may not',
       });
   })
   .describe(
-    'Where frames come from: rtsp://, rtsps://, http(s):// (MJPEG or any stream ffmpeg reads), file:PATH (a video ' +
-      'file, looped), ' +
-      'v4l2:/dev/videoN, lavfi:FILTER (an ffmpeg test source, e.g. lavfi:testsrc2=size=640x360:rate=10) or ' +
-      'image:PATH (a still image, looped). ' +
-      'Relative paths are relative to the config file; ${NAME} is replaced by the environment variable NAME.',
+    'Where frames come from: rtsp://, rtsps://, http(s):// (MJPEG or any stream ffmpeg reads; host, port, path, ' +
+      'query and credentials only), file:PATH (a video file, looped), v4l2:/dev/videoN, lavfi:SOURCE (a named ' +
+      'ffmpeg test source with KEY=VALUE options, e.g. lavfi:testsrc2=size=640x360:rate=10; no filter chains) or ' +
+      'image:PATH (a still image, looped). File and image paths are relative to the config file and must lie in ' +
+      'the media folder (ingest.mediaDir) or the demo media; ${NAME} is replaced by the environment variable NAME.',
   );
 
 export const cameraConfigSchema = z
@@ -89,6 +106,14 @@ export const cameraConfigSchema = z
       .boolean()
       .default(true)
       .describe('Whether the camera is decoded and analysed; a disabled camera keeps its settings'),
+    rtspTransport: z
+      .enum(RTSP_TRANSPORTS)
+      .default('auto')
+      .describe(
+        'How rtsp:// and rtsps:// streams travel: tcp (interleaved in the RTSP connection, passes firewalls), udp ' +
+          "(RTP over UDP; some servers, e.g. VLC's, speak only this) or auto (ffmpeg's default: UDP first, then " +
+          'TCP if the server refuses UDP or no UDP packet arrives for 10 s). Ignored by other sources',
+      ),
   })
   .strict()
   .describe('One camera');
@@ -272,6 +297,14 @@ export const ingestConfigSchema = z
       .positive()
       .default(5)
       .describe('Consecutive failed starts after which a camera is reported offline (it keeps retrying)'),
+    mediaDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Folder of the video files and images that file: and image: cameras may use, relative to the config file ' +
+          "(default: DATA_DIR/media; the repository's media/demo is always allowed). Paths outside it are refused",
+      ),
   })
   .strict()
   .describe('Decoding camera streams with ffmpeg');

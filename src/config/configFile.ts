@@ -78,6 +78,7 @@ export function removeCameraFromFile(file: string, id: string, env: NodeJS.Proce
 /** Fields that name files relative to the config file (camera URLs of file: and image: sources too). */
 const PATH_FIELDS: ReadonlyArray<ReadonlyArray<string>> = [
   ['store', 'dataDir'],
+  ['ingest', 'mediaDir'],
   ['mqtt', 'caFile'],
   ['cluster', 'brokerCaFile'],
   ['cluster', 'tlsCertFile'],

@@ -26,8 +26,9 @@ export {
   loadAppConfig,
   modelConfigSchema,
   mqttConfigSchema,
+  forbiddenUrlCharacter,
   parseAppConfig,
-  SHELL_METACHARACTERS,
+  RTSP_TRANSPORTS,
   substituteEnv,
 } from './appConfig.ts';
 export type {
@@ -36,6 +37,7 @@ export type {
   ClusterConfig,
   IngestConfig,
   ModelConfig,
+  RtspTransport,
   ServerConfig,
   StoreConfig,
 } from './appConfig.ts';

@@ -1,24 +1,31 @@
 /**
  * One camera: one ffmpeg process decoding to RGB24, supervised. Before each start the source is probed
  * (ffprobe): its size is what boxes are reported in, and, without an explicit width/height, what the decode
- * size follows (width capped at 1280, aspect kept). The process is restarted with capped
- * exponential backoff when it exits or stalls (no frame for stallTimeoutS). Frames go to one consumer; while
- * the consumer is busy only the latest frame is kept (the others are counted as skipped), so no queue grows.
+ * size follows (width capped at 1280, aspect kept). The process is restarted with capped exponential backoff
+ * when it exits or stalls (no frame for stallTimeoutS); while it waits, a look each second (sourcePresence.ts)
+ * notices a source that went away and came back, and restarts at once. Frames go to one consumer; while the
+ * consumer is busy only the latest frame is kept (the others are counted as skipped), so no queue grows.
  */
 import type { ChildProcess } from 'node:child_process';
-import type { IngestConfig, Logger } from '../config/index.ts';
+import type { IngestConfig, Logger, RtspTransport } from '../config/index.ts';
 import { backoffDelayMs } from '../config/index.ts';
 import { buildDecodeArgs, parseCameraUrl, redactUrl, secretInputOf } from './cameraSource.ts';
 import type { CameraSource } from './cameraSource.ts';
+import type { SourceContext } from './mediaFolder.ts';
+import { openFailure } from './openFailure.ts';
+import { sourcePresent } from './sourcePresence.ts';
 import { FrameAssembler } from './frameAssembler.ts';
 import type { RgbFrame } from './frameAssembler.ts';
 import { decodeSize } from './frameSize.ts';
 import type { FrameSize } from './frameSize.ts';
-import { probeSource } from './probe.ts';
+import { openableSource, probeSource } from './probe.ts';
 import { redactorForUrl, spawnMediaTool } from './secretInput.ts';
 
+/** How often a camera waiting out its backoff looks whether its source is there (one connect or stat). */
+export const PRESENCE_CHECK_INTERVAL_MS = 1000;
+
 /** connecting: started, no frame yet; online: frames arrive; reconnecting: restarting after an exit or stall;
- *  offline: several starts in a row failed (it keeps retrying at the longest backoff); disabled: not running. */
+ *  offline: the source is gone, or several starts in a row failed (it keeps retrying); disabled: not running. */
 export type CameraStatus = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'disabled';
 
 /** width/height: the decode size; either or both may be left out (then the source's size decides). */
@@ -29,6 +36,7 @@ export type CameraSettings = {
   width?: number | undefined;
   height?: number | undefined;
   enabled: boolean;
+  rtspTransport?: RtspTransport | undefined;
 };
 
 export type CameraStats = {
@@ -65,6 +73,8 @@ export class Camera {
   private failures = 0;
   private restartTimer: NodeJS.Timeout | undefined;
   private stallTimer: NodeJS.Timeout | undefined;
+  private presenceTimer: NodeJS.Timeout | undefined;
+  private stalled = false;
   private lastFrameAtMs: number | null = null;
   private spawnedAtMs = 0;
   private lastError: string | null = null;
@@ -87,7 +97,7 @@ export class Camera {
   constructor(
     private settings: CameraSettings,
     private readonly ingest: IngestConfig,
-    private readonly baseDir: string,
+    private readonly sources: SourceContext,
     private readonly consumer: FrameConsumer | undefined,
     private readonly log: Logger,
   ) {}
@@ -127,7 +137,7 @@ export class Camera {
 
   /** Starts decoding (a disabled camera only reports `disabled`). Throws CameraUrlError on a bad URL. */
   start(): void {
-    this.source = parseCameraUrl(this.settings.url, this.baseDir);
+    this.source = parseCameraUrl(this.settings.url, this.sources);
     if (!this.settings.enabled) {
       this.setStatus('disabled', 'disabled in the configuration');
       return;
@@ -145,6 +155,7 @@ export class Camera {
     this.stopping = true;
     clearTimeout(this.restartTimer);
     clearInterval(this.stallTimer);
+    this.stopWatchingPresence();
     this.restartTimer = undefined;
     this.stallTimer = undefined;
     await this.launching;
@@ -200,9 +211,17 @@ export class Camera {
    * and boxes stay in decoded pixels, which the stats say.
    */
   private async probeAndSpawn(): Promise<void> {
-    const source = this.source!;
+    const openable = openableSource(this.source!, this.sources.mediaDirs);
+    if (!openable.ok) {
+      this.onExit(openable.error);
+      return;
+    }
+    const source = openable.source;
     const { width, height } = this.settings;
-    const probe = await probeSource(this.ingest.ffprobePath, source, this.ingest.probeTimeoutS * 1000);
+    const probe = await probeSource(this.ingest.ffprobePath, source, this.ingest.probeTimeoutS * 1000, {
+      rtspTransport: this.settings.rtspTransport,
+      log: this.log.child({ camera: this.id }),
+    });
     if (this.stopping) return;
     if (probe.ok) {
       this.sourceSize = { width: probe.width, height: probe.height };
@@ -221,23 +240,37 @@ export class Camera {
   }
 
   private spawnDecoder(source: CameraSource, decode: FrameSize, sourceSize: FrameSize): void {
-    const args = buildDecodeArgs(source, { fps: this.settings.fps, width: decode.width, height: decode.height });
+    const args = buildDecodeArgs(source, {
+      fps: this.settings.fps,
+      width: decode.width,
+      height: decode.height,
+      rtspTransport: this.settings.rtspTransport,
+    });
     const withSource = { sourceWidth: sourceSize.width, sourceHeight: sourceSize.height };
     const assembler = new FrameAssembler(decode.width, decode.height, (frame) => {
       this.onFrame({ ...frame, ...withSource });
     });
     this.stderrTail = '';
+    this.stalled = false;
     this.spawnedAtMs = Date.now();
-    const child = spawnMediaTool(this.ingest.ffmpegPath, args, secretInputOf(source));
+    const child = spawnMediaTool(this.ingest.ffmpegPath, args, secretInputOf(source, this.settings.rtspTransport));
     this.child = child;
     let spawnError: Error | undefined;
     this.exited = new Promise((resolve) => {
       child.on('close', (code, signal) => {
         if (this.child === child) this.child = undefined;
-        const tail = this.stderrTail ? `: ${this.stderrTail.trim().split('\n').pop()}` : '';
+        // ffmpeg's own words may name paths and addresses: the log has them, the camera's lastError a safe reason
+        const detail = this.stderrTail.trim();
+        const why = this.stalled
+          ? `no frame for ${this.ingest.stallTimeoutS} s`
+          : code === 0
+            ? 'the stream ended'
+            : openFailure(source, detail);
         const reason = spawnError
           ? `cannot run ffmpeg (${this.ingest.ffmpegPath}): ${spawnError.message}`
-          : `ffmpeg exited (${signal ?? `code ${code}`})${tail}`;
+          : `ffmpeg exited (${signal ?? `code ${code}`}): ${why}`;
+        if (detail !== '')
+          this.log.warn({ camera: this.id, detail: redactorForUrl(this.settings.url).redact(detail) }, 'ffmpeg said');
         this.onExit(reason, spawnError);
         resolve();
       });
@@ -291,7 +324,7 @@ export class Camera {
     const since = Math.max(this.lastFrameAtMs ?? 0, this.spawnedAtMs);
     if (Date.now() - since > this.ingest.stallTimeoutS * 1000) {
       this.log.warn({ camera: this.id, stallTimeoutS: this.ingest.stallTimeoutS }, 'camera stalled; restarting ffmpeg');
-      this.stderrTail += `\nno frame for ${this.ingest.stallTimeoutS} s`;
+      this.stalled = true;
       this.child.kill('SIGKILL');
     }
   }
@@ -307,11 +340,55 @@ export class Camera {
     const err = spawnError ? { err: spawnError } : {};
     const fields = { camera: this.id, reason, failures: this.failures, delayMs, ...err };
     this.log.warn(fields, 'ffmpeg ended; restarting after backoff');
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = undefined;
-      if (this.stopping) return;
-      this.restartsTotal++;
-      this.launch();
-    }, delayMs);
+    this.restartTimer = setTimeout(() => this.restartNow(), delayMs);
+    if (delayMs > PRESENCE_CHECK_INTERVAL_MS) this.watchPresence();
+  }
+
+  private restartNow(): void {
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    this.stopWatchingPresence();
+    if (this.stopping) return;
+    this.restartsTotal++;
+    this.launch();
+  }
+
+  /**
+   * While the backoff runs, looks each second whether the source is there. Gone: the camera is offline. Back
+   * after having been seen gone: restart now instead of at the end of the backoff. A source that is there but
+   * will not play is never seen gone, so it keeps the backoff (no restart storm).
+   */
+  private watchPresence(): void {
+    this.stopWatchingPresence();
+    const source = this.source!;
+    let seenGone = false;
+    let looking = false;
+    const timer = setInterval(() => {
+      if (looking) return;
+      looking = true;
+      sourcePresent(source, this.sources.mediaDirs, PRESENCE_CHECK_INTERVAL_MS)
+        .then((present) => {
+          if (this.presenceTimer !== timer || this.stopping) return;
+          if (present === undefined) this.stopWatchingPresence();
+          else if (!present) {
+            seenGone = true;
+            this.setStatus('offline', 'the source is gone');
+          } else if (seenGone) {
+            this.log.info({ camera: this.id }, 'the source is back; restarting without waiting for the backoff');
+            this.restartNow();
+          }
+        })
+        .catch((error: unknown) => this.log.error({ camera: this.id, err: error }, 'source presence check failed'))
+        .finally(() => {
+          looking = false;
+        });
+    }, PRESENCE_CHECK_INTERVAL_MS);
+    timer.unref();
+    this.presenceTimer = timer;
+  }
+
+  private stopWatchingPresence(): void {
+    clearInterval(this.presenceTimer);
+    this.presenceTimer = undefined;
   }
 }

@@ -2,11 +2,12 @@
  * The running cameras, by id: adding, changing and removing one restarts only that camera. The registry
  * knows nothing of detection; frames go to the consumer it was given.
  */
-import type { IngestConfig, Logger } from '../config/index.ts';
+import type { IngestConfig, Logger, RtspTransport } from '../config/index.ts';
 import { Camera } from './camera.ts';
 import type { CameraEvent, CameraSettings, CameraStats, FrameConsumer } from './camera.ts';
 import { parseCameraUrl } from './cameraSource.ts';
-import { probeSource } from './probe.ts';
+import type { SourceContext } from './mediaFolder.ts';
+import { openableSource, probeSource } from './probe.ts';
 import type { ProbeResult } from './probe.ts';
 
 export type CameraConsumerFactory = (cameraId: string) => FrameConsumer;
@@ -15,13 +16,17 @@ export class CameraRegistry {
   private readonly cameras = new Map<string, Camera>();
   private readonly listeners = new Set<(event: CameraEvent) => void>();
   private readonly unsubscribe = new Map<string, () => void>();
+  private sources: SourceContext;
 
+  /** `baseDir` resolves relative file and image paths; `mediaDirs` are the folders they must lie in. */
   constructor(
     private readonly ingest: IngestConfig,
-    private baseDir: string,
+    { baseDir, mediaDirs }: SourceContext,
     private readonly consumerFor: CameraConsumerFactory | undefined,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.sources = { baseDir, mediaDirs };
+  }
 
   on(listener: (event: CameraEvent) => void): () => void {
     this.listeners.add(listener);
@@ -30,7 +35,7 @@ export class CameraRegistry {
 
   /** Resolves relative file and image paths of cameras added from now on against `dir` (the config's folder). */
   setBaseDir(dir: string): void {
-    this.baseDir = dir;
+    this.sources = { ...this.sources, baseDir: dir };
   }
 
   ids(): string[] {
@@ -45,17 +50,24 @@ export class CameraRegistry {
     return [...this.cameras.values()].map((camera) => camera.stats());
   }
 
-  /** Opens the URL with ffprobe (a connection test); resolves with the stream or the reason it failed. */
-  async probe(url: string): Promise<ProbeResult> {
-    const source = parseCameraUrl(url, this.baseDir);
-    return probeSource(this.ingest.ffprobePath, source, this.ingest.probeTimeoutS * 1000);
+  /**
+   * Opens the URL with ffprobe (a connection test); resolves with the stream or the safe reason it failed.
+   * Throws CameraUrlError on a URL that no parser admits (nothing is opened then).
+   */
+  async probe(url: string, rtspTransport: RtspTransport = 'auto'): Promise<ProbeResult> {
+    const openable = openableSource(parseCameraUrl(url, this.sources), this.sources.mediaDirs);
+    if (!openable.ok) return { ok: false, error: openable.error, elapsedMs: 0 };
+    return probeSource(this.ingest.ffprobePath, openable.source, this.ingest.probeTimeoutS * 1000, {
+      rtspTransport,
+      log: this.log,
+    });
   }
 
   /** Starts a camera; throws on a duplicate id or a bad URL (and then nothing runs). */
   add(settings: CameraSettings): Camera {
     if (this.cameras.has(settings.id)) throw new Error(`camera "${settings.id}" exists already`);
-    parseCameraUrl(settings.url, this.baseDir);
-    const camera = new Camera(settings, this.ingest, this.baseDir, this.consumerFor?.(settings.id), this.log);
+    parseCameraUrl(settings.url, this.sources);
+    const camera = new Camera(settings, this.ingest, this.sources, this.consumerFor?.(settings.id), this.log);
     this.unsubscribe.set(
       settings.id,
       camera.on((event) => {

@@ -1,10 +1,14 @@
 /**
  * Running ffprobe and one-shot ffmpeg decodes with a deadline: connection tests of cameras and reading still
- * images. Every failure becomes a result or an Error naming the URL or file, never an unhandled event.
+ * images. Every failure becomes a result or an Error, never an unhandled event; what a connection test tells
+ * the caller is the safe reason of openFailure.ts.
  */
-import { buildProbeArgs, buildStillImageArgs, redactUrl, secretInputOf } from './cameraSource.ts';
+import type { Logger, RtspTransport } from '../config/index.ts';
+import { buildProbeArgs, buildStillImageArgs, secretInputOf } from './cameraSource.ts';
 import type { CameraSource } from './cameraSource.ts';
 import type { RgbFrame } from './frameAssembler.ts';
+import { openMediaFile } from './mediaFolder.ts';
+import { COULD_NOT_OPEN, openFailure } from './openFailure.ts';
 import { redactorForUrl, spawnMediaTool } from './secretInput.ts';
 import { resolveTool } from './toolPath.ts';
 
@@ -50,54 +54,62 @@ function runWithDeadline(
   });
 }
 
-function describeSource(source: CameraSource): string {
-  switch (source.kind) {
-    case 'network':
-      return redactUrl(source.url);
-    case 'file':
-    case 'image':
-      return source.path;
-    case 'v4l2':
-      return source.device;
-    case 'lavfi':
-      return `lavfi:${source.filter}`;
-  }
+/**
+ * The source as it is opened: a file or image path with its links resolved, once it is known to be a file in
+ * a media folder (parseCameraUrl checked it as written); other sources as they are.
+ */
+export function openableSource(
+  source: CameraSource,
+  mediaDirs: readonly string[],
+): { ok: true; source: CameraSource } | { ok: false; error: string } {
+  if (source.kind !== 'file' && source.kind !== 'image') return { ok: true, source };
+  const file = openMediaFile(source.path, mediaDirs);
+  return file.ok
+    ? { ok: true, source: { ...source, path: file.path } }
+    : { ok: false, error: `${COULD_NOT_OPEN}: ${file.reason}` };
 }
+
+export type ProbeOptions = {
+  rtspTransport?: RtspTransport | undefined;
+  /** Receives ffprobe's own words on a failure (they may name paths and addresses: for the log only). */
+  log?: Logger | undefined;
+};
 
 /**
- * Opens `source` with ffprobe and reports its first video stream, or why it could not: without the source's
- * credentials, which ffprobe repeats in its messages.
+ * Opens `source` with ffprobe and reports its first video stream, or a safe reason why it could not. ffprobe's
+ * own words go to the log only, without the source's credentials (ffprobe repeats the URL it was given).
  */
-export async function probeSource(ffprobePath: string, source: CameraSource, timeoutMs: number): Promise<ProbeResult> {
-  const result = await probeUnredacted(ffprobePath, source, timeoutMs);
-  if (result.ok || source.kind !== 'network') return result;
-  return { ...result, error: redactorForUrl(source.url).redact(result.error) };
-}
-
-async function probeUnredacted(ffprobePath: string, source: CameraSource, timeoutMs: number): Promise<ProbeResult> {
+export async function probeSource(
+  ffprobePath: string,
+  source: CameraSource,
+  timeoutMs: number,
+  options: ProbeOptions = {},
+): Promise<ProbeResult> {
   const started = performance.now();
-  const result = await runWithDeadline(ffprobePath, buildProbeArgs(source), timeoutMs, secretInputOf(source));
+  const result = await runWithDeadline(
+    ffprobePath,
+    buildProbeArgs(source, options.rtspTransport),
+    timeoutMs,
+    secretInputOf(source, options.rtspTransport),
+  );
   const elapsedMs = Math.round(performance.now() - started);
-  const where = describeSource(source);
   if (result.spawnError)
     return { ok: false, error: `cannot run ffprobe (${ffprobePath}): ${result.spawnError.message}`, elapsedMs };
-  if (result.timedOut) return { ok: false, error: `${where}: no answer within ${timeoutMs} ms`, elapsedMs };
-  if (result.code !== 0)
-    return {
-      ok: false,
-      error: `${where}: ${result.stderr.split('\n').pop() || `ffprobe exited with code ${result.code}`}`,
-      elapsedMs,
-    };
+  if (result.timedOut || result.code !== 0) {
+    const detail = source.kind === 'network' ? redactorForUrl(source.url).redact(result.stderr) : result.stderr;
+    options.log?.warn({ detail, timedOut: result.timedOut, code: result.code }, 'ffprobe failed');
+    return { ok: false, error: openFailure(source, result.stderr, result.timedOut), elapsedMs };
+  }
   try {
     const parsed = JSON.parse(result.stdout.toString('utf8')) as {
       streams?: Array<{ codec_name?: string; width?: number; height?: number }>;
     };
     const stream = parsed.streams?.[0];
     if (!stream || typeof stream.width !== 'number' || typeof stream.height !== 'number')
-      return { ok: false, error: `${where}: no video stream`, elapsedMs };
+      return { ok: false, error: `${COULD_NOT_OPEN}: no video stream`, elapsedMs };
     return { ok: true, codec: stream.codec_name ?? 'unknown', width: stream.width, height: stream.height, elapsedMs };
   } catch {
-    return { ok: false, error: `${where}: ffprobe printed no JSON`, elapsedMs };
+    return { ok: false, error: `${COULD_NOT_OPEN}: ffprobe printed no JSON`, elapsedMs };
   }
 }
 

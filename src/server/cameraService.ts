@@ -6,7 +6,15 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { AppConfig, CameraConfig, CameraFields, ConfigFiles, Logger, SecretRedactor } from '../config/index.ts';
+import type {
+  AppConfig,
+  CameraConfig,
+  CameraFields,
+  ConfigFiles,
+  Logger,
+  RtspTransport,
+  SecretRedactor,
+} from '../config/index.ts';
 import {
   addCameraToFile,
   ConfigError,
@@ -92,9 +100,9 @@ export class CameraService {
     return camera ? this.view(camera) : undefined;
   }
 
-  async testConnection(url: string): Promise<ProbeResult> {
+  async testConnection(url: string, rtspTransport?: RtspTransport): Promise<ProbeResult> {
     try {
-      return await this.deps.registry.probe(url);
+      return await this.deps.registry.probe(url, rtspTransport);
     } catch (error) {
       if (error instanceof CameraUrlError) throw new ApiError(400, `url: ${error.message}`);
       throw error;
@@ -103,7 +111,7 @@ export class CameraService {
 
   private async requireReachable(camera: CameraConfig): Promise<void> {
     if (!camera.enabled) return;
-    const probe = await this.testConnection(camera.url);
+    const probe = await this.testConnection(camera.url, camera.rtspTransport);
     if (!probe.ok) throw new ApiError(422, `camera "${camera.id}": connection test failed: ${probe.error}`);
   }
 
@@ -135,8 +143,8 @@ export class CameraService {
   }
 
   private start(camera: CameraConfig): void {
-    const { id, url, fps, width, height, enabled } = camera;
-    this.deps.registry.add({ id, url, fps, width, height, enabled });
+    const { id, url, fps, width, height, enabled, rtspTransport } = camera;
+    this.deps.registry.add({ id, url, fps, width, height, enabled, rtspTransport });
     this.deps.redactor.addUrl(camera.url);
     this.deps.store.upsertCamera({
       id: camera.id,
