@@ -20,7 +20,12 @@ import {
   parseExportQuery,
 } from '../store/index.ts';
 import type { DetectionItem, DetectionsResponse, ErrorResponse, StatsResponse } from './api.ts';
-import { cameraCreateBodySchema, cameraPatchBodySchema, testConnectionBodySchema } from './api.ts';
+import {
+  cameraCreateBodySchema,
+  cameraPatchBodySchema,
+  cameraReplaceBodySchema,
+  testConnectionBodySchema,
+} from './api.ts';
 import { ApiError } from './cameraService.ts';
 import type { CameraService } from './cameraService.ts';
 import type { LiveFeed } from './liveFeed.ts';
@@ -90,6 +95,14 @@ async function body<T extends z.ZodType>(req: IncomingMessage, schema: T): Promi
     throw new ApiError(400, `invalid request body: ${issues.join('; ')}`, issues);
   }
   return parsed.data;
+}
+
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ApiError(400, `path: "${segment}" has a malformed percent-escape (expected %XX of UTF-8 bytes)`);
+  }
 }
 
 function queryOf(url: URL): Record<string, string> {
@@ -163,7 +176,7 @@ export class ApiServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const parts = url.pathname.split('/').filter(Boolean).map(decodePathSegment);
     // /api/cameras/<id> and /api/snapshots/<id> route as :id (but /api/cameras/test-connection is a route).
     const isId = (p: string, i: number): boolean =>
       i >= 2 &&
@@ -197,6 +210,7 @@ export class ApiServer {
         return send(res, 200, camera);
       }
       case 'PUT /api/cameras/:id':
+        return send(res, 200, await deps.cameras.replace(parts[2]!, await body(req, cameraReplaceBodySchema)));
       case 'PATCH /api/cameras/:id':
         return send(res, 200, await deps.cameras.update(parts[2]!, await body(req, cameraPatchBodySchema)));
       case 'DELETE /api/cameras/:id':

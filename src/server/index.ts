@@ -1,7 +1,12 @@
 // The server room: the HTTP API (cameras, detections, exports, stats, snapshots), the WebSocket live feed,
 // Prometheus metrics and the page at /, plus the frame → detection loop and camera management behind them.
 export type * from './api.ts';
-export { cameraCreateBodySchema, cameraPatchBodySchema, testConnectionBodySchema } from './api.ts';
+export {
+  cameraCreateBodySchema,
+  cameraPatchBodySchema,
+  cameraReplaceBodySchema,
+  testConnectionBodySchema,
+} from './api.ts';
 export { ApiError, CameraService } from './cameraService.ts';
 export type { CameraServiceDeps } from './cameraService.ts';
 export { DetectionLoop } from './detectionLoop.ts';
