@@ -6,13 +6,13 @@
  * supervised local worker processes, one ClusterDetector per model. Without it, models run in-process
  * through LocalDetector (the fallback). Both implement the pipeline's Detector interface.
  */
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import type { AppConfig, Logger, ModelConfig } from './config/index.ts';
 import { DetectionCluster, MqttEventPublisher } from './cluster/index.ts';
 import type { ClusterHead, PlanMessage } from './cluster/index.ts';
-import { loadAppConfig, redactingLogger, REPO_ROOT, SecretRedactor } from './config/index.ts';
+import { ConfigError, loadAppConfig, redactingLogger, REPO_ROOT, SecretRedactor } from './config/index.ts';
 import { CameraRegistry, resolveTool } from './ingest/index.ts';
 import type { Detector } from './detect/index.ts';
 import { LocalDetector } from './detect/index.ts';
@@ -117,6 +117,7 @@ export class Appliance {
     const configFile = path.resolve(this.options.configFile);
     const baseDir = path.dirname(configFile);
     const config = this.options.config ?? loadAppConfig(configFile, this.options.env ?? process.env);
+    checkModelFiles(config, configFile, baseDir);
     this.config = config;
     this.redactor.addConfig(config);
     this.redactor.add((this.options.env ?? process.env).PPIPE_ADMIN_PASSWORD);
@@ -435,6 +436,23 @@ export class Appliance {
     await this.events?.stop();
     this.events = undefined;
   }
+}
+
+/**
+ * A model file that cannot be read is a mistake of the config: reported with every other one, once, before
+ * anything starts (the cluster would otherwise profile the other models first).
+ */
+function checkModelFiles(config: AppConfig, configFile: string, baseDir: string): void {
+  const issues = config.models.flatMap((model, index) => {
+    const file = path.resolve(baseDir, model.path);
+    try {
+      accessSync(file, constants.R_OK);
+      return statSync(file).isFile() ? [] : [`models[${index}].path: expected an ONNX file, ${file} is a folder`];
+    } catch {
+      return [`models[${index}].path: expected a readable ONNX file, there is none at ${file}`];
+    }
+  });
+  if (issues.length > 0) throw new ConfigError(configFile, issues);
 }
 
 /** The enabled cameras with the model that serves them: the demand at this box's site. */

@@ -43,7 +43,13 @@ export type { ClusterHeadOptions, ExternalBroker } from './head/clusterHead.ts';
 export { LocalWorkers, PPIPE_BIN } from './node/localWorkers.ts';
 export type { LocalWorkerSpec, LocalWorkerStats } from './node/localWorkers.ts';
 export { PartitionCatalog } from './head/partitionCatalog.ts';
-export { cpuDeviceClass, ensureLocalProfile, localWorkerThreads, profileModelName } from './head/localProfile.ts';
+export {
+  cpuDeviceClass,
+  ensureLocalProfile,
+  localWorkerThreads,
+  prepareProfilesFolder,
+  profileModelName,
+} from './head/localProfile.ts';
 export { ClusterDetector } from './head/clusterDetector.ts';
 export type { ClusterDetectorOptions } from './head/clusterDetector.ts';
 export { DetectionCluster } from './head/detectionCluster.ts';

@@ -66,6 +66,28 @@ export function updateCameraInFile(
   return commit(file, doc, env);
 }
 
+/** Replaces one camera's fields by `camera` (keys it lacks are removed; comments of the keys kept stay). */
+export function replaceCameraInFile(
+  file: string,
+  id: string,
+  camera: CameraFields,
+  env: NodeJS.ProcessEnv = process.env,
+): AppConfig {
+  const doc = readDocument(file);
+  const index = cameraIndex(doc, id);
+  if (index < 0) throw new ConfigError(file, [`cameras: no camera "${id}"`]);
+  const entry = doc.getIn(['cameras', index]);
+  if (!isMap(entry)) throw new ConfigError(file, [`cameras[${index}]: expected a mapping`]);
+  for (const item of [...entry.items]) {
+    const key = isScalar(item.key) ? item.key.value : item.key;
+    if (typeof key === 'string' && camera[key] === undefined) entry.delete(key);
+  }
+  for (const [key, value] of Object.entries(camera)) {
+    if (value !== undefined) entry.set(key, value);
+  }
+  return commit(file, doc, env);
+}
+
 /** Removes one camera from the file. */
 export function removeCameraFromFile(file: string, id: string, env: NodeJS.ProcessEnv = process.env): AppConfig {
   const doc = readDocument(file);

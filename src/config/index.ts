@@ -46,6 +46,7 @@ export {
   copyConfigFile,
   locateConfig,
   removeCameraFromFile,
+  replaceCameraInFile,
   updateCameraInFile,
 } from './configFile.ts';
 export type { CameraFields, ConfigFiles } from './configFile.ts';

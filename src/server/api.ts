@@ -19,13 +19,16 @@ function patchSchema<Shape extends z.ZodRawShape>(shape: Shape): Patch<Shape> {
   return z.object(Object.fromEntries(fields)).strict() as unknown as Patch<Shape>;
 }
 
-/** PUT|PATCH /api/cameras/:id (the id cannot change) */
+/** PATCH /api/cameras/:id: the fields to change (the id cannot change) */
 export const cameraPatchBodySchema = patchSchema(cameraConfigSchema.omit({ id: true }).shape);
+/** PUT /api/cameras/:id: the whole camera, defaults for the fields not sent; the id is the path's (or absent) */
+export const cameraReplaceBodySchema = cameraConfigSchema.partial({ id: true });
 /** POST /api/cameras/test-connection */
 export const testConnectionBodySchema = z.object({ url: cameraUrlSchema }).strict();
 
 export type CameraCreateBody = z.input<typeof cameraCreateBodySchema>;
 export type CameraPatchBody = z.input<typeof cameraPatchBodySchema>;
+export type CameraReplaceBody = z.input<typeof cameraReplaceBodySchema>;
 export type TestConnectionBody = z.input<typeof testConnectionBodySchema>;
 
 export type CameraStatus = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'disabled';

@@ -1,8 +1,8 @@
 /**
  * Camera management behind the API: validate, test the connection (ffprobe), write the change back to the
  * YAML file (comments kept; the first change copies the shipped defaults into the data folder, which is edited
- * from then on), then start/restart/stop only that camera. A failure at any step leaves the running cameras,
- * the files and the database as they were.
+ * from then on), then start/restart/stop only that camera. Changes run one at a time, and a failure at any step
+ * leaves the running cameras, the files and the database as they were.
  */
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -20,12 +20,13 @@ import {
   ConfigError,
   copyConfigFile,
   removeCameraFromFile,
+  replaceCameraInFile,
   updateCameraInFile,
 } from '../config/index.ts';
 import type { CameraRegistry, ProbeResult } from '../ingest/index.ts';
 import { CameraUrlError } from '../ingest/index.ts';
 import type { DetectionStore } from '../store/index.ts';
-import type { CameraCreateBody, CameraPatchBody, CameraView } from './api.ts';
+import type { CameraCreateBody, CameraPatchBody, CameraReplaceBody, CameraView } from './api.ts';
 import { cameraCreateBodySchema } from './api.ts';
 
 /**
@@ -56,6 +57,8 @@ export type CameraServiceDeps = {
 
 export class CameraService {
   private configFiles: ConfigFiles;
+  /** The last change of the camera set queued (settled, never rejected): see `serialised`. */
+  private pending: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: CameraServiceDeps) {
     this.configFiles = deps.configFiles;
@@ -124,8 +127,12 @@ export class CameraService {
       );
   }
 
-  /** Applies a change to the edited file, copying the read-only defaults there first; nothing stays on failure. */
-  private writeFile(change: (file: string) => AppConfig): void {
+  /**
+   * Applies a change to the edited file, copying the read-only defaults there first; nothing stays on failure.
+   * `cameraIndex` is the changed camera's place in `cameras:`: the file's issues with its fields are the request's
+   * fault and name the field; any other issue means the file itself is broken, which is the server's fault.
+   */
+  private writeFile(change: (file: string) => AppConfig, cameraIndex?: number): void {
     const { read, edit } = this.configFiles;
     const copying = read !== edit && !existsSync(edit);
     try {
@@ -133,13 +140,40 @@ export class CameraService {
       this.deps.setConfig(change(edit));
     } catch (error) {
       if (copying) rmSync(edit, { force: true });
-      if (error instanceof ConfigError) throw new ApiError(400, error.message, error.issues);
-      throw new ApiError(500, 'the configuration file cannot be written', undefined, { cause: error });
+      const prefix = `cameras[${cameraIndex}].`;
+      const fieldIssues =
+        error instanceof ConfigError && cameraIndex !== undefined && error.issues.every((i) => i.startsWith(prefix))
+          ? error.issues.map((issue) => issue.slice(prefix.length))
+          : [];
+      if (fieldIssues.length > 0) throw new ApiError(400, fieldIssues.join('; '), fieldIssues);
+      throw new ApiError(500, 'the configuration file cannot be changed', undefined, { cause: error });
     }
     if (read !== edit) {
       this.configFiles = { read: edit, edit };
       this.deps.registry.setBaseDir(path.dirname(edit));
     }
+  }
+
+  /**
+   * Runs one change of the camera set once the changes before it have finished: a change awaits (a connection
+   * test, a camera stopping), and two interleaved at an await would leave the running cameras, the config and the
+   * API disagreeing (a PATCH restarting a camera that a DELETE has just removed from the file).
+   */
+  private serialised<T>(change: () => Promise<T>): Promise<T> {
+    const result = this.pending.then(change);
+    this.pending = result.catch(() => undefined);
+    return result;
+  }
+
+  private configured(id: string): CameraConfig | undefined {
+    return this.deps.getConfig().cameras.find((c) => c.id === id);
+  }
+
+  /** Starts the camera as the config now holds it (`${NAME}` substituted) and gives its view. */
+  private startAsConfigured(id: string): CameraView {
+    const camera = this.configured(id)!;
+    this.start(camera);
+    return this.view(camera);
   }
 
   private start(camera: CameraConfig): void {
@@ -171,33 +205,58 @@ export class CameraService {
     }
   }
 
-  async add(body: CameraCreateBody): Promise<CameraView> {
-    const camera = cameraCreateBodySchema.parse(body);
-    if (this.deps.getConfig().cameras.some((c) => c.id === camera.id))
-      throw new ApiError(409, `id: camera "${camera.id}" exists already`);
-    this.checkModel(camera);
-    await this.requireReachable(camera);
-    this.writeFile((file) => addCameraToFile(file, body as CameraFields));
-    this.start(camera);
-    return this.view(camera);
+  add(body: CameraCreateBody): Promise<CameraView> {
+    return this.serialised(async () => {
+      const camera = cameraCreateBodySchema.parse(body);
+      if (this.configured(camera.id)) throw new ApiError(409, `id: camera "${camera.id}" exists already`);
+      this.checkModel(camera);
+      await this.requireReachable(camera);
+      const cameraIndex = this.deps.getConfig().cameras.length;
+      this.writeFile((file) => addCameraToFile(file, body as CameraFields), cameraIndex);
+      return this.startAsConfigured(camera.id);
+    });
   }
 
-  async update(id: string, patch: CameraPatchBody): Promise<CameraView> {
-    const current = this.deps.getConfig().cameras.find((c) => c.id === id);
-    if (!current) throw new ApiError(404, `no camera "${id}"`);
-    const next = cameraCreateBodySchema.parse({ ...current, ...patch, id });
+  /** PATCH: changes the fields given, the others stay. */
+  update(id: string, patch: CameraPatchBody): Promise<CameraView> {
+    return this.serialised(async () => {
+      const current = this.configured(id);
+      if (!current) throw new ApiError(404, `no camera "${id}"`);
+      const next = cameraCreateBodySchema.parse({ ...current, ...patch, id });
+      return this.change(current, next, (file) => updateCameraInFile(file, id, patch as CameraFields));
+    });
+  }
+
+  /** PUT: replaces the camera by the body (its defaults for the fields not sent); the id is the path's. */
+  replace(id: string, body: CameraReplaceBody): Promise<CameraView> {
+    return this.serialised(async () => {
+      if (body.id !== undefined && body.id !== id)
+        throw new ApiError(400, `id: expected "${id}" (the camera in the path) or no id, got "${body.id}"`);
+      const current = this.configured(id);
+      if (!current) throw new ApiError(404, `no camera "${id}"`);
+      const next = cameraCreateBodySchema.parse({ ...body, id });
+      return this.change(current, next, (file) => replaceCameraInFile(file, id, next as CameraFields));
+    });
+  }
+
+  private async change(
+    current: CameraConfig,
+    next: CameraConfig,
+    write: (file: string) => AppConfig,
+  ): Promise<CameraView> {
     this.checkModel(next);
     if (next.url !== current.url || (next.enabled && !current.enabled)) await this.requireReachable(next);
-    this.writeFile((file) => updateCameraInFile(file, id, patch as CameraFields));
-    await this.deps.registry.remove(id);
-    this.start(next);
-    return this.view(next);
+    this.writeFile(write, this.deps.getConfig().cameras.indexOf(current));
+    await this.deps.registry.remove(current.id);
+    return this.startAsConfigured(current.id);
   }
 
-  async remove(id: string): Promise<void> {
-    if (!this.deps.getConfig().cameras.some((c) => c.id === id)) throw new ApiError(404, `no camera "${id}"`);
-    this.writeFile((file) => removeCameraFromFile(file, id));
-    await this.deps.registry.remove(id);
-    this.deps.store.removeCamera(id);
+  remove(id: string): Promise<void> {
+    return this.serialised(async () => {
+      if (!this.configured(id)) throw new ApiError(404, `no camera "${id}"`);
+      this.writeFile((file) => removeCameraFromFile(file, id));
+      await this.deps.registry.remove(id);
+      this.deps.store.removeCamera(id);
+    });
   }
 }

@@ -21,7 +21,12 @@ import {
   parseExportQuery,
 } from '../store/index.ts';
 import type { DetectionItem, DetectionsResponse, ErrorResponse, StatsResponse } from './api.ts';
-import { cameraCreateBodySchema, cameraPatchBodySchema, testConnectionBodySchema } from './api.ts';
+import {
+  cameraCreateBodySchema,
+  cameraPatchBodySchema,
+  cameraReplaceBodySchema,
+  testConnectionBodySchema,
+} from './api.ts';
 import { AccessGate } from './accessGate.ts';
 import type { Authenticator } from './auth.ts';
 import { ApiError } from './cameraService.ts';
@@ -86,6 +91,14 @@ async function body<T extends z.ZodType>(req: IncomingMessage, schema: T): Promi
     throw new ApiError(400, `invalid request body: ${issues.join('; ')}`, issues);
   }
   return parsed.data;
+}
+
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ApiError(400, `path: "${segment}" has a malformed percent-escape (expected %XX of UTF-8 bytes)`);
+  }
 }
 
 function queryOf(url: URL): Record<string, string> {
@@ -178,7 +191,7 @@ export class ApiServer {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     if (await this.gate!.intercept(req, res, method, url)) return;
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const parts = url.pathname.split('/').filter(Boolean).map(decodePathSegment);
     // /api/cameras/<id> and /api/snapshots/<id> route as :id (but /api/cameras/test-connection is a route).
     const isId = (p: string, i: number): boolean =>
       i >= 2 &&
@@ -220,6 +233,7 @@ export class ApiServer {
         return send(res, 200, camera);
       }
       case 'PUT /api/cameras/:id':
+        return send(res, 200, await deps.cameras.replace(parts[2]!, await body(req, cameraReplaceBodySchema)));
       case 'PATCH /api/cameras/:id':
         return send(res, 200, await deps.cameras.update(parts[2]!, await body(req, cameraPatchBodySchema)));
       case 'DELETE /api/cameras/:id':

@@ -2,7 +2,12 @@
 // Prometheus metrics and the page at /, plus the frame → detection loop and camera management behind them,
 // and what guards them all: the Host/Origin checks and the admin's log-in (sessions, bearer tokens).
 export type * from './api.ts';
-export { cameraCreateBodySchema, cameraPatchBodySchema, testConnectionBodySchema } from './api.ts';
+export {
+  cameraCreateBodySchema,
+  cameraPatchBodySchema,
+  cameraReplaceBodySchema,
+  testConnectionBodySchema,
+} from './api.ts';
 export { Authenticator, authRequired } from './auth.ts';
 export type { AuthenticatorOptions } from './auth.ts';
 export { ApiError, CameraService } from './cameraService.ts';

@@ -1,12 +1,13 @@
 // `ppipe start` and `ppipe serve` as real processes through bin/ppipe: help, and the failures that come
 // before anything is served.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { ModelConfig } from '../../src/config/index.ts';
 import { describeStart } from '../../src/commands/start.ts';
+import { MODEL } from '../applianceSupport.ts';
 import { ppipe } from './support.ts';
 
 describe('ppipe start', () => {
@@ -23,6 +24,49 @@ describe('ppipe start', () => {
     assert.equal(result.code, 1);
     assert.equal(result.stderr.split(bad).length - 1, 1, result.stderr);
     assert.match(result.stderr, /^ppipe start: .*bad\.yaml: expected YAML/);
+  });
+
+  /** A config of one model and a cluster section (which profiles this machine on a first start), no cameras. */
+  const clusterConfig = (modelPath: string): string => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ppipe-start-')), 'config.yaml');
+    writeFileSync(
+      file,
+      `version: 1
+models:
+  - { id: blazeface, kind: blazeface, path: ${modelPath} }
+cameras: []
+cluster: { localWorkers: 1 }
+store: { dataDir: data }
+server: { port: 0 }
+`,
+    );
+    return file;
+  };
+
+  it('a model file that is not there is named once, before anything is served or profiled', async () => {
+    const missing = path.join(tmpdir(), 'ppipe-no-such-model.onnx');
+    const config = clusterConfig(missing);
+    const result = await ppipe(['start', '--config', config], { PORT: '0' });
+    rmSync(path.dirname(config), { recursive: true, force: true });
+    assert.equal(result.code, 1, result.stderr);
+    assert.equal(result.stderr.split(missing).length - 1, 1, result.stderr);
+    assert.match(result.stderr, /models\[0\]\.path: expected a readable ONNX file/);
+    assert.doesNotMatch(result.stderr, /profiling/);
+    assert.doesNotMatch(result.stdout, /listening on/);
+  });
+
+  it('a data folder that cannot keep profiles is reported once, before any profiling', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'ppipe-start-data-'));
+    writeFileSync(path.join(dataDir, 'profiles'), 'a file where the profiles folder should be');
+    const config = clusterConfig(MODEL);
+    const result = await ppipe(['start', '--config', config], { DATA_DIR: dataDir, PORT: '0' });
+    rmSync(path.dirname(config), { recursive: true, force: true });
+    assert.equal(result.code, 1, result.stderr);
+    const profilesDir = path.join(dataDir, 'profiles');
+    assert.equal(result.stderr.split(profilesDir).length - 1, 1, result.stderr);
+    assert.match(result.stderr, /data folder: cannot keep profiles in/);
+    assert.doesNotMatch(result.stderr, /profiling/, 'no model was measured');
+    rmSync(dataDir, { recursive: true, force: true });
   });
 });
 

@@ -18,9 +18,12 @@ export function capture(): { io: CommandIo; out: () => string; err: () => string
 const run = promisify(execFile);
 const PPIPE = path.join(REPO_ROOT, 'bin', 'ppipe');
 
-export async function ppipe(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function ppipe(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(PPIPE, args, { cwd: tmpdir() });
+    const { stdout, stderr } = await run(PPIPE, args, { cwd: tmpdir(), env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };

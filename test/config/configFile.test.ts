@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { copyConfigFile, loadAppConfig, locateConfig } from '../../src/config/index.ts';
+import { copyConfigFile, loadAppConfig, locateConfig, replaceCameraInFile } from '../../src/config/index.ts';
 
 const DEFAULTS = `# shipped defaults
 version: 1
@@ -55,5 +55,36 @@ describe('config files', () => {
     assert.equal(after.cameras[1]!.url, 'rtsp://cam.local/stream', 'network URLs stay as they are');
     assert.equal(after.mqtt?.caFile, '/etc/ssl/ca.pem', 'absolute paths stay as they are');
     assert.ok(!existsSync(`${copy}.${process.pid}.tmp`));
+  });
+
+  it('replacing a camera drops the keys not given and keeps the comments of the rest', () => {
+    const file = path.join(root, 'replace.yaml');
+    writeFileSync(
+      file,
+      `version: 1
+cameras:
+  - id: door
+    name: Front door
+    url: rtsp://cam.local/door   # the porch camera
+    fps: 2
+    width: 640
+models:
+  - { id: blazeface, kind: blazeface, path: m.onnx }
+`,
+    );
+    const config = replaceCameraInFile(file, 'door', { id: 'door', url: 'rtsp://cam.local/door', fps: 4 }, {});
+    assert.deepEqual(config.cameras[0], {
+      id: 'door',
+      url: 'rtsp://cam.local/door',
+      fps: 4,
+      model: 'blazeface',
+      enabled: true,
+    });
+    const text = readFileSync(file, 'utf8');
+    assert.match(text, /url: rtsp:\/\/cam\.local\/door +# the porch camera/);
+    assert.doesNotMatch(text, /name:|width:/);
+    assert.throws(() => replaceCameraInFile(file, 'gate', { id: 'gate', url: 'rtsp://cam.local/gate' }, {}), {
+      message: `${file}: cameras: no camera "gate"`,
+    });
   });
 });

@@ -83,7 +83,9 @@ const NO_MEDIA = { baseDir: '.', mediaDirs: [] };
 describe('camera credentials outside the argv', () => {
   it('the concat script quotes the URL, carries the input options and refuses line breaks', () => {
     // the camera URL parser refuses quotes; the script quotes them anyway, should a caller ever pass one
-    const source = { ...parseCameraUrl('rtsp://u:pw-16@h/s', NO_MEDIA), url: "rtsp://u:it's-16@h/s" };
+    const parsed = parseCameraUrl('rtsp://u:pw-16@h/s', NO_MEDIA);
+    assert.ok(parsed.kind === 'network');
+    const source = { ...parsed, url: "rtsp://u:it's-16@h/s" };
     assert.equal(
       secretInputOf(source, 'tcp'),
       "ffconcat version 1.0\nfile 'rtsp://u:it'\\''s-16@h/s'\noption rtsp_transport tcp\n",

@@ -11,7 +11,7 @@ import type { ClusterConfig, Logger, ModelConfig } from '../../config/index.ts';
 import { ClusterDetector } from './clusterDetector.ts';
 import { ClusterHead } from './clusterHead.ts';
 import type { ControllerEvents, EdgeNetworkOptions, ModelEntry } from '../control/controller.ts';
-import { cpuDeviceClass, ensureLocalProfile, localWorkerThreads } from './localProfile.ts';
+import { cpuDeviceClass, ensureLocalProfile, localWorkerThreads, prepareProfilesFolder } from './localProfile.ts';
 import { PartitionCatalog } from './partitionCatalog.ts';
 import type { ProfiledModel } from '../control/remoteProfiles.ts';
 import { RemoteProfiler } from '../control/remoteProfiles.ts';
@@ -57,6 +57,7 @@ export class DetectionCluster {
     const threads = localWorkerThreads(cluster.workerThreads);
     const deviceClass = cpuDeviceClass(threads);
     const profilesDir = path.join(dataDir, 'profiles');
+    prepareProfilesFolder(profilesDir);
     const entries = new Map<string, ModelEntry>();
     const profiled = new Map<string, ProfiledModel>();
     const inputs = new Map<string, string>();

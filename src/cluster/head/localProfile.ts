@@ -3,11 +3,11 @@
  * class the local workers announce. Measured once (`ppipe profile`, a second or so for BlazeFace) into the
  * data folder and reused while the file covers that device class.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { profileModelToFolder } from '../../models/index.ts';
-import { profileFileSchema } from '../../planner/index.ts';
+import { PrepartitionInfeasibleError, profileFileSchema } from '../../planner/index.ts';
 
 /** Threads per local worker: the configured number, else up to 4 of this machine's cores. */
 export function localWorkerThreads(configured?: number): number {
@@ -57,6 +57,23 @@ function coversDevice(file: string, deviceClass: string): boolean {
   }
 }
 
+/**
+ * Makes the profiles folder and checks that it takes files, so that a data folder that cannot hold profiles
+ * fails once, at once, instead of after the minutes of measuring that it cannot keep.
+ */
+export function prepareProfilesFolder(profilesDir: string): void {
+  try {
+    mkdirSync(profilesDir, { recursive: true });
+    accessSync(profilesDir, constants.W_OK);
+  } catch (error) {
+    // The code only: the system's message repeats the path.
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new Error(`data folder: cannot keep profiles in ${profilesDir}: expected a writable folder (${code})`, {
+      cause: error,
+    });
+  }
+}
+
 /** The profile file of the model on this device class, measured now when the data folder has none. */
 export async function ensureLocalProfile(
   options: LocalProfileOptions,
@@ -84,7 +101,16 @@ export async function ensureLocalProfile(
       if (coversDevice(file, options.deviceClass)) return { file, model, measured: true };
       failures.push(`${blocks} blocks: the written profile has no timings of ${options.deviceClass}`);
     } catch (error) {
-      failures.push(`${blocks} blocks: ${(error as Error).message}`);
+      // Only an unlucky measurement is worth another try with fewer blocks: any other failure (an unreadable
+      // model, a data folder that cannot be written) would repeat the same minutes of measuring and fail again.
+      if (!(error instanceof PrepartitionInfeasibleError))
+        throw new Error(
+          `profiling ${options.modelFile} on ${options.deviceClass} failed: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
+      failures.push(`${blocks} blocks: ${error.message}`);
     } finally {
       options.stderr?.('\n');
     }
