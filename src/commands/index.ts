@@ -14,3 +14,4 @@ export { runSweepCommand } from './sweep.ts';
 export { runStartCommand } from './start.ts';
 export { runWorkerCommand } from './worker.ts';
 export { runClusterBench } from './clusterBench.ts';
+export { runClusterCommand } from './cluster.ts';
