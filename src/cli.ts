@@ -13,7 +13,7 @@ import { runReproduceCommand } from './commands/index.ts';
 import { runSimCommand, runSweepCommand } from './commands/index.ts';
 import { runStartCommand } from './commands/index.ts';
 import { runWorkerCommand } from './commands/index.ts';
-import { runClusterBench } from './commands/index.ts';
+import { runClusterBench, runClusterCommand } from './commands/index.ts';
 import { runSoakCommand } from './commands/index.ts';
 
 type Command = { summary: string; run: (argv: string[], io: CommandIo) => number | Promise<number> };
@@ -49,6 +49,10 @@ const COMMANDS: Record<string, Command> = {
   worker: {
     summary: 'run a worker node: announce over MQTT, load the assigned partitions, serve batches on tensor links',
     run: runWorkerCommand,
+  },
+  cluster: {
+    summary: 'control-plane tools for an external broker: `cluster acl` writes its topic ACL for mosquitto',
+    run: runClusterCommand,
   },
   'cluster-bench': {
     summary: 'emulated PPipe testbed (4 L4 + 12 P4) in separate processes: max load factor of PPipe and NP',

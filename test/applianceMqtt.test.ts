@@ -37,19 +37,24 @@ ${mqttExtra}`,
 }
 
 describe('appliance over MQTT', () => {
-  const broker = new EmbeddedBroker({ port: 0 });
+  const account = { username: 'home', password: 'assistant-secret' };
+  const broker = new EmbeddedBroker({ port: 0, accounts: [account] });
   after(() => broker.stop());
 
   it('publishes detections with Frigate field names, camera status and availability', async () => {
     await broker.start();
-    const client = await mqtt.connectAsync(broker.url);
+    const client = await mqtt.connectAsync(broker.url, account);
     const messages: Array<{ topic: string; payload: string; retain: boolean }> = [];
     client.on('message', (topic, payload, packet) =>
       messages.push({ topic, payload: payload.toString(), retain: packet.retain }),
     );
     await client.subscribeAsync(['home/frigate/events', 'home/cameras/+/status', 'home/nodes/appliance/available']);
     const appliance = new Appliance({
-      configFile: config(mkdtempSync(path.join(tmpdir(), 'ppipe-mqtt-')), broker.url),
+      configFile: config(
+        mkdtempSync(path.join(tmpdir(), 'ppipe-mqtt-')),
+        broker.url,
+        `  username: ${account.username}\n  password: ${account.password}\n`,
+      ),
       logger: pino({ level: 'silent' }),
     });
     try {
@@ -92,8 +97,7 @@ describe('appliance over MQTT', () => {
     const certs = makeTestCertificates();
     const secure = new EmbeddedBroker({
       port: 0,
-      username: 'home',
-      password: 'assistant-secret',
+      accounts: [{ username: 'home', password: 'assistant-secret' }],
       tls: { certFile: certs.certFile, keyFile: certs.keyFile },
     });
     const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-mqtts-'));

@@ -4,12 +4,14 @@
 // process that `ppipe worker` wires and the emulated testbed that `ppipe cluster-bench` runs.
 export * from './control/messages.ts';
 export { EmbeddedBroker } from './control/broker.ts';
-export type { EmbeddedBrokerOptions } from './control/broker.ts';
+export type { BrokerAccount, EmbeddedBrokerOptions, TopicAuthorizer } from './control/broker.ts';
+export { ControlPlaneAcl, NODE_PUBLISHES, NODE_SUBSCRIBES, workerClientId } from './control/acl.ts';
+export type { ControlPlaneAclOptions } from './control/acl.ts';
 export { Bus } from './control/bus.ts';
 export { APPLIANCE_NODE_ID, MqttEventPublisher } from './head/eventPublisher.ts';
 export type { EventPublisherOptions } from './head/eventPublisher.ts';
 export type { BusOptions } from './control/bus.ts';
-export { ModelCache } from './data/modelCache.ts';
+export { ModelCache, modelServerOrigin } from './data/modelCache.ts';
 export { ModelServer } from './data/modelServer.ts';
 export { LinkPool, LinkServer, LinkTokenRejectedError, NicPacer, OutgoingLink } from './data/tensorLink.ts';
 export { decodeFrame, encodeFrame, packTensors, unpackTensors } from './data/tensorFrame.ts';

@@ -15,3 +15,4 @@ export { runStartCommand } from './start.ts';
 export { runWorkerCommand } from './worker.ts';
 export { runClusterBench } from './clusterBench.ts';
 export { runSoakCommand } from './soak.ts';
+export { runClusterCommand } from './cluster.ts';

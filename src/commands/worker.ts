@@ -7,7 +7,7 @@ import type { CommandIo } from './io.ts';
 import type { Device } from '../models/index.ts';
 import { parseDevice } from './profile.ts';
 import { DEFAULT_PREFIX } from '../cluster/index.ts';
-import { runWorkerProcess } from '../cluster/index.ts';
+import { modelServerOrigin, runWorkerProcess } from '../cluster/index.ts';
 import type { WorkerProcessOptions } from '../cluster/index.ts';
 
 export const WORKER_USAGE = `Usage: ppipe worker --broker URL --device-class CLASS [options]
@@ -23,6 +23,8 @@ export const WORKER_USAGE = `Usage: ppipe worker --broker URL --device-class CLA
   --id ID               node id (default: <device-class>-<pid>)
   --cache DIR           model partition cache (default: <tmp>/ppipe-model-cache)
   --token TOKEN         cluster token for tensor links (default: $PPIPE_CLUSTER_TOKEN)
+  --model-origin URL    the head's model server, http(s)://host:port (required unless --emulate): models are
+                        fetched from there only, and the token is sent nowhere else
   --prefix P            MQTT topic prefix (default ${DEFAULT_PREFIX})
   --host H              address the tensor link server listens on (default 127.0.0.1; 0.0.0.0 for other machines)
   --advertise-host H    name other nodes reach this worker by (default: --host, or this machine's name for 0.0.0.0)
@@ -44,6 +46,7 @@ const OPTIONS = {
   id: { type: 'string' },
   cache: { type: 'string' },
   token: { type: 'string' },
+  'model-origin': { type: 'string' },
   prefix: { type: 'string', default: DEFAULT_PREFIX },
   host: { type: 'string', default: '127.0.0.1' },
   'advertise-host': { type: 'string' },
@@ -82,6 +85,16 @@ function workerOptions(values: Values, env: NodeJS.ProcessEnv): { problems: stri
   if (!token) {
     problems.push('--token TOKEN (or $PPIPE_CLUSTER_TOKEN) is required: tensor links reject clients without it');
   }
+  let modelOrigin: string | undefined;
+  if (values['model-origin'] !== undefined) {
+    try {
+      modelOrigin = modelServerOrigin(values['model-origin']);
+    } catch (error) {
+      problems.push(`--model-origin: ${(error as Error).message}`);
+    }
+  } else if (!values.emulate) {
+    problems.push("--model-origin URL (the head's model server) is required: a real worker fetches its models there");
+  }
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) {
     problems.push('--tls-cert and --tls-key go together');
   }
@@ -100,6 +113,7 @@ function workerOptions(values: Values, env: NodeJS.ProcessEnv): { problems: stri
     timeScale,
     ...(values.cache !== undefined ? { cacheDir: values.cache } : {}),
     token: token!,
+    ...(modelOrigin !== undefined ? { modelOrigin } : {}),
     host: values.host,
     ...(values['advertise-host'] !== undefined ? { advertiseHost: values['advertise-host'] } : {}),
     ...(values.username !== undefined ? { brokerUsername: values.username } : {}),

@@ -342,6 +342,30 @@ export const edgeNetworkConfigSchema = z
       'stages where the links allow; without it every worker pools as one data centre',
   );
 
+/** A cluster node's id, which is also its MQTT user name and a topic level: no `/`, wildcards or spaces. */
+export const NODE_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+/** The head's user name on the embedded broker; no node may take it. */
+export const HEAD_USERNAME = 'ppipe-head';
+
+export const clusterNodeSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(NODE_ID_PATTERN, 'expected 1–64 letters, digits, _ . or -')
+      .refine((id) => id !== HEAD_USERNAME, `"${HEAD_USERNAME}" is the head's user name`)
+      .describe("Node id (the worker's --id), which is also its MQTT user name"),
+    password: z
+      .string()
+      .min(16, 'expected at least 16 characters')
+      .optional()
+      .describe(
+        "The node's password on the embedded broker (use ${ENV_VAR}; the worker gets it as $PPIPE_BROKER_PASSWORD); " +
+          'absent: the node is only listed for `ppipe cluster acl` (an external broker keeps its own passwords)',
+      ),
+  })
+  .strict()
+  .describe('A worker started outside the appliance (by hand, by a service manager, on another machine)');
+
 export const clusterConfigSchema = z
   .object({
     broker: z
@@ -402,6 +426,24 @@ export const clusterConfigSchema = z
       .describe(
         'Tensor-link token shared with remote workers (use ${PPIPE_CLUSTER_TOKEN}); default: a random token per ' +
           'start, enough for local workers',
+      ),
+    nodes: z
+      .array(clusterNodeSchema)
+      .default([])
+      .describe(
+        'Workers that are not local workers: the embedded broker admits each with its password and lets it use its ' +
+          'own topics only (docs/mqtt.md); `ppipe cluster acl` writes their ACL for an external broker',
+      ),
+    modelServerPort: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(0)
+      .describe(
+        "TCP port of the head's model server (0: a free one, enough for local workers); other workers are given " +
+          'its origin with --model-origin and fetch models from nowhere else, so give them a fixed port; restart ' +
+          'needed',
       ),
     localWorkers: z
       .number()
@@ -488,6 +530,20 @@ export const appConfigSchema = z
         });
     });
     const cluster = config.cluster;
+    cluster?.nodes.forEach((node, index) => {
+      const localIndex = /^local-(\d+)$/.exec(node.id);
+      const taken =
+        cluster.nodes.findIndex((other) => other.id === node.id) !== index ||
+        (localIndex !== null && Number(localIndex[1]) < cluster.localWorkers);
+      if (taken)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cluster', 'nodes', index, 'id'],
+          message:
+            `node id "${node.id}" is taken (by another node or a local worker local-0 … ` +
+            `local-${cluster.localWorkers - 1})`,
+        });
+    });
     if (cluster && (cluster.tlsCertFile === undefined) !== (cluster.tlsKeyFile === undefined)) {
       ctx.addIssue({
         code: 'custom',

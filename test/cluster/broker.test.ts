@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import mqtt from 'mqtt';
 import { Bus, EmbeddedBroker } from '../../src/cluster/index.ts';
 import type { Announcement, Availability, ResponseEnvelope } from '../../src/cluster/index.ts';
-import { NO_MOSQUITTO, memoryLogger, startMosquitto } from './support.ts';
+import { BROKER_ACCOUNT, NO_MOSQUITTO, memoryLogger, startMosquitto } from './support.ts';
 import { waitFor } from '../helpers.ts';
 
 const announcement: Announcement = {
@@ -22,16 +22,16 @@ const announcement: Announcement = {
   startedAt: 0,
 };
 
-async function exercise(url: string): Promise<void> {
+async function exercise(url: string, login: { username?: string; password?: string } = {}): Promise<void> {
   const { log, lines } = memoryLogger();
-  const node = new Bus({ url, prefix: 'test', clientId: 'node-n1', willNodeId: 'n1' }, log);
+  const node = new Bus({ url, prefix: 'test', clientId: 'node-n1', willNodeId: 'n1', ...login }, log);
   await node.start();
   await node.publish('announce', announcement, 'n1', true);
   await node.publish('available', 'online', 'n1', true);
   await node.serve('health', (data) => ({ echo: data }));
 
   // A controller that connects later still sees the retained announcement and availability.
-  const controller = new Bus({ url, prefix: 'test', clientId: 'controller' }, log);
+  const controller = new Bus({ url, prefix: 'test', clientId: 'controller', ...login }, log);
   await controller.start();
   const seen: Announcement[] = [];
   const availability: Availability[] = [];
@@ -65,7 +65,7 @@ async function exercise(url: string): Promise<void> {
   // The node vanishes without a clean disconnect: the broker publishes its will, retained.
   await node.kill();
   await waitFor('will', () => availability.at(-1) === 'offline', 5000);
-  const late = await mqtt.connectAsync(url, { clientId: 'late' });
+  const late = await mqtt.connectAsync(url, { clientId: 'late', ...login });
   const retained = await new Promise<string>((resolve) => {
     late.on('message', (_topic, payload) => resolve(payload.toString()));
     void late.subscribeAsync('test/nodes/n1/available');
@@ -77,10 +77,10 @@ async function exercise(url: string): Promise<void> {
 
 describe('control plane over MQTT', () => {
   it('works on the embedded broker', async () => {
-    const broker = new EmbeddedBroker();
+    const broker = new EmbeddedBroker({ accounts: [BROKER_ACCOUNT] });
     await broker.start();
     try {
-      await exercise(broker.url);
+      await exercise(broker.url, BROKER_ACCOUNT);
     } finally {
       await broker.stop();
     }

@@ -23,7 +23,7 @@ it(
   'runs on an external broker with credentials; the local worker logs in with the password from its environment',
   { timeout: 60_000 },
   async () => {
-    const broker = new EmbeddedBroker({ username: 'ppipe', password: 'broker-secret' });
+    const broker = new EmbeddedBroker({ accounts: [{ username: 'ppipe', password: 'broker-secret' }] });
     await broker.start();
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ppipe-cluster-head-'));
     const { log } = memoryLogger();
@@ -62,17 +62,22 @@ it(
       );
 
       const firstPlan = cluster.head.controller.current!.planId;
-      remote = spawnWorker(broker.url, 'remote-t4', [
-        '--prefix',
-        'site-a',
-        '--username',
-        'ppipe',
-        '--password',
-        'broker-secret',
-        '--device-class',
-        'T4',
-        '--emulate',
-      ]);
+      remote = spawnWorker(
+        broker.url,
+        'remote-t4',
+        [
+          '--prefix',
+          'site-a',
+          '--username',
+          'ppipe',
+          '--password',
+          'broker-secret',
+          '--device-class',
+          'T4',
+          '--emulate',
+        ],
+        null,
+      );
       await waitFor(
         'a plan made after the remote worker joined',
         () =>

@@ -29,10 +29,16 @@ describe("the head's model server", () => {
     try {
       await server.start();
       const model = server.add(new Uint8Array([1, 2, 3, 4]));
-      await assert.rejects(new ModelCache(cache).get(model), /HTTP 401 \(the model server wants the cluster token\)/);
-      await assert.rejects(new ModelCache(cache, { token: 'wrong-token-0123456789' }).get(model), /HTTP 401/);
+      await assert.rejects(
+        new ModelCache(cache, { origin: server.baseUrl }).get(model),
+        /HTTP 401 \(the model server wants the cluster token\)/,
+      );
+      await assert.rejects(
+        new ModelCache(cache, { origin: server.baseUrl, token: 'wrong-token-0123456789' }).get(model),
+        /HTTP 401/,
+      );
       assert.equal(server.refused, 2);
-      const fetched = await new ModelCache(cache, { token: TOKEN }).get(model);
+      const fetched = await new ModelCache(cache, { origin: server.baseUrl, token: TOKEN }).get(model);
       assert.deepEqual([...fetched.bytes], [1, 2, 3, 4]);
       assert.equal(fetched.cached, false);
       assert.equal(server.served, 1);
@@ -54,10 +60,12 @@ describe("the head's model server", () => {
       const model = server.add(new Uint8Array([9, 8, 7]));
       assert.match(model.url, /^https:\/\/localhost:\d+\/models\/[0-9a-f]{64}$/);
       await assert.rejects(
-        new ModelCache(cache, { token: TOKEN }).get(model),
+        new ModelCache(cache, { origin: server.baseUrl, token: TOKEN }).get(model),
         /TLS certificate not trusted .*--link-ca/,
       );
-      const fetched = await new ModelCache(cache, { token: TOKEN, caFile: certs.caFile }).get(model);
+      const fetched = await new ModelCache(cache, { origin: server.baseUrl, token: TOKEN, caFile: certs.caFile }).get(
+        model,
+      );
       assert.deepEqual([...fetched.bytes], [9, 8, 7]);
     } finally {
       await server.stop();

@@ -12,7 +12,7 @@ import {
   ReservationDispatcher,
 } from '../../src/cluster/index.ts';
 import type { PlacedPlan, PlanMessage, RequestOutcome } from '../../src/cluster/index.ts';
-import { FIXTURE_PROFILES, TOKEN, memoryLogger, spawnWorker } from './support.ts';
+import { BROKER_ACCOUNT, FIXTURE_PROFILES, TOKEN, memoryLogger, spawnWorker } from './support.ts';
 import { waitFor } from '../helpers.ts';
 
 const classesOf = (message: PlanMessage | undefined): string[] =>
@@ -25,9 +25,9 @@ it(
   { timeout: 80_000 },
   async () => {
     const { log, lines } = memoryLogger();
-    const broker = new EmbeddedBroker();
+    const broker = new EmbeddedBroker({ accounts: [BROKER_ACCOUNT] });
     await broker.start();
-    const bus = new Bus({ url: broker.url, prefix: 'ppipe', clientId: 'controller' }, log);
+    const bus = new Bus({ url: broker.url, prefix: 'ppipe', clientId: 'controller', ...BROKER_ACCOUNT }, log);
     const models = new ModelServer();
     const frontend = new Frontend(
       new ReservationDispatcher(),

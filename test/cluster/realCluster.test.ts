@@ -18,7 +18,7 @@ import type { NamedTensor, PlacedPlan, RealPartitionModel } from '../../src/clus
 import { createPartitionExecutor, encodeOnnxModel, loadModel, splitModel } from '../../src/models/index.ts';
 import { zooModel } from '../models/modelZoo.ts';
 import type { Plan } from '../../src/planner/index.ts';
-import { TOKEN, memoryLogger, spawnWorker } from './support.ts';
+import { BROKER_ACCOUNT, TOKEN, memoryLogger, spawnWorker } from './support.ts';
 import { waitFor } from '../helpers.ts';
 
 function twoPartitionPlan(): Plan {
@@ -117,10 +117,11 @@ it('serves a request across two partitions on two worker processes', { timeout: 
 
   const { log } = memoryLogger();
   const cache = mkdtempSync(path.join(os.tmpdir(), 'ppipe-cache-'));
-  const broker = new EmbeddedBroker();
+  const broker = new EmbeddedBroker({ accounts: [BROKER_ACCOUNT] });
   await broker.start();
-  const bus = new Bus({ url: broker.url, prefix: 'ppipe', clientId: 'controller' }, log);
+  const bus = new Bus({ url: broker.url, prefix: 'ppipe', clientId: 'controller', ...BROKER_ACCOUNT }, log);
   const models = new ModelServer();
+  await models.start();
   const frontend = new Frontend(new ReservationDispatcher(), { token: TOKEN, linkDtype: 'float32' }, log);
   let placedPlan: PlacedPlan | undefined;
   const controller = new Controller(
@@ -152,13 +153,14 @@ it('serves a request across two partitions on two worker processes', { timeout: 
       '1',
       '--device',
       'cpu:1',
+      '--model-origin',
+      models.baseUrl,
       '--cache',
       cache,
     ]),
   );
   try {
     await bus.start();
-    await models.start();
     await frontend.start();
     await controller.start();
     await waitFor('both workers serving', () => placedPlan !== undefined, 40_000);

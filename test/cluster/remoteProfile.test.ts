@@ -22,11 +22,19 @@ const PROFILE = 'face_detection_front_128x128_barracuda.profile.json';
 
 describe('a remote device class is measured by its worker and joins the plan', { timeout: 90_000 }, () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ppipe-remote-profile-'));
+  // Workers started outside the appliance log in to its embedded broker with their configured passwords.
+  const remoteAccount = { username: 'remote-1', password: 'remote-1-password-0123' };
+  const emulatedAccount = { username: 'emulated-1', password: 'emulated-1-password-0123' };
   const model = modelConfigSchema.parse({ id: 'blazeface', kind: 'blazeface', path: MODEL });
   const { log, lines } = memoryLogger();
   const cluster = new DetectionCluster(
     {
-      cluster: clusterConfigSchema.parse({ localWorkers: 1, workerThreads: 1, token: TOKEN }),
+      cluster: clusterConfigSchema.parse({
+        localWorkers: 1,
+        workerThreads: 1,
+        token: TOKEN,
+        nodes: [remoteAccount, emulatedAccount].map((a) => ({ id: a.username, password: a.password })),
+      }),
       models: [model],
       dataDir,
       baseDir: dataDir,
@@ -54,18 +62,25 @@ describe('a remote device class is measured by its worker and joins the plan', {
       before.devices.map((d) => d.deviceClass),
       ['cpu-1t'],
     );
-    remote = spawnWorker(cluster.head.brokerUrl, 'remote-1', [
-      '--device-class',
-      'edge-cpu',
-      '--device',
-      'cpu:1',
-      '--gpus',
-      '1',
-      '--mps-levels',
-      '1',
-      '--cache',
-      path.join(dataDir, 'remote-cache'),
-    ]);
+    remote = spawnWorker(
+      cluster.head.brokerUrl,
+      'remote-1',
+      [
+        '--model-origin',
+        cluster.head.models.baseUrl,
+        '--device-class',
+        'edge-cpu',
+        '--device',
+        'cpu:1',
+        '--gpus',
+        '1',
+        '--mps-levels',
+        '1',
+        '--cache',
+        path.join(dataDir, 'remote-cache'),
+      ],
+      remoteAccount,
+    );
     await waitFor('the remote profile merged', () => cluster.remoteProfilesMerged === 1, 60_000).catch(
       (error: Error) => {
         throw new Error(`${error.message}\nhead: ${lines.slice(-8).join('')}\nworker: ${remote!.stderr.slice(-2000)}`);
@@ -89,15 +104,12 @@ describe('a remote device class is measured by its worker and joins the plan', {
   });
 
   it('an emulated node of an unknown class is not asked (it cannot measure) and stays out of plans', async () => {
-    emulated = spawnWorker(cluster.head.brokerUrl, 'emulated-1', [
-      '--device-class',
-      'ghost-gpu',
-      '--emulate',
-      '--gpus',
-      '1',
-      '--mps-levels',
-      '1',
-    ]);
+    emulated = spawnWorker(
+      cluster.head.brokerUrl,
+      'emulated-1',
+      ['--device-class', 'ghost-gpu', '--emulate', '--gpus', '1', '--mps-levels', '1'],
+      emulatedAccount,
+    );
     await waitFor(
       'the head noticing the emulated node',
       () => lines.some((line) => line.includes('an emulated node cannot measure')),

@@ -17,6 +17,8 @@ import type { Detector, RgbImage } from '../../src/detect/index.ts';
 
 export { FIXTURE_PROFILES, REPO_ROOT };
 export const TOKEN = 'test-cluster-token';
+/** The account of test brokers that check passwords but no topics (the embedded broker admits no anonymous client). */
+export const BROKER_ACCOUNT = { username: 'ppipe-test', password: 'test-broker-password' } as const;
 
 /** A logger that keeps its lines in memory (tests look for rejection reasons). */
 export function memoryLogger(): { log: Logger; lines: string[] } {
@@ -34,11 +36,33 @@ export interface WorkerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function spawnWorker(brokerUrl: string, id: string, args: string[]): WorkerProcess {
+/**
+ * A `ppipe worker` process; it logs in as `account` (default BROKER_ACCOUNT, null: give --username in `args`),
+ * the password in its environment.
+ */
+export function spawnWorker(
+  brokerUrl: string,
+  id: string,
+  args: string[],
+  account: { username: string; password: string } | null = BROKER_ACCOUNT,
+): WorkerProcess {
   const child = spawn(
     path.join(REPO_ROOT, 'bin', 'ppipe'),
-    ['worker', '--broker', brokerUrl, '--id', id, '--token', TOKEN, ...args],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    [
+      'worker',
+      '--broker',
+      brokerUrl,
+      '--id',
+      id,
+      '--token',
+      TOKEN,
+      ...(account ? ['--username', account.username] : []),
+      ...args,
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...(account ? { PPIPE_BROKER_PASSWORD: account.password } : {}) },
+    },
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const worker: WorkerProcess = {

@@ -42,8 +42,7 @@ describe('embedded broker over mqtts:// with credentials', () => {
   let broker: EmbeddedBroker;
   before(async () => {
     broker = new EmbeddedBroker({
-      username: USER,
-      password: PASSWORD,
+      accounts: [{ username: USER, password: PASSWORD }],
       tls: { certFile: certs.certFile, keyFile: certs.keyFile },
     });
     await broker.start();
@@ -217,8 +216,7 @@ it(
   async () => {
     const { log } = memoryLogger();
     const broker = new EmbeddedBroker({
-      username: USER,
-      password: PASSWORD,
+      accounts: [{ username: USER, password: PASSWORD }],
       tls: { certFile: certs.certFile, keyFile: certs.keyFile },
     });
     await broker.start();
@@ -233,23 +231,28 @@ it(
       },
       log,
     );
-    const worker = spawnWorker(broker.url, 'tls-1', [
-      '--device-class',
-      'L4',
-      '--emulate',
-      '--broker-ca',
-      certs.caFile,
-      '--username',
-      USER,
-      '--password',
-      PASSWORD,
-      '--tls-cert',
-      certs.certFile,
-      '--tls-key',
-      certs.keyFile,
-      '--link-ca',
-      certs.caFile,
-    ]);
+    const worker = spawnWorker(
+      broker.url,
+      'tls-1',
+      [
+        '--device-class',
+        'L4',
+        '--emulate',
+        '--broker-ca',
+        certs.caFile,
+        '--username',
+        USER,
+        '--password',
+        PASSWORD,
+        '--tls-cert',
+        certs.certFile,
+        '--tls-key',
+        certs.keyFile,
+        '--link-ca',
+        certs.caFile,
+      ],
+      null,
+    );
     try {
       await controller.start();
       const announced: Announcement[] = [];
@@ -275,26 +278,30 @@ it(
   { timeout: 30_000 },
   async () => {
     const broker = new EmbeddedBroker({
-      username: USER,
-      password: PASSWORD,
+      accounts: [{ username: USER, password: PASSWORD }],
       tls: { certFile: certs.certFile, keyFile: certs.keyFile },
     });
     await broker.start();
-    const worker = spawnWorker(broker.url, 'tls-2', [
-      '--device-class',
-      'L4',
-      '--emulate',
-      '--broker-ca',
-      certs.caFile,
-      '--username',
-      USER,
-      '--password',
-      'guess',
-      '--tls-cert',
-      certs.certFile,
-      '--tls-key',
-      certs.keyFile,
-    ]);
+    const worker = spawnWorker(
+      broker.url,
+      'tls-2',
+      [
+        '--device-class',
+        'L4',
+        '--emulate',
+        '--broker-ca',
+        certs.caFile,
+        '--username',
+        USER,
+        '--password',
+        'guess',
+        '--tls-cert',
+        certs.certFile,
+        '--tls-key',
+        certs.keyFile,
+      ],
+      null,
+    );
     try {
       await waitFor('the refused worker to exit', () => worker.child.exitCode !== null, 20_000);
       assert.equal(worker.child.exitCode, 1);

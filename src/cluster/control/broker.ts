@@ -1,29 +1,44 @@
 /**
  * The embedded MQTT broker (aedes on a TCP port, 127.0.0.1 by default), so that one command starts a whole
  * cluster on one box. The same code talks to an external broker (mosquitto, EMQX) by URL instead.
- * With `tls` it listens for mqtts:// only; with `username` it refuses clients without those credentials.
+ * It admits only the accounts it is given (never an anonymous client), and with an `authorizer` checks every
+ * connect, publish (wills included) and subscription against it. With `tls` it listens for mqtts:// only.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { Aedes } from 'aedes';
+import type { Client } from 'aedes';
+
+export interface BrokerAccount {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** Topic rules by user name (ControlPlaneAcl is the control plane's). */
+export interface TopicAuthorizer {
+  mayConnect(username: string, clientId: string): boolean;
+  mayPublish(username: string, topic: string): boolean;
+  maySubscribe(username: string, filter: string): boolean;
+}
 
 export interface EmbeddedBrokerOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
-  /** When set, clients must present these credentials (CONNACK "not authorized" otherwise). */
-  username?: string;
-  password?: string;
+  /** Clients must present one of these (CONNACK "not authorized" otherwise); at least one. */
+  accounts: ReadonlyArray<BrokerAccount>;
+  /** Absent: every account may use every topic. */
+  authorizer?: TopicAuthorizer;
   /** PEM files: listen for mqtts:// instead of plain mqtt://. */
   tls?: { certFile: string; keyFile: string };
 }
 
-/** Compares in constant time, so a remote client cannot learn the password byte by byte from timings. */
-function sameSecret(given: Buffer, expected: Buffer): boolean {
-  return given.length === expected.length && timingSafeEqual(given, expected);
+/** Digests of equal length compare in constant time, so timings tell nothing about the password. */
+function digest(secret: string | Buffer): Buffer {
+  return createHash('sha256').update(secret).digest();
 }
 
 export class EmbeddedBroker {
@@ -31,31 +46,48 @@ export class EmbeddedBroker {
   private server: net.Server | undefined;
   private address: AddressInfo | undefined;
 
-  constructor(private readonly options: EmbeddedBrokerOptions = {}) {}
+  constructor(private readonly options: EmbeddedBrokerOptions) {}
 
   get url(): string {
     if (!this.address) throw new Error('the embedded broker is not started');
     return `${this.options.tls ? 'mqtts' : 'mqtt'}://${this.options.host ?? '127.0.0.1'}:${this.address.port}`;
   }
 
+  /** Clients connected and authenticated now. */
+  get connectedClients(): number {
+    return this.broker?.connectedClients ?? 0;
+  }
+
   async start(): Promise<void> {
-    const { username, password, tls: tlsFiles } = this.options;
-    if (username === undefined && password !== undefined)
-      throw new Error('the embedded broker has a password but no username: set both');
-    const expectedUser = Buffer.from(username ?? '', 'utf8');
-    const expectedPassword = Buffer.from(password ?? '', 'utf8');
-    const broker = await Aedes.createBroker(
-      username === undefined
-        ? {}
-        : {
-            authenticate: (_client, user, pass, done) => {
-              // Evaluate both comparisons so a wrong user name costs the same time as a wrong password.
-              const userOk = sameSecret(Buffer.from(user ?? '', 'utf8'), expectedUser);
-              const passOk = sameSecret(pass === undefined ? Buffer.alloc(0) : Buffer.from(pass), expectedPassword);
-              done(null, user !== undefined && userOk && passOk);
-            },
-          },
-    );
+    const { accounts, authorizer, tls: tlsFiles } = this.options;
+    if (accounts.length === 0)
+      throw new Error('the embedded broker needs at least one account: it admits no anonymous client');
+    const passwordDigests = new Map(accounts.map((account) => [account.username, digest(account.password)]));
+    const unknownUser = digest('');
+    // Who each connection authenticated as: the ACL's subject (aedes keeps no user name on its clients).
+    const usernames = new WeakMap<Client, string>();
+    const broker = await Aedes.createBroker({
+      authenticate: (client, username, password, done) => {
+        const expected = username === undefined ? undefined : passwordDigests.get(username);
+        // Compare even for an unknown user, so that costs the same time as a wrong password.
+        const passwordOk = timingSafeEqual(digest(password ?? Buffer.alloc(0)), expected ?? unknownUser);
+        const admitted = expected !== undefined && passwordOk && (authorizer?.mayConnect(username!, client.id) ?? true);
+        if (admitted) usernames.set(client, username!);
+        done(null, admitted);
+      },
+      // A will is checked here too, when the broker is about to publish it (then `client` may be gone: null).
+      authorizePublish: (client, packet, done) => {
+        const username = client ? usernames.get(client) : undefined;
+        const allowed = username !== undefined && (authorizer?.mayPublish(username, packet.topic) ?? true);
+        done(allowed ? null : new Error(`${username ?? 'unknown'} may not publish on ${packet.topic}`));
+      },
+      // A refused filter gets the SUBACK failure code (0x80); the connection stays up.
+      authorizeSubscribe: (client, subscription, done) => {
+        const username = client ? usernames.get(client) : undefined;
+        const allowed = username !== undefined && (authorizer?.maySubscribe(username, subscription.topic) ?? true);
+        done(null, allowed ? subscription : null);
+      },
+    });
     // Read the PEM files before listening, so a wrong path fails start() instead of the first handshake.
     const server = tlsFiles
       ? tls.createServer({ cert: readFileSync(tlsFiles.certFile), key: readFileSync(tlsFiles.keyFile) }, (socket) =>

@@ -96,11 +96,17 @@ export class Bus {
     if (client) await client.endAsync(true);
   }
 
-  async subscribe<K extends TopicKind>(kind: K, handler: Handler<K>): Promise<void> {
+  /**
+   * Handles a kind's messages: of every node, or with `param` only those on that node's topic (a node's
+   * broker account may read its own topics only).
+   */
+  async subscribe<K extends TopicKind>(kind: K, handler: Handler<K>, param?: string): Promise<void> {
     const list = this.handlers.get(kind) ?? [];
     list.push(handler as Handler<TopicKind>);
     this.handlers.set(kind, list);
-    await this.requireClient().subscribeAsync(subscriptionOf(this.options.prefix, kind), { qos: 1 });
+    const filter =
+      param === undefined ? subscriptionOf(this.options.prefix, kind) : topicOf(this.options.prefix, kind, param);
+    await this.requireClient().subscribeAsync(filter, { qos: 1 });
   }
 
   async publish<K extends TopicKind>(kind: K, value: PayloadOf<K>, param?: string, retain?: boolean): Promise<void> {

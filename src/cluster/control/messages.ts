@@ -4,13 +4,13 @@
  * throws and names the topic and the offending field.
  */
 import { z } from 'zod';
-import { describeIssues } from '../../config/index.ts';
+import { NODE_ID_PATTERN, describeIssues } from '../../config/index.ts';
 import { blockRangeSchema, planSchema, profileDeviceSchema } from '../../planner/index.ts';
 
 export const PROTOCOL_VERSION = 1;
 export const DEFAULT_PREFIX = 'ppipe';
 
-const nodeId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1–64 letters, digits, _ . or -');
+const nodeId = z.string().regex(NODE_ID_PATTERN, 'expected 1–64 letters, digits, _ . or -');
 
 /** A model file on the head's model server, content-addressed. */
 const modelFileSchema = z

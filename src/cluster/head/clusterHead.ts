@@ -5,9 +5,13 @@
  * re-plans when they join or leave) and the supervised local worker processes. Started in that order and
  * stopped in reverse; `ppipe start` (through the appliance) and `ppipe cluster-bench` both run one.
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../config/index.ts';
+import { HEAD_USERNAME } from '../../config/index.ts';
 import { ProfileLibrary } from '../../planner/index.ts';
+import { ControlPlaneAcl } from '../control/acl.ts';
 import { EmbeddedBroker } from '../control/broker.ts';
+import type { BrokerAccount } from '../control/broker.ts';
 import { Bus } from '../control/bus.ts';
 import { Controller } from '../control/controller.ts';
 import type { ControllerEvents, ControllerOptions } from '../control/controller.ts';
@@ -39,9 +43,19 @@ export interface HeadListen {
   readonly linkCaFile?: string;
 }
 
+/** A worker that is not a local worker, admitted by the embedded broker with its own password. */
+export interface NodeAccount {
+  readonly id: string;
+  readonly password: string;
+}
+
 export interface ClusterHeadOptions {
-  /** Absent: the embedded broker on a free loopback port. */
+  /** Absent: the embedded broker on a free loopback port, admitting only the head, its workers and `nodes`. */
   readonly broker?: ExternalBroker;
+  /** Accounts of other workers on the embedded broker (each may use its own topics only). */
+  readonly nodes?: ReadonlyArray<NodeAccount>;
+  /** Port of the model server (default 0: a free one; other workers need a fixed one for --model-origin). */
+  readonly modelServerPort?: number;
   /** Absent: loopback only, plain ws:// and http://. */
   readonly listen?: HeadListen;
   readonly prefix: string;
@@ -133,19 +147,25 @@ export class ClusterHead {
   async start(): Promise<void> {
     const o = this.options;
     try {
+      // On the embedded broker every start makes new passwords for the head and each local worker.
+      const embeddedAccounts = o.broker ? undefined : this.embeddedAccounts();
       if (o.broker) this.url = o.broker.url;
       else {
-        this.embedded = new EmbeddedBroker();
+        this.embedded = new EmbeddedBroker({
+          accounts: [...embeddedAccounts!.values()],
+          authorizer: new ControlPlaneAcl({ prefix: o.prefix, headUsername: HEAD_USERNAME }),
+        });
         await this.embedded.start();
         this.url = this.embedded.url;
       }
+      const headAccount = embeddedAccounts?.get(HEAD_USERNAME) ?? o.broker;
       const bus = new Bus(
         {
           url: this.url,
           prefix: o.prefix,
           clientId: o.clientId ?? `ppipe-head-${process.pid}`,
-          ...(o.broker?.username !== undefined ? { username: o.broker.username } : {}),
-          ...(o.broker?.password !== undefined ? { password: o.broker.password } : {}),
+          ...(headAccount?.username !== undefined ? { username: headAccount.username } : {}),
+          ...(headAccount?.password !== undefined ? { password: headAccount.password } : {}),
           ...(o.broker?.caFile !== undefined ? { caFile: o.broker.caFile } : {}),
         },
         this.log,
@@ -159,7 +179,7 @@ export class ClusterHead {
         ...(listen.tls ? { tls: listen.tls } : {}),
       };
       this.modelServer = new ModelServer({ ...where, token: o.token });
-      await this.modelServer.start();
+      await this.modelServer.start(o.modelServerPort ?? 0);
       const frontend = new Frontend(
         this.dispatcher,
         {
@@ -198,12 +218,25 @@ export class ClusterHead {
           PPIPE_CLUSTER_TOKEN: o.token,
           ...(o.broker?.password !== undefined ? { PPIPE_BROKER_PASSWORD: o.broker.password } : {}),
         };
-        const credentials = [
+        const shared = [
           ...(o.broker?.username !== undefined ? ['--username', o.broker.username] : []),
           ...(o.broker?.caFile !== undefined ? ['--broker-ca', o.broker.caFile] : []),
+          // The only origin the workers fetch models from (and send the token to).
+          '--model-origin',
+          this.modelServer.baseUrl,
         ];
+        // On the embedded broker each worker is its own user (its node id) with its own password.
+        const own = (id: string): Pick<LocalWorkerSpec, 'args' | 'env'> => {
+          const account = embeddedAccounts?.get(id);
+          return account
+            ? { args: ['--username', account.username], env: { PPIPE_BROKER_PASSWORD: account.password } }
+            : { args: [] };
+        };
         this.localWorkers = new LocalWorkers(
-          o.workers.map((w) => ({ id: w.id, args: [...credentials, ...w.args] })),
+          o.workers.map((w) => {
+            const { args, env: ownEnv } = own(w.id);
+            return { id: w.id, args: [...shared, ...args, ...w.args], ...(ownEnv ? { env: ownEnv } : {}) };
+          }),
           {
             brokerUrl: this.url,
             prefix: o.prefix,
@@ -235,6 +268,20 @@ export class ClusterHead {
     await this.embedded?.stop();
     this.embedded = undefined;
     this.serving = undefined;
+  }
+
+  /** The head's and each local worker's account with a fresh random password, and the configured nodes'. */
+  private embeddedAccounts(): Map<string, BrokerAccount> {
+    const accounts = new Map<string, BrokerAccount>();
+    const add = (username: string, password: string): void => {
+      if (accounts.has(username))
+        throw new Error(`two workers have the id "${username}" (local workers, nodes, or the head's user name)`);
+      accounts.set(username, { username, password });
+    };
+    add(HEAD_USERNAME, randomBytes(24).toString('base64url'));
+    for (const worker of this.options.workers ?? []) add(worker.id, randomBytes(24).toString('base64url'));
+    for (const node of this.options.nodes ?? []) add(node.id, node.password);
+    return accounts;
   }
 
   private need<T>(value: T | undefined, what: string): T {

@@ -149,6 +149,11 @@ export class DetectionCluster {
               },
             }
           : {}),
+        // Nodes without a password are listed for an external broker's ACL only.
+        nodes: cluster.nodes.flatMap((node) =>
+          node.password !== undefined ? [{ id: node.id, password: node.password }] : [],
+        ),
+        modelServerPort: cluster.modelServerPort,
         listen: {
           host: cluster.listenHost,
           ...(cluster.advertiseHost !== undefined ? { advertiseHost: cluster.advertiseHost } : {}),

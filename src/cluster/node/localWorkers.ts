@@ -16,6 +16,8 @@ export interface LocalWorkerSpec {
   readonly id: string;
   /** Arguments after `--broker`, `--prefix` and `--id`: device class, device, emulation, … */
   readonly args: ReadonlyArray<string>;
+  /** This worker's own variables besides the shared ones (its PPIPE_BROKER_PASSWORD on the embedded broker). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface SupervisorOptions {
@@ -79,7 +81,7 @@ class SupervisedWorker {
       ],
       {
         stdio: ['pipe', 'ignore', 'pipe'],
-        env: { ...process.env, ...options.env },
+        env: { ...process.env, ...options.env, ...spec.env },
       },
     );
     this.child = child;

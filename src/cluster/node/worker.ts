@@ -19,6 +19,7 @@ import type {
   ProfileRequestMessage,
   ProfileResultMessage,
 } from '../control/messages.ts';
+import { workerClientId } from '../control/acl.ts';
 import { PROTOCOL_VERSION } from '../control/messages.ts';
 import { ModelCache } from '../data/modelCache.ts';
 import type { BatchHeader, FrameHeader, HopTiming, NamedTensor, ResultHeader } from '../data/tensorFrame.ts';
@@ -40,6 +41,11 @@ export interface WorkerOptions {
   timeScale: number;
   cacheDir: string;
   token: string;
+  /**
+   * The head's model server (`http(s)://host:port`): models are fetched from there only, so the token goes
+   * nowhere else. Absent (emulated workers): no model is fetched.
+   */
+  modelOrigin?: string;
   host?: string;
   /** Name other nodes reach this worker's link by (default: host, or the machine's name for a wildcard host). */
   advertiseHost?: string;
@@ -120,7 +126,7 @@ export class WorkerNode {
       {
         url: o.brokerUrl,
         prefix: o.prefix,
-        clientId: `ppipe-worker-${o.id}`,
+        clientId: workerClientId(o.id),
         willNodeId: o.id,
         ...(o.brokerUsername !== undefined ? { username: o.brokerUsername } : {}),
         ...(o.brokerPassword !== undefined ? { password: o.brokerPassword } : {}),
@@ -129,21 +135,28 @@ export class WorkerNode {
       this.log,
     );
     await this.bus.start();
-    await this.bus.subscribe('assignment', (assignment, param) => {
-      if (param !== o.id || assignment.nodeId !== o.id) return;
-      this.loading = this.loading
-        .then(() => this.apply(assignment))
-        .catch((error: unknown) => {
-          this.stats.errors++;
-          this.log.error({ err: error, planId: assignment.planId }, 'assignment failed');
-        });
-    });
-    await this.bus.subscribe('profileRequest', (request, param) => {
-      if (param !== o.id) return;
-      this.loading = this.loading
-        .then(() => this.measureFor(request))
-        .catch((error: unknown) => this.log.warn({ err: error }, 'profile answer not sent'));
-    });
+    await this.bus.subscribe(
+      'assignment',
+      (assignment) => {
+        if (assignment.nodeId !== o.id) return;
+        this.loading = this.loading
+          .then(() => this.apply(assignment))
+          .catch((error: unknown) => {
+            this.stats.errors++;
+            this.log.error({ err: error, planId: assignment.planId }, 'assignment failed');
+          });
+      },
+      o.id,
+    );
+    await this.bus.subscribe(
+      'profileRequest',
+      (request) => {
+        this.loading = this.loading
+          .then(() => this.measureFor(request))
+          .catch((error: unknown) => this.log.warn({ err: error }, 'profile answer not sent'));
+      },
+      o.id,
+    );
     const announcement: Announcement = {
       id: o.id,
       role: 'worker',
@@ -238,7 +251,7 @@ export class WorkerNode {
       this.linkBytesSeen = 0;
     }
     await this.releaseLanes();
-    const cache = this.modelCache();
+    let cache: ModelCache | undefined; // emulated workers fetch no model
     const libraries = new Map<string, ProfileLibrary>();
     const lanes = new Map<string, Lane>();
     for (const partition of assignment.partitions) {
@@ -256,6 +269,7 @@ export class WorkerNode {
       } else {
         if (partition.model === null)
           throw new Error(`${partition.key}: a real worker needs the partition model in its assignment`);
+        cache ??= this.modelCache();
         const fetched = await cache.get(partition.model);
         bytes = fetched.bytes;
         this.log.info(
@@ -279,7 +293,13 @@ export class WorkerNode {
    * certificate, the link CA.
    */
   private modelCache(): ModelCache {
+    if (this.options.modelOrigin === undefined)
+      throw new Error(
+        "this worker was started without --model-origin, the head's model server: it fetches no model (the " +
+          'cluster token goes to that server only)',
+      );
     return new ModelCache(this.options.cacheDir, {
+      origin: this.options.modelOrigin,
       token: this.options.token,
       ...(this.options.linkCaFile !== undefined ? { caFile: this.options.linkCaFile } : {}),
     });
