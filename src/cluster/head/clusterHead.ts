@@ -125,6 +125,19 @@ export class ClusterHead {
     return this.localWorkers?.stats() ?? [];
   }
 
+  /**
+   * Closes the embedded broker (every client is cut off) and opens a new one on the same port, as a broker
+   * restart would: its retained messages are gone until their owners publish them again on reconnecting.
+   */
+  async restartEmbeddedBroker(): Promise<void> {
+    const old = this.need(this.embedded, 'embedded broker');
+    const port = Number(new URL(old.url).port);
+    await old.stop();
+    const reopened = new EmbeddedBroker({ port });
+    await reopened.start();
+    this.embedded = reopened;
+  }
+
   /** Kills a local worker's process as a crash would; the head restarts it. */
   killWorker(id: string): boolean {
     return this.localWorkers?.kill(id) ?? false;
@@ -209,6 +222,7 @@ export class ClusterHead {
             prefix: o.prefix,
             env,
             ...(o.echoWorkerStderr !== undefined ? { echoStderr: o.echoWorkerStderr } : {}),
+            onExit: (id, reason) => this.controllerInstance?.nodeExited(id, reason),
           },
           this.log,
         );
