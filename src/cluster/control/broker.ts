@@ -45,6 +45,8 @@ export class EmbeddedBroker {
   private broker: Aedes | undefined;
   private server: net.Server | undefined;
   private address: AddressInfo | undefined;
+  /** The port of the first start, kept by restart() so that clients find the broker where it was. */
+  private boundPort: number | undefined;
 
   constructor(private readonly options: EmbeddedBrokerOptions) {}
 
@@ -98,7 +100,7 @@ export class EmbeddedBroker {
     server.on('tlsClientError', () => undefined);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {
+      server.listen(this.boundPort ?? this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {
         server.off('error', reject);
         resolve();
       });
@@ -109,6 +111,14 @@ export class EmbeddedBroker {
     this.broker = broker;
     this.server = server;
     this.address = server.address() as AddressInfo;
+  }
+
+  /** Closes the broker (every client is cut off, retained messages are gone) and opens it again on its port. */
+  async restart(): Promise<void> {
+    if (!this.address) throw new Error('the embedded broker is not started');
+    this.boundPort = this.address.port;
+    await this.stop();
+    await this.start();
   }
 
   async stop(): Promise<void> {

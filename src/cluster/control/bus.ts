@@ -36,6 +36,7 @@ export class Bus {
   private client: MqttClient | undefined;
   private readonly handlers = new Map<TopicKind, Array<Handler<TopicKind>>>();
   private readonly requestHandlers = new Map<string, RequestHandler>();
+  private readonly reconnectListeners: Array<() => void> = [];
   /** Rejected inbound payloads (for stats and tests). */
   rejected = 0;
 
@@ -75,6 +76,25 @@ export class Bus {
     this.client = client;
     client.on('message', (topic, payload, packet) => this.dispatch(topic, payload, packet.retain));
     client.on('error', (error) => this.log.warn({ err: error }, 'mqtt client error'));
+    // 'connect' after connectAsync is a reconnection (mqtt.js resubscribes by itself; retained state may be gone).
+    client.on('connect', () => {
+      this.log.info({ url }, 'mqtt reconnected');
+      for (const listener of this.reconnectListeners) {
+        try {
+          listener();
+        } catch (error) {
+          this.log.error({ err: error }, 'reconnect listener failed');
+        }
+      }
+    });
+  }
+
+  /**
+   * Calls `listener` after each reconnection to the broker. A restarted broker has lost its retained
+   * messages (availability, announcements, plans, assignments): their owners publish them again here.
+   */
+  onReconnect(listener: () => void): void {
+    this.reconnectListeners.push(listener);
   }
 
   /** Whether the client is connected to the broker now (it reconnects on its own otherwise). */

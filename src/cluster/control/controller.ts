@@ -51,7 +51,13 @@ export interface ControllerOptions {
   paceLinks: boolean;
   linkDtype: 'float16' | 'float32';
   deadAfterMs?: number;
+  /** Re-plan this long after the last node joined (joins at start-up come in a burst: one plan for them). */
   debounceMs?: number;
+  /**
+   * Re-plan this long after a node left or a node that had left came back: meanwhile the cluster serves
+   * degraded or not at all, so sooner than debounceMs, yet long enough to gather nodes that leave together.
+   */
+  recoveryDebounceMs?: number;
   planTimeLimitS?: number;
   /**
    * Whether the planner can place work on a node (e.g. its device class is profiled for the models); nodes
@@ -129,6 +135,8 @@ export interface NodeRecord {
   available: boolean;
   lastSeenMs: number;
   up: boolean;
+  /** It was up once and left: its return is a recovery, re-planned without the join debounce. */
+  hasLeft: boolean;
   ready: boolean;
   planId: string | null;
 }
@@ -202,7 +210,24 @@ export class Controller {
       nodesUp: [...this.nodes.values()].filter((r) => r.up).length,
       planId: this.current?.planId ?? null,
     }));
+    this.bus.onReconnect(() => {
+      this.restoreRetained().catch((error: unknown) =>
+        this.log.warn({ err: error }, 'plan and assignments not restored after reconnecting'),
+      );
+    });
     this.sweep = setInterval(() => this.checkSilence(), 200);
+  }
+
+  /**
+   * After a reconnection: the broker may be a restarted one that lost its retained messages, so the current
+   * plan and assignments are published again (workers skip an assignment of the plan they already have).
+   */
+  private async restoreRetained(): Promise<void> {
+    const current = this.current;
+    if (!current) return;
+    await this.bus.publish('plan', current, undefined, true);
+    for (const [id, assignment] of this.assignments) await this.bus.publish('assignment', assignment, id, true);
+    this.log.info({ planId: current.planId }, 'plan and assignments published again after reconnecting');
   }
 
   async stop(): Promise<void> {
@@ -223,6 +248,18 @@ export class Controller {
   /** Plans again soon (debounced like node changes), e.g. because the profiles changed. */
   requestReplan(reason: string): void {
     this.schedule(reason);
+  }
+
+  /**
+   * A node's process is known to have ended (its supervisor saw it exit): it is down now, without waiting
+   * for the broker's will or a heartbeat timeout, and only a new `online` brings it back (a heartbeat the
+   * dead process sent before it died does not).
+   */
+  nodeExited(id: string, reason: string): void {
+    const record = this.nodes.get(id);
+    if (!record) return;
+    record.available = false;
+    this.markDown(id, reason);
   }
 
   /** Resolves once the planning run in progress (if any) has published. */
@@ -246,6 +283,7 @@ export class Controller {
         available: false,
         lastSeenMs: performance.now(),
         up: false,
+        hasLeft: false,
         ready: false,
         planId: null,
       };
@@ -268,7 +306,7 @@ export class Controller {
           after: { id, deviceClass: record.announcement.deviceClass },
         })
         .catch(() => undefined);
-      this.schedule(`node ${id} joined`);
+      this.schedule(`node ${id} joined`, record.hasLeft ? this.recoveryDebounceMs() : undefined);
     }
   }
 
@@ -276,17 +314,28 @@ export class Controller {
     const record = this.nodes.get(id);
     if (!record?.up) return;
     record.up = false;
+    record.hasLeft = true;
     record.ready = false;
     this.log.warn({ node: id, reason }, 'node left');
     this.bus
       .publish('events', { type: 'end', kind: 'node', before: { id }, after: { id, reason } })
       .catch(() => undefined);
     this.events.onNodeDown?.(id, reason);
-    this.schedule(`node ${id} left (${reason})`);
+    this.schedule(`node ${id} left (${reason})`, this.recoveryDebounceMs());
+  }
+
+  private recoveryDebounceMs(): number {
+    return this.options.recoveryDebounceMs ?? 50;
   }
 
   private checkSilence(): void {
     const now = performance.now();
+    // While the controller cannot hear anyone (its broker is down or restarting), silence says nothing
+    // about the nodes: their clocks start again when it hears again.
+    if (!this.bus.connected) {
+      for (const record of this.nodes.values()) record.lastSeenMs = now;
+      return;
+    }
     const limit = this.options.deadAfterMs ?? 3000;
     for (const [id, record] of this.nodes)
       if (record.up && now - record.lastSeenMs > limit) this.markDown(id, `silent for more than ${limit} ms`);

@@ -139,6 +139,14 @@ export class ClusterHead {
     return this.localWorkers?.stats() ?? [];
   }
 
+  /**
+   * Closes the embedded broker (every client is cut off) and opens a new one on the same port, as a broker
+   * restart would: its retained messages are gone until their owners publish them again on reconnecting.
+   */
+  async restartEmbeddedBroker(): Promise<void> {
+    await this.need(this.embedded, 'embedded broker').restart();
+  }
+
   /** Kills a local worker's process as a crash would; the head restarts it. */
   killWorker(id: string): boolean {
     return this.localWorkers?.kill(id) ?? false;
@@ -242,6 +250,7 @@ export class ClusterHead {
             prefix: o.prefix,
             env,
             ...(o.echoWorkerStderr !== undefined ? { echoStderr: o.echoWorkerStderr } : {}),
+            onExit: (id, reason) => this.controllerInstance?.nodeExited(id, reason),
           },
           this.log,
         );

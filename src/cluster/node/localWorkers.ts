@@ -29,6 +29,11 @@ export interface SupervisorOptions {
   readonly echoStderr?: boolean;
   readonly backoffInitialMs?: number;
   readonly backoffMaxMs?: number;
+  /**
+   * A worker's process ended on its own (crash, kill): the head learns it from the process at once rather
+   * than from the broker's will or a heartbeat timeout.
+   */
+  readonly onExit?: (id: string, reason: string) => void;
 }
 
 export interface LocalWorkerStats {
@@ -95,8 +100,14 @@ class SupervisedWorker {
       child.once('close', (code, signal) => {
         resolve();
         if (this.stopping) return;
+        options.onExit?.(spec.id, `process exited (${signal ?? `code ${code ?? '?'}`})`);
         this.failures = performance.now() - startedMs > HEALTHY_RUN_MS ? 1 : this.failures + 1;
-        const delayMs = backoffDelayMs(this.failures, options.backoffInitialMs ?? 500, options.backoffMaxMs ?? 30_000);
+        // The first failure in a row restarts at once (a crash, a kill: the node is wanted back now); the
+        // next ones back off, so a worker that cannot start is not respawned in a tight loop.
+        const delayMs =
+          this.failures === 1
+            ? 0
+            : backoffDelayMs(this.failures - 1, options.backoffInitialMs ?? 500, options.backoffMaxMs ?? 30_000);
         this.log.warn(
           { worker: spec.id, code, signal, restartInMs: delayMs, stderrTail: this.stderrTail.slice(-500) },
           'worker process exited; restarting',

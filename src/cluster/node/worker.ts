@@ -75,6 +75,8 @@ export class WorkerNode {
   private heartbeat: NodeJS.Timeout | undefined;
   private lanes = new Map<string, Lane>();
   private assignment: Assignment | undefined;
+  /** The plan of the last assignment taken (applied, or queued to be). */
+  private acceptedPlanId: string | undefined;
   private ready = false;
   private seq = 0;
   private inflight = 0;
@@ -139,6 +141,11 @@ export class WorkerNode {
       'assignment',
       (assignment) => {
         if (assignment.nodeId !== o.id) return;
+        // The same plan again (a controller restoring a restarted broker's retained state, a retained message
+        // redelivered after a reconnection): already applied, or being applied; loading it twice would only
+        // stop serving meanwhile.
+        if (assignment.planId === this.acceptedPlanId) return;
+        this.acceptedPlanId = assignment.planId;
         this.loading = this.loading
           .then(() => this.apply(assignment))
           .catch((error: unknown) => {
@@ -170,8 +177,17 @@ export class WorkerNode {
       versions: { protocol: PROTOCOL_VERSION, ppipe: PPIPE_VERSION, node: process.version },
       startedAt: this.startedMs,
     };
-    await this.bus.publish('announce', announcement, o.id, true);
-    await this.bus.publish('available', 'online', o.id, true);
+    const presentSelf = async (bus: Bus): Promise<void> => {
+      await bus.publish('announce', announcement, o.id, true);
+      await bus.publish('available', 'online', o.id, true);
+    };
+    await presentSelf(this.bus);
+    const bus = this.bus;
+    bus.onReconnect(() => {
+      presentSelf(bus)
+        .then(() => this.beat())
+        .catch((error: unknown) => this.log.warn({ err: error }, 'announcement after reconnecting not sent'));
+    });
     this.heartbeat = setInterval(() => this.beat(), o.heartbeatMs ?? 500);
     this.beat();
     this.log.info(
