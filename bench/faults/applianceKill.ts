@@ -88,7 +88,7 @@ async function exportUntil<T>(
   }
 }
 
-export interface ApplianceKill {
+export type ApplianceKill = {
   /** Rows the last export before the kill returned (it had more than the export before it: writes went on). */
   rowsExportedBeforeKill: number;
   /** Of those rows, the ones missing from (or changed in) the file after the kill: must be 0. */
@@ -97,7 +97,7 @@ export interface ApplianceKill {
   /** From the restart's spawn to its first export, and to its first new row, seconds. */
   restartServingAfterS: number;
   restartWritingAfterS: number;
-}
+};
 
 /** Kills a writing appliance once it has stored `rowsBeforeKill` rows, then checks the file and restarts it. */
 export async function killApplianceDuringWrites(options: {

@@ -64,7 +64,7 @@ class HttpTestCamera {
   }
 }
 
-export interface CameraReturn {
+export type CameraReturn = {
   /** How long the source was gone, seconds. */
   deadForS: number;
   /** From the source's return to the camera's first frame after it, seconds. */
@@ -75,7 +75,7 @@ export interface CameraReturn {
   backoffInitialMs: number;
   backoffMaxMs: number;
   statusWhileDead: string;
-}
+};
 
 /** Waits for the camera's next frame (the promise rejects after `timeoutMs`). */
 function nextFrame(camera: Camera, timeoutMs: number): Promise<number> {
