@@ -92,4 +92,35 @@ describe('clusterProblem', () => {
     const sources = new Set(plan.dnns[0]!.pipelines.map((p) => p.source));
     assert.deepEqual([...sources].sort(), ['shop-1', 'shop-2']);
   });
+
+  it('plans the edge alone while no node is up at the far end of a link (a WAN partition)', async () => {
+    const edge = {
+      sites: [
+        {
+          name: 'shop-1',
+          decodeUsPerFrame: 3000,
+          cameras: [{ count: 4, dnn: 'repvgg-b3', fps: 15, bitrateMbps: 3 }],
+        },
+      ],
+      links: [{ from: 'shop-1', to: 'cloud', bandwidthGbps: 0.2, rttUs: 10_000 }],
+    };
+    const document = clusterProblem([node('edge-a', 'T4', 'shop-1', 1)], { ...base, edge });
+    assert.deepEqual(
+      document.sites!.map((s) => [s.name, (s.cameras ?? []).length]),
+      [
+        ['shop-1', 1],
+        ['cloud', 0],
+      ],
+      'the cloud stays a site of the network, without GPUs',
+    );
+    const problem = resolveProblem(parseProblem('cluster', { ...document, sloMultiplier: 10 }), '/');
+    const plan = planFromOutcome(
+      problem,
+      await planProblem(problem, solver, { deadlineMs: performance.now() + 20_000 }),
+    );
+    assert.deepEqual(validatePlan(plan, problem), []);
+    assert.ok(plan.objective > 0, 'the edge serves what its T4 can');
+    const sites = plan.dnns[0]!.pipelines.flatMap((p) => p.partitions.map((part) => part.site));
+    assert.deepEqual([...new Set(sites)], ['shop-1']);
+  });
 });

@@ -82,7 +82,8 @@ export interface EdgeNetworkOptions {
 /**
  * The planning problem for the nodes that are up: one GPU entry per device class (per class and site with
  * an edge network), counting their GPUs; MPS levels are the smallest any node offers, GPUs per server the
- * largest node. Sites that nodes announce but the edge network does not list join it without cameras.
+ * largest node. Sites that nodes announce or links join but the edge network does not list join it without
+ * cameras.
  */
 export function clusterProblem(
   nodes: ReadonlyArray<Announcement>,
@@ -111,9 +112,10 @@ export function clusterProblem(
       });
   }
   const sites = edge ? [...edge.sites] : undefined;
-  if (sites) {
-    for (const node of nodes)
-      if (!sites.some((s) => s.name === node.site)) sites.push({ name: node.site, cameras: [] });
+  if (edge && sites) {
+    // A link's far end stays a site while no node is up there (a WAN partition): the edge then plans alone.
+    const names = [...nodes.map((n) => n.site), ...edge.links.flatMap((link) => [link.from, link.to])];
+    for (const name of names) if (!sites.some((s) => s.name === name)) sites.push({ name, cameras: [] });
   }
   return {
     profiles: options.profiles,
