@@ -196,7 +196,8 @@ export async function killApplianceDuringWrites(options: {
   }
 }
 
-export const scenario = {
-  name: 'appliance SIGKILLed during writes',
-  run: (): Promise<Record<string, unknown>> => killApplianceDuringWrites({ rowsBeforeKill: 100 }),
-};
+export const name = 'applianceKill';
+
+export function run(): Promise<object> {
+  return killApplianceDuringWrites({ rowsBeforeKill: 100 });
+}

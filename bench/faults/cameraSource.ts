@@ -109,7 +109,7 @@ export async function measureCameraReturn(options: {
   const camera = new Camera(
     { id: 'fault-camera', url: source.url, fps: 5, enabled: true },
     ingest,
-    process.cwd(),
+    { baseDir: process.cwd(), mediaDirs: [] },
     undefined,
     silentLogger,
   );
@@ -141,7 +141,8 @@ export async function measureCameraReturn(options: {
 }
 
 /** Dead for longer than the backoff cap, so the measurement shows the cap's worst effect. */
-export const scenario = {
-  name: 'camera source disappears and returns',
-  run: (): Promise<Record<string, unknown>> => measureCameraReturn({ deadForS: 40 }),
-};
+export const name = 'cameraSourceReturn';
+
+export function run(): Promise<object> {
+  return measureCameraReturn({ deadForS: 40 });
+}

@@ -1,6 +1,6 @@
 // Fault: a partition between an edge and a cloud site. Two network namespaces made here (edge, cloud) joined
 // by a veth pair, the WAN, with addresses only inside them (10.200.0.1 edge, 10.200.0.2 cloud). The edge holds
-// mosquitto and the cluster head with its local worker (bench/faults/partitionEdge.ts, which cuts and heals
+// mosquitto and the cluster head with its local worker (bench/faults/support/partitionEdge.ts, which cuts and heals
 // the WAN and measures); the cloud holds one emulated worker with four L4s. Everything made is removed at the
 // end, also on failure. Where it cannot run (not root, no `ip` or mosquitto, no namespaces) it says why.
 import { spawn, spawnSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../src/config/index.ts';
-import type { PartitionEdgeOptions } from './partitionEdge.ts';
+import type { PartitionEdgeOptions } from './support/partitionEdge.ts';
 
 const EDGE_ADDRESS = '10.200.0.1';
 const CLOUD_ADDRESS = '10.200.0.2';
@@ -120,7 +120,7 @@ export async function measurePartition(options: { edgeOnlyS: number }): Promise<
     };
     const loader = `file://${path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')}`;
     const edge = spawnIn(edgeNs, process.execPath, [
-      ...['--import', loader, path.join(REPO_ROOT, 'bench', 'faults', 'partitionEdge.ts')],
+      ...['--import', loader, path.join(REPO_ROOT, 'bench', 'faults', 'support', 'partitionEdge.ts')],
       JSON.stringify(edgeOptions),
     ]);
     spawned.push(edge);
@@ -144,7 +144,8 @@ export async function measurePartition(options: { edgeOnlyS: number }): Promise<
   }
 }
 
-export const scenario = {
-  name: 'partition between an edge and a cloud site',
-  run: (): Promise<Record<string, unknown>> => measurePartition({ edgeOnlyS: 3 }),
-};
+export const name = 'partition';
+
+export function run(): Promise<object> {
+  return measurePartition({ edgeOnlyS: 3 });
+}

@@ -7,9 +7,9 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { pino } from 'pino';
-import { ClusterHead, siteEdgeNetwork } from '../../src/cluster/index.ts';
-import type { RequestOutcome } from '../../src/cluster/index.ts';
-import { REPO_ROOT, clusterConfigSchema } from '../../src/config/index.ts';
+import { ClusterHead, siteEdgeNetwork } from '../../../src/cluster/index.ts';
+import type { RequestOutcome } from '../../../src/cluster/index.ts';
+import { REPO_ROOT, clusterConfigSchema } from '../../../src/config/index.ts';
 
 export interface PartitionEdgeOptions {
   brokerUrl: string;
