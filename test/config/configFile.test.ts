@@ -79,6 +79,7 @@ models:
       fps: 4,
       model: 'blazeface',
       enabled: true,
+      rtspTransport: 'auto',
     });
     const text = readFileSync(file, 'utf8');
     assert.match(text, /url: rtsp:\/\/cam\.local\/door +# the porch camera/);
