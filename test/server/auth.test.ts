@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { parseAppConfig, sha256Hex, silentLogger } from '../../src/config/index.ts';
+import { parseAppConfig, SecretRedactor, sha256Hex, silentLogger } from '../../src/config/index.ts';
 import { ApiServer, ApplianceMetrics, Authenticator, LiveFeed } from '../../src/server/index.ts';
 import type { ApiServerDeps, CameraService } from '../../src/server/index.ts';
 import { LOGIN_ATTEMPTS_PER_WINDOW, LOGIN_WINDOW_MS } from '../../src/server/auth.ts';
@@ -31,7 +31,7 @@ describe('auth: log-in required on loopback', () => {
   const metrics = new ApplianceMetrics();
   // Only GET /api/cameras and /metrics are routed past the log-in below.
   const cameras = { list: () => [] } as unknown as CameraService;
-  const deps = { host: '127.0.0.1', port: 0, cameras, live, metrics, log, auth };
+  const deps = { host: '127.0.0.1', port: 0, cameras, live, metrics, log, auth, redactor: new SecretRedactor() };
   const server = new ApiServer(deps as unknown as ApiServerDeps);
   const client = new HttpClient(() => server.port);
   const origin = (): string => `http://127.0.0.1:${server.port}`;

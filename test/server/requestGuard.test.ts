@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ApiServer, LiveFeed } from '../../src/server/index.ts';
 import type { ApiServerDeps, CameraService } from '../../src/server/index.ts';
 import { allowedHostNames, hostNameOf, isSameOrigin } from '../../src/server/requestGuard.ts';
-import { silentLogger } from '../../src/config/index.ts';
+import { SecretRedactor, silentLogger } from '../../src/config/index.ts';
 import { HttpClient } from './httpClient.ts';
 
 describe('requestGuard: names and origins', () => {
@@ -54,7 +54,15 @@ describe('requestGuard: over HTTP', () => {
     },
   } as unknown as CameraService;
   const live = new LiveFeed(() => ({ type: 'snapshot', topic: 'ppipe/snapshot', cameras: [], detections: [] }));
-  const deps = { host: '127.0.0.1', port: 0, cameras, live, log: silentLogger, allowedHosts: ['ppipe.local'] };
+  const deps = {
+    host: '127.0.0.1',
+    port: 0,
+    cameras,
+    live,
+    log: silentLogger,
+    allowedHosts: ['ppipe.local'],
+    redactor: new SecretRedactor(),
+  };
   const server = new ApiServer(deps as unknown as ApiServerDeps);
   const client = new HttpClient(() => server.port);
   before(async () => {
