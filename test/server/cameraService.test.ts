@@ -81,13 +81,15 @@ server:
     const { id: _id, ...settings } = expected;
     assert.deepEqual(settingsOf(patched.json as CameraView), settings);
     assert.deepEqual(settingsOf((await api('GET', '/api/cameras/door')).json as CameraView), settings);
+    // POST wrote the schema's defaults of the fields not sent (rtspTransport) into the file too
+    const inFile = { ...expected, rtspTransport: 'auto' };
     assert.deepEqual(
       fileCameras().find((c) => c.id === 'door'),
-      expected,
+      inFile,
       'the file holds the fields sent, nothing reset',
     );
     const loaded = loadAppConfig(configFile, {}).cameras.find((c) => c.id === 'door');
-    assert.deepEqual(loaded, expected);
+    assert.deepEqual(loaded, inFile);
     assert.equal(appliance.cameras.get('door')?.stats().status, 'disabled', 'still disabled');
   });
 
@@ -103,7 +105,14 @@ server:
       model: 'blazeface',
       enabled: false,
     });
-    const door = { id: 'door', url: `image:${ASTRONAUT}`, fps: 3, model: 'blazeface', enabled: false };
+    const door = {
+      id: 'door',
+      url: `image:${ASTRONAUT}`,
+      fps: 3,
+      model: 'blazeface',
+      enabled: false,
+      rtspTransport: 'auto',
+    };
     assert.deepEqual(
       loadAppConfig(configFile, {}).cameras.find((c) => c.id === 'door'),
       door,
