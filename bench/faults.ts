@@ -37,6 +37,8 @@ const results: Record<string, object> = {};
 for (const scenario of scenarios) {
   if (values.only && !values.only.includes(scenario.name)) continue;
   process.stderr.write(`faults: ${scenario.name}…\n`);
-  results[scenario.name] = await scenario.run();
+  // One failing scenario is reported in its place; the others still run and print.
+  results[scenario.name] = await scenario.run().catch((error: unknown) => ({ error: String(error) }));
 }
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+if (Object.values(results).some((result) => 'error' in result)) process.exitCode = 1;

@@ -1,23 +1,9 @@
 // The head's embedded broker closed and opened again on its port while requests stream in (two emulated
-// local workers): time until the head and every worker are heard again and the plan is retained again,
+// local workers): time until the head and every worker are heard again,
 // requests dropped meanwhile, and whether the controller re-planned (it should not).
-import mqtt from 'mqtt';
 import { RequestStream, emulatedHead, emulatedWorker, until } from './support/emulatedCluster.ts';
 
 export const name = 'brokerRestart';
-
-/** Whether a fresh client gets the retained plan `planId` from the broker. */
-async function planRetained(brokerUrl: string, planId: string): Promise<boolean> {
-  const client = await mqtt.connectAsync(brokerUrl, { reconnectPeriod: 0, connectTimeout: 1000 });
-  let found = false;
-  client.on('message', (_topic, payload, packet) => {
-    if (packet.retain && payload.toString('utf8').includes(planId)) found = true;
-  });
-  await client.subscribeAsync('faults/plan', { qos: 1 });
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  await client.endAsync();
-  return found;
-}
 
 export async function run(): Promise<object> {
   const workers = [emulatedWorker('l4-a', 'L4'), emulatedWorker('l4-b', 'L4')];
@@ -45,16 +31,14 @@ export async function run(): Promise<object> {
         30_000,
       );
       const workersBackMs = performance.now();
-      let retainedMs: number | null = null;
-      for (let tries = 0; tries < 50 && retainedMs === null; tries++)
-        if (await planRetained(head.brokerUrl, planBefore)) retainedMs = performance.now();
+      // The embedded broker's ACL admits no observer of the retained plan (test/cluster/faultsBroker.test.ts checks
+      // it on mosquitto); what counts here is that the same plan goes on serving.
       await new Promise((resolve) => setTimeout(resolve, 2000));
       await stream.stop();
       return {
         reopenMs: Math.round(reopenedMs - restartedMs),
         headBackMs: Math.round(headBackMs - restartedMs),
         workersBackMs: Math.round(workersBackMs - restartedMs),
-        planRetainedAgainMs: retainedMs === null ? null : Math.round(retainedMs - restartedMs),
         replanned: head.controller.current!.planId !== planBefore,
         requestsFromRestart: stream.countsSince(restartedMs),
       };
