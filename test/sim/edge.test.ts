@@ -207,7 +207,7 @@ test('reproduce --edge writes edge.json with one object per scenario and strateg
       arrivals: { kind: 'poisson' },
       durationS: 1,
       seed: 1,
-      planTimeLimitS: 3,
+      planTimeLimitS: 30, // the answer, not the speed: under load HiGHS may need more than a few seconds
       workers: 1,
       scenarios: [scenario],
       onProgress: () => {},
