@@ -102,7 +102,10 @@ export async function measureCameraReturn(options: {
   ingest?: Partial<IngestConfig>;
   frameTimeoutS?: number;
 }): Promise<CameraReturn> {
-  const { ingest } = appConfigSchema.parse({ ingest: options.ingest ?? {} });
+  // ffmpeg and ffprobe as the product resolves them (PATH, else the npm-shipped binaries)
+  const { ingest } = appConfigSchema.parse({
+    ingest: { ffmpegPath: FFMPEG, ffprobePath: resolveTool('ffprobe', 'ffprobe'), ...options.ingest },
+  });
   const frameTimeoutMs = (options.frameTimeoutS ?? 120) * 1000;
   const source = new HttpTestCamera();
   await source.start(0);

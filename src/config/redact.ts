@@ -118,8 +118,15 @@ export class SecretRedactor {
       const copy = Object.create(Object.getPrototypeOf(value) as object) as Error;
       for (const key of Object.getOwnPropertyNames(value)) {
         const descriptor = Object.getOwnPropertyDescriptor(value, key)!;
-        if ('value' in descriptor) descriptor.value = this.redactWithin(descriptor.value, seen);
-        Object.defineProperty(copy, key, descriptor);
+        // Newer V8 (Node 26) makes `stack` an accessor bound to the original: copy what it reads as plain data.
+        const raw: unknown =
+          'value' in descriptor ? descriptor.value : (value as unknown as Record<string, unknown>)[key];
+        Object.defineProperty(copy, key, {
+          value: this.redactWithin(raw, seen),
+          writable: true,
+          configurable: true,
+          enumerable: descriptor.enumerable ?? false,
+        });
       }
       return copy;
     }
