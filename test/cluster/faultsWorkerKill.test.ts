@@ -1,5 +1,5 @@
-// A local worker SIGKILLed: the head learns it from the process's exit (not from the broker's will or a
-// heartbeat timeout), restarts it at once, and the cluster serves again on the restarted worker.
+// A local worker SIGKILLed: the head learns it from the process's exit or the broker's will, whichever comes
+// first (never from a heartbeat timeout), restarts it at once, and the cluster serves again on it.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { ClusterHead } from '../../src/cluster/index.ts';
@@ -7,7 +7,7 @@ import { FIXTURE_PROFILES, TOKEN, memoryLogger } from './support.ts';
 import { waitFor } from '../helpers.ts';
 
 it(
-  'a killed local worker is known dead from its exit, restarted at once, and serves again',
+  'a killed local worker is known dead at once, restarted at once, and serves again',
   { timeout: 90_000 },
   async () => {
     const downs: string[] = [];
@@ -34,10 +34,17 @@ it(
       const planBefore = await waitFor('the worker serving', () => head.placedPlan?.planId, 60_000);
       assert.ok(head.killWorker('l4-a'));
       await waitFor('the node down', () => downs.length > 0 || undefined, 15_000);
-      assert.deepEqual(downs, ['l4-a: process exited (SIGKILL)'], 'the process exit, not the will, says it is down');
-      const restart = lines
-        .map((line) => JSON.parse(line) as { msg: string; restartInMs?: number })
-        .find((l) => l.msg.startsWith('worker process exited'));
+      // Both signals are immediate; under load the broker may see the socket close before Node reports the exit.
+      assert.equal(downs.length, 1, `one node-down, got ${downs.join('; ')}`);
+      assert.match(downs[0]!, /^l4-a: (process exited \(SIGKILL\)|offline)$/, 'the exit or the will, not a timeout');
+      const restart = await waitFor(
+        'the exit logged',
+        () =>
+          lines
+            .map((line) => JSON.parse(line) as { msg: string; restartInMs?: number })
+            .find((l) => l.msg.startsWith('worker process exited')),
+        15_000,
+      );
       assert.equal(restart?.restartInMs, 0, 'the first failure restarts at once');
       await waitFor(
         'a plan with the restarted worker served',
