@@ -31,7 +31,7 @@ it(
     try {
       await link.connect();
       await new Promise((resolve) => setTimeout(resolve, 700));
-      assert.deepEqual(events, [], 'a peer answering pings is never stalled');
+      assert.equal(events.length, 0, 'a peer answering pings is never stalled');
       assert.equal(link.stalled, false);
 
       const silencedMs = performance.now();

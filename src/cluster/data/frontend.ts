@@ -228,6 +228,11 @@ export class Frontend {
     return [...this.stalled.keys()];
   }
 
+  /** The frontend's outgoing tensor links: frames sent on each, stalls, health. */
+  linkStats(): ReturnType<LinkPool['linkStats']> {
+    return this.pool?.linkStats() ?? [];
+  }
+
   /** A node died: its in-flight batches are re-dispatched when their deadlines allow, else dropped. */
   nodeDown(nodeId: string): void {
     this.deadNodes.add(nodeId);
@@ -280,7 +285,8 @@ export class Frontend {
 
   private stallReason(url: string, link: StalledLink): string {
     const nodes = [...link.nodes].join(', ') || 'no node of the plan';
-    return `tensor link to ${nodes} (${url}) stalled: no answer to pings for ${Math.round(performance.now() - link.sinceMs)} ms`;
+    const silentMs = Math.round(performance.now() - link.sinceMs);
+    return `tensor link to ${nodes} (${url}) stalled: no answer to pings for ${silentMs} ms`;
   }
 
   /** Tells the dispatcher that the nodes at a stalled endpoint (in the current plan) are stalled. */

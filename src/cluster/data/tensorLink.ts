@@ -343,6 +343,16 @@ export class LinkPool {
     return [...this.links.values()].filter((link) => link.stalled).map((link) => link.url);
   }
 
+  /** Per-link counters (frames sent, stalls) and health. */
+  linkStats(): Array<{ url: string; framesSent: number; stalls: number; stalled: boolean }> {
+    return [...this.links.values()].map((link) => ({
+      url: link.url,
+      framesSent: link.framesSent,
+      stalls: link.stalls,
+      stalled: link.stalled,
+    }));
+  }
+
   drop(url: string): void {
     this.links.get(url)?.close();
     this.links.delete(url);
