@@ -100,4 +100,9 @@ export interface Dispatcher {
   onFeedback(feedback: HopFeedback): void;
   /** A worker node died: stop planning on it (until the next placed plan). */
   onNodeDown?(nodeId: string, nowUs: number): DispatchDecision;
+  /**
+   * The frontend's tensor link to a node stalled (`stalled: true`: its peer stopped answering pings) or
+   * answers again (`false`): route around the node while it is stalled, across placed plans.
+   */
+  onNodeStalled?(nodeId: string, stalled: boolean, nowUs: number): DispatchDecision;
 }

@@ -37,6 +37,16 @@ export interface FrontendOptions {
   timeScale?: number;
   /** A batch not answered this long after its planned completion is given up. */
   lostAfterMs?: number;
+  /** Ping interval on the tensor links to the plan's workers (default 250 ms). */
+  pingIntervalMs?: number;
+  /** A worker whose link answers no ping this long is stalled: no batch is routed through it (default 1500 ms). */
+  stallAfterMs?: number;
+}
+
+interface StalledLink {
+  readonly sinceMs: number;
+  /** Nodes at the link's endpoint that the dispatcher was told are stalled. */
+  readonly nodes: Set<string>;
 }
 
 interface Inflight {
@@ -102,6 +112,10 @@ export class Frontend {
   private readonly waiting = new Map<string, Waiting>();
   private readonly inflight = new Map<string, Inflight>();
   private placedPlan: PlacedPlan | undefined;
+  /** Stalled tensor links by endpoint. */
+  private readonly stalled = new Map<string, StalledLink>();
+  /** Nodes known dead since the placed plan (for the reason a request cannot be routed). */
+  private readonly deadNodes = new Set<string>();
   private nextRequest = 0;
   private nextBatch = 0;
   readonly latenciesUs: number[] = [];
@@ -114,6 +128,9 @@ export class Frontend {
     batches: 0,
     dispatchUs: 0,
     errors: 0,
+    /** Tensor links marked stalled, and requests dropped because every pipeline went through one. */
+    linkStalls: 0,
+    stalledDrops: 0,
   };
 
   constructor(
@@ -129,8 +146,15 @@ export class Frontend {
 
   async start(): Promise<void> {
     const { token, host, tls, linkCaFile } = this.options;
+    const { pingIntervalMs, stallAfterMs } = this.options;
     this.pool = new LinkPool(
-      { token, ...(linkCaFile !== undefined ? { caFile: linkCaFile } : {}) },
+      {
+        token,
+        ...(linkCaFile !== undefined ? { caFile: linkCaFile } : {}),
+        ...(pingIntervalMs !== undefined ? { pingIntervalMs } : {}),
+        ...(stallAfterMs !== undefined ? { stallAfterMs } : {}),
+        onHealth: (url, stalled, silentMs) => this.onLinkHealth(url, stalled, silentMs),
+      },
       new NicPacer(null),
       this.log,
     );
@@ -159,6 +183,15 @@ export class Frontend {
 
   setPlacedPlan(placedPlan: PlacedPlan | undefined): void {
     this.placedPlan = placedPlan;
+    this.deadNodes.clear();
+    // Links already stalled stay routed around in the new plan; every endpoint of the plan is watched
+    // (pinged) from now on, so that a stall anywhere on a path is seen, not only on first hops.
+    for (const [url, link] of this.stalled) this.tellStalled(url, link);
+    for (const url of this.endpoints())
+      this.pool
+        ?.link(url)
+        .connect()
+        .catch(() => undefined);
     this.apply(this.timed(() => this.dispatcher.setPlacedPlan(placedPlan, nowUs())));
     this.apply(this.timed(() => this.dispatcher.onTick(nowUs())));
   }
@@ -180,12 +213,29 @@ export class Frontend {
     this.counters.requests++;
     return new Promise((resolve) => {
       this.waiting.set(request.id, { request, inputs, resolve, redispatched: false });
+      const stalledReason = this.unroutableByStall(dnn);
+      if (stalledReason !== undefined) {
+        this.counters.stalledDrops++;
+        this.finish(request.id, this.waiting.get(request.id)!, 'dropped', [], stalledReason);
+        return;
+      }
       this.apply(this.timed(() => this.dispatcher.onRequest(request, nowUs())));
     });
   }
 
+  /** Endpoints whose tensor links are stalled (peer not answering pings). */
+  stalledLinks(): string[] {
+    return [...this.stalled.keys()];
+  }
+
+  /** The frontend's outgoing tensor links: frames sent on each, stalls, health. */
+  linkStats(): ReturnType<LinkPool['linkStats']> {
+    return this.pool?.linkStats() ?? [];
+  }
+
   /** A node died: its in-flight batches are re-dispatched when their deadlines allow, else dropped. */
   nodeDown(nodeId: string): void {
+    this.deadNodes.add(nodeId);
     const dispatcher = this.dispatcher;
     if (dispatcher.onNodeDown) this.apply(this.timed(() => dispatcher.onNodeDown!(nodeId, nowUs())));
     for (const [batchId, entry] of this.inflight) {
@@ -216,12 +266,101 @@ export class Frontend {
     return this.counters.batches === 0 ? 0 : this.counters.dispatchUs / this.counters.batches;
   }
 
+  private endpoints(): Set<string> {
+    const urls = new Set<string>();
+    for (const dnn of this.placedPlan?.dnns ?? [])
+      for (const p of dnn.pipelines)
+        for (const q of p.partitions) for (const instance of q.instances) urls.add(instance.endpoint);
+    return urls;
+  }
+
+  private nodesAt(url: string): Set<string> {
+    const nodes = new Set<string>();
+    for (const dnn of this.placedPlan?.dnns ?? [])
+      for (const p of dnn.pipelines)
+        for (const q of p.partitions)
+          for (const instance of q.instances) if (instance.endpoint === url) nodes.add(instance.nodeId);
+    return nodes;
+  }
+
+  private stallReason(url: string, link: StalledLink): string {
+    const nodes = [...link.nodes].join(', ') || 'no node of the plan';
+    const silentMs = Math.round(performance.now() - link.sinceMs);
+    return `tensor link to ${nodes} (${url}) stalled: no answer to pings for ${silentMs} ms`;
+  }
+
+  /** Tells the dispatcher that the nodes at a stalled endpoint (in the current plan) are stalled. */
+  private tellStalled(url: string, link: StalledLink): void {
+    const dispatcher = this.dispatcher;
+    for (const nodeId of this.nodesAt(url)) {
+      link.nodes.add(nodeId);
+      if (dispatcher.onNodeStalled) this.apply(this.timed(() => dispatcher.onNodeStalled!(nodeId, true, nowUs())));
+    }
+  }
+
+  private onLinkHealth(url: string, stalled: boolean, silentMs: number): void {
+    const dispatcher = this.dispatcher;
+    if (stalled) {
+      if (this.stalled.has(url)) return;
+      const link: StalledLink = { sinceMs: performance.now() - silentMs, nodes: new Set() };
+      this.stalled.set(url, link);
+      this.counters.linkStalls++;
+      this.tellStalled(url, link);
+      this.log.warn(
+        { url, nodes: [...link.nodes], silentMs: Math.round(silentMs) },
+        'tensor link stalled: routing around it',
+      );
+      const reason = this.stallReason(url, link);
+      for (const [batchId, entry] of this.inflight) {
+        if (!entry.batch.path.some((hop) => hop.endpoint === url)) continue;
+        this.inflight.delete(batchId);
+        this.retry(entry.batch, reason);
+      }
+      return;
+    }
+    const link = this.stalled.get(url);
+    if (!link) return;
+    this.stalled.delete(url);
+    this.log.info({ url, nodes: [...link.nodes], silentMs: Math.round(silentMs) }, 'tensor link healthy again');
+    for (const nodeId of new Set([...link.nodes, ...this.nodesAt(url)]))
+      if (dispatcher.onNodeStalled) this.apply(this.timed(() => dispatcher.onNodeStalled!(nodeId, false, nowUs())));
+  }
+
+  /**
+   * Why a request of `dnn` cannot be routed when every pipeline of the plan goes through a dead or stalled
+   * node and at least one through a stalled link; undefined otherwise (the dispatcher decides).
+   */
+  private unroutableByStall(dnn: string): string | undefined {
+    if (this.stalled.size === 0) return undefined;
+    const pipelines = this.placedPlan?.dnns.find((d) => d.name === dnn)?.pipelines ?? [];
+    if (pipelines.length === 0) return undefined;
+    let reason: string | undefined;
+    for (const p of pipelines) {
+      let blocked = false;
+      for (const q of p.partitions) {
+        const usable = q.instances.filter((i) => !this.deadNodes.has(i.nodeId) && !this.stalled.has(i.endpoint));
+        if (usable.length > 0) continue;
+        blocked = true;
+        const at = q.instances.find((i) => this.stalled.has(i.endpoint));
+        if (at && reason === undefined) reason = this.stallReason(at.endpoint, this.stalled.get(at.endpoint)!);
+      }
+      if (!blocked) return undefined;
+    }
+    return reason;
+  }
+
   private retry(batch: DispatchedBatch, reason: string): void {
     for (const request of batch.requests) {
       const waiting = this.waiting.get(request.id);
       if (!waiting) continue;
       if (waiting.redispatched || nowUs() > request.deadlineUs) {
         this.finish(request.id, waiting, 'dropped', [], reason);
+        continue;
+      }
+      const stalledReason = this.unroutableByStall(request.dnn);
+      if (stalledReason !== undefined) {
+        this.counters.stalledDrops++;
+        this.finish(request.id, waiting, 'dropped', [], stalledReason);
         continue;
       }
       waiting.redispatched = true;

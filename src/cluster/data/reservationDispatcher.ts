@@ -117,6 +117,8 @@ export class ReservationDispatcher implements Dispatcher {
   /** Requests of a DNN with no serving pipeline: kept until their deadline passes. */
   private readonly orphans: PendingRequest[] = [];
   private readonly deadNodes = new Set<string>();
+  /** Nodes whose tensor link stalled: skipped until it answers again (kept across placed plans). */
+  private readonly stalledNodes = new Set<string>();
   private placedPlan: PlacedPlan | undefined;
   private nextId = 0;
   /** Frontend time − scheduler time × timeScale, fixed at the latest call. */
@@ -150,6 +152,14 @@ export class ReservationDispatcher implements Dispatcher {
   onNodeDown(nodeId: string, nowUs: number): DispatchDecision {
     if (this.deadNodes.has(nodeId)) return { batches: [], dropped: [] };
     this.deadNodes.add(nodeId);
+    return this.rebuild(nowUs);
+  }
+
+  /** A node's tensor link stalled or recovered: schedule around it while it is stalled. */
+  onNodeStalled(nodeId: string, stalled: boolean, nowUs: number): DispatchDecision {
+    if (this.stalledNodes.has(nodeId) === stalled) return { batches: [], dropped: [] };
+    if (stalled) this.stalledNodes.add(nodeId);
+    else this.stalledNodes.delete(nodeId);
     return this.rebuild(nowUs);
   }
 
@@ -315,7 +325,7 @@ export class ReservationDispatcher implements Dispatcher {
         p,
         partitions: p.partitions.map((q) => ({
           q,
-          instances: q.instances.filter((i) => !this.deadNodes.has(i.nodeId)),
+          instances: q.instances.filter((i) => !this.deadNodes.has(i.nodeId) && !this.stalledNodes.has(i.nodeId)),
         })),
       }))
       .filter(({ partitions }) => partitions.every((x) => x.instances.length > 0));

@@ -149,6 +149,12 @@ export interface LinkOptions {
   highWaterBytes?: number;
   /** Frames queued while reconnecting; beyond it sends fail. */
   maxQueuedFrames?: number;
+  /** A WebSocket ping goes out this often on an open link (default 250 ms; 0: no pings, no stall detection). */
+  pingIntervalMs?: number;
+  /** A link whose peer sent nothing (pong or frame) for this long is stalled (default 1500 ms). */
+  stallAfterMs?: number;
+  /** Called when a link becomes stalled (`stalled: true`) and when its peer answers again (`false`). */
+  onHealth?: (url: string, stalled: boolean, silentMs: number) => void;
 }
 
 /** One outgoing link to a URL, with reconnection (exponential backoff, capped) and backpressure. */
@@ -158,9 +164,15 @@ export class OutgoingLink {
   /** Failed connection attempts in a row (reset on success): they set the next backoff. */
   private failures = 0;
   private stopped = false;
+  private pinger: NodeJS.Timeout | undefined;
+  /** performance.now() of the last pong or frame from the peer (or of the connection). */
+  private lastHeardMs = 0;
+  private stalledFlag = false;
   bytesSent = 0;
   framesSent = 0;
   reconnects = 0;
+  /** Times the link was marked stalled. */
+  stalls = 0;
 
   constructor(
     readonly url: string,
@@ -185,7 +197,11 @@ export class OutgoingLink {
         socket.off('error', fail);
         socket.on('error', (error) => this.log.warn({ url: this.url, err: error }, 'tensor link error'));
         socket.on('close', () => {
-          if (this.socket === socket) this.socket = undefined;
+          if (this.socket === socket) {
+            this.socket = undefined;
+            clearInterval(this.pinger);
+            this.pinger = undefined;
+          }
         });
         resolve(socket);
       });
@@ -209,6 +225,7 @@ export class OutgoingLink {
           if (attempt > 0) this.reconnects++;
           this.failures = 0;
           this.socket = socket;
+          this.watch(socket);
           return socket;
         } catch (error) {
           attempt++;
@@ -234,6 +251,44 @@ export class OutgoingLink {
     return this.connecting;
   }
 
+  /** True while the peer has not answered pings for `stallAfterMs` (the TCP connection may still be open). */
+  get stalled(): boolean {
+    return this.stalledFlag;
+  }
+
+  /** Pings the peer of a fresh socket; any pong or frame from it counts as an answer. */
+  private watch(socket: WebSocket): void {
+    clearInterval(this.pinger);
+    this.pinger = undefined;
+    this.heard();
+    const everyMs = this.options.pingIntervalMs ?? 250;
+    if (everyMs <= 0) return;
+    const stallAfterMs = this.options.stallAfterMs ?? 1500;
+    socket.on('pong', () => this.heard());
+    socket.on('message', () => this.heard());
+    this.pinger = setInterval(() => {
+      if (this.socket !== socket || socket.readyState !== WebSocket.OPEN) return;
+      const silentMs = performance.now() - this.lastHeardMs;
+      if (!this.stalledFlag && silentMs > stallAfterMs) {
+        this.stalledFlag = true;
+        this.stalls++;
+        this.log.warn({ url: this.url, silentMs: Math.round(silentMs) }, 'tensor link stalled: no pong');
+        this.options.onHealth?.(this.url, true, silentMs);
+      }
+      socket.ping();
+    }, everyMs);
+    this.pinger.unref();
+  }
+
+  private heard(): void {
+    const silentMs = performance.now() - this.lastHeardMs;
+    this.lastHeardMs = performance.now();
+    if (!this.stalledFlag) return;
+    this.stalledFlag = false;
+    this.log.info({ url: this.url, silentMs: Math.round(silentMs) }, 'tensor link answers again');
+    this.options.onHealth?.(this.url, false, silentMs);
+  }
+
   /** Sends one frame; resolves when it is handed to the socket, after waiting out backpressure. */
   async send(frame: Buffer): Promise<void> {
     const socket = await this.connect();
@@ -251,6 +306,8 @@ export class OutgoingLink {
 
   close(): void {
     this.stopped = true;
+    clearInterval(this.pinger);
+    this.pinger = undefined;
     this.socket?.close();
     this.socket = undefined;
   }
@@ -279,6 +336,21 @@ export class LinkPool {
   async send(url: string, frame: Buffer, declaredBytes: number): Promise<void> {
     await this.pacer.take(declaredBytes);
     await this.link(url).send(frame);
+  }
+
+  /** URLs of the links whose peers stopped answering pings. */
+  stalledUrls(): string[] {
+    return [...this.links.values()].filter((link) => link.stalled).map((link) => link.url);
+  }
+
+  /** Per-link counters (frames sent, stalls) and health. */
+  linkStats(): Array<{ url: string; framesSent: number; stalls: number; stalled: boolean }> {
+    return [...this.links.values()].map((link) => ({
+      url: link.url,
+      framesSent: link.framesSent,
+      stalls: link.stalls,
+      stalled: link.stalled,
+    }));
   }
 
   drop(url: string): void {
