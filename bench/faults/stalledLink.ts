@@ -22,7 +22,8 @@ interface Stop {
   readonly lastRoutedMs: number | null;
   readonly healthyMs: number;
   readonly routedBackMs: number;
-  readonly requestsWhileStopped: Record<string, number>;
+  readonly stoppedAt: number;
+  readonly contAt: number;
 }
 
 export async function run(): Promise<object> {
@@ -65,7 +66,6 @@ export async function run(): Promise<object> {
           process.kill(pid, 'SIGCONT');
         }
         const contAt = performance.now();
-        const whileStopped = stream.countsSince(stoppedAt);
         await until('the link healthy', () => head.frontend.stalledLinks().length === 0, 10_000);
         const healthyAt = performance.now();
         const before = framesTo(head, urls);
@@ -75,11 +75,8 @@ export async function run(): Promise<object> {
           lastRoutedMs: lastRoutedAt === undefined ? null : Math.round(lastRoutedAt - stoppedAt),
           healthyMs: Math.round(healthyAt - contAt),
           routedBackMs: Math.round(performance.now() - contAt),
-          requestsWhileStopped: {
-            ...Object.fromEntries(
-              Object.entries(whileStopped).map(([k, v]) => [k, v - (stream.countsSince(contAt)[k as 'ok'] ?? 0)]),
-            ),
-          },
+          stoppedAt,
+          contAt,
         });
       }
     } finally {
@@ -92,7 +89,12 @@ export async function run(): Promise<object> {
       medianRoutedBackMs: median(stops.map((s) => s.routedBackMs)),
       linkStalls: head.frontend.counters.linkStalls,
       stalledDrops: head.frontend.counters.stalledDrops,
-      stops,
+      // Counted once the stream has stopped, so that every request submitted while stopped has settled.
+      stops: stops.map(({ stoppedAt, contAt, ...stop }) => ({
+        ...stop,
+        requestsWhileStopped: stream.countsSince(stoppedAt, contAt),
+        dropReasonsWhileStopped: stream.dropReasons(stoppedAt, contAt),
+      })),
     };
   } finally {
     await head.stop();

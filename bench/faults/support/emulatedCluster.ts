@@ -62,6 +62,7 @@ export interface TimedOutcome {
   readonly submittedMs: number;
   readonly settledMs: number;
   readonly status: RequestOutcome['status'];
+  readonly reason?: string;
 }
 
 /** Submits a request every `everyMs` to the head's frontend (dropped at once while nothing is served). */
@@ -82,7 +83,13 @@ export class RequestStream {
       const settled = this.head.frontend
         .submit(this.dnn)
         .then(
-          (outcome) => void this.outcomes.push({ submittedMs, settledMs: performance.now(), status: outcome.status }),
+          (outcome) =>
+            void this.outcomes.push({
+              submittedMs,
+              settledMs: performance.now(),
+              status: outcome.status,
+              ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}),
+            }),
         )
         .finally(() => this.pending.delete(settled));
       this.pending.add(settled);
@@ -101,10 +108,22 @@ export class RequestStream {
       .sort((a, b) => a.settledMs - b.settledMs)[0];
   }
 
-  countsSince(sinceMs: number): Record<RequestOutcome['status'], number> {
+  /** Outcomes of the requests submitted in [sinceMs, untilMs), by status. */
+  countsSince(sinceMs: number, untilMs = Infinity): Record<RequestOutcome['status'], number> {
     const counts = { ok: 0, late: 0, dropped: 0 };
-    for (const o of this.outcomes) if (o.submittedMs >= sinceMs) counts[o.status]++;
+    for (const o of this.outcomes) if (o.submittedMs >= sinceMs && o.submittedMs < untilMs) counts[o.status]++;
     return counts;
+  }
+
+  /** Why the requests submitted in [sinceMs, untilMs) were dropped: reasons (durations masked) with counts. */
+  dropReasons(sinceMs: number, untilMs: number): Record<string, number> {
+    const reasons: Record<string, number> = {};
+    for (const o of this.outcomes) {
+      if (o.status !== 'dropped' || o.submittedMs < sinceMs || o.submittedMs >= untilMs) continue;
+      const reason = (o.reason ?? 'no reason').replace(/\d+ ms/g, 'N ms');
+      reasons[reason] = (reasons[reason] ?? 0) + 1;
+    }
+    return reasons;
   }
 }
 
