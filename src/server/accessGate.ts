@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { formatIssues } from '../config/index.ts';
 import type { AuthStatusResponse, CreatedTokenResponse } from './api.ts';
-import { loginBodySchema, setupBodySchema, tokenCreateBodySchema } from './api.ts';
+import { loginBodySchema, setupBodySchema, tokenCreateBodySchema } from './requestSchemas.ts';
 import type { Authenticator, IssuedSession, Principal } from './auth.ts';
 import { MIN_PASSWORD_LENGTH, SESSION_COOKIE, TooManyAttemptsError, sessionCookieOf } from './auth.ts';
 import { ApiError } from './cameraService.ts';

@@ -1,35 +1,36 @@
 /**
- * The wire API, declared once: HTTP request bodies (zod schemas, validated on arrival), HTTP responses and
- * WebSocket messages (types). The UI imports these types only.
+ * The wire API, declared once as plain types: HTTP request bodies, HTTP responses and WebSocket messages.
+ * No runtime import, so that the UI (`app/ui`, DOM types only) compiles against this file alone. The zod
+ * schemas that validate request bodies live in `requestSchemas.ts`; `test/server/wireTypes.test.ts` checks
+ * that these types and the schemas' types agree.
  */
-import { z } from 'zod';
-import { cameraConfigSchema, cameraUrlSchema } from '../config/index.ts';
 
-/** POST /api/cameras */
-export const cameraCreateBodySchema = cameraConfigSchema;
-type Patch<Shape extends z.ZodRawShape> = z.ZodObject<{ [K in keyof Shape]: z.ZodOptional<Shape[K]> }>;
-/**
- * A patch of an object schema's fields: each one optional and without its default, so that a field absent
- * from a patch stays absent (zod's `.partial()` would fill in the defaults and reset the fields not sent).
- */
-function patchSchema<Shape extends z.ZodRawShape>(shape: Shape): Patch<Shape> {
-  const fields = Object.entries(shape).map(([key, field]) => {
-    return [key, z.optional(field instanceof z.ZodDefault ? field.unwrap() : field)] as const;
-  });
-  return z.object(Object.fromEntries(fields)).strict() as unknown as Patch<Shape>;
-}
+export type RtspTransport = 'auto' | 'tcp' | 'udp';
 
-/** PATCH /api/cameras/:id: the fields to change (the id cannot change) */
-export const cameraPatchBodySchema = patchSchema(cameraConfigSchema.omit({ id: true }).shape);
-/** PUT /api/cameras/:id: the whole camera, defaults for the fields not sent; the id is the path's (or absent) */
-export const cameraReplaceBodySchema = cameraConfigSchema.partial({ id: true });
+/** POST /api/cameras: one camera (the config's `cameras[]` entry; absent fields take their defaults). */
+export type CameraCreateBody = {
+  id: string;
+  name?: string | undefined;
+  url: string;
+  fps?: number | undefined;
+  width?: number | undefined;
+  height?: number | undefined;
+  model?: string | undefined;
+  enabled?: boolean | undefined;
+  rtspTransport?: RtspTransport | undefined;
+};
+/** PATCH /api/cameras/:id: the fields to change (the id cannot change); absent fields stay as they are. */
+export type CameraPatchBody = Partial<Omit<CameraCreateBody, 'id'>>;
+/** PUT /api/cameras/:id: the whole camera, defaults for the fields not sent; the id is the path's (or absent). */
+export type CameraReplaceBody = Omit<CameraCreateBody, 'id'> & { id?: string | undefined };
 /** POST /api/cameras/test-connection */
-export const testConnectionBodySchema = z.object({ url: cameraUrlSchema }).strict();
-
-export type CameraCreateBody = z.input<typeof cameraCreateBodySchema>;
-export type CameraPatchBody = z.input<typeof cameraPatchBodySchema>;
-export type CameraReplaceBody = z.input<typeof cameraReplaceBodySchema>;
-export type TestConnectionBody = z.input<typeof testConnectionBodySchema>;
+export type TestConnectionBody = { url: string };
+/** POST /api/auth/login (also as an HTML form, application/x-www-form-urlencoded) */
+export type LoginBody = { password: string };
+/** POST /api/auth/setup: the first admin password, with the one-time setup code from the log. */
+export type SetupBody = { setupCode: string; password: string; repeat?: string | undefined };
+/** POST /api/auth/tokens */
+export type TokenCreateBody = { name: string };
 
 export type CameraStatus = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'disabled';
 
@@ -107,11 +108,90 @@ export type StatsResponse = {
     latencyP50Ms: number | null;
     latencyP99Ms: number | null;
   };
+  /** Per camera: latency and SLO attainment measured by the detector. */
+  cameraDetection?: CameraDetectionStats[];
   liveClients: number;
 };
 
 /** Errors: 4xx/5xx with this body. */
 export type ErrorResponse = { error: string; issues?: string[] };
+
+/** A node of the cluster as GET /api/nodes and the live feed's `node` message show it. */
+export type NodeView = {
+  id: string;
+  /** Up: heartbeating; ready: its assignment is loaded. */
+  up: boolean;
+  ready: boolean;
+  deviceClass: string | null;
+  site: string | null;
+  endpoint: string | null;
+  /** The plan the node last reported it runs (null: none yet). */
+  planId: string | null;
+  /** ms since the epoch of its last heartbeat (or announcement) */
+  lastSeenMs: number;
+  /** What it runs in the current plan: one entry per partition instance. */
+  runs: Array<{ dnn: string; blocks: [number, number]; batchSize: number; mpsShare: number }>;
+};
+
+/** GET /api/nodes */
+export type NodesResponse = { items: NodeView[] };
+
+/** One pool of a plan: a partition (blocks) of a model on GPUs of one type. */
+export type PlanPoolView = {
+  /** First and last block of the model, inclusive. */
+  blocks: [number, number];
+  gpuType: string;
+  /** vGPU instances, their MPS share denominator (each holds 1/mpsShare of a GPU) and GPU equivalents. */
+  instances: number;
+  mpsShare: number;
+  gpus: number;
+  batchSize: number;
+  throughputRps: number;
+  inferUs: number;
+  transferUs: number;
+  /** Edge-to-cloud: the site of the pool (absent: one site). */
+  site?: string;
+};
+
+/** A plan as the UI draws it: for every model its pipelines, each a chain of pools. */
+export type PlanView = {
+  planId: string;
+  /** ms since the epoch */
+  createdAt: number;
+  reason: string;
+  nodes: string[];
+  algorithm: string | null;
+  objective: number | null;
+  dnns: Array<{
+    name: string;
+    sloMs: number;
+    blockCount: number;
+    throughputRps: number;
+    pipelines: Array<{ throughputRps: number; batchSize: number; source?: string; pools: PlanPoolView[] }>;
+  }>;
+};
+
+/** GET /api/plan (null: no plan yet, e.g. the cluster is off) */
+export type PlanResponse = { plan: PlanView | null };
+
+/** Per camera, what the detector measured (in /api/stats). */
+export type CameraDetectionStats = {
+  camera: string;
+  framesAnalysed: number;
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  /** Share of frames answered within the model's SLO (null: none analysed yet). */
+  sloAttainment: number | null;
+};
+
+/** WebSocket /api/live: what a client sends. Until it subscribes it gets events only, no frames. */
+export type LiveSubscribe = {
+  type: 'subscribe';
+  /** The grid: the latest frame of every camera, at most 10 per second each. */
+  grid: boolean;
+  /** One camera full size, at its own rate (at most 15 per second); null: none. */
+  fullSize: string | null;
+};
 
 /** WebSocket /api/live messages (topics as on MQTT). */
 export type LiveMessage =
@@ -127,31 +207,68 @@ export type LiveMessage =
       frame: { width: number; height: number; sourceWidth: number; sourceHeight: number };
       thumbnailJpegBase64: string | null;
     }
-  | { type: 'camera'; topic: string; camera: string; before: CameraStatus; after: CameraStatus; reason: string };
+  | {
+      /** To subscribed clients only: an analysed frame with its detections (possibly none). */
+      type: 'frame';
+      topic: string;
+      camera: string;
+      time: number;
+      /** JPEG of the frame: grid-sized (width ≤ 640) for the grid, decoded size for the full-size camera. */
+      jpegBase64: string;
+      /** The JPEG's size and the source's: boxes are in source pixels. */
+      width: number;
+      height: number;
+      sourceWidth: number;
+      sourceHeight: number;
+      items: DetectionItem[];
+      latencyMs: number;
+      sloMet: boolean;
+    }
+  | { type: 'camera'; topic: string; camera: string; before: CameraStatus; after: CameraStatus; reason: string }
+  | { type: 'node'; topic: string; node: NodeView }
+  | { type: 'plan'; topic: string; plan: PlanView };
 
-/** POST /api/auth/login (also as an HTML form, application/x-www-form-urlencoded) */
-export const loginBodySchema = z.object({ password: z.string().min(1).max(1024) }).strict();
-/** POST /api/auth/setup: the first admin password, with the one-time setup code from the log */
-export const setupBodySchema = z
-  .object({
-    setupCode: z.string().min(1).max(256),
-    password: z.string().min(1).max(1024),
-    /** The form's second entry of the password, when sent: must match. */
-    repeat: z.string().max(1024).optional(),
-  })
-  .strict()
-  .refine((body) => body.repeat === undefined || body.repeat === body.password, {
-    path: ['repeat'],
-    message: 'the two passwords differ',
-  });
-/** POST /api/auth/tokens */
-export const tokenCreateBodySchema = z
-  .object({ name: z.string().min(1).max(64).describe('What the token is for (shown in the list)') })
-  .strict();
+/** POST /api/planner/jobs: plan (and optionally sweep) the box's own cluster or an example problem. */
+export type PlannerJobBody = {
+  /** `cluster`: the measured profiles of the box's nodes; else the name of a problem in `examples/`. */
+  problem: string;
+  algorithms?: Array<'ppipe' | 'np' | 'dart-r'>;
+  /** Simulate each plan under rising load (attainment against load). */
+  sweep?: boolean;
+};
 
-export type LoginBody = z.input<typeof loginBodySchema>;
-export type SetupBody = z.input<typeof setupBodySchema>;
-export type TokenCreateBody = z.input<typeof tokenCreateBodySchema>;
+export type PlannerJobState = 'queued' | 'running' | 'done' | 'failed';
+
+/** One algorithm's outcome in a planner job. */
+export type PlannerJobPlan = {
+  algorithm: 'ppipe' | 'np' | 'dart-r';
+  objective: number;
+  status: string;
+  plan: PlanView;
+  /** GPU-class utilisation at the planned throughput, 0..1. */
+  utilisationByClass: Record<string, number>;
+  /** Attainment against load factor, when swept. */
+  sweep: Array<{ loadFactor: number; attainment: number }> | null;
+};
+
+/** GET /api/planner/jobs/:id (and the answer of POST /api/planner/jobs, 202) */
+export type PlannerJob = {
+  id: string;
+  problem: string;
+  state: PlannerJobState;
+  /** 0..1 */
+  progress: number;
+  /** What it is doing now, for a progress line. */
+  step: string;
+  createdAt: number;
+  error: string | null;
+  plans: PlannerJobPlan[];
+  /** Charts rendered by the server as SVG (no script): attainment, utilisation, algorithms compared. */
+  charts: Array<{ title: string; svg: string }>;
+};
+
+/** GET /api/planner/problems: what POST /api/planner/jobs accepts as `problem`. */
+export type PlannerProblemsResponse = { items: Array<{ name: string; description: string }> };
 
 /** GET /api/auth/status: whether log-in is on, and whether this request is logged in. */
 export type AuthStatusResponse = {

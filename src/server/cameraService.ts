@@ -27,7 +27,7 @@ import type { CameraRegistry, ProbeResult } from '../ingest/index.ts';
 import { CameraUrlError } from '../ingest/index.ts';
 import type { DetectionStore } from '../store/index.ts';
 import type { CameraCreateBody, CameraPatchBody, CameraReplaceBody, CameraView } from './api.ts';
-import { cameraCreateBodySchema } from './api.ts';
+import { cameraCreateBodySchema } from './requestSchemas.ts';
 
 /**
  * An error with its HTTP status. The message goes to the client: a 4xx says what was wrong with the request;

@@ -26,7 +26,7 @@ import {
   cameraPatchBodySchema,
   cameraReplaceBodySchema,
   testConnectionBodySchema,
-} from './api.ts';
+} from './requestSchemas.ts';
 import { AccessGate } from './accessGate.ts';
 import type { Authenticator } from './auth.ts';
 import { ApiError } from './cameraService.ts';

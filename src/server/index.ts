@@ -7,7 +7,7 @@ export {
   cameraPatchBodySchema,
   cameraReplaceBodySchema,
   testConnectionBodySchema,
-} from './api.ts';
+} from './requestSchemas.ts';
 export { Authenticator, authRequired } from './auth.ts';
 export type { AuthenticatorOptions } from './auth.ts';
 export { ApiError, CameraService } from './cameraService.ts';
