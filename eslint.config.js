@@ -9,11 +9,11 @@ import stylistic from '@stylistic/eslint-plugin';
 import layering from './tools/eslint/layering.js';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'out/**', 'scratch/**', 'app/electron/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'out/**', 'scratch/**', 'app/electron/**', 'app/ui/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
@@ -47,7 +47,7 @@ export default tseslint.config(
   },
   {
     // Prettier wraps code at 120 (.prettierrc.json) but leaves comments and strings: this catches those.
-    files: ['src/**', 'test/**', 'bench/**', 'tools/**'],
+    files: ['src/**', 'test/**', 'bench/**', 'tools/**', 'app/ui/src/**'],
     plugins: { '@stylistic': stylistic },
     rules: { '@stylistic/max-len': ['error', { code: 120, tabWidth: 2 }] },
   },

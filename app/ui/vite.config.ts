@@ -1,0 +1,21 @@
+// Builds the web UI into app/ui/dist, which the appliance serves at /. Everything is bundled (no CDN), and
+// the output needs no inline script or eval, so that it runs under the server's content security policy.
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  root: import.meta.dirname,
+  base: '/',
+  plugins: [react()],
+  // `npx vite --config app/ui/vite.config.ts` serves the UI with hot reload against a running appliance.
+  server: {
+    proxy: { '/api': { target: process.env['PPIPE_URL'] ?? 'http://127.0.0.1:8080', ws: true, changeOrigin: true } },
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    assetsInlineLimit: 0,
+    modulePreload: { polyfill: false },
+    chunkSizeWarningLimit: 600,
+  },
+});
