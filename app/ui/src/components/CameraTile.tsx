@@ -72,12 +72,10 @@ export function CameraTile({
   camera,
   frame,
   figures,
-  onShown,
 }: {
   camera: CameraView;
   frame: LiveFrame | undefined;
   figures: CameraFigures;
-  onShown: () => void;
 }): React.JSX.Element {
   const headingId = `tile-${camera.id}`;
   return (
@@ -88,12 +86,7 @@ export function CameraTile({
         onClick={onLinkClick}
         aria-label={`${camera.name}: open full size`}
       >
-        <FrameView
-          frame={frame}
-          alt={`Latest frame of ${camera.name}`}
-          placeholder={placeholderText(camera)}
-          onShown={onShown}
-        />
+        <FrameView frame={frame} alt={`Latest frame of ${camera.name}`} placeholder={placeholderText(camera)} />
       </a>
       <h2 id={headingId}>{camera.name}</h2>
       <CameraMetrics camera={camera} frame={frame} figures={figures} />

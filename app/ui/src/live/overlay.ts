@@ -4,6 +4,7 @@
 import type { DetectionItem } from '../../../../src/server/api.ts';
 
 export type OverlayBox = {
+  /** By position: each frame's detections are new rows, so keying by their ids would rebuild every element. */
   key: string;
   label: string;
   score: number;
@@ -19,9 +20,9 @@ export type OverlayBox = {
 
 export type OverlayLayout = { viewBox: string; fontSizePx: number; boxes: OverlayBox[] };
 
-/** Label text about 1/28 of the source's height (readable on a grid tile), at least 10 source pixels. */
+/** Label text 1/20 of the source's height (about 12 px on a 240 px grid tile), at least 10 source pixels. */
 export function labelFontSizePx(sourceHeight: number): number {
-  return Math.max(10, Math.round(sourceHeight / 28));
+  return Math.max(10, Math.round(sourceHeight / 20));
 }
 
 export function scoreText(score: number): string {
@@ -30,7 +31,7 @@ export function scoreText(score: number): string {
 
 export function layoutOverlay(
   source: { width: number; height: number },
-  items: ReadonlyArray<Pick<DetectionItem, 'id' | 'label' | 'score' | 'box'>>,
+  items: ReadonlyArray<Pick<DetectionItem, 'label' | 'score' | 'box'>>,
 ): OverlayLayout {
   const fontSizePx = labelFontSizePx(source.height);
   const boxes = items.map((item, index): OverlayBox => {
@@ -39,7 +40,7 @@ export function layoutOverlay(
     const y = Math.min(y1, y2);
     const roomAbove = y >= fontSizePx * 1.2;
     return {
-      key: `${item.id}-${index}`,
+      key: `detection-${index}`,
       label: item.label,
       score: item.score,
       x,

@@ -1,7 +1,7 @@
 // Live: every camera's latest frame with its detections (the grid), or one camera full size at /live/<id>.
 // Frames come over the page's live feed, asked for only while the page is shown; only the newest frame of
 // each camera is drawn, once per animation frame, so that a busy feed never piles up in the browser.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { CameraDetectionStats, CameraView, LiveMessage, StatsResponse } from '../../../../src/server/api.ts';
 import { api, errorText } from '../apiClient.ts';
 import { onLinkClick } from '../router.ts';
@@ -24,7 +24,7 @@ export function LivePage({ camera }: { camera: string | null }): React.JSX.Eleme
   const [loadError, setLoadError] = useState<string | null>(null);
   const [frames, setFrames] = useState<ReadonlyMap<string, LiveFrame>>(new Map());
   const [detection, setDetection] = useState<ReadonlyMap<string, CameraDetectionStats>>(new Map());
-  const [nowMs, setNowMs] = useState(() => performance.now());
+  const [, refreshFigures] = useReducer((count: number) => count + 1, 0);
   const pending = useRef(new LatestFrames<LiveFrame>());
   const drawRequest = useRef<number | null>(null);
   const meters = useRef(new Map<string, Meters>());
@@ -42,6 +42,9 @@ export function LivePage({ camera }: { camera: string | null }): React.JSX.Eleme
     drawRequest.current = null;
     const latest = pending.current.take();
     if (latest.length === 0) return;
+    // Shown fps counts the frames drawn here: at most one per camera per screen refresh, never a skipped one.
+    const shownAtMs = performance.now();
+    for (const frame of latest) metersOf(frame.camera).fps.record(shownAtMs);
     setFrames((before) => {
       const next = new Map(before);
       for (const frame of latest) next.set(frame.camera, frame);
@@ -102,7 +105,7 @@ export function LivePage({ camera }: { camera: string | null }): React.JSX.Eleme
     };
     load();
     const timer = setInterval(load, STATS_REFRESH_MS);
-    const tick = setInterval(() => setNowMs(performance.now()), FIGURES_REFRESH_MS);
+    const tick = setInterval(refreshFigures, FIGURES_REFRESH_MS);
     return () => {
       current = false;
       clearInterval(timer);
@@ -112,9 +115,12 @@ export function LivePage({ camera }: { camera: string | null }): React.JSX.Eleme
 
   const figuresOf = (id: string): CameraFigures => {
     const found = metersOf(id);
-    return { shownFps: found.fps.fps(nowMs), pageAttainment: found.slo.attainment(), detection: detection.get(id) };
+    return {
+      shownFps: found.fps.fps(performance.now()),
+      pageAttainment: found.slo.attainment(),
+      detection: detection.get(id),
+    };
   };
-  const shown = (id: string) => () => metersOf(id).fps.record(performance.now());
 
   if (camera !== null) {
     const selected = cameras?.find((c) => c.id === camera);
@@ -140,7 +146,6 @@ export function LivePage({ camera }: { camera: string | null }): React.JSX.Eleme
               frame={frames.get(camera)}
               alt={`Latest frame of ${selected.name}`}
               placeholder={placeholderText(selected)}
-              onShown={shown(camera)}
             />
           </>
         )}
@@ -168,13 +173,7 @@ export function LivePage({ camera }: { camera: string | null }): React.JSX.Eleme
       {cameras && cameras.length > 0 && (
         <div className="live-grid">
           {cameras.map((c) => (
-            <CameraTile
-              key={c.id}
-              camera={c}
-              frame={frames.get(c.id)}
-              figures={figuresOf(c.id)}
-              onShown={shown(c.id)}
-            />
+            <CameraTile key={c.id} camera={c} frame={frames.get(c.id)} figures={figuresOf(c.id)} />
           ))}
         </div>
       )}
