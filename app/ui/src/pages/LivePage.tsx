@@ -25,6 +25,9 @@ export function LivePage({ camera }: { camera: string | null }): React.JSX.Eleme
   const [frames, setFrames] = useState<ReadonlyMap<string, LiveFrame>>(new Map());
   const [detection, setDetection] = useState<ReadonlyMap<string, CameraDetectionStats>>(new Map());
   const [, refreshFigures] = useReducer((count: number) => count + 1, 0);
+  const [cameraListRequests, requestCameraList] = useReducer((count: number) => count + 1, 0);
+  const knownCameras = useRef(new Set<string>());
+  knownCameras.current = new Set(cameras?.map((c) => c.id));
   const pending = useRef(new LatestFrames<LiveFrame>());
   const drawRequest = useRef<number | null>(null);
   const meters = useRef(new Map<string, Meters>());
@@ -61,6 +64,7 @@ export function LivePage({ camera }: { camera: string | null }): React.JSX.Eleme
       } else if (message.type === 'snapshot') {
         setCameras(message.cameras);
       } else if (message.type === 'camera') {
+        if (!knownCameras.current.has(message.camera)) requestCameraList();
         setCameras(
           (before) => before?.map((c) => (c.id === message.camera ? { ...c, status: message.after } : c)) ?? null,
         );
@@ -78,7 +82,8 @@ export function LivePage({ camera }: { camera: string | null }): React.JSX.Eleme
 
   const feed = useLiveFeed({ grid: visible && camera === null, fullSize: visible ? camera : null }, onMessage);
 
-  // After every (re)connection: the cameras as they are now, so that nothing missed while away stays wrong.
+  // After every (re)connection, and when a camera not listed reports its status (one just added): the cameras
+  // as they are now, so that nothing missed while away stays wrong.
   useEffect(() => {
     let current = true;
     api<{ items: CameraView[] }>('/api/cameras')
@@ -91,7 +96,7 @@ export function LivePage({ camera }: { camera: string | null }): React.JSX.Eleme
     return () => {
       current = false;
     };
-  }, [feed.opens]);
+  }, [feed.opens, cameraListRequests]);
 
   useEffect(() => {
     if (!visible) return;
