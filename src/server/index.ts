@@ -17,7 +17,7 @@ export type { DetectionLoopDeps } from './detectionLoop.ts';
 export { ApiServer, toItem } from './httpServer.ts';
 export { nodeViewOf, nodeViews, planViewOf } from './clusterViews.ts';
 export type { ClockReadings, ClusterState, NodeState } from './clusterViews.ts';
-export { StaticUi, UI_DIST_DIR } from './staticUi.ts';
+export { UI_DIST_DIR } from './staticUi.ts';
 export type { ApiServerDeps } from './httpServer.ts';
 export { LiveFeed } from './liveFeed.ts';
 export { ApplianceMetrics } from './metrics.ts';
