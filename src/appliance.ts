@@ -11,7 +11,7 @@ import path from 'node:path';
 import pino from 'pino';
 import type { AppConfig, Logger, ModelConfig } from './config/index.ts';
 import { DetectionCluster, MqttEventPublisher } from './cluster/index.ts';
-import type { ClusterHead, PlanMessage } from './cluster/index.ts';
+import type { ClusterHead, Controller, PlanMessage } from './cluster/index.ts';
 import { ConfigError, loadAppConfig, redactingLogger, REPO_ROOT, SecretRedactor } from './config/index.ts';
 import { CameraRegistry, resolveTool } from './ingest/index.ts';
 import type { Detector } from './detect/index.ts';
@@ -26,6 +26,8 @@ import {
   DetectionLoop,
   LiveFeed,
   authRequired,
+  nodeViews,
+  planViewOf,
 } from './server/index.ts';
 import { DetectionStore, SnapshotStore } from './store/index.ts';
 
@@ -79,6 +81,8 @@ export class Appliance {
   private retentionTimer: NodeJS.Timeout | undefined;
   private events: MqttEventPublisher | undefined;
   private cluster: DetectionCluster | undefined;
+  /** The cluster's controller once the cluster has started: the API's nodes come from it. */
+  private controller: Controller | undefined;
   private readonly startedAtMs = Date.now();
   readonly metrics = new ApplianceMetrics();
   /** Every log line, API error body and camera view passes it; start() registers the config's secrets. */
@@ -248,6 +252,9 @@ export class Appliance {
         live,
         metrics: this.metrics,
         stats: () => this.stats(),
+        nodes: () =>
+          this.controller ? nodeViews(this.controller, { epochMs: Date.now(), monotonicMs: performance.now() }) : [],
+        plan: () => (this.lastPlan ? planViewOf(this.lastPlan) : null),
         log: this.log.child({ room: 'server' }),
         redactor: this.redactor,
       });
@@ -352,6 +359,7 @@ export class Appliance {
     );
     this.cluster = cluster;
     await cluster.start();
+    this.controller = cluster.head.controller;
     for (const model of config.models)
       this.detectors.set(model.id, { detector: cluster.detectors.get(model.id)!, model });
   }
@@ -392,11 +400,13 @@ export class Appliance {
     const store = this.store!.stats();
     const snapshots = this.snapshots?.stats() ?? { written: 0, failedWrites: 0 };
     const loop = this.loop!.stats();
+    const cameras = this.cameraService!.list();
     return {
       uptimeS: Math.round((Date.now() - this.startedAtMs) / 1000),
-      cameras: this.cameraService!.list(),
+      cameras,
       store: { ...store, snapshotsWritten: snapshots.written, snapshotFailedWrites: snapshots.failedWrites },
       detector: { ...loop, sloAttainment: this.metrics.sloAttainment() },
+      cameraDetection: this.loop!.cameraStats(cameras.map((c) => c.id)),
       liveClients: this.live!.clients,
     };
   }
@@ -428,6 +438,7 @@ export class Appliance {
     this.live = undefined;
     for (const { detector } of this.detectors.values()) await detector.stop();
     this.detectors.clear();
+    this.controller = undefined;
     await this.cluster?.stop();
     this.cluster = undefined;
     clearInterval(this.retentionTimer);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import pino from 'pino';
 import { Appliance } from '../src/appliance.ts';
-import type { DetectionsResponse } from '../src/server/api.ts';
+import type { DetectionsResponse, NodesResponse, PlanResponse } from '../src/server/api.ts';
 import { ASTRONAUT, MODEL, runDuringSuite } from './applianceSupport.ts';
 import { waitFor } from './helpers.ts';
 
@@ -55,20 +55,35 @@ cluster:
     const inSource = face.box[0] > 150 && face.box[2] < 300 && face.box[1] > 50 && face.box[3] < 200;
     assert.ok(inSource, `box in 512x512 source pixels: ${face.box.join(',')}`);
     assert.deepEqual([face.sourceWidth, face.sourceHeight], [512, 512]);
-    const nodes = await json<{ items: Array<{ id: string; info: { up: boolean; deviceClass: string } }> }>(
-      '/api/nodes',
+    const { plan } = await json<PlanResponse>('/api/plan');
+    assert.ok(plan, 'a plan');
+    assert.deepEqual(plan.nodes, ['local-0']);
+    assert.equal(plan.planId, appliance.clusterHead!.controller.current?.planId);
+    const dnn = plan.dnns[0]!;
+    assert.deepEqual(
+      [plan.dnns.length, dnn.name, dnn.pipelines.length > 0],
+      [1, 'face_detection_front_128x128_barracuda', true],
+    );
+    const pools = dnn.pipelines.flatMap((p) => p.pools);
+    assert.ok(
+      pools.every((pool) => pool.gpuType === 'cpu-1t' && pool.blocks[1] < dnn.blockCount),
+      JSON.stringify(pools),
+    );
+    const { items } = await json<NodesResponse>('/api/nodes');
+    assert.deepEqual(
+      items.map((n) => [n.id, n.up, n.deviceClass, n.planId]),
+      [['local-0', true, 'cpu-1t', plan.planId]],
+    );
+    const node = items[0]!;
+    assert.ok(Math.abs(node.lastSeenMs - Date.now()) < 30_000, `last heard at ${node.lastSeenMs}`);
+    // The node runs every instance of every pool: the plan's instances, one run each.
+    assert.equal(
+      node.runs.length,
+      pools.reduce((sum, pool) => sum + pool.instances, 0),
     );
     assert.deepEqual(
-      nodes.items.map((n) => [n.id, n.info.up, n.info.deviceClass]),
-      [['local-0', true, 'cpu-1t']],
-    );
-    const plan = await json<{ plan: { plan: { nodes: string[]; plan: { dnns: Array<{ name: string }> } } } | null }>(
-      '/api/plan',
-    );
-    assert.deepEqual(plan.plan?.plan.nodes, ['local-0']);
-    assert.deepEqual(
-      plan.plan?.plan.plan.dnns.map((d) => d.name),
-      ['face_detection_front_128x128_barracuda'],
+      node.runs.map((run) => run.blocks).sort(),
+      pools.flatMap((pool) => Array.from({ length: pool.instances }, () => pool.blocks)).sort(),
     );
   });
 

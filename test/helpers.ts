@@ -5,6 +5,7 @@ import { REPO_ROOT } from '../src/config/index.ts';
 
 export { REPO_ROOT };
 import type { Dispatch, ServingPlan, ServingTopology } from '../src/pipeline/index.ts';
+import type { StoredDetection } from '../src/store/index.ts';
 import { servingPlanFromArtifact } from '../src/pipeline/index.ts';
 
 export const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures');
@@ -86,50 +87,67 @@ export async function waitFor<T>(
   }
 }
 
-/** One row of the detections CSV export (`CSV_HEADER`'s columns), typed for comparison with a stored row. */
-export function parseCsvDetection(line: string): {
-  id: number;
-  camera: string | undefined;
-  timeMs: number;
-  label: string | undefined;
-  score: number;
-  box: number[];
-  model: string | undefined;
-  latencyMs: number;
-  sloMet: boolean;
-  sourceWidth: number | null;
-  sourceHeight: number | null;
-} {
-  const [id, camera, time, label, score, x1, y1, x2, y2, model, latency, slo, sw, sh] = line.split(',');
-  return {
-    id: Number(id),
-    camera,
-    timeMs: Number(time),
-    label,
-    score: Number(score),
-    box: [x1, y1, x2, y2].map(Number),
-    model,
-    latencyMs: Number(latency),
-    sloMet: slo === '1',
-    sourceWidth: sw ? Number(sw) : null,
-    sourceHeight: sh ? Number(sh) : null,
-  };
+/** The cells of CSV text (RFC 4180: quoted cells may hold commas, quotes doubled and line breaks), row by row. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\n') {
+      rows.push([...row, cell]);
+      row = [];
+      cell = '';
+    } else cell += c;
+  }
+  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
+  return rows;
 }
 
-/** The fields of a stored detection that its CSV row carries. */
-export function csvFieldsOf(d: {
-  id: number;
-  camera: string;
-  timeMs: number;
-  label: string;
-  score: number;
-  box: ReadonlyArray<number>;
-  model: string;
-  latencyMs: number;
-  sloMet: boolean;
-  sourceWidth: number | null;
-  sourceHeight: number | null;
-}): ReturnType<typeof parseCsvDetection> {
-  const { id, camera, timeMs, label, score, box, model, latencyMs, sloMet, sourceWidth, sourceHeight } = d;
-  return { id, camera, timeMs, label, score, box: [...box], model, latencyMs, sloMet, sourceWidth, sourceHeight };
+/** The export's fields whose values are strings; every other CSV cell holds JSON (empty: null). */
+const CSV_TEXT_FIELDS = new Set(['camera', 'label', 'model', 'timeIso']);
+
+/** A detections CSV export's rows as objects keyed by its header, each cell back to its field's value. */
+export function parseDetectionsCsv(text: string): Array<Record<string, unknown>> {
+  const [header, ...rows] = parseCsv(text);
+  return rows.map((cells) =>
+    Object.fromEntries(
+      header!.map((field, i) => {
+        const cell = cells[i] ?? '';
+        if (CSV_TEXT_FIELDS.has(field)) return [field, cell];
+        return [field, cell === '' ? null : (JSON.parse(cell) as unknown)];
+      }),
+    ),
+  );
+}
+
+/** What the export carries of a stored detection: its /api/detections item with `timeIso` after `time`. */
+export function exportedFieldsOf(d: StoredDetection): Record<string, unknown> {
+  const { id, camera, timeMs, label, score, box, sourceWidth, sourceHeight, model, latencyMs, sloMet } = d;
+  return {
+    id,
+    camera,
+    time: timeMs,
+    timeIso: new Date(timeMs).toISOString(),
+    label,
+    score,
+    box: [...box],
+    sourceWidth,
+    sourceHeight,
+    model,
+    latencyMs,
+    sloMet,
+    snapshot: d.snapshot !== null,
+  };
 }

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ALGORITHMS, PLACEMENTS, linkSchema, siteSchema } from './planningProblem.ts';
-import { fieldPath, formatIssues } from './zodIssues.ts';
+import { formatIssues } from './zodIssues.ts';
+import type { IssueLike } from './zodIssues.ts';
 
 /** Characters that a shell would interpret; camera URLs containing them are refused (no shell strings, ever). */
 const SHELL_METACHARACTERS = /[;&|`$<>(){}\\!*?"'\n\r\t]|\s/;
@@ -574,9 +575,16 @@ export class ConfigError extends Error {
   constructor(
     readonly file: string,
     readonly issues: string[],
+    /** The same issues with their field paths as data, when each names a field (empty otherwise). */
+    readonly fieldIssues: ReadonlyArray<IssueLike> = [],
   ) {
     super(`${file}: ${issues.join('; ')}`);
     this.name = 'ConfigError';
+  }
+
+  /** The issues of fields of the file, printed as `field path: message` and kept as data. */
+  static ofFields(file: string, fieldIssues: ReadonlyArray<IssueLike>): ConfigError {
+    return new ConfigError(file, formatIssues(fieldIssues), fieldIssues);
   }
 }
 
@@ -586,14 +594,14 @@ export class ConfigError extends Error {
 export function substituteEnv(
   data: unknown,
   env: NodeJS.ProcessEnv,
-  issues: string[],
+  issues: IssueLike[],
   at: ReadonlyArray<PropertyKey> = [],
 ): unknown {
   if (typeof data === 'string') {
     return data.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_whole, name: string) => {
       const value = env[name];
       if (value === undefined) {
-        issues.push(`${fieldPath(at)}: environment variable ${name} is not set`);
+        issues.push({ path: at, message: `environment variable ${name} is not set` });
         return '';
       }
       return value;
@@ -610,11 +618,11 @@ export function substituteEnv(
 
 /** Validates already-parsed YAML data (with `${NAME}` substituted from env); throws ConfigError naming `file`. */
 export function parseAppConfig(file: string, data: unknown, env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const envIssues: string[] = [];
+  const envIssues: IssueLike[] = [];
   const substituted = substituteEnv(data ?? {}, env, envIssues);
   const parsed = appConfigSchema.safeParse(substituted);
-  const issues = [...envIssues, ...(parsed.success ? [] : formatIssues(parsed.error.issues))];
-  if (issues.length > 0 || !parsed.success) throw new ConfigError(file, issues);
+  const issues = [...envIssues, ...(parsed.success ? [] : parsed.error.issues)];
+  if (issues.length > 0 || !parsed.success) throw ConfigError.ofFields(file, issues);
   return parsed.data;
 }
 

@@ -1,12 +1,13 @@
 /**
  * What every request passes before the router: the request guard (Host, Origin), the log-in (when on), and
- * the routes of the log-in itself: the page /login, /api/auth/{status,login,setup,logout} and the bearer
- * tokens at /api/auth/tokens. The log-in routes take JSON or, from the page's plain HTML forms,
- * application/x-www-form-urlencoded; forms pass the same Origin check, so another site cannot post them.
+ * the routes of the log-in itself: /api/auth/{status,login,setup,logout} and the bearer tokens at
+ * /api/auth/tokens. The UI's own page /login (and the files it needs) is open to all. The log-in routes take
+ * JSON or, from plain HTML forms, application/x-www-form-urlencoded: a form gets a redirect home, or back to
+ * /login?error=<what failed>; forms pass the same Origin check, so another site cannot post them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { formatIssues } from '../config/index.ts';
+import { describeIssues } from '../config/index.ts';
 import type { AuthStatusResponse, CreatedTokenResponse } from './api.ts';
 import { loginBodySchema, setupBodySchema, tokenCreateBodySchema } from './requestSchemas.ts';
 import type { Authenticator, IssuedSession, Principal } from './auth.ts';
@@ -14,17 +15,23 @@ import { MIN_PASSWORD_LENGTH, SESSION_COOKIE, TooManyAttemptsError, sessionCooki
 import { ApiError } from './cameraService.ts';
 import type { RequestGuard } from './requestGuard.ts';
 import { STATE_CHANGING_METHODS, mediaTypeOf, readBodyText, requireMediaType } from './requestGuard.ts';
-import { send } from './responses.ts';
-import { loginPage } from './ui.ts';
+import { requestIssues, send } from './responses.ts';
+import { isUiPagePath } from './staticUi.ts';
 
 const JSON_TYPE = 'application/json';
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const MAX_AUTH_BODY_BYTES = 16 * 1024;
-/** Pages and scripts come only from this server; nothing frames them; forms post only here. */
+/**
+ * Scripts, styles and fonts come only from this server's files (no inline script, no eval); images also as
+ * data: and blob: URLs (live frames); connections (fetch, the WebSocket) only to this server; nothing frames
+ * the pages; forms post only here.
+ */
 const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-/** Open without a log-in: the log-in page, its style sheet and the log-in routes. */
-const PUBLIC_PATHS = new Set(['/login', '/ui.css']);
+  "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; " +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/** Open without a log-in: the UI's log-in page and what it loads (besides the log-in routes). */
+const PUBLIC_PATHS = new Set(['/login', '/favicon.svg']);
+const PUBLIC_PREFIX = '/assets/';
 
 export class AccessGate {
   constructor(
@@ -42,12 +49,19 @@ export class AccessGate {
     res.setHeader('x-frame-options', 'DENY');
     this.guard.checkHost(req);
     if (STATE_CHANGING_METHODS.has(method)) this.guard.checkOrigin(req, this.mayOmitOrigin(req));
-    if (url.pathname === '/login' || url.pathname.startsWith('/api/auth/')) {
+    if (url.pathname.startsWith('/api/auth/')) {
       await this.route(req, res, method, url.pathname);
       return true;
     }
-    if (this.auth === undefined || PUBLIC_PATHS.has(url.pathname) || this.auth.principalOf(req)) return false;
-    if (method === 'GET' && url.pathname === '/') {
+    const principal = this.auth?.principalOf(req);
+    // Nothing to log in to, or logged in already: /login leads home.
+    if (method === 'GET' && url.pathname === '/login' && (this.auth === undefined || principal?.kind === 'session')) {
+      redirect(res, '/');
+      return true;
+    }
+    const open = PUBLIC_PATHS.has(url.pathname) || url.pathname.startsWith(PUBLIC_PREFIX);
+    if (this.auth === undefined || open || principal) return false;
+    if (method === 'GET' && isUiPagePath(url.pathname)) {
       redirect(res, '/login');
       return true;
     }
@@ -80,17 +94,12 @@ export class AccessGate {
         auth: auth ? 'required' : 'off',
         authenticated: principal !== undefined,
         setupRequired: auth?.setupRequired ?? false,
+        minPasswordLength: MIN_PASSWORD_LENGTH,
       };
       return send(res, 200, status);
     }
-    if (auth === undefined) {
-      if (method === 'GET' && path === '/login') return redirect(res, '/');
-      throw new ApiError(404, `no route ${method} ${path}: log-in is off (server.auth)`);
-    }
+    if (auth === undefined) throw new ApiError(404, `no route ${method} ${path}: log-in is off (server.auth)`);
     switch (`${method} ${path}`) {
-      case 'GET /login':
-        if (principal?.kind === 'session') return redirect(res, '/');
-        return sendPage(res, 200, loginPage(auth.setupRequired ? 'setup' : 'login', undefined, MIN_PASSWORD_LENGTH));
       case 'POST /api/auth/login':
         return this.logIn(req, res, (body) => auth.login(loginBodySchema.parse(body).password, clientOf(req)));
       case 'POST /api/auth/setup':
@@ -127,7 +136,7 @@ export class AccessGate {
     }
   }
 
-  /** Log-in and setup: a session cookie; a form gets a redirect home, or the page again saying what failed. */
+  /** Log-in and setup: a session cookie; a form gets a redirect home, or back to /login saying what failed. */
   private async logIn(
     req: IncomingMessage,
     res: ServerResponse,
@@ -143,8 +152,7 @@ export class AccessGate {
       const refusal = error instanceof z.ZodError ? invalidBody(error) : error;
       if (refusal instanceof TooManyAttemptsError) res.setHeader('retry-after', String(refusal.retryAfterS));
       if (!form || !(refusal instanceof ApiError) || refusal.status >= 500) throw refusal;
-      const page = loginPage(this.auth?.setupRequired ? 'setup' : 'login', refusal.message, MIN_PASSWORD_LENGTH);
-      return sendPage(res, refusal.status, page);
+      return redirect(res, `/login?${new URLSearchParams({ error: refusal.message }).toString()}`);
     }
   }
 }
@@ -159,8 +167,7 @@ function requireSession(principal: Principal | undefined): void {
 }
 
 function invalidBody(error: z.ZodError): ApiError {
-  const issues = formatIssues(error.issues);
-  return new ApiError(400, `invalid request body: ${issues.join('; ')}`, issues);
+  return new ApiError(400, `invalid request body: ${describeIssues(error.issues)}`, requestIssues(error.issues));
 }
 
 function isForm(req: IncomingMessage): boolean {
@@ -199,9 +206,4 @@ function sessionCookie(req: IncomingMessage, value: string, maxAgeS: number): st
 
 function redirect(res: ServerResponse, location: string): void {
   res.writeHead(303, { location, 'content-length': 0 }).end();
-}
-
-function sendPage(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
-  res.end(html);
 }

@@ -108,13 +108,19 @@ export type StatsResponse = {
     latencyP50Ms: number | null;
     latencyP99Ms: number | null;
   };
-  /** Per camera: latency and SLO attainment measured by the detector. */
-  cameraDetection?: CameraDetectionStats[];
+  /** Per configured camera: latency and SLO attainment measured by the detector. */
+  cameraDetection: CameraDetectionStats[];
   liveClients: number;
 };
 
-/** Errors: 4xx/5xx with this body. */
-export type ErrorResponse = { error: string; issues?: string[] };
+/**
+ * What is wrong with one field of a request: its path in the body (`['url']`, array indexes as their digits) or
+ * in the query (`['minScore']`); an empty path is about the request as a whole.
+ */
+export type RequestIssue = { path: string[]; message: string };
+
+/** Errors: 4xx/5xx with this body; every 400 carries `issues` (and a 422 of a camera's connection test too). */
+export type ErrorResponse = { error: string; issues?: RequestIssue[] };
 
 /** A node of the cluster as GET /api/nodes and the live feed's `node` message show it. */
 export type NodeView = {
@@ -276,6 +282,8 @@ export type AuthStatusResponse = {
   authenticated: boolean;
   /** The admin password is not set yet: /login offers the setup form. */
   setupRequired: boolean;
+  /** The shortest admin password the setup accepts. */
+  minPasswordLength: number;
 };
 /** An API client's bearer token as listed (GET /api/auth/tokens): never the token itself. */
 export type TokenItem = { id: string; name: string; createdAt: number };

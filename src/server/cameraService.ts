@@ -11,6 +11,7 @@ import type {
   CameraConfig,
   CameraFields,
   ConfigFiles,
+  IssueLike,
   Logger,
   RtspTransport,
   SecretRedactor,
@@ -19,6 +20,7 @@ import {
   addCameraToFile,
   ConfigError,
   copyConfigFile,
+  describeIssues,
   removeCameraFromFile,
   replaceCameraInFile,
   updateCameraInFile,
@@ -26,8 +28,9 @@ import {
 import type { CameraRegistry, ProbeResult } from '../ingest/index.ts';
 import { CameraUrlError } from '../ingest/index.ts';
 import type { DetectionStore } from '../store/index.ts';
-import type { CameraCreateBody, CameraPatchBody, CameraReplaceBody, CameraView } from './api.ts';
+import type { CameraCreateBody, CameraPatchBody, CameraReplaceBody, CameraView, RequestIssue } from './api.ts';
 import { cameraCreateBodySchema } from './requestSchemas.ts';
+import { requestIssues } from './responses.ts';
 
 /**
  * An error with its HTTP status. The message goes to the client: a 4xx says what was wrong with the request;
@@ -37,7 +40,7 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly issues?: string[],
+    readonly issues?: RequestIssue[],
     options?: ErrorOptions,
   ) {
     super(message, options);
@@ -107,7 +110,8 @@ export class CameraService {
     try {
       return await this.deps.registry.probe(url, rtspTransport);
     } catch (error) {
-      if (error instanceof CameraUrlError) throw new ApiError(400, `url: ${error.message}`);
+      if (error instanceof CameraUrlError)
+        throw new ApiError(400, `url: ${error.message}`, [{ path: ['url'], message: error.message }]);
       throw error;
     }
   }
@@ -115,16 +119,18 @@ export class CameraService {
   private async requireReachable(camera: CameraConfig): Promise<void> {
     if (!camera.enabled) return;
     const probe = await this.testConnection(camera.url, camera.rtspTransport);
-    if (!probe.ok) throw new ApiError(422, `camera "${camera.id}": connection test failed: ${probe.error}`);
+    if (!probe.ok)
+      throw new ApiError(422, `camera "${camera.id}": connection test failed: ${probe.error}`, [
+        { path: ['url'], message: `connection test failed: ${probe.error}` },
+      ]);
   }
 
   private checkModel(camera: CameraConfig): void {
     const models = this.deps.getConfig().models;
-    if (!models.some((m) => m.id === camera.model))
-      throw new ApiError(
-        400,
-        `model: unknown model "${camera.model}"; models are ${models.map((m) => m.id).join(', ')}`,
-      );
+    if (!models.some((m) => m.id === camera.model)) {
+      const message = `unknown model "${camera.model}"; models are ${models.map((m) => m.id).join(', ')}`;
+      throw new ApiError(400, `model: ${message}`, [{ path: ['model'], message }]);
+    }
   }
 
   /**
@@ -140,12 +146,13 @@ export class CameraService {
       this.deps.setConfig(change(edit));
     } catch (error) {
       if (copying) rmSync(edit, { force: true });
-      const prefix = `cameras[${cameraIndex}].`;
+      const ofCamera = (issue: IssueLike): boolean =>
+        issue.path[0] === 'cameras' && issue.path[1] === cameraIndex && issue.path.length > 2;
       const fieldIssues =
-        error instanceof ConfigError && cameraIndex !== undefined && error.issues.every((i) => i.startsWith(prefix))
-          ? error.issues.map((issue) => issue.slice(prefix.length))
+        error instanceof ConfigError && error.fieldIssues.length > 0 && error.fieldIssues.every(ofCamera)
+          ? error.fieldIssues.map((issue) => ({ path: issue.path.slice(2), message: issue.message }))
           : [];
-      if (fieldIssues.length > 0) throw new ApiError(400, fieldIssues.join('; '), fieldIssues);
+      if (fieldIssues.length > 0) throw new ApiError(400, describeIssues(fieldIssues), requestIssues(fieldIssues));
       throw new ApiError(500, 'the configuration file cannot be changed', undefined, { cause: error });
     }
     if (read !== edit) {
@@ -208,7 +215,10 @@ export class CameraService {
   add(body: CameraCreateBody): Promise<CameraView> {
     return this.serialised(async () => {
       const camera = cameraCreateBodySchema.parse(body);
-      if (this.configured(camera.id)) throw new ApiError(409, `id: camera "${camera.id}" exists already`);
+      if (this.configured(camera.id)) {
+        const message = `camera "${camera.id}" exists already`;
+        throw new ApiError(409, `id: ${message}`, [{ path: ['id'], message }]);
+      }
       this.checkModel(camera);
       await this.requireReachable(camera);
       const cameraIndex = this.deps.getConfig().cameras.length;
@@ -230,8 +240,10 @@ export class CameraService {
   /** PUT: replaces the camera by the body (its defaults for the fields not sent); the id is the path's. */
   replace(id: string, body: CameraReplaceBody): Promise<CameraView> {
     return this.serialised(async () => {
-      if (body.id !== undefined && body.id !== id)
-        throw new ApiError(400, `id: expected "${id}" (the camera in the path) or no id, got "${body.id}"`);
+      if (body.id !== undefined && body.id !== id) {
+        const message = `expected "${id}" (the camera in the path) or no id, got "${body.id}"`;
+        throw new ApiError(400, `id: ${message}`, [{ path: ['id'], message }]);
+      }
       const current = this.configured(id);
       if (!current) throw new ApiError(404, `no camera "${id}"`);
       const next = cameraCreateBodySchema.parse({ ...body, id });

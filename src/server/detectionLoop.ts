@@ -14,7 +14,8 @@ import { scaleBox } from '../ingest/index.ts';
 import type { Detector } from '../detect/index.ts';
 import type { DetectionStore, NewDetection, SnapshotStore } from '../store/index.ts';
 import { encodeJpeg } from '../store/index.ts';
-import type { DetectionItem, LiveMessage } from './api.ts';
+import type { CameraDetectionStats, DetectionItem, LiveMessage } from './api.ts';
+import { CameraDetectionWindow } from './cameraDetectionWindow.ts';
 import type { ApplianceMetrics } from './metrics.ts';
 
 export type DetectionLoopDeps = {
@@ -33,6 +34,7 @@ export type DetectionLoopDeps = {
 export class DetectionLoop {
   private readonly recent: DetectionItem[] = [];
   private readonly latencies: number[] = [];
+  private readonly perCamera = new CameraDetectionWindow();
   private framesAnalysed = 0;
   private framesDropped = 0;
   private detectionsTotal = 0;
@@ -65,6 +67,11 @@ export class DetectionLoop {
     };
   }
 
+  /** Per camera asked for: frames analysed, latency and SLO attainment over its latest frames. */
+  cameraStats(cameras: ReadonlyArray<string>): CameraDetectionStats[] {
+    return this.perCamera.stats(cameras);
+  }
+
   async process(cameraId: string, frame: RgbFrame): Promise<void> {
     const modelId = this.deps.modelOf(cameraId);
     const entry = modelId === undefined ? undefined : this.deps.detectorFor(modelId);
@@ -92,6 +99,7 @@ export class DetectionLoop {
     this.framesAnalysed++;
     this.latencies.push(latencyMs);
     if (this.latencies.length > 1000) this.latencies.shift();
+    this.perCamera.record(cameraId, latencyMs, sloMet);
     this.deps.metrics.observeFrame(cameraId, entry.model.id, latencyMs / 1000, sloMet);
     if (result.detections.length === 0) return;
     const snapshot = this.deps.snapshots?.maybeSave(cameraId, frame, frame.capturedAtMs) ?? null;

@@ -1,7 +1,7 @@
 /**
  * The HTTP API on node:http (binds 127.0.0.1 by default): cameras, detections (paged, filtered), streamed
- * exports, nodes, plan, stats, snapshots, the config JSON Schema, Prometheus metrics, the page at / and the
- * WebSocket live feed. Every request body and query is validated; errors are JSON `{error, issues}`.
+ * exports, nodes, plan, stats, snapshots, the config JSON Schema, Prometheus metrics, the built web UI at / and
+ * the WebSocket live feed. Every request body and query is validated; errors are JSON `{error, issues}`.
  */
 import { STATUS_CODES, createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { appConfigJsonSchema, formatIssues } from '../config/index.ts';
+import { appConfigJsonSchema, describeIssues } from '../config/index.ts';
 import type { Logger, SecretRedactor } from '../config/index.ts';
 import type { DetectionStore, SnapshotStore, StoredDetection } from '../store/index.ts';
 import {
@@ -20,7 +20,16 @@ import {
   parseDetectionQuery,
   parseExportQuery,
 } from '../store/index.ts';
-import type { DetectionItem, DetectionsResponse, ErrorResponse, StatsResponse } from './api.ts';
+import type {
+  DetectionItem,
+  DetectionsResponse,
+  ErrorResponse,
+  NodeView,
+  NodesResponse,
+  PlanResponse,
+  PlanView,
+  StatsResponse,
+} from './api.ts';
 import {
   cameraCreateBodySchema,
   cameraPatchBodySchema,
@@ -34,8 +43,8 @@ import type { CameraService } from './cameraService.ts';
 import type { LiveFeed } from './liveFeed.ts';
 import type { ApplianceMetrics } from './metrics.ts';
 import { RequestGuard, allowedHostNames, readBodyText, requireMediaType } from './requestGuard.ts';
-import { send } from './responses.ts';
-import { INDEX_HTML, INDEX_JS, UI_CSS } from './ui.ts';
+import { requestIssues, send } from './responses.ts';
+import { StaticUi, isUiPath } from './staticUi.ts';
 
 export type ApiServerDeps = {
   host: string;
@@ -46,6 +55,9 @@ export type ApiServerDeps = {
   live: LiveFeed;
   metrics: ApplianceMetrics;
   stats: () => StatsResponse;
+  /** The cluster's nodes and current plan (none without a cluster section): see clusterViews.ts. */
+  nodes: () => NodeView[];
+  plan: () => PlanView | null;
   log: Logger;
   /** Masks credentials in error bodies (an error may quote a camera URL, or ffmpeg quoting it). */
   redactor: SecretRedactor;
@@ -53,6 +65,8 @@ export type ApiServerDeps = {
   allowedHosts?: ReadonlyArray<string>;
   /** The admin log-in, when required (server.auth); without it every client on loopback is trusted. */
   auth?: Authenticator;
+  /** The built web UI's folder (default: app/ui/dist of the repository). */
+  uiDir?: string;
 };
 
 const MAX_BODY_BYTES = 1 << 20;
@@ -86,11 +100,14 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 async function body<T extends z.ZodType>(req: IncomingMessage, schema: T): Promise<z.output<T>> {
   const parsed = schema.safeParse(await readJson(req));
-  if (!parsed.success) {
-    const issues = formatIssues(parsed.error.issues);
-    throw new ApiError(400, `invalid request body: ${issues.join('; ')}`, issues);
-  }
+  if (!parsed.success) throw invalidRequest('body', parsed.error);
   return parsed.data;
+}
+
+/** A 400 naming every field a zod schema refused (`what`: the body, or '' for a request checked as a whole). */
+function invalidRequest(what: string, error: z.ZodError): ApiError {
+  const summary = `invalid request${what === '' ? '' : ` ${what}`}: ${describeIssues(error.issues)}`;
+  return new ApiError(400, summary, requestIssues(error.issues));
 }
 
 function decodePathSegment(segment: string): string {
@@ -118,8 +135,11 @@ function refuseUpgrade(socket: Duplex, refusal: ApiError): void {
 export class ApiServer {
   private server: Server | undefined;
   private gate: AccessGate | undefined;
+  private readonly ui: StaticUi;
 
-  constructor(private readonly deps: ApiServerDeps) {}
+  constructor(private readonly deps: ApiServerDeps) {
+    this.ui = new StaticUi(deps.uiDir);
+  }
 
   /** The bound port (after start()). */
   get port(): number {
@@ -161,19 +181,18 @@ export class ApiServer {
   }
 
   /** 4xx: the client's mistake, explained. 5xx: logged with the stack; the body tells nothing internal. */
-  private fail(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  private fail(req: IncomingMessage, res: ServerResponse, thrown: unknown): void {
     let status = 500;
     let payload: ErrorResponse;
+    const error = thrown instanceof z.ZodError ? invalidRequest('', thrown) : thrown;
     if (error instanceof ApiError && error.status < 500) {
       status = error.status;
-      payload = { error: error.message, ...(error.issues ? { issues: error.issues } : {}) };
+      // A 400 without field issues is about the request as a whole: one issue with an empty path.
+      const issues = error.issues ?? (status === 400 ? [{ path: [], message: error.message }] : undefined);
+      payload = { error: error.message, ...(issues ? { issues } : {}) };
     } else if (error instanceof DetectionFilterError) {
       status = 400;
-      payload = { error: error.message, issues: error.issues };
-    } else if (error instanceof z.ZodError) {
-      status = 400;
-      const issues = formatIssues(error.issues);
-      payload = { error: `invalid request: ${issues.join('; ')}`, issues };
+      payload = { error: error.message, issues: requestIssues(error.issues) };
     } else {
       if (error instanceof ApiError) status = error.status;
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -201,18 +220,6 @@ export class ApiServer {
     const route = `${method} /${parts.map((p, i) => (isId(p, i) ? ':id' : p)).join('/')}`;
     const { deps } = this;
     switch (route) {
-      case 'GET /':
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        res.end(INDEX_HTML);
-        return;
-      case 'GET /index.js':
-        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
-        res.end(INDEX_JS);
-        return;
-      case 'GET /ui.css':
-        res.writeHead(200, { 'content-type': 'text/css; charset=utf-8' });
-        res.end(UI_CSS);
-        return;
       case 'GET /metrics': {
         const text = await deps.metrics.registry.metrics();
         res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
@@ -274,14 +281,15 @@ export class ApiServer {
         return;
       }
       case 'GET /api/nodes':
-        return send(res, 200, { items: deps.store.listNodes() });
+        return send(res, 200, { items: deps.nodes() } satisfies NodesResponse);
       case 'GET /api/plan':
-        return send(res, 200, { plan: deps.store.latestPlan() ?? null });
+        return send(res, 200, { plan: deps.plan() } satisfies PlanResponse);
       case 'GET /api/stats':
         return send(res, 200, deps.stats());
       case 'GET /api/config/schema':
         return send(res, 200, appConfigJsonSchema());
       default:
+        if ((method === 'GET' || method === 'HEAD') && isUiPath(url.pathname)) return this.ui.serve(res, url.pathname);
         throw new ApiError(404, `no route ${method} ${url.pathname}`);
     }
   }

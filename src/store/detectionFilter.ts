@@ -3,15 +3,17 @@
  * that names every bad field at once.
  */
 import { z } from 'zod';
-import { cameraIdSchema, formatIssues } from '../config/index.ts';
+import { cameraIdSchema, describeIssues } from '../config/index.ts';
+import type { IssueLike } from '../config/index.ts';
 
 export type DetectionFilter = { camera?: string; label?: string; minScore?: number; fromMs?: number; toMs?: number };
 export type DetectionPage = { limit: number; before?: number };
 export type ExportFormat = 'csv' | 'jsonl';
 
 export class DetectionFilterError extends Error {
-  constructor(readonly issues: string[]) {
-    super(`invalid detection filter: ${issues.join('; ')}`);
+  /** Each issue's path starts with the query parameter it is about (empty: the query as a whole). */
+  constructor(readonly issues: ReadonlyArray<IssueLike>) {
+    super(`invalid detection filter: ${describeIssues(issues)}`);
     this.name = 'DetectionFilterError';
   }
 }
@@ -79,13 +81,13 @@ function toFilter(data: {
   if (data.from !== undefined) filter.fromMs = data.from;
   if (data.to !== undefined) filter.toMs = data.to;
   if (filter.fromMs !== undefined && filter.toMs !== undefined && filter.fromMs > filter.toMs)
-    throw new DetectionFilterError([`from: ${filter.fromMs} is after to (${filter.toMs})`]);
+    throw new DetectionFilterError([{ path: ['from'], message: `${filter.fromMs} is after to (${filter.toMs})` }]);
   return filter;
 }
 
 function parse<T extends z.ZodType>(schema: T, params: Record<string, string>): z.output<T> {
   const parsed = schema.safeParse(params);
-  if (!parsed.success) throw new DetectionFilterError(formatIssues(parsed.error.issues));
+  if (!parsed.success) throw new DetectionFilterError(parsed.error.issues);
   return parsed.data;
 }
 

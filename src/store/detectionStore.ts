@@ -309,7 +309,7 @@ export class DetectionStore {
   /**
    * Streams matching rows, oldest first, as raw value arrays in column order
    * (id, camera, time, label, score, x1, y1, x2, y2, model, latency_ms, slo_met, source_width,
-   * source_height) through a read-only
+   * source_height, has_snapshot) through a read-only
    * connection of its own; constant memory. Close the iterator (return()) to release it early.
    */
   *iterate(filter: DetectionFilter): Generator<unknown[], void, undefined> {
@@ -317,7 +317,8 @@ export class DetectionStore {
     try {
       const { sql, params } = whereOf(filter);
       const columns =
-        'id, camera, time, label, score, x1, y1, x2, y2, model, latency_ms, slo_met, ' + 'source_width, source_height';
+        'id, camera, time, label, score, x1, y1, x2, y2, model, latency_ms, slo_met, source_width, source_height, ' +
+        'snapshot IS NOT NULL';
       const statement = reader.prepare(`SELECT ${columns} FROM detections ${sql} ORDER BY id`).raw(true);
       yield* statement.iterate(params) as IterableIterator<unknown[]>;
     } finally {
@@ -359,27 +360,11 @@ export class DetectionStore {
       .run(id, JSON.stringify(info), nowMs);
   }
 
-  listNodes(): Array<{ id: string; info: unknown; lastSeenMs: number }> {
-    return (
-      this.database.prepare('SELECT * FROM nodes ORDER BY id').all() as Array<{
-        id: string;
-        info: string;
-        last_seen_ms: number;
-      }>
-    ).map((r) => ({ id: r.id, info: JSON.parse(r.info) as unknown, lastSeenMs: r.last_seen_ms }));
-  }
-
   savePlan(plan: unknown, nowMs: number = Date.now()): number {
     return Number(
       this.database.prepare('INSERT INTO plans (created_ms, plan) VALUES (?, ?)').run(nowMs, JSON.stringify(plan))
         .lastInsertRowid,
     );
-  }
-
-  latestPlan(): { id: number; createdMs: number; plan: unknown } | undefined {
-    const row = this.database.prepare('SELECT * FROM plans ORDER BY id DESC LIMIT 1').get() as
-      { id: number; created_ms: number; plan: string } | undefined;
-    return row ? { id: row.id, createdMs: row.created_ms, plan: JSON.parse(row.plan) as unknown } : undefined;
   }
 
   stats(): StoreStats {

@@ -1,9 +1,10 @@
-// The store room: the SQLite detection log (WAL) with cameras, nodes and plans; retention; validated
+// The store room: the SQLite detection log (WAL) with cameras, nodes and plans (kept as history); retention; validated
 // filters; streamed CSV / JSON Lines exports; JPEG snapshots of detection frames.
 export { DetectionFilterError, parseDetectionQuery, parseExportQuery } from './detectionFilter.ts';
 export type { DetectionFilter, DetectionPage, ExportFormat } from './detectionFilter.ts';
 export { DetectionStore, isDiskFull, SCHEMA_VERSION } from './detectionStore.ts';
 export type { DetectionStoreOptions, NewDetection, StoredDetection, StoreStats } from './detectionStore.ts';
-export { CSV_HEADER, csvLine, exportChunks, exportContentType, jsonLine } from './exportDetections.ts';
+export { CSV_HEADER, EXPORT_FIELDS, exportChunks, exportContentType } from './exportDetections.ts';
+export type { ExportedDetection } from './exportDetections.ts';
 export { encodeJpeg, SnapshotStore } from './snapshots.ts';
 export type { RgbPixels, SnapshotOptions } from './snapshots.ts';

@@ -16,6 +16,7 @@ import { LOGIN_ATTEMPTS_PER_WINDOW, LOGIN_WINDOW_MS } from '../../src/server/aut
 import type { ScryptRecord } from '../../src/server/auth.ts';
 import { HttpClient } from './httpClient.ts';
 import type { Reply } from './httpClient.ts';
+import { UI_INDEX_HTML, UI_SCRIPT, writeUiFixture } from './uiFixture.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const SESSION_MS = 3_600_000;
@@ -31,7 +32,9 @@ describe('auth: log-in required on loopback', () => {
   const metrics = new ApplianceMetrics();
   // Only GET /api/cameras and /metrics are routed past the log-in below.
   const cameras = { list: () => [] } as unknown as CameraService;
-  const deps = { host: '127.0.0.1', port: 0, cameras, live, metrics, log, auth, redactor: new SecretRedactor() };
+  const uiDir = writeUiFixture(path.join(dir, 'ui'));
+  const redactor = new SecretRedactor();
+  const deps = { host: '127.0.0.1', port: 0, cameras, live, metrics, log, auth, redactor, uiDir };
   const server = new ApiServer(deps as unknown as ApiServerDeps);
   const client = new HttpClient(() => server.port);
   const origin = (): string => `http://127.0.0.1:${server.port}`;
@@ -57,19 +60,28 @@ describe('auth: log-in required on loopback', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('without a log-in the API, the metrics and the live feed answer 401, and / leads to /login', async () => {
+  it("without a log-in the API, the metrics and the live feed answer 401, the UI's pages lead to /login", async () => {
     for (const route of ['/api/cameras', '/metrics', '/api/stats', '/api/auth/tokens'])
       assert.equal((await client.request(route)).status, 401, route);
     const live = await client.openLive();
     assert.deepEqual([live.opened, !live.opened && live.status], [false, 401]);
-    const home = await client.request('/');
-    assert.deepEqual([home.status, home.headers.location], [303, '/login']);
+    for (const route of ['/', '/cluster', '/live/front']) {
+      const home = await client.request(route);
+      assert.deepEqual([home.status, home.headers.location], [303, '/login'], route);
+    }
     const page = await client.request('/login');
-    assert.equal(page.status, 200);
-    assert.match(page.text, /action="\/api\/auth\/setup"/, 'no password yet: the setup form');
+    assert.deepEqual([page.status, page.text], [200, UI_INDEX_HTML], "the UI's own log-in page");
     assert.match(String(page.headers['content-security-policy']), /default-src 'self'/);
-    assert.doesNotMatch(page.text, /<script|<style/);
-    assert.equal((await client.request('/ui.css')).status, 200, "the page's style sheet is public");
+    for (const open of [UI_SCRIPT, '/favicon.svg'])
+      assert.equal((await client.request(open)).status, 200, `${open}: what the log-in page loads is public`);
+    assert.equal((await client.request('/elsewhere.js')).status, 401, 'other files are not');
+    const status = await client.request('/api/auth/status');
+    assert.deepEqual(JSON.parse(status.text), {
+      auth: 'required',
+      authenticated: false,
+      setupRequired: true,
+      minPasswordLength: 10,
+    });
   });
 
   it('the first password is set only with the one-time setup code printed in the log', async () => {
@@ -134,7 +146,16 @@ describe('auth: log-in required on loopback', () => {
     const live = await client.openLive({ cookie: session, origin: origin() });
     assert.equal(live.opened, true);
     const status = await client.request('/api/auth/status', { headers: { cookie: session } });
-    assert.deepEqual(JSON.parse(status.text), { auth: 'required', authenticated: true, setupRequired: false });
+    assert.deepEqual(JSON.parse(status.text), {
+      auth: 'required',
+      authenticated: true,
+      setupRequired: false,
+      minPasswordLength: 10,
+    });
+    const page = await client.request('/cluster', { headers: { cookie: session } });
+    assert.deepEqual([page.status, page.text], [200, UI_INDEX_HTML], "logged in: the UI's pages");
+    const again = await client.request('/login', { headers: { cookie: session } });
+    assert.deepEqual([again.status, again.headers.location], [303, '/'], 'logged in: /login leads home');
   });
 
   it('a state-changing request with the session cookie but no Origin is refused', async () => {
@@ -192,7 +213,7 @@ describe('auth: log-in required on loopback', () => {
     assert.equal((await attempt(PASSWORD, '127.0.0.3')).status, 200, 'after the window');
   });
 
-  it('a form log-in with the wrong password shows the page again with the reason, escaped', async () => {
+  it('a form log-in with the wrong password leads back to /login with the reason in the query', async () => {
     const post = (body: string): Promise<Reply> =>
       client.request('/api/auth/login', {
         method: 'POST',
@@ -200,15 +221,14 @@ describe('auth: log-in required on loopback', () => {
         body,
         localAddress: '127.0.0.6',
       });
-    const wrong = await post('password=nope');
-    assert.equal(wrong.status, 401);
-    assert.match(wrong.headers['content-type'] ?? '', /^text\/html/);
-    assert.match(wrong.text, /wrong password/);
-    assert.match(wrong.text, /action="\/api\/auth\/login"/);
-    const odd = await post('password=nope&%3Cscript%3E=1');
-    assert.equal(odd.status, 400);
-    assert.match(odd.text, /&lt;script&gt;/);
-    assert.doesNotMatch(odd.text, /<script>/, 'what the client sent is escaped');
+    const errorOf = (reply: Reply): string | null => {
+      assert.equal(reply.status, 303);
+      const location = new URL(String(reply.headers.location), origin());
+      assert.equal(location.pathname, '/login');
+      return location.searchParams.get('error');
+    };
+    assert.match(errorOf(await post('password=nope')) ?? '', /wrong password/);
+    assert.match(errorOf(await post('password=nope&%3Cscript%3E=1')) ?? '', /<script>/, 'names the unknown field');
   });
 
   it('sessions expire, and log-out ends one', async () => {

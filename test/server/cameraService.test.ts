@@ -45,6 +45,7 @@ server:
     return { status: res.status, json: text ? (JSON.parse(text) as unknown) : null, text };
   };
   const errorOf = (reply: Reply): string => (reply.json as ErrorResponse).error;
+  const issuesOf = (reply: Reply): ErrorResponse['issues'] => (reply.json as ErrorResponse).issues;
   /** The camera entries of the config file as written (raw YAML, before defaults). */
   const fileCameras = (): Array<Record<string, unknown>> =>
     (parseYaml(readFileSync(configFile, 'utf8')) as { cameras: Array<Record<string, unknown>> }).cameras;
@@ -126,9 +127,32 @@ server:
     const otherId = await api('PUT', '/api/cameras/door', { id: 'porch', url: `image:${ASTRONAUT}` });
     assert.equal(otherId.status, 400);
     assert.match(errorOf(otherId), /^id: /);
+    assert.deepEqual(
+      issuesOf(otherId)?.map((i) => i.path),
+      [['id']],
+    );
     const noUrl = await api('PUT', '/api/cameras/door', { fps: 2 });
     assert.equal(noUrl.status, 400);
     assert.match(errorOf(noUrl), /url/);
+    assert.deepEqual(
+      issuesOf(noUrl)?.map((i) => i.path),
+      [['url']],
+      "the body's issue names its field",
+    );
+    const twoBad = await api('PATCH', '/api/cameras/door', { fps: 0, model: 7 });
+    assert.equal(twoBad.status, 400);
+    assert.deepEqual(
+      issuesOf(twoBad)
+        ?.map((i) => i.path)
+        .sort(),
+      [['fps'], ['model']],
+      'every field at once',
+    );
+    assert.match(errorOf(twoBad), /^invalid request body: .*fps: .*; model: /, 'and a one-line summary');
+    const unknownModel = await api('PATCH', '/api/cameras/door', { model: 'yolo-x' });
+    assert.deepEqual(issuesOf(unknownModel), [
+      { path: ['model'], message: 'unknown model "yolo-x"; models are blazeface, faces' },
+    ]);
     const unknown = await api('PUT', '/api/cameras/nope', { url: `image:${ASTRONAUT}` });
     assert.equal(unknown.status, 404);
     assert.equal(readFileSync(configFile, 'utf8'), before, 'refused changes write nothing');
@@ -184,6 +208,11 @@ server:
     });
     assert.equal(unset.status, 400, unset.text);
     assert.equal(errorOf(unset), 'name: environment variable PPIPE_TEST_NEVER_SET is not set');
+    assert.deepEqual(
+      issuesOf(unset),
+      [{ path: ['name'], message: 'environment variable PPIPE_TEST_NEVER_SET is not set' }],
+      'the config file refused the camera: the path is relative to the camera',
+    );
     assert.ok(!unset.text.includes(dir), unset.text);
     const patchedName = await api('PATCH', '/api/cameras/door', { name: '${PPIPE_TEST_NEVER_SET}' });
     assert.equal(patchedName.status, 400, patchedName.text);

@@ -2,12 +2,16 @@
 // not a name of this server (DNS rebinding) is refused, as is a state-changing request or a live-feed WebSocket
 // from another origin, and a body that is not declared application/json.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApiServer, LiveFeed } from '../../src/server/index.ts';
 import type { ApiServerDeps, CameraService } from '../../src/server/index.ts';
 import { allowedHostNames, hostNameOf, isSameOrigin } from '../../src/server/requestGuard.ts';
 import { SecretRedactor, silentLogger } from '../../src/config/index.ts';
 import { HttpClient } from './httpClient.ts';
+import { UI_SCRIPT, writeUiFixture } from './uiFixture.ts';
 
 describe('requestGuard: names and origins', () => {
   it('reads the host name of a Host header, with or without port, IPv6 in brackets', () => {
@@ -62,6 +66,7 @@ describe('requestGuard: over HTTP', () => {
     log: silentLogger,
     allowedHosts: ['ppipe.local'],
     redactor: new SecretRedactor(),
+    uiDir: writeUiFixture(mkdtempSync(path.join(tmpdir(), 'ppipe-ui-'))),
   };
   const server = new ApiServer(deps as unknown as ApiServerDeps);
   const client = new HttpClient(() => server.port);
@@ -72,6 +77,7 @@ describe('requestGuard: over HTTP', () => {
   after(async () => {
     await server.stop();
     await live.stop();
+    rmSync(deps.uiDir, { recursive: true, force: true });
   });
   const camera = JSON.stringify({ id: 'garage', url: 'rtsp://127.0.0.1:1/stream', enabled: false });
 
@@ -128,9 +134,12 @@ describe('requestGuard: over HTTP', () => {
 
   it('pages carry a strict Content-Security-Policy and their script is a file of its own', async () => {
     const page = await client.request('/');
-    assert.match(String(page.headers['content-security-policy']), /^default-src 'self';/);
+    const policy = String(page.headers['content-security-policy']);
+    assert.match(policy, /^default-src 'self';/);
+    assert.doesNotMatch(policy, /unsafe-eval|unsafe-inline/);
+    assert.match(policy, /img-src 'self' data: blob:/, 'live frames as data: and blob: URLs');
     assert.doesNotMatch(page.text, /<script>|<style>| on[a-z]+=/i, 'no inline script or style');
-    assert.equal((await client.request('/index.js')).status, 200);
+    assert.equal((await client.request(UI_SCRIPT)).status, 200);
     assert.equal(page.headers['x-content-type-options'], 'nosniff');
   });
 });

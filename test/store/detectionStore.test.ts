@@ -20,7 +20,7 @@ import { SCHEMA_VERSION } from '../../src/store/index.ts';
 
 type JsonSize = { sourceWidth: number | null; sourceHeight: number | null };
 import { silentLogger } from '../../src/config/index.ts';
-import { csvFieldsOf, parseCsvDetection } from '../helpers.ts';
+import { exportedFieldsOf, parseDetectionsCsv } from '../helpers.ts';
 
 const quiet = silentLogger;
 const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-store-'));
@@ -68,13 +68,16 @@ describe('DetectionStore', () => {
       assert.equal(store.count(range.filter), 10);
 
       const csv = [...exportChunks(store, {}, 'csv', 100)].join('');
-      const lines = csv.trimEnd().split('\n');
-      assert.equal(lines[0], CSV_HEADER);
-      assert.equal(lines.length, 51);
+      assert.equal(csv.split('\n')[0], CSV_HEADER);
       const all = store.query({}, { limit: 1000 }).reverse();
-      lines.slice(1).forEach((line, i) => {
-        assert.deepEqual(parseCsvDetection(line), csvFieldsOf(all[i]!));
-      });
+      assert.deepEqual(parseDetectionsCsv(csv), all.map(exportedFieldsOf));
+      assert.equal(all.length, 50);
+      const jsonAll = [...exportChunks(store, {}, 'jsonl', 100)].join('').trimEnd().split('\n');
+      assert.deepEqual(
+        jsonAll.map((l) => JSON.parse(l) as unknown),
+        all.map(exportedFieldsOf),
+        'JSON Lines carry the same fields as the CSV',
+      );
       assert.deepEqual([all[0]!.sourceWidth, all[0]!.sourceHeight], [1920, 1080]);
       type JsonRow = { camera: string; box: number[]; sourceWidth: number; sourceHeight: number };
       const jsonText = [...exportChunks(store, { camera: 'cam-b' }, 'jsonl')].join('');
@@ -125,8 +128,9 @@ describe('DetectionStore', () => {
         if (open === 0) assert.equal(store.insertDetections([row(3)])!.length, 1);
         assert.equal(rows.length, open === 0 ? 2 : 3);
         const csv = [...exportChunks(store, {}, 'csv')].join('').trimEnd().split('\n');
-        assert.match(csv[1]!, /,blazeface,12,1,,$/);
-        assert.match(csv[3]!, /,1920,1080$/);
+        assert.match(csv[1]!, /,,,blazeface,12,true,false$/, 'no source size on an old row');
+        assert.match(csv[2]!, /,,,blazeface,13,false,true$/, 'an old row with a snapshot');
+        assert.match(csv[3]!, /,1920,1080,/);
         const first = JSON.parse([...exportChunks(store, {}, 'jsonl')].join('').split('\n')[0]!) as JsonSize;
         assert.deepEqual([first.sourceWidth, first.sourceHeight], [null, null]);
       } finally {

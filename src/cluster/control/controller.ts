@@ -270,6 +270,11 @@ export class Controller {
     await this.planning;
   }
 
+  /** The node's assignment in the current plan (what the UI shows it runs); undefined: none. */
+  assignmentOf(nodeId: string): Assignment | undefined {
+    return this.assignments.get(nodeId);
+  }
+
   upNodes(): Announcement[] {
     return [...this.nodes.values()]
       .filter((r) => r.up && r.announcement)
