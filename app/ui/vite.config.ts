@@ -2,11 +2,12 @@
 // the output needs no inline script or eval, so that it runs under the server's content security policy.
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { cameraValidatorPlugin } from './precompiledValidators.ts';
 
 export default defineConfig({
   root: import.meta.dirname,
   base: '/',
-  plugins: [react()],
+  plugins: [react(), cameraValidatorPlugin()],
   // `npx vite --config app/ui/vite.config.ts` serves the UI with hot reload against a running appliance.
   server: {
     proxy: { '/api': { target: process.env['PPIPE_URL'] ?? 'http://127.0.0.1:8080', ws: true, changeOrigin: true } },

@@ -2,6 +2,7 @@
 // loaded on first visit only, so that the other pages stay light.
 import { Suspense, lazy } from 'react';
 import { onLinkClick, useLocation } from './router.ts';
+import { LogoutButton } from './components/LogoutButton.tsx';
 import { CamerasPage } from './pages/CamerasPage.tsx';
 import { ClusterPage } from './pages/ClusterPage.tsx';
 import { DetectionsPage } from './pages/DetectionsPage.tsx';
@@ -70,6 +71,7 @@ export function App(): React.JSX.Element {
             ))}
           </ul>
         </nav>
+        <LogoutButton />
       </header>
       <main id="main" tabIndex={-1}>
         <Page path={path === '/' ? '/live' : path} />
