@@ -50,6 +50,7 @@ export type CameraView = {
   sourceSizeNote: string | null;
   model: string;
   enabled: boolean;
+  rtspTransport: RtspTransport;
   status: CameraStatus;
   measuredFps: number;
   framesTotal: number;

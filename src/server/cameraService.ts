@@ -87,6 +87,7 @@ export class CameraService {
       sourceSizeNote: stats?.sourceSizeNote ?? null,
       model: camera.model,
       enabled: camera.enabled,
+      rtspTransport: camera.rtspTransport,
       status: stats?.status ?? 'disabled',
       measuredFps: stats?.fps ?? 0,
       framesTotal: stats?.framesTotal ?? 0,

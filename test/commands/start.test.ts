@@ -91,6 +91,7 @@ describe('what ppipe start prints once it runs', () => {
       sourceWidth: 1280,
       sourceHeight: 720,
       sourceSizeNote: null,
+      rtspTransport: 'auto',
     } as const;
     const model = { id: 'blazeface', kind: 'blazeface', sloMs: 200 } as unknown as ModelConfig;
     const cluster = describeStart({ cameras: [camera], models: [model], workers: [], plan: null });

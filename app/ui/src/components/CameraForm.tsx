@@ -70,6 +70,7 @@ function initialData(camera: CameraView | null): CameraFormData {
     fps: camera.fps,
     model: camera.model,
     enabled: camera.enabled,
+    rtspTransport: camera.rtspTransport,
   };
   if (camera.width !== null) data.width = camera.width;
   if (camera.height !== null) data.height = camera.height;
