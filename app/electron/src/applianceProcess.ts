@@ -21,6 +21,8 @@ export interface StartOptions {
   readonly stopGraceMs: number;
   /** How many of the latest output lines to keep for an error report. */
   readonly keptLines?: number;
+  /** Cancels a start under way (the app quits): the appliance is stopped, then the start rejects. */
+  readonly signal?: AbortSignal;
 }
 
 /** How the process ended: its exit code, or the signal that ended it. */
@@ -125,14 +127,23 @@ export class ApplianceProcess {
         clearTimeout(timer);
         reject(new ApplianceStartError(message, tail.snapshot(), end));
       };
-      const timer = setTimeout(() => {
+      const stopThenFail = (message: string): void => {
+        if (settled) return;
         // Settled now, so that a late `listening on` during the stop cannot hand out a dying process.
         settled = true;
-        const message = `the appliance did not print "listening on" within ${options.listenTimeoutMs} ms`;
+        clearTimeout(timer);
         void stopChild(child, ended, options.stopGraceMs).then((end) =>
           reject(new ApplianceStartError(message, tail.snapshot(), end)),
         );
-      }, options.listenTimeoutMs);
+      };
+      const timer = setTimeout(
+        () => stopThenFail(`the appliance did not print "listening on" within ${options.listenTimeoutMs} ms`),
+        options.listenTimeoutMs,
+      );
+      const cancel = (): void => stopThenFail('the start of the appliance was cancelled');
+      if (options.signal?.aborted) cancel();
+      options.signal?.addEventListener('abort', cancel, { once: true });
+      void ended.then(() => options.signal?.removeEventListener('abort', cancel));
       child.once('error', (error) => fail(`the appliance could not be started (${launch.command}): ${error.message}`));
       void ended.then((end) => fail(`the appliance ${describeEnd(end)} before it listened`, end));
       child.stderr!.setEncoding('utf8').on('data', (chunk: string) => tail.add('stderr', chunk));

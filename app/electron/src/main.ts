@@ -33,7 +33,10 @@ const WEB_PREFERENCES: WebPreferences = {
   spellcheck: false,
 };
 
-let appliance: ApplianceProcess | undefined;
+/** The appliance's start, from its spawn until it is stopped; it resolves once the appliance listens. */
+let starting: Promise<ApplianceProcess> | undefined;
+/** Cancels the start under way (a quit); the cancelled start stops the appliance itself. */
+const startAbort = new AbortController();
 /** The appliance's origin once it listens; until then no page may load anything from the network. */
 let applianceOrigin: string | undefined;
 let mainWindow: BrowserWindow | undefined;
@@ -75,9 +78,14 @@ function secureSession(): void {
   });
 }
 
+/** Loads a page; a failed load (e.g. aborted by the next one) is logged, not left as an unhandled rejection. */
+function show(window: BrowserWindow, url: string): void {
+  window.loadURL(url).catch((error: unknown) => console.error(`PPipe: ${url.slice(0, 60)} did not load:`, error));
+}
+
 function showFailure(window: BrowserWindow, failure: StartFailure): void {
   applianceOrigin = undefined;
-  void window.loadURL(htmlDataUrl(errorPageHtml(failure)));
+  show(window, htmlDataUrl(errorPageHtml(failure)));
   window.setTitle('PPipe could not start');
 }
 
@@ -85,7 +93,7 @@ async function startUp(): Promise<void> {
   secureSession();
   const window = new BrowserWindow({ width: 1280, height: 800, title: 'PPipe', webPreferences: WEB_PREFERENCES });
   mainWindow = window;
-  void window.loadURL(htmlDataUrl(STARTING_PAGE_HTML));
+  show(window, htmlDataUrl(STARTING_PAGE_HTML));
 
   const dataDir = path.join(app.getPath('userData'), 'appliance-data');
   const location = locateAppliance({
@@ -95,38 +103,53 @@ async function startUp(): Promise<void> {
     env: process.env,
   });
   const report = { dataDir, applianceRoot: location.root };
+  let running: ApplianceProcess;
   try {
     mkdirSync(dataDir, { recursive: true });
-    appliance = await ApplianceProcess.start(applianceLaunch(location, dataDir, process.env), {
+    starting = ApplianceProcess.start(applianceLaunch(location, dataDir, process.env), {
       listenTimeoutMs: LISTEN_TIMEOUT_MS,
       stopGraceMs: STOP_GRACE_MS,
+      signal: startAbort.signal,
     });
+    running = await starting;
   } catch (error) {
+    if (quitting || window.isDestroyed()) return;
     const lastLines = error instanceof ApplianceStartError ? error.lastLines : [];
     showFailure(window, { ...report, message: error instanceof Error ? error.message : String(error), lastLines });
     return;
   }
-  const running = appliance;
+  // A quit during the start stops the appliance as soon as it listens (stopApplianceThenQuit).
+  if (quitting || window.isDestroyed()) return;
   void running.ended.then((end) => {
     if (quitting || window.isDestroyed()) return;
     const message = `the appliance ${describeEnd(end)} while it was running`;
     showFailure(window, { ...report, message, lastLines: running.lastLines() });
   });
   applianceOrigin = new URL(running.url).origin;
-  await window.loadURL(running.url);
+  // Should the UI not load because the appliance ended, the handler above shows the failure page.
+  show(window, running.url);
 }
 
-/** Quitting waits for the appliance to stop (SIGTERM, then SIGKILL after the grace period). */
+/**
+ * Quitting waits for the appliance to stop (SIGTERM, then SIGKILL after the grace period); a start under way is
+ * cancelled, which stops the appliance it started.
+ */
 function stopApplianceThenQuit(event: { preventDefault(): void }): void {
-  const running = appliance;
-  if (running === undefined) return;
+  const started = starting;
+  if (started === undefined) return;
   event.preventDefault();
   if (quitting) return;
   quitting = true;
-  void running.stop(STOP_GRACE_MS).finally(() => {
-    appliance = undefined;
-    app.quit();
-  });
+  startAbort.abort();
+  void started
+    .then(
+      (running) => running.stop(STOP_GRACE_MS),
+      () => undefined,
+    )
+    .finally(() => {
+      starting = undefined;
+      app.quit();
+    });
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -142,8 +165,11 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', stopApplianceThenQuit);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => app.quit());
-  app.whenReady().then(startUp, (error: unknown) => {
-    console.error('PPipe: Electron did not start:', error);
-    app.exit(1);
-  });
+  app
+    .whenReady()
+    .then(startUp)
+    .catch((error: unknown) => {
+      console.error('PPipe: the app could not start:', error);
+      app.quit();
+    });
 }

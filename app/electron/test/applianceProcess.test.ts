@@ -73,6 +73,18 @@ describe('ApplianceProcess', () => {
     assert.deepEqual(error.end, { code: null, signal: 'SIGTERM' }, 'the silent appliance was stopped');
   });
 
+  it('stops the appliance and rejects when the start is cancelled', async () => {
+    const abort = new AbortController();
+    const starting = ApplianceProcess.start(fakeLaunch('silent'), { ...OPTIONS, signal: abort.signal });
+    setTimeout(() => abort.abort(), 300);
+    await assert.rejects(starting, (error: unknown) => {
+      assert.ok(error instanceof ApplianceStartError);
+      assert.equal(error.message, 'the start of the appliance was cancelled');
+      assert.deepEqual(error.end, { code: null, signal: 'SIGTERM' });
+      return true;
+    });
+  });
+
   it('rejects with the command when it cannot be run', async () => {
     const launch = { ...fakeLaunch('listen'), command: '/nonexistent/bin/ppipe' };
     await assert.rejects(ApplianceProcess.start(launch, OPTIONS), (error: unknown) => {
