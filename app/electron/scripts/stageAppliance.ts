@@ -26,9 +26,16 @@ export const UI_DIST = path.join('app', 'ui', 'dist');
 
 /** Copies the tracked files under APPLIANCE_PATHS from the repository to dest (created); returns how many. */
 export function copyApplianceFiles(repoRoot: string, dest: string): number {
-  const listed = execFileSync('git', ['-C', repoRoot, 'ls-files', '-z', '--', ...APPLIANCE_PATHS], {
-    encoding: 'utf8',
-  });
+  let listed: string;
+  try {
+    listed = execFileSync('git', ['-C', repoRoot, 'ls-files', '-z', '--', ...APPLIANCE_PATHS], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
+    throw new Error(`stage: git cannot list the files of ${repoRoot}: ${stderr || String(error)}`);
+  }
   const files = listed.split('\0').filter((file) => file !== '');
   for (const wanted of APPLIANCE_PATHS) {
     if (!files.some((file) => file === wanted || file.startsWith(`${wanted}/`))) {
