@@ -176,6 +176,7 @@ export class Appliance {
         broadcast: (message) => live.broadcast(message),
         onDetections: (items) => this.publish(items),
         liveClients: () => live.clients,
+        liveFrames: live,
         log: this.log.child({ room: 'loop' }),
       });
       const loop = this.loop;
@@ -314,6 +315,10 @@ export class Appliance {
     const recordNodes = (): void => {
       const controller = this.cluster?.head.controller;
       if (!controller) return;
+      // Live clients (the Cluster page) see every node's state at each event that may change it.
+      const clock = { epochMs: Date.now(), monotonicMs: performance.now() };
+      for (const node of nodeViews(controller, clock))
+        this.live?.broadcast({ type: 'node', topic: `ppipe/nodes/${node.id}`, node });
       for (const [id, node] of controller.nodes)
         store.upsertNode(id, {
           up: node.up,
@@ -336,6 +341,7 @@ export class Appliance {
           onPlan: (message: PlanMessage) => {
             store.savePlan(message);
             this.lastPlan = message;
+            this.live?.broadcast({ type: 'plan', topic: 'ppipe/plan', plan: planViewOf(message) });
             if (message.plan) for (const wake of this.planWaiters) wake();
             recordNodes();
             log.info(

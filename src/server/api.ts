@@ -233,7 +233,9 @@ export type LiveMessage =
     }
   | { type: 'camera'; topic: string; camera: string; before: CameraStatus; after: CameraStatus; reason: string }
   | { type: 'node'; topic: string; node: NodeView }
-  | { type: 'plan'; topic: string; plan: PlanView };
+  | { type: 'plan'; topic: string; plan: PlanView }
+  /** To the one client whose message was not a valid `LiveSubscribe`: what was wrong (nothing changed). */
+  | { type: 'error'; topic: 'ppipe/live'; error: string; issues: RequestIssue[] };
 
 /** POST /api/planner/jobs: plan (and optionally sweep) the box's own cluster or an example problem. */
 export type PlannerJobBody = {

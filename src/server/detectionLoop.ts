@@ -11,11 +11,14 @@ import type { Logger, ModelConfig } from '../config/index.ts';
 import { percentileOfSorted } from '../config/index.ts';
 import type { FrameConsumer, RgbFrame } from '../ingest/index.ts';
 import { scaleBox } from '../ingest/index.ts';
-import type { Detector } from '../detect/index.ts';
+import type { DetectionResult, Detector } from '../detect/index.ts';
 import type { DetectionStore, NewDetection, SnapshotStore } from '../store/index.ts';
 import { encodeJpeg } from '../store/index.ts';
 import type { CameraDetectionStats, DetectionItem, LiveMessage } from './api.ts';
 import { CameraDetectionWindow } from './cameraDetectionWindow.ts';
+import type { LiveFeed } from './liveFeed.ts';
+import { GRID_MAX_WIDTH_PX } from './liveSubscription.ts';
+import type { FrameKind } from './liveSubscription.ts';
 import type { ApplianceMetrics } from './metrics.ts';
 
 export type DetectionLoopDeps = {
@@ -28,6 +31,8 @@ export type DetectionLoopDeps = {
   /** Every stored detection, live clients or not (MQTT events). */
   onDetections?: (items: ReadonlyArray<DetectionItem>) => void;
   liveClients: () => number;
+  /** Frames for the live clients that subscribed to them (encoded only when one is due). */
+  liveFrames?: Pick<LiveFeed, 'wantsFrame' | 'sendFrame'>;
   log: Logger;
 };
 
@@ -101,7 +106,25 @@ export class DetectionLoop {
     if (this.latencies.length > 1000) this.latencies.shift();
     this.perCamera.record(cameraId, latencyMs, sloMet);
     this.deps.metrics.observeFrame(cameraId, entry.model.id, latencyMs / 1000, sloMet);
-    if (result.detections.length === 0) return;
+    const items =
+      result.detections.length === 0 ? [] : this.record(cameraId, frame, entry.model, result, latencyMs, sloMet);
+    if (items === undefined) return;
+    const liveFrames = this.deps.liveFrames;
+    if (liveFrames?.wantsFrame(cameraId, doneMs))
+      liveFrames.sendFrame(cameraId, doneMs, (kind) =>
+        this.frameMessage(cameraId, frame, kind, items, latencyMs, sloMet),
+      );
+  }
+
+  /** Stores a frame's detections (with a throttled snapshot) and sends their events; undefined if not stored. */
+  private record(
+    cameraId: string,
+    frame: RgbFrame,
+    model: ModelConfig,
+    result: DetectionResult,
+    latencyMs: number,
+    sloMet: boolean,
+  ): DetectionItem[] | undefined {
     const snapshot = this.deps.snapshots?.maybeSave(cameraId, frame, frame.capturedAtMs) ?? null;
     const source = { width: frame.sourceWidth ?? frame.width, height: frame.sourceHeight ?? frame.height };
     const rows: NewDetection[] = result.detections.map((d) => ({
@@ -112,13 +135,13 @@ export class DetectionLoop {
       box: scaleBox(d.box, frame, source),
       sourceWidth: source.width,
       sourceHeight: source.height,
-      model: entry.model.id,
+      model: model.id,
       latencyMs,
       sloMet,
       snapshot,
     }));
     const ids = this.deps.store.insertDetections(rows);
-    if (!ids) return;
+    if (!ids) return undefined;
     this.detectionsTotal += ids.length;
     const items: DetectionItem[] = rows.map((r, i) => ({
       id: ids[i]!,
@@ -157,5 +180,40 @@ export class DetectionLoop {
         thumbnailJpegBase64: thumbnail,
       });
     }
+    return items;
+  }
+
+  /** A live `frame` message: the grid's JPEG at most GRID_MAX_WIDTH_PX wide, the full-size one as decoded. */
+  private frameMessage(
+    cameraId: string,
+    frame: RgbFrame,
+    kind: FrameKind,
+    items: DetectionItem[],
+    latencyMs: number,
+    sloMet: boolean,
+  ): LiveMessage | undefined {
+    const maxWidth = kind === 'grid' ? GRID_MAX_WIDTH_PX : frame.width;
+    let jpeg: Buffer;
+    try {
+      jpeg = encodeJpeg(frame, 75, maxWidth);
+    } catch (error) {
+      this.deps.log.error({ camera: cameraId, err: error }, 'live frame encoding failed');
+      return undefined;
+    }
+    const scale = frame.width > maxWidth ? maxWidth / frame.width : 1;
+    return {
+      type: 'frame',
+      topic: `ppipe/frames/${cameraId}`,
+      camera: cameraId,
+      time: frame.capturedAtMs,
+      jpegBase64: jpeg.toString('base64'),
+      width: Math.max(1, Math.round(frame.width * scale)),
+      height: Math.max(1, Math.round(frame.height * scale)),
+      sourceWidth: frame.sourceWidth ?? frame.width,
+      sourceHeight: frame.sourceHeight ?? frame.height,
+      items,
+      latencyMs,
+      sloMet,
+    };
   }
 }
