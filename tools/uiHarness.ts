@@ -64,7 +64,7 @@ export interface StartOptions {
 export async function startAppliance(options: StartOptions = {}): Promise<RunningAppliance> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'ppipe-ui-'));
   if (options.configYaml !== undefined) writeFileSync(path.join(dataDir, 'config.yaml'), options.configYaml);
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/ppipe'), 'start'], {
+  const child = spawn(path.join(REPO_ROOT, 'bin/ppipe'), ['start'], {
     cwd: REPO_ROOT,
     env: { ...process.env, DATA_DIR: dataDir, PORT: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
