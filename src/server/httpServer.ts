@@ -36,6 +36,8 @@ import type { ApplianceMetrics } from './metrics.ts';
 import { RequestGuard, allowedHostNames, readBodyText, requireMediaType } from './requestGuard.ts';
 import { send } from './responses.ts';
 import { INDEX_HTML, INDEX_JS, UI_CSS } from './ui.ts';
+import type { PlannerJobs } from './plannerJobs.ts';
+import { plannerJobBodySchema } from './plannerJobSchema.ts';
 
 export type ApiServerDeps = {
   host: string;
@@ -53,6 +55,8 @@ export type ApiServerDeps = {
   allowedHosts?: ReadonlyArray<string>;
   /** The admin log-in, when required (server.auth); without it every client on loopback is trusted. */
   auth?: Authenticator;
+  /** Planner jobs (/api/planner); without it those routes answer 404. */
+  planner?: PlannerJobs;
 };
 
 const MAX_BODY_BYTES = 1 << 20;
@@ -113,6 +117,11 @@ function refuseUpgrade(socket: Duplex, refusal: ApiError): void {
       `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
       `connection: close\r\n\r\n${body}`,
   );
+}
+
+function needPlanner(deps: ApiServerDeps): PlannerJobs {
+  if (!deps.planner) throw new ApiError(404, 'the planner is not available on this server');
+  return deps.planner;
 }
 
 export class ApiServer {
@@ -194,10 +203,11 @@ export class ApiServer {
     const parts = url.pathname.split('/').filter(Boolean).map(decodePathSegment);
     // /api/cameras/<id> and /api/snapshots/<id> route as :id (but /api/cameras/test-connection is a route).
     const isId = (p: string, i: number): boolean =>
-      i >= 2 &&
-      parts[0] === 'api' &&
-      (parts[1] === 'cameras' || parts[1] === 'snapshots') &&
-      !(parts[1] === 'cameras' && p === 'test-connection');
+      (i >= 2 &&
+        parts[0] === 'api' &&
+        (parts[1] === 'cameras' || parts[1] === 'snapshots') &&
+        !(parts[1] === 'cameras' && p === 'test-connection')) ||
+      (i === 3 && parts[1] === 'planner' && parts[2] === 'jobs');
     const route = `${method} /${parts.map((p, i) => (isId(p, i) ? ':id' : p)).join('/')}`;
     const { deps } = this;
     switch (route) {
@@ -279,6 +289,15 @@ export class ApiServer {
         return send(res, 200, { plan: deps.store.latestPlan() ?? null });
       case 'GET /api/stats':
         return send(res, 200, deps.stats());
+      case 'GET /api/planner/problems':
+        return send(res, 200, needPlanner(deps).problems());
+      case 'POST /api/planner/jobs':
+        return send(res, 202, needPlanner(deps).submit(await body(req, plannerJobBodySchema)));
+      case 'GET /api/planner/jobs/:id': {
+        const job = needPlanner(deps).get(parts[3]!);
+        if (!job) throw new ApiError(404, `no planner job "${parts[3]}" (finished jobs are kept for a while only)`);
+        return send(res, 200, job);
+      }
       case 'GET /api/config/schema':
         return send(res, 200, appConfigJsonSchema());
       default:

@@ -17,5 +17,7 @@ export type { DetectionLoopDeps } from './detectionLoop.ts';
 export { ApiServer, toItem } from './httpServer.ts';
 export type { ApiServerDeps } from './httpServer.ts';
 export { LiveFeed } from './liveFeed.ts';
+export { PlannerJobs } from './plannerJobs.ts';
+export type { ClusterProblemSource, PlannerJobsOptions } from './plannerJobs.ts';
 export { ApplianceMetrics } from './metrics.ts';
 export type { DetectionItem, StatsResponse } from './api.ts';
