@@ -248,10 +248,12 @@ export type PlannerJobPlan = {
   algorithm: PlannerAlgorithm;
   /** min over models of planned throughput / weight (req/s); 0 when nothing is served. */
   objective: number;
-  /** optimal | time_limit | infeasible */
+  /** optimal | time_limit | infeasible, or failed (see `error`) */
   status: string;
+  /** Why this algorithm has no plan (e.g. DART-r needs exactly two GPU classes); null when it planned. */
+  error: string | null;
   planSeconds: number;
-  plan: PlanView;
+  plan: PlanView | null;
   /** Busy share of each GPU class's GPUs at the planned throughput, 0..1. */
   utilisationByClass: Record<string, number>;
   /**

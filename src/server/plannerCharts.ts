@@ -30,8 +30,10 @@ function attainmentChart(plans: ReadonlyArray<PlannerJobPlan>): TopLevelSpec {
 
 /** Attainment against load (when swept), utilisation by GPU class, and planned throughput per algorithm. */
 export async function renderPlannerCharts(
-  plans: ReadonlyArray<PlannerJobPlan>,
+  outcomes: ReadonlyArray<PlannerJobPlan>,
 ): Promise<Array<{ title: string; svg: string }>> {
+  const plans = outcomes.flatMap((p) => (p.plan ? [{ ...p, plan: p.plan }] : []));
+  if (plans.length === 0) return [];
   const specs: Array<{ title: string; spec: TopLevelSpec }> = [];
   if (plans.some((p) => p.sweep !== null))
     specs.push({ title: 'SLO attainment against load', spec: attainmentChart(plans) });

@@ -105,27 +105,59 @@ export async function runPlannerJob(spec: PlannerJobSpec, onProgress: ProgressLi
   const step = (text: string): void => onProgress(done / units, text);
   step(`loading ${spec.problemName}`);
   const problem = resolveProblem(parseProblem(spec.problemName, spec.document), '/', undefined, spec.problemName);
-  const planned: Array<{ algorithm: Algorithm; plan: Plan; status: string; planSeconds: number }> = [];
+  const planned: Array<
+    { algorithm: Algorithm; planSeconds: number } & ({ plan: Plan; status: string } | { error: string })
+  > = [];
   const solver = new HighsSolver();
   try {
     solver.start();
     for (const [i, algorithm] of spec.algorithms.entries()) {
       step(`planning with ${algorithm} (${i + 1} of ${spec.algorithms.length})`);
       const started = performance.now();
-      const outcome = await planProblem(problem, solver, {
-        algorithm,
-        deadlineMs: started + spec.planTimeLimitS * 1000,
-      });
-      const plan = planFromOutcome(problem, outcome);
-      planned.push({ algorithm, plan, status: outcome.status, planSeconds: (performance.now() - started) / 1000 });
+      const seconds = (): number => (performance.now() - started) / 1000;
+      try {
+        const outcome = await planProblem(problem, solver, {
+          algorithm,
+          deadlineMs: started + spec.planTimeLimitS * 1000,
+        });
+        planned.push({
+          algorithm,
+          plan: planFromOutcome(problem, outcome),
+          status: outcome.status,
+          planSeconds: seconds(),
+        });
+      } catch (error) {
+        // One algorithm that does not apply (DART-r needs two GPU classes) leaves the others' results standing.
+        planned.push({
+          algorithm,
+          error: error instanceof Error ? error.message : String(error),
+          planSeconds: seconds(),
+        });
+      }
       done++;
     }
   } finally {
     await solver.stop();
   }
-  const referenceRps = problem.dnns.map((_, d) => Math.max(...planned.map((p) => p.plan.dnns[d]!.throughputRps)));
+  const plansMade = planned.flatMap((p) => ('plan' in p ? [p.plan] : []));
+  const referenceRps = problem.dnns.map((_, d) => Math.max(0, ...plansMade.map((plan) => plan.dnns[d]!.throughputRps)));
   const createdAt = Date.now();
-  const plans = planned.map(({ algorithm, plan, status, planSeconds }): PlannerJobPlan => {
+  const plans = planned.map((outcome): PlannerJobPlan => {
+    const { algorithm, planSeconds } = outcome;
+    if ('error' in outcome) {
+      if (spec.sweep) done++;
+      return {
+        algorithm,
+        objective: 0,
+        status: 'failed',
+        error: outcome.error,
+        planSeconds,
+        plan: null,
+        utilisationByClass: {},
+        sweep: null,
+      };
+    }
+    const { plan, status } = outcome;
     let sweep: PlannerJobPlan['sweep'] = null;
     if (spec.sweep) {
       sweep = sweepPlan(plan, problem, referenceRps, spec, (loadFactor) =>
@@ -137,6 +169,7 @@ export async function runPlannerJob(spec: PlannerJobSpec, onProgress: ProgressLi
       algorithm,
       objective: plan.objective,
       status,
+      error: null,
       planSeconds,
       plan: planViewOf(plan, {
         planId: `${spec.jobId}-${algorithm}`,

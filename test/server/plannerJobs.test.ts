@@ -18,14 +18,11 @@ import type {
 import { FIXTURE_PROFILES } from '../artifactData.ts';
 import { REPO_ROOT } from '../helpers.ts';
 
-/** What the box's controller would plan: two whole L4 and two T4 for one model of the fixtures. */
+/** What the box's controller would plan: two L4 (one GPU class) for one model of the fixtures. */
 const CLUSTER_PROBLEM: ProblemDocument = {
   profiles: FIXTURE_PROFILES,
   bandwidthGbps: 10,
-  gpus: [
-    { type: 'L4', count: 2, mpsLevels: 2, gpusPerServer: 2 },
-    { type: 'T4', count: 2, mpsLevels: 2, gpusPerServer: 2 },
-  ],
+  gpus: [{ type: 'L4', count: 2, mpsLevels: 2, gpusPerServer: 2 }],
   dnns: [{ name: 'repvgg-b3', weight: 1 }],
 };
 
@@ -91,7 +88,7 @@ describe('planner jobs over HTTP', () => {
     const exampleBody: PlannerJobBody = { problem: 'g2-l4-t4', algorithms: ['ppipe', 'np'], sweep: true };
     const first = await post<PlannerJob>(exampleBody);
     assert.equal(first.status, 202);
-    const second = await post<PlannerJob>({ problem: 'cluster', algorithms: ['dart-r'] });
+    const second = await post<PlannerJob>({ problem: 'cluster', algorithms: ['np', 'dart-r'] });
     assert.equal(second.status, 202);
     assert.equal(second.body.state, 'queued', 'the second job waits for the first');
     assert.match(second.body.step, /queued behind 1 job/);
@@ -104,6 +101,8 @@ describe('planner jobs over HTTP', () => {
       ['ppipe', 'np'],
     );
     for (const plan of example.plans) {
+      assert.equal(plan.error, null);
+      assert.ok(plan.plan, `${plan.algorithm} has a plan`);
       assert.ok(plan.objective > 0, `${plan.algorithm} serves every model`);
       assert.deepEqual(
         plan.plan.dnns.map((d) => d.name),
@@ -125,9 +124,9 @@ describe('planner jobs over HTTP', () => {
     const [ppipe, np] = example.plans;
     // Reference §D: PPipe's candidates include NP's, so its optimum is at least NP's.
     assert.ok(ppipe!.objective >= np!.objective, `PPipe ${ppipe!.objective} < NP ${np!.objective}`);
-    assert.equal(ppipe!.plan.algorithm, 'ppipe');
+    assert.equal(ppipe!.plan!.algorithm, 'ppipe');
     assert.ok(
-      np!.plan.dnns.every((d) => d.pipelines.every((p) => p.pools.length === 1)),
+      np!.plan!.dnns.every((d) => d.pipelines.every((p) => p.pools.length === 1)),
       'NP never partitions a model',
     );
     assert.deepEqual(
@@ -140,16 +139,22 @@ describe('planner jobs over HTTP', () => {
     }
     assert.match(example.charts[0]!.svg, /PPipe/);
 
+    // DART-r pairs two GPU classes: on one class it has no plan and says why, and NP's result stands.
     const cluster = await finished(second.body.id);
+    assert.equal(cluster.state, 'done');
     assert.equal(cluster.error, null);
+    const [clusterNp, clusterDart] = cluster.plans;
     assert.deepEqual(
-      cluster.plans.map((p) => [p.algorithm, p.plan.dnns.map((d) => d.name), p.sweep]),
-      [['dart-r', ['repvgg-b3'], null]],
+      [clusterNp!.algorithm, clusterNp!.error, clusterNp!.plan?.dnns.map((d) => d.name), clusterNp!.sweep],
+      ['np', null, ['repvgg-b3'], null],
     );
-    assert.ok(cluster.plans[0]!.objective > 0);
+    assert.ok(clusterNp!.objective > 0);
+    assert.deepEqual(Object.keys(clusterNp!.utilisationByClass), ['L4']);
+    assert.deepEqual([clusterDart!.algorithm, clusterDart!.status, clusterDart!.plan], ['dart-r', 'failed', null]);
+    assert.match(clusterDart!.error ?? '', /DART-r pairs two GPU types/);
     assert.deepEqual(
       cluster.charts.map((c) => c.title),
-      ['Utilisation by GPU class', 'DART-r: planned throughput'],
+      ['Utilisation by GPU class', 'NP: planned throughput'],
     );
     // maxFinishedJobs 1: the older finished job is gone.
     const forgotten = await get<ErrorResponse>(`/api/planner/jobs/${first.body.id}`);
