@@ -4,8 +4,16 @@ import { groupedBars, renderSvg } from '../sim/index.ts';
 import type { PlannerAlgorithm, PlannerJobPlan } from './api.ts';
 
 const ALGORITHM_NAMES: Record<PlannerAlgorithm, string> = { ppipe: 'PPipe', np: 'NP', 'dart-r': 'DART-r' };
+/** One colour per algorithm in every chart, whichever algorithms a job asked for. */
+const ALGORITHM_COLORS: Record<PlannerAlgorithm, string> = { ppipe: '#1d4ed8', np: '#d97706', 'dart-r': '#059669' };
+
+/** The colours of the algorithms shown, by display name (the legend lists exactly these). */
+function colorsOf(plans: ReadonlyArray<PlannerJobPlan>): Record<string, string> {
+  return Object.fromEntries(plans.map((p) => [ALGORITHM_NAMES[p.algorithm], ALGORITHM_COLORS[p.algorithm]]));
+}
 
 function attainmentChart(plans: ReadonlyArray<PlannerJobPlan>): TopLevelSpec {
+  const colors = colorsOf(plans.filter((p) => p.sweep !== null));
   const rows = plans.flatMap((p) =>
     (p.sweep ?? []).map((point) => ({
       loadFactor: point.loadFactor,
@@ -23,7 +31,12 @@ function attainmentChart(plans: ReadonlyArray<PlannerJobPlan>): TopLevelSpec {
     encoding: {
       x: { field: 'loadFactor', type: 'quantitative', title: 'load (× highest planned throughput)' },
       y: { field: 'attainment', type: 'quantitative', title: 'attainment', scale: { domain: [0, 1] } },
-      color: { field: 'algorithm', type: 'nominal', title: 'algorithm' },
+      color: {
+        field: 'algorithm',
+        type: 'nominal',
+        title: 'algorithm',
+        scale: { domain: Object.keys(colors), range: Object.values(colors) },
+      },
     },
   };
 }
@@ -51,6 +64,7 @@ export async function renderPlannerCharts(
       y: 'busy share of the class',
       series: 'algorithm',
       yMax: 1,
+      seriesColors: colorsOf(plans),
     }),
   });
   const throughput = plans.flatMap((p) =>
@@ -63,6 +77,8 @@ export async function renderPlannerCharts(
       x: 'model',
       y: 'req/s',
       series: 'algorithm',
+      labelAngle: -30,
+      seriesColors: colorsOf(plans),
     }),
   });
   const charts: Array<{ title: string; svg: string }> = [];

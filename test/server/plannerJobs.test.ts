@@ -138,6 +138,8 @@ describe('planner jobs over HTTP', () => {
       assert.doesNotMatch(chart.svg, /<script|javascript:|\son\w+=/i, 'no script in an SVG the UI shows');
     }
     assert.match(example.charts[0]!.svg, /PPipe/);
+    // Each algorithm keeps its colour in every chart (PPipe blue, NP amber), whichever others are shown.
+    for (const chart of example.charts) assert.match(chart.svg, /#1d4ed8[\s\S]*#d97706|#d97706[\s\S]*#1d4ed8/);
 
     // DART-r pairs two GPU classes: on one class it has no plan and says why, and NP's result stands.
     const cluster = await finished(second.body.id);
@@ -156,6 +158,10 @@ describe('planner jobs over HTTP', () => {
       cluster.charts.map((c) => c.title),
       ['Utilisation by GPU class', 'NP: planned throughput'],
     );
+    for (const chart of cluster.charts) {
+      assert.match(chart.svg, /#d97706/, 'NP amber here too');
+      assert.doesNotMatch(chart.svg, /#1d4ed8|#059669/, 'the legend lists only the algorithms shown');
+    }
     // maxFinishedJobs 1: the older finished job is gone.
     const forgotten = await get<ErrorResponse>(`/api/planner/jobs/${first.body.id}`);
     assert.equal(forgotten.status, 404);
