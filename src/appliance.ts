@@ -17,7 +17,8 @@ import { CameraRegistry, resolveTool } from './ingest/index.ts';
 import type { Detector } from './detect/index.ts';
 import { LocalDetector } from './detect/index.ts';
 import type { CameraView, DetectionItem, StatsResponse } from './server/index.ts';
-import type { Plan } from './planner/index.ts';
+import type { Plan, ProblemDocument } from './planner/index.ts';
+import { artifactDataDir } from './planner/index.ts';
 import {
   ApiServer,
   ApplianceMetrics,
@@ -25,6 +26,7 @@ import {
   CameraService,
   DetectionLoop,
   LiveFeed,
+  PlannerJobs,
   authRequired,
   nodeViews,
   planViewOf,
@@ -83,6 +85,7 @@ export class Appliance {
   private cluster: DetectionCluster | undefined;
   /** The cluster's controller once the cluster has started: the API's nodes come from it. */
   private controller: Controller | undefined;
+  private planner: PlannerJobs | undefined;
   private readonly startedAtMs = Date.now();
   readonly metrics = new ApplianceMetrics();
   /** Every log line, API error body and camera view passes it; start() registers the config's secrets. */
@@ -242,6 +245,13 @@ export class Appliance {
           })
         : undefined;
       await auth?.start();
+      const env = this.options.env ?? process.env;
+      this.planner = new PlannerJobs({
+        examplesDir: path.join(REPO_ROOT, 'examples'),
+        defaultProfilesDir: artifactDataDir({ fromEnvironment: env['PPIPE_ARTIFACT_DATA'], repoRoot: REPO_ROOT }),
+        clusterProblem: () => this.clusterProblem(),
+        ...(config.cluster ? { planTimeLimitS: config.cluster.planTimeLimitS } : {}),
+      });
       this.server = new ApiServer({
         host: config.server.host,
         port,
@@ -258,6 +268,7 @@ export class Appliance {
         plan: () => (this.lastPlan ? planViewOf(this.lastPlan) : null),
         log: this.log.child({ room: 'server' }),
         redactor: this.redactor,
+        planner: this.planner,
       });
       await this.server.start();
       this.options.onListening?.(this.port);
@@ -370,6 +381,19 @@ export class Appliance {
       this.detectors.set(model.id, { detector: cluster.detectors.get(model.id)!, model });
   }
 
+  /** The planner page's `cluster` problem: what the controller would plan now, or why there is none. */
+  private clusterProblem(): { document: ProblemDocument } | { unavailable: string } {
+    if (!this.config?.cluster) return { unavailable: 'none: detection runs in this process (no cluster section)' };
+    let document: ProblemDocument | undefined;
+    try {
+      document = this.cluster?.head.controller.problemDocument();
+    } catch {
+      // The head is made once this machine's profile is measured (a first start takes a while).
+      return { unavailable: 'still starting (a first start measures this machine first)' };
+    }
+    return document ? { document } : { unavailable: 'no worker of a profiled class is up yet' };
+  }
+
   /** Resolves once the cluster has a plan (at once without a cluster section), or after `timeoutMs`. */
   whenPlanned(timeoutMs: number): Promise<void> {
     if (!this.cluster || this.lastPlan?.plan) return Promise.resolve();
@@ -438,6 +462,8 @@ export class Appliance {
   async stop(): Promise<void> {
     await this.server?.stop();
     this.server = undefined;
+    await this.planner?.stop();
+    this.planner = undefined;
     await this.registry?.stop();
     this.registry = undefined;
     await this.live?.stop();

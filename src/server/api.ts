@@ -237,39 +237,55 @@ export type LiveMessage =
   /** To the one client whose message was not a valid `LiveSubscribe`: what was wrong (nothing changed). */
   | { type: 'error'; topic: 'ppipe/live'; error: string; issues: RequestIssue[] };
 
+/** The planning algorithms a planner job can compare. */
+export type PlannerAlgorithm = 'ppipe' | 'np' | 'dart-r';
+
 /** POST /api/planner/jobs: plan (and optionally sweep) the box's own cluster or an example problem. */
 export type PlannerJobBody = {
   /** `cluster`: the measured profiles of the box's nodes; else the name of a problem in `examples/`. */
   problem: string;
-  algorithms?: Array<'ppipe' | 'np' | 'dart-r'>;
-  /** Simulate each plan under rising load (attainment against load). */
-  sweep?: boolean;
+  /** Default: all three. */
+  algorithms?: PlannerAlgorithm[] | undefined;
+  /** Simulate each plan under rising load (attainment against load); default false. */
+  sweep?: boolean | undefined;
 };
 
 export type PlannerJobState = 'queued' | 'running' | 'done' | 'failed';
 
 /** One algorithm's outcome in a planner job. */
 export type PlannerJobPlan = {
-  algorithm: 'ppipe' | 'np' | 'dart-r';
+  algorithm: PlannerAlgorithm;
+  /** min over models of planned throughput / weight (req/s); 0 when nothing is served. */
   objective: number;
+  /** optimal | time_limit | infeasible, or failed (see `error`) */
   status: string;
-  plan: PlanView;
-  /** GPU-class utilisation at the planned throughput, 0..1. */
+  /** Why this algorithm has no plan (e.g. DART-r needs exactly two GPU classes); null when it planned. */
+  error: string | null;
+  planSeconds: number;
+  plan: PlanView | null;
+  /** Busy share of each GPU class's GPUs at the planned throughput, 0..1. */
   utilisationByClass: Record<string, number>;
-  /** Attainment against load factor, when swept. */
-  sweep: Array<{ loadFactor: number; attainment: number }> | null;
+  /**
+   * Attainment (share of requests answered within the SLO, all models together) against load, when swept.
+   * Load factor 1 is, per model, the highest throughput any of the job's plans promises for it.
+   */
+  sweep: Array<{ loadFactor: number; rateRps: number; attainment: number }> | null;
 };
 
 /** GET /api/planner/jobs/:id (and the answer of POST /api/planner/jobs, 202) */
 export type PlannerJob = {
   id: string;
   problem: string;
+  algorithms: PlannerAlgorithm[];
+  sweep: boolean;
   state: PlannerJobState;
   /** 0..1 */
   progress: number;
   /** What it is doing now, for a progress line. */
   step: string;
+  /** ms since the epoch */
   createdAt: number;
+  finishedAt: number | null;
   error: string | null;
   plans: PlannerJobPlan[];
   /** Charts rendered by the server as SVG (no script): attainment, utilisation, algorithms compared. */
@@ -277,7 +293,10 @@ export type PlannerJob = {
 };
 
 /** GET /api/planner/problems: what POST /api/planner/jobs accepts as `problem`. */
-export type PlannerProblemsResponse = { items: Array<{ name: string; description: string }> };
+export type PlannerProblemsResponse = {
+  /** `available: false` says why in `description` (e.g. no worker up yet, profiles missing). */
+  items: Array<{ name: string; description: string; available: boolean }>;
+};
 
 /** GET /api/auth/status: whether log-in is on, and whether this request is logged in. */
 export type AuthStatusResponse = {

@@ -45,6 +45,8 @@ import type { ApplianceMetrics } from './metrics.ts';
 import { RequestGuard, allowedHostNames, readBodyText, requireMediaType } from './requestGuard.ts';
 import { requestIssues, send } from './responses.ts';
 import { StaticUi, isUiPath } from './staticUi.ts';
+import type { PlannerJobs } from './plannerJobs.ts';
+import { plannerJobBodySchema } from './plannerJobSchema.ts';
 
 export type ApiServerDeps = {
   host: string;
@@ -67,6 +69,8 @@ export type ApiServerDeps = {
   auth?: Authenticator;
   /** The built web UI's folder (default: app/ui/dist of the repository). */
   uiDir?: string;
+  /** Planner jobs (/api/planner); without it those routes answer 404. */
+  planner?: PlannerJobs;
 };
 
 const MAX_BODY_BYTES = 1 << 20;
@@ -130,6 +134,11 @@ function refuseUpgrade(socket: Duplex, refusal: ApiError): void {
       `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
       `connection: close\r\n\r\n${body}`,
   );
+}
+
+function needPlanner(deps: ApiServerDeps): PlannerJobs {
+  if (!deps.planner) throw new ApiError(404, 'the planner is not available on this server');
+  return deps.planner;
 }
 
 export class ApiServer {
@@ -213,10 +222,11 @@ export class ApiServer {
     const parts = url.pathname.split('/').filter(Boolean).map(decodePathSegment);
     // /api/cameras/<id> and /api/snapshots/<id> route as :id (but /api/cameras/test-connection is a route).
     const isId = (p: string, i: number): boolean =>
-      i >= 2 &&
-      parts[0] === 'api' &&
-      (parts[1] === 'cameras' || parts[1] === 'snapshots') &&
-      !(parts[1] === 'cameras' && p === 'test-connection');
+      (i >= 2 &&
+        parts[0] === 'api' &&
+        (parts[1] === 'cameras' || parts[1] === 'snapshots') &&
+        !(parts[1] === 'cameras' && p === 'test-connection')) ||
+      (i === 3 && parts[1] === 'planner' && parts[2] === 'jobs');
     const route = `${method} /${parts.map((p, i) => (isId(p, i) ? ':id' : p)).join('/')}`;
     const { deps } = this;
     switch (route) {
@@ -286,6 +296,15 @@ export class ApiServer {
         return send(res, 200, { plan: deps.plan() } satisfies PlanResponse);
       case 'GET /api/stats':
         return send(res, 200, deps.stats());
+      case 'GET /api/planner/problems':
+        return send(res, 200, needPlanner(deps).problems());
+      case 'POST /api/planner/jobs':
+        return send(res, 202, needPlanner(deps).submit(await body(req, plannerJobBodySchema)));
+      case 'GET /api/planner/jobs/:id': {
+        const job = needPlanner(deps).get(parts[3]!);
+        if (!job) throw new ApiError(404, `no planner job "${parts[3]}" (finished jobs are kept for a while only)`);
+        return send(res, 200, job);
+      }
       case 'GET /api/config/schema':
         return send(res, 200, appConfigJsonSchema());
       default:

@@ -16,7 +16,18 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 export function groupedBars(
   title: string,
   rows: ReadonlyArray<{ x: string; series: string; y: number }>,
-  axes: { x: string; y: string; series: string; yMax?: number },
+  /**
+   * labelAngle: degrees of the x labels (default 0, level), as long names read better slanted; seriesColors:
+   * a fixed colour per series, so that charts showing different subsets colour each series alike.
+   */
+  axes: {
+    x: string;
+    y: string;
+    series: string;
+    yMax?: number;
+    labelAngle?: number;
+    seriesColors?: Readonly<Record<string, string>>;
+  },
 ): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -26,7 +37,7 @@ export function groupedBars(
     data: { values: rows.map((r) => ({ ...r })) },
     mark: 'bar',
     encoding: {
-      x: { field: 'x', type: 'nominal', title: axes.x, axis: { labelAngle: 0 } },
+      x: { field: 'x', type: 'nominal', title: axes.x, axis: { labelAngle: axes.labelAngle ?? 0 } },
       xOffset: { field: 'series', type: 'nominal' },
       y: {
         field: 'y',
@@ -34,7 +45,14 @@ export function groupedBars(
         title: axes.y,
         ...(axes.yMax !== undefined ? { scale: { domain: [0, axes.yMax] } } : {}),
       },
-      color: { field: 'series', type: 'nominal', title: axes.series },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: axes.series,
+        ...(axes.seriesColors
+          ? { scale: { domain: Object.keys(axes.seriesColors), range: Object.values(axes.seriesColors) } }
+          : {}),
+      },
     },
   };
 }

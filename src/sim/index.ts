@@ -20,3 +20,4 @@ export type { SweepOptions, SweepPoint, SweepResult } from './sweep.ts';
 export { sweep } from './sweep.ts';
 export { reproduce } from './reproduce.ts';
 export { reproduceEdge } from './edgeReproduce.ts';
+export { groupedBars, renderSvg } from './charts.ts';

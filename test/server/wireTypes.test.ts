@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import type * as Wire from '../../src/server/api.ts';
+import type * as PlannerSchemas from '../../src/server/plannerJobSchema.ts';
 import type * as Schemas from '../../src/server/requestSchemas.ts';
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -17,7 +18,8 @@ const bodiesAgree: [
   Same<Wire.LoginBody, Schemas.LoginBodyInput>,
   Same<Wire.SetupBody, Schemas.SetupBodyInput>,
   Same<Wire.TokenCreateBody, Schemas.TokenCreateBodyInput>,
-] = [true, true, true, true, true, true, true];
+  Same<Wire.PlannerJobBody, PlannerSchemas.PlannerJobBodyInput>,
+] = [true, true, true, true, true, true, true, true];
 
 it('api.ts has no import, so that the UI needs nothing but it', () => {
   const text = readFileSync(new URL('../../src/server/api.ts', import.meta.url), 'utf8');

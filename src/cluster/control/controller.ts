@@ -275,6 +275,13 @@ export class Controller {
     return this.assignments.get(nodeId);
   }
 
+  /** What the controller would plan now: its problem for the plannable nodes that are up (undefined: none). */
+  problemDocument(): ProblemDocument | undefined {
+    const plannable = this.options.plannable;
+    const nodes = this.upNodes().filter((node) => !plannable || plannable(node));
+    return nodes.length === 0 ? undefined : clusterProblem(nodes, this.options);
+  }
+
   upNodes(): Announcement[] {
     return [...this.nodes.values()]
       .filter((r) => r.up && r.announcement)
