@@ -294,10 +294,7 @@ function resizeBilinear(context: OpContext): void {
   const [h, w] = [x?.[1] ?? -1, x?.[2] ?? -1];
   if (h < 1 || w < 1) fail(node, 'ResizeBilinear of an input whose height and width are not static');
   const [outH, outW] = [size.data[0]!, size.data[1]!];
-  const scales = new Float32Array([1, 1, outH / h, outW / w]);
-  // onnxruntime sizes the output as floor(input · scale) in float arithmetic; refuse a ratio that rounds away.
-  if (Math.floor(h * scales[2]!) !== outH || Math.floor(w * scales[3]!) !== outW)
-    fail(node, `resize ${h}×${w} → ${outH}×${outW} (not expressible as float32 scales)`);
+  const scales = new Float32Array([1, 1, resizeScale(h, outH), resizeScale(w, outW)]);
   const mode = attrBool(node, 'align_corners')
     ? 'align_corners'
     : attrBool(node, 'half_pixel_centers')
@@ -310,6 +307,17 @@ function resizeBilinear(context: OpContext): void {
     coordinate_transformation_mode: { string: mode },
   });
   graph.nhwcFrom(`${output}#resized`, output);
+}
+
+/**
+ * out / in as a float32 scale. onnxruntime sizes the output as ⌊in · scale⌋ in float32, which a ratio such as 5/3
+ * rounded down misses by one: step such a scale up by one ulp at a time (a relative change of ~1e-7).
+ */
+function resizeScale(input: number, output: number): number {
+  const bits = new Uint32Array(new Float32Array([output / input]).buffer);
+  const scale = () => new Float32Array(bits.buffer)[0]!;
+  while (Math.floor(Math.fround(input * scale())) < output) bits[0]!++;
+  return scale();
 }
 
 function axisList(context: OpContext, index: number): number[] {
