@@ -40,6 +40,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'split an ONNX model into runnable partitions (part-N.onnx + manifest.json)',
     load: () => import('./split.ts').then((m) => m.runSplitCommand),
   },
+  convert: {
+    summary: 'convert a TensorFlow.js graph model (model.json + .bin shards) to ONNX opset 17',
+    load: () => import('./convert.ts').then((m) => m.runConvertCommand),
+  },
   profile: {
     summary: 'profile an ONNX model per block and batch size on the local device (our profile format)',
     load: () => import('./profile.ts').then((m) => m.runProfileCommand),

@@ -1,7 +1,7 @@
 /**
  * The models room, the model toolkit: parse and write ONNX models (own protobufjs schema), cut analysis with
  * live tensor sets and shapes, the pure partition builder, the float16 link codec, onnxruntime execution and
- * profiling on this machine.
+ * profiling on this machine, and the TensorFlow.js graph model → ONNX converter.
  */
 export { decodeOnnxModel, encodeOnnxModel, readOnnxModel, writeOnnxModel } from './onnxModel.ts';
 export type { ModelMessage } from './onnxSchema.ts';
@@ -22,3 +22,8 @@ export { createPartitionExecutor } from './partitionExecutor.ts';
 export type { Device, PartitionExecutor, PlainData, PlainTensor, SessionSettings } from './partitionExecutor.ts';
 export { seededRandom } from './ortSupport.ts';
 export { DeviceUnavailableError, assertCudaAvailable } from './ortSupport.ts';
+export { readTfjsGraphModel } from './tfjsGraphModel.ts';
+export type { TfjsGraphModel } from './tfjsGraphModel.ts';
+export { ONNX_OPSET, convertTfjsGraphModel, missingTensors } from './tfjsConverter.ts';
+export type { ConvertOptions } from './tfjsConverter.ts';
+export { ConversionError } from './tfjsOps.ts';
