@@ -460,14 +460,16 @@ export class Appliance {
 
   /** Stops everything in reverse order of start; safe to call on a partly started appliance. */
   async stop(): Promise<void> {
+    // The live feed's WebSockets first: the HTTP server does not track upgraded sockets, and its close would
+    // wait for every open one until its client gives up. Upgrades after this are refused.
+    await this.live?.stop();
+    this.live = undefined;
     await this.server?.stop();
     this.server = undefined;
     await this.planner?.stop();
     this.planner = undefined;
     await this.registry?.stop();
     this.registry = undefined;
-    await this.live?.stop();
-    this.live = undefined;
     for (const { detector } of this.detectors.values()) await detector.stop();
     this.detectors.clear();
     this.controller = undefined;
