@@ -34,13 +34,14 @@ export function applianceDuringSuite(
   prefix: string,
   configYaml: string,
   skipReason: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
 ): SuiteAppliance {
   const dir = mkdtempSync(path.join(tmpdir(), `ppipe-ui-${prefix}-`));
   const dataDir = path.join(dir, 'data');
   mkdirSync(dataDir);
   const configFile = path.join(dir, 'config.yaml');
   writeFileSync(configFile, configYaml);
-  const appliance = new Appliance({ configFile, dataDir, port: 0, logger: pino({ level: 'silent' }) });
+  const appliance = new Appliance({ configFile, dataDir, port: 0, env, logger: pino({ level: 'silent' }) });
   before(async () => {
     if (skipReason === undefined) await appliance.start();
   });
