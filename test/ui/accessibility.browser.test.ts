@@ -4,7 +4,7 @@
 // violation is allowed; the others are printed.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { MODEL } from '../applianceSupport.ts';
 import { testPhoto } from '../helpers.ts';
