@@ -103,7 +103,11 @@ export class LocalDetector implements Detector {
     const t2 = performance.now();
     const detections = decodeDetections(
       this.settings,
-      session.outputNames.map((name) => ({ dims: outputs[name]!.dims, data: outputs[name]!.data as Float32Array })),
+      session.outputNames.map((name) => ({
+        name,
+        dims: outputs[name]!.dims,
+        data: outputs[name]!.data as Float32Array,
+      })),
       input.transform,
     );
     const t3 = performance.now();
