@@ -44,6 +44,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'convert a TensorFlow.js graph model (model.json + .bin shards) to ONNX opset 17',
     load: () => import('./convert.ts').then((m) => m.runConvertCommand),
   },
+  detect: {
+    summary: 'detect objects in PNG or JPEG files with a configured model or an ONNX file (the product path)',
+    load: () => import('./detect.ts').then((m) => m.runDetectCommand),
+  },
   profile: {
     summary: 'profile an ONNX model per block and batch size on the local device (our profile format)',
     load: () => import('./profile.ts').then((m) => m.runProfileCommand),

@@ -119,14 +119,31 @@ export const cameraConfigSchema = z
   .strict()
   .describe('One camera');
 
+/** CenterNet's heatmap peaks score lower than BlazeFace's or YOLO's boxes (person 0.61 on astronaut.png). */
+const DEFAULT_THRESHOLDS = { blazeface: 0.75, yolov5: 0.75, yolov8: 0.75, centernet: 0.3 } as const;
+
 export const modelConfigSchema = z
   .object({
     id: z.string().min(1).describe('Model identifier referenced by cameras'),
     kind: z
-      .enum(['blazeface', 'yolov5', 'yolov8'])
-      .describe('Pre/post-processing family: BlazeFace front 128x128, YOLOv5 ([N,5+C]) or YOLOv8 ([4+C,N])'),
-    path: z.string().min(1).describe('ONNX file, relative to the config file'),
-    threshold: z.number().min(0).max(1).default(0.75).describe('Minimum score of a reported detection'),
+      .enum(['blazeface', 'yolov5', 'yolov8', 'centernet'])
+      .describe(
+        'Pre/post-processing family: BlazeFace front 128x128, YOLOv5 ([N,5+C]), YOLOv8 ([4+C,N]) or CenterNet ' +
+          '(heads tower_0/keypoints [N,128,128,80] and tower_0/wh [N,128,128,4], 512x512 stretched, COCO labels)',
+      ),
+    path: z
+      .string()
+      .min(1)
+      .describe(
+        'ONNX file, relative to the config file (CenterNet: its heads, converted once with `ppipe convert ' +
+          'models/centernet/centernet.json --out centernet.onnx --outputs tower_0/keypoints,tower_0/wh`)',
+      ),
+    threshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe('Minimum score of a reported detection (default 0.3 for CenterNet, 0.75 for the others)'),
     iouThreshold: z
       .number()
       .min(0)
@@ -150,6 +167,7 @@ export const modelConfigSchema = z
       .describe('Latency objective from frame arrival to detection, milliseconds (slo_met in the log)'),
   })
   .strict()
+  .transform((model) => ({ ...model, threshold: model.threshold ?? DEFAULT_THRESHOLDS[model.kind] }))
   .describe('One detection model');
 
 export const storeConfigSchema = z

@@ -1,6 +1,6 @@
 // The detect room: detection on top of the model toolkit. The `Detector` interface, the codecs that turn a
-// frame into a model input and its outputs into boxes (letterbox, BlazeFace, YOLO v5/v8, NMS), shared by every
-// detector, and the in-process detector (onnxruntime).
+// frame into a model input and its outputs into boxes (letterbox, BlazeFace, YOLO v5/v8, CenterNet, NMS), shared
+// by every detector, and the in-process detector (onnxruntime).
 export {
   BLAZEFACE_FRONT,
   blazefaceAnchors,
@@ -9,7 +9,10 @@ export {
   sigmoidClipped,
 } from './blazeface.ts';
 export type { Anchor } from './blazeface.ts';
-export { letterboxToTensor, letterboxTransform, unletterboxBox } from './letterbox.ts';
+export { CENTERNET, centernetPreprocess, decodeCenterNet } from './centernet.ts';
+export type { CenterNetOptions } from './centernet.ts';
+export { COCO_LABELS } from './cocoLabels.ts';
+export { letterboxToTensor, letterboxTransform, stretchTransform, unletterboxBox } from './letterbox.ts';
 export type { LetterboxOptions } from './letterbox.ts';
 export { LocalDetector } from './localDetector.ts';
 export type { DetectionResult, Detector, DetectorSettings, ServingOutcome } from './localDetector.ts';

@@ -1,6 +1,7 @@
 /**
  * Letterboxing: the frame is scaled to fit the model input keeping its aspect ratio (bilinear), centred, and
- * the rest is padded; pixels go straight into a float tensor with the model's layout and value range.
+ * the rest is padded; pixels go straight into a float tensor with the model's layout and value range. A model
+ * trained on stretched frames (CenterNet) gets the frame stretched to the whole input instead.
  */
 import type { LetterboxTransform, RgbImage, TensorLayout } from './types.ts';
 
@@ -12,6 +13,8 @@ export type LetterboxOptions = {
   range: readonly [number, number];
   /** Byte value of the padding (0 black, 114 YOLO grey). */
   padByte: number;
+  /** Stretch the frame to the whole input, ignoring its aspect ratio (no padding). */
+  stretch?: boolean;
 };
 
 export function letterboxTransform(
@@ -32,6 +35,25 @@ export function letterboxTransform(
   };
 }
 
+/** The transform of a frame stretched to the whole input. */
+export function stretchTransform(
+  sourceWidth: number,
+  sourceHeight: number,
+  inputWidth: number,
+  inputHeight: number,
+): LetterboxTransform {
+  return {
+    scale: inputWidth / sourceWidth,
+    scaleY: inputHeight / sourceHeight,
+    padX: 0,
+    padY: 0,
+    inputWidth,
+    inputHeight,
+    sourceWidth,
+    sourceHeight,
+  };
+}
+
 /** Fills `out` (or a new array) with the letterboxed image and returns it with its transform. */
 export function letterboxToTensor(
   image: RgbImage,
@@ -44,7 +66,10 @@ export function letterboxToTensor(
       `frame of ${image.width}x${image.height} needs ${image.width * image.height * 3} bytes, got ${image.data.length}`,
     );
   const tensor = out ?? new Float32Array(W * H * 3);
-  const transform = letterboxTransform(image.width, image.height, W, H);
+  const transform = options.stretch
+    ? stretchTransform(image.width, image.height, W, H)
+    : letterboxTransform(image.width, image.height, W, H);
+  const scaleY = transform.scaleY ?? transform.scale;
   const k = (range[1] - range[0]) / 255;
   const b = range[0];
   const pad = padByte * k + b;
@@ -55,10 +80,10 @@ export function letterboxToTensor(
   const x0 = transform.padX;
   const y0 = transform.padY;
   const x1 = x0 + sw * transform.scale;
-  const y1 = y0 + sh * transform.scale;
+  const y1 = y0 + sh * scaleY;
   for (let oy = 0; oy < H; oy++) {
     const inRow = oy + 0.5 >= y0 && oy + 0.5 <= y1;
-    const sy = Math.min(Math.max((oy + 0.5 - y0) / transform.scale - 0.5, 0), sh - 1);
+    const sy = Math.min(Math.max((oy + 0.5 - y0) / scaleY - 0.5, 0), sh - 1);
     const ya = Math.floor(sy);
     const yb = Math.min(ya + 1, sh - 1);
     const fy = sy - ya;
@@ -105,7 +130,7 @@ export function unletterboxBox(
 ): [number, number, number, number] {
   const toX = (x: number): number =>
     Math.min(Math.max((x - transform.padX) / transform.scale, 0), transform.sourceWidth);
-  const toY = (y: number): number =>
-    Math.min(Math.max((y - transform.padY) / transform.scale, 0), transform.sourceHeight);
+  const scaleY = transform.scaleY ?? transform.scale;
+  const toY = (y: number): number => Math.min(Math.max((y - transform.padY) / scaleY, 0), transform.sourceHeight);
   return [toX(box[0]), toY(box[1]), toX(box[2]), toY(box[3])];
 }

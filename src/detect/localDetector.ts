@@ -5,6 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { BLAZEFACE_FRONT } from './blazeface.ts';
+import { CENTERNET } from './centernet.ts';
 import { decodeDetections, detectorInput } from './modelCodec.ts';
 import type { DetectorKind } from './modelCodec.ts';
 import type { Detection, RgbImage } from './types.ts';
@@ -76,6 +77,18 @@ export class LocalDetector implements Detector {
         );
       }
     }
+    if (this.settings.kind === 'centernet') {
+      const missing = [CENTERNET.keypointsOutput, CENTERNET.whOutput].filter(
+        (name) => !this.session!.outputNames.includes(name),
+      );
+      if (missing.length > 0)
+        throw new Error(
+          `model "${this.settings.id}" (${this.settings.path}): a CenterNet model needs the outputs ` +
+            `${CENTERNET.keypointsOutput} and ${CENTERNET.whOutput}, missing ${missing.join(', ')} (outputs: ` +
+            `${this.session.outputNames.join(', ')}); convert it with --outputs ` +
+            `${CENTERNET.keypointsOutput},${CENTERNET.whOutput}`,
+        );
+    }
   }
 
   async stop(): Promise<void> {
@@ -103,7 +116,11 @@ export class LocalDetector implements Detector {
     const t2 = performance.now();
     const detections = decodeDetections(
       this.settings,
-      session.outputNames.map((name) => ({ dims: outputs[name]!.dims, data: outputs[name]!.data as Float32Array })),
+      session.outputNames.map((name) => ({
+        name,
+        dims: outputs[name]!.dims,
+        data: outputs[name]!.data as Float32Array,
+      })),
       input.transform,
     );
     const t3 = performance.now();

@@ -12,9 +12,14 @@ export type Detection = {
   keypoints?: Array<[number, number]>;
 };
 
-/** Maps model-input pixels back to source pixels: source = (input - pad) / scale. */
+/**
+ * Maps model-input pixels back to source pixels: source x = (input x - padX) / scale, source y = (input y - padY) /
+ * scaleY. A letterbox keeps the aspect ratio (scaleY = scale); a stretch does not (CenterNet).
+ */
 export type LetterboxTransform = {
   scale: number;
+  /** Vertical scale when it differs from `scale` (a stretched frame). */
+  scaleY?: number;
   padX: number;
   padY: number;
   inputWidth: number;

@@ -15,6 +15,7 @@ export { float16ToFloat32, float32ToFloat16 } from './float16.ts';
 export { compareOutputs, loadPipeline, runPipeline, throughFloat16Link } from './partitionRunner.ts';
 export type { LinkDtype, PartitionPipeline } from './partitionRunner.ts';
 export { measureProfile } from './modelProfiler.ts';
+export { DYNAMIC_BATCH_PARAM, makeBatchDynamic } from './dynamicBatch.ts';
 export { profileModelToFolder } from './profileWriter.ts';
 export type { WrittenProfile } from './profileWriter.ts';
 export type { MeasuredProfile, ProfileRequest } from './modelProfiler.ts';

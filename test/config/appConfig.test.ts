@@ -5,11 +5,29 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, loadAppConfig } from '../../src/config/index.ts';
+import { ConfigError, loadAppConfig, parseAppConfig } from '../../src/config/index.ts';
 import { parseProblem } from '../../src/planner/index.ts';
 import { REPO_ROOT } from '../planner/helpers.ts';
 
 describe('appConfig', () => {
+  it('a model’s threshold defaults by kind: 0.3 for CenterNet, 0.75 for the others; a given one is kept', () => {
+    const config = parseAppConfig('models.yaml', {
+      models: [
+        { id: 'coco', kind: 'centernet', path: 'centernet.onnx' },
+        { id: 'faces', kind: 'blazeface', path: 'blazeface.onnx' },
+        { id: 'yolo', kind: 'yolov8', path: 'yolo.onnx', threshold: 0.5 },
+      ],
+    });
+    assert.deepEqual(
+      config.models.map((m) => [m.id, m.threshold]),
+      [
+        ['coco', 0.3],
+        ['faces', 0.75],
+        ['yolo', 0.5],
+      ],
+    );
+  });
+
   it('config/default.yaml is valid and names nothing outside the repository', () => {
     const file = path.join(REPO_ROOT, 'config', 'default.yaml');
     const config = loadAppConfig(file);

@@ -10,11 +10,10 @@ import { loadModel } from '../../src/models/modelReport.ts';
 import type { ZooName } from './modelZoo.ts';
 import { zooModel } from './modelZoo.ts';
 import { encodeOnnxModel } from '../../src/models/onnxModel.ts';
-import { createSession, randomFeeds } from '../../src/models/ortSupport.ts';
-import { compareOutputs, loadPipeline, runPipeline } from '../../src/models/partitionRunner.ts';
+import { randomFeeds } from '../../src/models/ortSupport.ts';
 import { runSplitCommand } from '../../src/commands/split.ts';
 import { splitModel } from '../../src/models/splitModel.ts';
-import { BLAZEFACE_FRONT, ifModel } from './onnxTestSupport.ts';
+import { BLAZEFACE_FRONT, assertPartitionsMatchWhole, ifModel } from './onnxTestSupport.ts';
 
 // Small variants keep the suite fast on two cores; the bench runs the full sizes.
 const SMALL: Record<ZooName, Parameters<typeof zooModel>[1]> = {
@@ -26,27 +25,15 @@ const SMALL: Record<ZooName, Parameters<typeof zooModel>[1]> = {
 async function checkEquivalence(name: string, bytes: Uint8Array): Promise<void> {
   const loaded = await loadModel(name, bytes);
   const count = loaded.analysis.nodes.length;
-  const whole = await createSession(bytes, { optimization: 'extended', device: { kind: 'cpu', threads: 1 } });
   const feeds = randomFeeds(loaded.analysis.inputs, loaded.shapeInfo.shapes, loaded.shapeInfo.batch.dynamic ? 2 : 1, 7);
-  const expected = await whole.run(feeds);
-  await whole.release();
   for (const cuts of [[Math.floor(count / 2)], [Math.floor(count / 3), Math.floor((2 * count) / 3)]]) {
     const split = splitModel(loaded.model, loaded.analysis, loaded.shapeInfo, cuts);
     assert.equal(split.models.length, cuts.length + 1);
-    const pipeline = await loadPipeline(split.models.map(encodeOnnxModel), split.plans, {
-      optimization: 'extended',
-      device: { kind: 'cpu', threads: 1 },
+    await assertPartitionsMatchWhole(`${name} cuts ${cuts.join(',')}`, bytes, split.models.map(encodeOnnxModel), {
+      plans: split.plans,
+      feeds,
+      outputs: loaded.analysis.outputs,
     });
-    const exact = compareOutputs(expected, (await runPipeline(pipeline, feeds)).outputs, loaded.analysis.outputs);
-    assert.equal(exact.identical, true, `${name} cuts ${cuts.join(',')}: ${JSON.stringify(exact)}`);
-    const half = compareOutputs(
-      expected,
-      (await runPipeline(pipeline, feeds, 'float16')).outputs,
-      loaded.analysis.outputs,
-    );
-    // float16 keeps 11 significant bits; a few layers after the link the error stays well under 1 % of range.
-    assert.ok(half.maxRelError < 5e-3, `${name} float16 link relative error ${half.maxRelError}`);
-    await pipeline.release();
   }
 }
 

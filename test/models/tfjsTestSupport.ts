@@ -1,8 +1,31 @@
 // Small TensorFlow.js graph models written by hand (GraphDef JSON + weight shards) for the converter tests, and
-// naive NHWC reference implementations of the TF ops they use, written from TensorFlow's documented semantics.
+// naive NHWC reference implementations of the TF ops they use, written from TensorFlow's documented semantics; and
+// the shipped CenterNet with the original's pre-processing of the test photographs.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { resolveTool } from '../../src/ingest/index.ts';
 import { float32ToFloat16 } from '../../src/models/float16.ts';
+import { REPO_ROOT, testPhoto } from '../helpers.ts';
+
+/** The shipped CenterNet (models/centernet/README.md). */
+export const CENTERNET = path.join(REPO_ROOT, 'models/centernet/centernet.json');
+/** CenterNet's input side: the original stretches every image to this square. */
+export const CENTERNET_INPUT_PX = 512;
+
+export type TestPhoto = Parameters<typeof testPhoto>[0];
+export const TEST_PHOTOS: ReadonlyArray<TestPhoto> = ['astronaut.png', 'coffee.png', 'chelsea.png'];
+
+/** The original's pre-processing: the photo stretched to 512×512 by the product's ffmpeg, raw 0–255 RGB, NHWC. */
+export function photoTensor(name: TestPhoto): Float32Array {
+  const side = CENTERNET_INPUT_PX;
+  const rgb = execFileSync(
+    resolveTool('ffmpeg', 'ffmpeg'),
+    ['-v', 'error', '-i', testPhoto(name), '-vf', `scale=${side}:${side}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+    { maxBuffer: 1 << 22 },
+  );
+  return Float32Array.from(rgb);
+}
 
 export type TfNode = { name: string; op: string; input?: string[]; attr?: Record<string, unknown> };
 export type TfWeight = {
