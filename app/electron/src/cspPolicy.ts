@@ -4,7 +4,8 @@
  * that no page is shown without it; a policy the appliance sent stays, and browsers enforce every policy given.
  */
 export const APPLIANCE_CSP =
-  "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+  "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; " +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /** Response headers as Electron's webRequest hands them over: names in any case, values as lists. */
 export type ResponseHeaders = Record<string, string[]>;
