@@ -3,7 +3,7 @@
 // polls it. It reports the job's wall time (the first case pays the worker thread's start) and how long the
 // HTTP server takes to answer a poll while the job runs: the job's CPU work is off the server's thread, so
 // a poll should stay in milliseconds. Run: node --import tsx bench/plannerJobs.ts (needs the artifact data:
-// PPIPE_ARTIFACT_DATA, else ../shared/ppipe-data).
+// PPIPE_ARTIFACT_DATA, else its documented default, src/planner/artifactData.ts).
 import path from 'node:path';
 import { pino } from 'pino';
 import { REPO_ROOT, SecretRedactor, percentileOfSorted } from '../src/config/index.ts';

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { MODEL } from '../applianceSupport.ts';
-import { browserMissing, launchBrowser, startAppliance } from '../../tools/uiHarness.ts';
+import { launchBrowser, startAppliance } from '../../tools/uiHarness.ts';
+import { skipReasonFor } from './browserSupport.ts';
 import type { RunningAppliance } from '../../tools/uiHarness.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -19,8 +20,7 @@ server:
 `;
 
 describe('log-in through the UI', { timeout: 120_000 }, () => {
-  const missing = browserMissing();
-  if (missing !== undefined) console.log(`skipping the log-in browser test: ${missing}`);
+  const missing = skipReasonFor('log-in');
   let appliance: RunningAppliance | undefined;
   let browser: Browser | undefined;
   before(async () => {

@@ -28,15 +28,10 @@ export function placeholderText(camera: CameraView): string {
   }
 }
 
-export function CameraMetrics({
-  camera,
-  frame,
-  figures,
-}: {
-  camera: CameraView;
-  frame: LiveFrame | undefined;
-  figures: CameraFigures;
-}): React.JSX.Element {
+/** A camera, its latest frame and what was measured of it: what a tile and its metrics show. */
+type CameraPanelProps = { camera: CameraView; frame: LiveFrame | undefined; figures: CameraFigures };
+
+export function CameraMetrics({ camera, frame, figures }: CameraPanelProps): React.JSX.Element {
   const attainment = figures.detection?.sloAttainment ?? figures.pageAttainment;
   return (
     <dl className="metrics">
@@ -68,15 +63,7 @@ export function CameraMetrics({
   );
 }
 
-export function CameraTile({
-  camera,
-  frame,
-  figures,
-}: {
-  camera: CameraView;
-  frame: LiveFrame | undefined;
-  figures: CameraFigures;
-}): React.JSX.Element {
+export function CameraTile({ camera, frame, figures }: CameraPanelProps): React.JSX.Element {
   const headingId = `tile-${camera.id}`;
   return (
     <article className="tile" aria-labelledby={headingId} data-camera={camera.id}>

@@ -27,27 +27,36 @@ function PasswordField(props: {
   );
 }
 
-function SetupForm({ onDone }: { onDone: () => void }): React.JSX.Element {
-  const [setupCode, setSetupCode] = useState('');
-  const [password, setPassword] = useState('');
-  const [repeat, setRepeat] = useState('');
+/** One POST to an /api/auth route: busy while it runs, its error shown, `onDone` after success. */
+function useAuthPost(route: string, onDone: () => void) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const submit = async (): Promise<void> => {
-    if (password !== repeat) {
-      setError('The two passwords differ.');
-      return;
-    }
+  const post = async (body: unknown): Promise<void> => {
     setBusy(true);
     setError(null);
     try {
-      await api('/api/auth/setup', { method: 'POST', body: { setupCode, password, repeat } });
+      await api(route, { method: 'POST', body });
       onDone();
     } catch (failure) {
       setError(errorText(failure));
     } finally {
       setBusy(false);
     }
+  };
+  return { error, setError, busy, post };
+}
+
+function SetupForm({ onDone }: { onDone: () => void }): React.JSX.Element {
+  const [setupCode, setSetupCode] = useState('');
+  const [password, setPassword] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const { error, setError, busy, post } = useAuthPost('/api/auth/setup', onDone);
+  const submit = async (): Promise<void> => {
+    if (password !== repeat) {
+      setError('The two passwords differ.');
+      return;
+    }
+    await post({ setupCode, password, repeat });
   };
   return (
     <form
@@ -89,20 +98,8 @@ function SetupForm({ onDone }: { onDone: () => void }): React.JSX.Element {
 
 function PasswordForm({ onDone }: { onDone: () => void }): React.JSX.Element {
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api('/api/auth/login', { method: 'POST', body: { password } });
-      onDone();
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { error, busy, post } = useAuthPost('/api/auth/login', onDone);
+  const submit = (): Promise<void> => post({ password });
   return (
     <form
       className="login-form"
