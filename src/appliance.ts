@@ -295,7 +295,12 @@ export class Appliance {
       if (config.mqtt) {
         const caFile = config.mqtt.caFile === undefined ? undefined : path.resolve(baseDir, config.mqtt.caFile);
         const events = new MqttEventPublisher(
-          { ...config.mqtt, caFile, clientId: `ppipe-appliance-${process.pid}` },
+          {
+            ...config.mqtt,
+            detectionPrefix: config.mqtt.eventsPrefix ?? config.mqtt.detectionPrefix ?? 'frigate',
+            caFile,
+            clientId: `ppipe-appliance-${process.pid}`,
+          },
           this.log.child({ room: 'mqtt' }),
         );
         try {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ALGORITHMS, PLACEMENTS, linkSchema, siteSchema } from './planningProblem.ts';
+import { RESERVED_CAMERA_IDS, eventsConfigSchema, objectsConfigSchema, zonesConfigSchema } from './objectsConfig.ts';
 import { formatIssues } from './zodIssues.ts';
 import type { IssueLike } from './zodIssues.ts';
 
@@ -38,6 +39,9 @@ export const cameraIdSchema = z
     /^[a-z0-9][a-z0-9_-]{0,63}$/,
     'expected 1-64 characters: lower-case letters, digits, "-" or "_", starting with a letter or digit',
   )
+  .refine((id) => !(RESERVED_CAMERA_IDS as readonly string[]).includes(id), {
+    message: `reserved for MQTT topics (<eventsPrefix>/${RESERVED_CAMERA_IDS.join('|')}); choose another id`,
+  })
   .describe('Camera identifier used in the API, the database and metric labels');
 
 export const cameraUrlSchema = z
@@ -115,6 +119,8 @@ export const cameraConfigSchema = z
           "(RTP over UDP; some servers, e.g. VLC's, speak only this) or auto (ffmpeg's default: UDP first, then " +
           'TCP if the server refuses UDP or no UDP packet arrives for 10 s). Ignored by other sources',
       ),
+    objects: objectsConfigSchema.prefault({}),
+    zones: zonesConfigSchema,
   })
   .strict()
   .describe('One camera');
@@ -276,11 +282,25 @@ export const mqttConfigSchema = z
       .regex(/^(mqtts?|wss?):\/\/.+/, 'expected an mqtt://, mqtts://, ws:// or wss:// URL')
       .describe('Broker URL; credentials belong in username/password (from the environment); restart needed'),
     prefix: z.string().min(1).default('ppipe').describe('Topic prefix for availability and camera status'),
+    eventsPrefix: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Prefix of the tracked objects' events (<eventsPrefix>/events, Frigate's format), counts in view and " +
+          'availability (default frigate)',
+      ),
     detectionPrefix: z
       .string()
       .min(1)
-      .default('ppipe/frigate')
-      .describe("Detections are published on <detectionPrefix>/events with Frigate's field names"),
+      .optional()
+      .describe('Deprecated name of eventsPrefix, still read (with a warning)'),
+    discoveryPrefix: z
+      .string()
+      .min(1)
+      .default('homeassistant')
+      .describe("Home Assistant's MQTT discovery prefix (its entities for cameras, objects and zones)"),
+    discovery: z.boolean().default(true).describe('Whether Home Assistant discovery documents are published'),
     username: z.string().optional().describe('Broker user name'),
     password: z.string().optional().describe('Broker password (use ${ENV_VAR})'),
     caFile: z
@@ -530,6 +550,7 @@ export const appConfigSchema = z
       .prefault([{ ...DEFAULT_BLAZEFACE }])
       .describe('Detection models available to cameras'),
     store: storeConfigSchema.prefault({}),
+    events: eventsConfigSchema.prefault({}),
     server: serverConfigSchema.prefault({}),
     mqtt: mqttConfigSchema.optional(),
     cluster: clusterConfigSchema.optional(),
@@ -541,6 +562,13 @@ export const appConfigSchema = z
       if (seen.has(camera.id))
         ctx.addIssue({ code: 'custom', path: ['cameras', index, 'id'], message: `duplicate camera id "${camera.id}"` });
       seen.add(camera.id);
+      for (const zone of Object.keys(camera.zones))
+        if (config.cameras.some((other) => other.id === zone))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['cameras', index, 'zones', zone],
+            message: `zone "${zone}" has the id of a camera (their MQTT topics would collide); rename the zone`,
+          });
       if (!config.models.some((m) => m.id === camera.model))
         ctx.addIssue({
           code: 'custom',

@@ -11,7 +11,8 @@ import { ConfigError, parseAppConfig } from './appConfig.ts';
 import type { AppConfig } from './appConfig.ts';
 
 /** Plain camera fields as they are written to the file (raw, before `${NAME}` substitution). */
-export type CameraFields = Record<string, string | number | boolean | undefined>;
+/** A camera's fields as the API sends them: scalars, and the objects and zones sections as plain data. */
+export type CameraFields = Record<string, unknown>;
 
 function readDocument(file: string): Document {
   let text: string;
@@ -61,7 +62,7 @@ export function updateCameraInFile(
   if (index < 0) throw new ConfigError(file, [`cameras: no camera "${id}"`]);
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;
-    doc.setIn(['cameras', index, key], value);
+    doc.setIn(['cameras', index, key], asNode(doc, value));
   }
   return commit(file, doc, env);
 }
@@ -83,9 +84,14 @@ export function replaceCameraInFile(
     if (typeof key === 'string' && camera[key] === undefined) entry.delete(key);
   }
   for (const [key, value] of Object.entries(camera)) {
-    if (value !== undefined) entry.set(key, value);
+    if (value !== undefined) entry.set(key, asNode(doc, value));
   }
   return commit(file, doc, env);
+}
+
+/** Scalars as they are; objects and arrays (zones, masks, filters) as YAML nodes. */
+function asNode(doc: Document, value: unknown): unknown {
+  return value !== null && typeof value === 'object' ? doc.createNode(value) : value;
 }
 
 /** Removes one camera from the file. */

@@ -45,6 +45,14 @@ export type {
   StoreConfig,
 } from './appConfig.ts';
 export {
+  defaultTrackedLabels,
+  eventsConfigSchema,
+  objectsConfigSchema,
+  RESERVED_CAMERA_IDS,
+  zonesConfigSchema,
+} from './objectsConfig.ts';
+export type { EventsConfig, LabelFilter, ObjectsConfig, Polygon, ZoneConfig } from './objectsConfig.ts';
+export {
   addCameraToFile,
   copyConfigFile,
   locateConfig,

@@ -83,6 +83,37 @@ export type DetectionItem = {
 /** GET /api/detections */
 export type DetectionsResponse = { items: DetectionItem[]; nextBefore: number | null; total: number };
 
+/** One tracked object's event: from when the object appeared until it left. Times are epoch milliseconds. */
+export type EventItem = {
+  /** `<epoch seconds>.<fraction>-<random>`, as Frigate's */
+  id: string;
+  camera: string;
+  label: string;
+  /** The latest score and the best one */
+  score: number;
+  topScore: number;
+  startTime: number;
+  /** When it was last seen; null while it is in view */
+  endTime: number | null;
+  /** Latest box, source pixels; area in source pixels² */
+  box: [number, number, number, number];
+  area: number;
+  sourceWidth: number;
+  sourceHeight: number;
+  currentZones: string[];
+  enteredZones: string[];
+  stationary: boolean;
+  /** Centre points of its box over time (source pixels), thinned to at most 100 */
+  path: Array<{ time: number; x: number; y: number }>;
+  /** Its best frame: when, and the box then (snapshot.jpg draws it) */
+  bestTime: number;
+  bestBox: [number, number, number, number];
+  hasSnapshot: boolean;
+};
+
+/** GET /api/events: newest first (by start time); nextBefore is the cursor of the next page. */
+export type EventsResponse = { items: EventItem[]; nextBefore: number | null; total: number };
+
 /** POST /api/cameras/test-connection */
 export type TestConnectionResponse =
   | { ok: true; codec: string; width: number; height: number; elapsedMs: number }
@@ -232,6 +263,8 @@ export type LiveMessage =
       sloMet: boolean;
     }
   | { type: 'camera'; topic: string; camera: string; before: CameraStatus; after: CameraStatus; reason: string }
+  /** A tracked object appeared (new), changed (update, at most once a second) or left (end). */
+  | { type: 'event'; topic: string; eventType: 'new' | 'update' | 'end'; event: EventItem }
   | { type: 'node'; topic: string; node: NodeView }
   | { type: 'plan'; topic: string; plan: PlanView }
   /** To the one client whose message was not a valid `LiveSubscribe`: what was wrong (nothing changed). */

@@ -28,6 +28,63 @@ describe('appConfig', () => {
     );
   });
 
+  it('objects and zones parse with Frigate names; reserved ids, zones named like cameras, short polygons fail', () => {
+    const camera = {
+      url: 'lavfi:testsrc2',
+      objects: { track: ['person', 'car'], filters: { person: { min_score: 0.4, min_area: 500 } } },
+      zones: {
+        driveway: {
+          coordinates: [
+            [0, 0],
+            [100, 0],
+            [100, 80],
+          ],
+        },
+      },
+    };
+    const config = parseAppConfig('objects.yaml', { cameras: [{ id: 'porch', ...camera }] });
+    assert.deepEqual(config.cameras[0]!.objects, {
+      track: ['person', 'car'],
+      filters: { person: { min_score: 0.4, min_area: 500, max_area: 24_000_000 } },
+      mask: [],
+    });
+    assert.deepEqual(config.events, {
+      retentionDays: 30,
+      maxRows: 100_000,
+      endAfterS: 5,
+      stationaryAfterS: 10,
+      snapshotQuality: 85,
+    });
+    assert.throws(
+      () =>
+        parseAppConfig('bad.yaml', {
+          cameras: [
+            { id: 'events', url: 'lavfi:testsrc2' },
+            { id: 'driveway', url: 'lavfi:testsrc2' },
+            {
+              id: 'porch',
+              ...camera,
+              objects: {
+                mask: [
+                  [
+                    [0, 0],
+                    [1, 1],
+                  ],
+                ],
+              },
+            },
+          ],
+        }),
+      (error: unknown) => {
+        const message = (error as ConfigError).message;
+        assert.match(message, /cameras\[0\]\.id: reserved for MQTT topics/);
+        assert.match(message, /cameras\[2\]\.zones\.driveway: zone "driveway" has the id of a camera/);
+        assert.match(message, /cameras\[2\]\.objects\.mask\[0\]: expected at least 3 points/);
+        return true;
+      },
+    );
+  });
+
   it('config/default.yaml is valid and names nothing outside the repository', () => {
     const file = path.join(REPO_ROOT, 'config', 'default.yaml');
     const config = loadAppConfig(file);

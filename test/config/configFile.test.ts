@@ -80,6 +80,8 @@ models:
       model: 'blazeface',
       enabled: true,
       rtspTransport: 'auto',
+      objects: { filters: {}, mask: [] },
+      zones: {},
     });
     const text = readFileSync(file, 'utf8');
     assert.match(text, /url: rtsp:\/\/cam\.local\/door +# the porch camera/);
