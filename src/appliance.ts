@@ -15,7 +15,7 @@ import type { ClusterHead, Controller, PlanMessage } from './cluster/index.ts';
 import { ConfigError, loadAppConfig, redactingLogger, REPO_ROOT, SecretRedactor } from './config/index.ts';
 import { CameraRegistry, resolveTool } from './ingest/index.ts';
 import type { Detector } from './detect/index.ts';
-import { LocalDetector } from './detect/index.ts';
+import { LocalDetector, servedModelFile } from './detect/index.ts';
 import type { CameraView, DetectionItem, StatsResponse } from './server/index.ts';
 import type { Plan, ProblemDocument } from './planner/index.ts';
 import { artifactDataDir } from './planner/index.ts';
@@ -133,6 +133,7 @@ export class Appliance {
       const dataDir = path.resolve(baseDir, this.options.dataDir ?? config.store.dataDir);
       this.dataDirInUse = dataDir;
       mkdirSync(dataDir, { recursive: true });
+      const servedModels = modelsAsServed(config, configFile, baseDir, dataDir);
       const store = new DetectionStore({
         file: path.join(dataDir, 'ppipe.sqlite'),
         retentionDays: config.store.retentionDays,
@@ -274,13 +275,13 @@ export class Appliance {
       this.options.onListening?.(this.port);
       // detectors, after the server listens (a first start profiles this machine): through the cluster when
       // configured, else in-process; frames that arrive before them are skipped
-      if (config.cluster) await this.startCluster(config, baseDir, dataDir, store);
+      if (config.cluster) await this.startCluster(config, servedModels, baseDir, dataDir, store);
       else {
-        for (const model of config.models) {
+        for (const model of servedModels) {
           const detector = new LocalDetector({
             id: model.id,
             kind: model.kind,
-            path: path.resolve(baseDir, model.path),
+            path: model.path,
             threshold: model.threshold,
             iouThreshold: model.iouThreshold,
             intraOpThreads: 1,
@@ -323,6 +324,7 @@ export class Appliance {
   /** The cluster head and its local workers; the API's nodes and plan follow the controller. */
   private async startCluster(
     config: AppConfig,
+    servedModels: ReadonlyArray<ModelConfig>,
     baseDir: string,
     dataDir: string,
     store: DetectionStore,
@@ -348,7 +350,7 @@ export class Appliance {
     const cluster = new DetectionCluster(
       {
         cluster: config.cluster!,
-        models: config.models.map((model) => ({ ...model, path: path.resolve(baseDir, model.path) })),
+        models: [...servedModels],
         dataDir,
         baseDir,
         cameras: siteCameras(config),
@@ -497,12 +499,32 @@ function checkModelFiles(config: AppConfig, configFile: string, baseDir: string)
     const file = path.resolve(baseDir, model.path);
     try {
       accessSync(file, constants.R_OK);
-      return statSync(file).isFile() ? [] : [`models[${index}].path: expected an ONNX file, ${file} is a folder`];
+      return statSync(file).isFile() ? [] : [`models[${index}].path: expected a model file, ${file} is a folder`];
     } catch {
-      return [`models[${index}].path: expected a readable ONNX file, there is none at ${file}`];
+      return [`models[${index}].path: expected a readable ONNX file or TF.js model.json, there is none at ${file}`];
     }
   });
   if (issues.length > 0) throw new ConfigError(configFile, issues);
+}
+
+/** The models with absolute paths of the ONNX files they are served from (TF.js graphs converted into the data folder). */
+function modelsAsServed(
+  config: AppConfig,
+  configFile: string,
+  baseDir: string,
+  dataDir: string,
+): ReadonlyArray<ModelConfig> {
+  return config.models.map((model, index) => {
+    const file = path.resolve(baseDir, model.path);
+    try {
+      return {
+        ...model,
+        path: servedModelFile({ id: model.id, kind: model.kind, file }, path.join(dataDir, 'models')),
+      };
+    } catch (error) {
+      throw new ConfigError(configFile, [`models[${index}].path: ${(error as Error).message}`]);
+    }
+  });
 }
 
 /** The enabled cameras with the model that serves them: the demand at this box's site. */

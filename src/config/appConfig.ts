@@ -141,8 +141,8 @@ export const modelConfigSchema = z
       .string()
       .min(1)
       .describe(
-        'ONNX file, relative to the config file (CenterNet: its heads, converted once with `ppipe convert ' +
-          'models/centernet/centernet.json --out centernet.onnx --outputs tower_0/keypoints,tower_0/wh`)',
+        'ONNX file, or a TensorFlow.js graph model.json (converted to ONNX at start into <dataDir>/models; CenterNet ' +
+          'is served as its heads tower_0/keypoints and tower_0/wh), relative to the config file',
       ),
     threshold: z
       .number()

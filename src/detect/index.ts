@@ -18,6 +18,7 @@ export { LocalDetector } from './localDetector.ts';
 export type { DetectionResult, Detector, DetectorSettings, ServingOutcome } from './localDetector.ts';
 export { decodeDetections, detectorInput } from './modelCodec.ts';
 export type { DecodeSettings, DetectorInput, DetectorKind, OutputTensor } from './modelCodec.ts';
+export { isTfjsGraphModelFile, servedModelFile } from './servedModel.ts';
 export { hardNms, iou, weightedNms } from './nms.ts';
 export type { Detection, LetterboxTransform, RgbImage, TensorLayout } from './types.ts';
 export { decodeYoloV5, decodeYoloV8, yoloPreprocess } from './yolo.ts';

@@ -28,7 +28,7 @@ describe('ppipe soak arguments', () => {
     [['--fps', '0'], /--fps expects frames per second.* got "0"/],
     [['--fps', '1e1'], /--fps expects frames per second.* got "1e1"/],
     [['--fps', '121'], /--fps expects frames per second.* got "121"/],
-    [['--model', 'nope'], /--model: "nope" is not a model of .*default\.yaml; its models are blazeface/],
+    [['--model', 'nope'], /--model: "nope" is not a model of .*default\.yaml; its models are centernet, blazeface/],
     [['--frobnicate'], /Unknown option '--frobnicate'/],
   ];
   for (const [argv, message] of rejected) {
@@ -103,7 +103,18 @@ describe('soak sampling', () => {
 
 describe('a short soak through bin/ppipe', { timeout: 120_000 }, () => {
   it('accounts for every frame submitted and exits by lost, memoryGrowth and served', async () => {
-    const run = await ppipe(['soak', '--minutes', '0.25', '--cameras', '2', '--fps', '2', '--json']);
+    const run = await ppipe([
+      'soak',
+      '--minutes',
+      '0.25',
+      '--cameras',
+      '2',
+      '--fps',
+      '2',
+      '--model',
+      'blazeface',
+      '--json',
+    ]);
     const lines = run.stdout.split('\n').filter((line) => line !== '');
     assert.equal(lines.length, 1, `stdout is one JSON object:\n${run.stdout}\nstderr:\n${run.stderr}`);
     const report = JSON.parse(lines[0]!) as Record<string, unknown>;

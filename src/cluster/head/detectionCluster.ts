@@ -41,6 +41,9 @@ export class DetectionCluster {
   private readonly plannerNames = new Map<string, string>();
   /** The edge network of the latest plan request, as JSON (with a `topology` section only). */
   private plannedEdgeNetwork: string | undefined;
+  /** Every model the config names, by planner name (weights come from the cameras' demand). */
+  private readonly modelEntries = new Map<string, ModelEntry>();
+  private plannedModels: string | undefined;
 
   constructor(
     private readonly options: DetectionClusterOptions,
@@ -58,7 +61,7 @@ export class DetectionCluster {
     const deviceClass = cpuDeviceClass(threads);
     const profilesDir = path.join(dataDir, 'profiles');
     prepareProfilesFolder(profilesDir);
-    const entries = new Map<string, ModelEntry>();
+    const entries = this.modelEntries;
     const profiled = new Map<string, ProfiledModel>();
     const inputs = new Map<string, string>();
     for (const model of models) {
@@ -107,6 +110,8 @@ export class DetectionCluster {
     }
     const edge = cluster.topology ? this.edgeNetworkFor(this.options.cameras ?? []) : undefined;
     this.plannedEdgeNetwork = edge && JSON.stringify(edge);
+    const planned = modelsToPlan(this.modelEntries.values(), this.plannerNames, this.options.cameras ?? []);
+    this.plannedModels = JSON.stringify(planned.map(({ name, weight }) => [name, weight]));
     const external = cluster.broker === 'embedded' ? undefined : cluster.broker;
     const fromConfig = (file: string | undefined): string | undefined =>
       file === undefined ? undefined : path.resolve(this.options.baseDir, file);
@@ -164,7 +169,7 @@ export class DetectionCluster {
         token: cluster.token ?? randomBytes(24).toString('hex'),
         controller: {
           profiles: profilesDir,
-          models: [...entries.values()],
+          models: planned,
           algorithm: cluster.algorithm,
           maxPartitions: cluster.maxPartitions,
           bandwidthGbps: cluster.bandwidthGbps,
@@ -215,11 +220,16 @@ export class DetectionCluster {
    * follows.
    */
   async setCameras(cameras: ReadonlyArray<{ readonly model: string; readonly fps: number }>): Promise<void> {
+    if (!this.headInstance) return;
     const edge = this.edgeNetworkFor(cameras);
+    const models = modelsToPlan(this.modelEntries.values(), this.plannerNames, cameras);
+    const modelsKey = JSON.stringify(models.map(({ name, weight }) => [name, weight]));
     // Any config change lands here; only a different demand is worth a new plan.
-    if (!edge || !this.headInstance || JSON.stringify(edge) === this.plannedEdgeNetwork) return;
-    this.plannedEdgeNetwork = JSON.stringify(edge);
-    await this.headInstance.controller.reconfigure({ edge });
+    const edgeChanged = edge !== undefined && JSON.stringify(edge) !== this.plannedEdgeNetwork;
+    if (!edgeChanged && modelsKey === this.plannedModels) return;
+    this.plannedEdgeNetwork = edge && JSON.stringify(edge);
+    this.plannedModels = modelsKey;
+    await this.headInstance.controller.reconfigure({ models, ...(edge ? { edge } : {}) });
   }
 
   private edgeNetworkFor(
@@ -242,4 +252,24 @@ export class DetectionCluster {
     this.headInstance = undefined;
     this.detectors.clear();
   }
+}
+
+/**
+ * The models the plan serves, weighted by their cameras' frames per second: the planner maximises the least
+ * served share of demand, so a model no camera uses (weight 0) would pull that minimum to nothing and leave
+ * every model unplanned. Without any camera, every model is planned with weight 1.
+ */
+export function modelsToPlan(
+  entries: Iterable<ModelEntry>,
+  plannerNames: ReadonlyMap<string, string>,
+  cameras: ReadonlyArray<{ readonly model: string; readonly fps: number }>,
+): ModelEntry[] {
+  const demand = new Map<string, number>();
+  for (const camera of cameras) {
+    const name = plannerNames.get(camera.model);
+    if (name !== undefined) demand.set(name, (demand.get(name) ?? 0) + camera.fps);
+  }
+  const all = [...entries];
+  if (demand.size === 0) return all.map((entry) => ({ ...entry, weight: 1 }));
+  return all.filter((entry) => demand.has(entry.name)).map((entry) => ({ ...entry, weight: demand.get(entry.name)! }));
 }
