@@ -14,59 +14,11 @@ import {
   ModelServer,
   ReservationDispatcher,
 } from '../../src/cluster/index.ts';
-import type { NamedTensor, PlacedPlan, RealPartitionModel } from '../../src/cluster/index.ts';
-import { createPartitionExecutor, encodeOnnxModel, loadModel, splitModel } from '../../src/models/index.ts';
+import type { NamedTensor, PlacedPlan } from '../../src/cluster/index.ts';
+import { createPartitionExecutor, encodeOnnxModel } from '../../src/models/index.ts';
 import { zooModel } from '../models/modelZoo.ts';
-import type { Plan } from '../../src/planner/index.ts';
-import { BROKER_ACCOUNT, TOKEN, memoryLogger, spawnWorker } from './support.ts';
+import { BROKER_ACCOUNT, TOKEN, memoryLogger, spawnWorker, splitInTwo, twoPartitionPlan } from './support.ts';
 import { waitFor } from '../helpers.ts';
-
-function twoPartitionPlan(): Plan {
-  const partition = (blocks: [number, number], transferUs: number) => ({
-    blocks,
-    gpu: 'cpu-1t',
-    mpsShare: 1,
-    instances: 1,
-    gpus: 1,
-    gpusPerServer: 1,
-    inferUs: 5000,
-    transferUs,
-    throughputRps: 200,
-  });
-  return {
-    format: 'ppipe-plan/1',
-    algorithm: 'ppipe',
-    maxPartitions: 2,
-    objective: 200,
-    status: 'optimal',
-    mipGap: 0,
-    cluster: {
-      bandwidthGbps: 10,
-      batchBuildFactor: 1.3,
-      gpus: [{ type: 'cpu-1t', count: 2, mpsLevels: 1, gpusPerServer: 1 }],
-    },
-    dnns: [
-      {
-        name: 'zoo-mobilenet',
-        weight: 1,
-        sloUs: 10_000_000,
-        marginUs: 0,
-        estXput: null,
-        blockCount: 2,
-        transferUsPerSample: [100],
-        throughputRps: 200,
-        pipelines: [
-          {
-            throughputRps: 200,
-            batchSize: 1,
-            estBatchBuildUs: 0,
-            partitions: [partition([0, 1], 100), partition([1, 2], 0)],
-          },
-        ],
-      },
-    ],
-  };
-}
 
 function seededInput(count: number): Float32Array {
   let state = 12345;
@@ -78,31 +30,7 @@ function seededInput(count: number): Float32Array {
 
 it('serves a request across two partitions on two worker processes', { timeout: 60_000 }, async () => {
   const bytes = encodeOnnxModel(zooModel('mobilenet', { inputSize: 64, widthDivisor: 2 }));
-  const loaded = await loadModel('zoo-mobilenet', bytes);
-  const split = splitModel(loaded.model, loaded.analysis, loaded.shapeInfo, [
-    Math.floor(loaded.analysis.nodes.length / 2),
-  ]);
-  const [first, second] = split.plans;
-  const partitions = new Map<string, RealPartitionModel>([
-    [
-      '0-1',
-      {
-        bytes: encodeOnnxModel(split.models[0]!),
-        inputs: first!.inputs,
-        link: first!.link,
-        linkBytesPerSample: first!.linkBytesPerSample,
-      },
-    ],
-    [
-      '1-2',
-      {
-        bytes: encodeOnnxModel(split.models[1]!),
-        inputs: second!.inputs,
-        link: second!.outputs,
-        linkBytesPerSample: 0,
-      },
-    ],
-  ]);
+  const { partitions, first } = await splitInTwo('zoo-mobilenet', bytes);
   const inputSpec = first!.inputs[0]!;
   const dims = inputSpec.shape.map((d) => (d < 0 ? 1 : d));
   const input: NamedTensor = {
@@ -135,7 +63,7 @@ it('serves a request across two partitions on two worker processes', { timeout: 
       paceLinks: false,
       linkDtype: 'float32',
       debounceMs: 100,
-      planOverride: (nodes) => (nodes.length === 2 ? twoPartitionPlan() : undefined),
+      planOverride: (nodes) => (nodes.length === 2 ? twoPartitionPlan('zoo-mobilenet') : undefined),
     },
     {
       onPlacedPlan: (t) => {

@@ -14,6 +14,9 @@ import type { Logger } from '../../src/config/index.ts';
 import { FIXTURE_PROFILES } from '../artifactData.ts';
 import { REPO_ROOT, findOnPath } from '../helpers.ts';
 import type { Detector, RgbImage } from '../../src/detect/index.ts';
+import type { RealPartitionModel } from '../../src/cluster/index.ts';
+import { encodeOnnxModel, loadModel, splitModel } from '../../src/models/index.ts';
+import type { Plan } from '../../src/planner/index.ts';
 
 export { FIXTURE_PROFILES, REPO_ROOT };
 export const TOKEN = 'test-cluster-token';
@@ -253,4 +256,80 @@ export async function detectOnTime(
     result = await detector.detect(image);
   }
   return result;
+}
+
+/** A fixed plan: the DNN in two partitions (blocks [0,1) and [1,2)), one cpu-1t instance each, batch 1. */
+export function twoPartitionPlan(dnn: string, sloUs = 10_000_000): Plan {
+  const partition = (blocks: [number, number], transferUs: number) => ({
+    blocks,
+    gpu: 'cpu-1t',
+    mpsShare: 1,
+    instances: 1,
+    gpus: 1,
+    gpusPerServer: 1,
+    inferUs: 5000,
+    transferUs,
+    throughputRps: 200,
+  });
+  return {
+    format: 'ppipe-plan/1',
+    algorithm: 'ppipe',
+    maxPartitions: 2,
+    objective: 200,
+    status: 'optimal',
+    mipGap: 0,
+    cluster: {
+      bandwidthGbps: 10,
+      batchBuildFactor: 1.3,
+      gpus: [{ type: 'cpu-1t', count: 2, mpsLevels: 1, gpusPerServer: 1 }],
+    },
+    dnns: [
+      {
+        name: dnn,
+        weight: 1,
+        sloUs,
+        marginUs: 0,
+        estXput: null,
+        blockCount: 2,
+        transferUsPerSample: [100],
+        throughputRps: 200,
+        pipelines: [
+          {
+            throughputRps: 200,
+            batchSize: 1,
+            estBatchBuildUs: 0,
+            partitions: [partition([0, 1], 100), partition([1, 2], 0)],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** The model split at its middle node into the partitions `0-1` and `1-2` of twoPartitionPlan. */
+export async function splitInTwo(
+  name: string,
+  bytes: Uint8Array,
+): Promise<{ partitions: Map<string, RealPartitionModel>; first: ReturnType<typeof splitModel>['plans'][number] }> {
+  const loaded = await loadModel(name, bytes);
+  const split = splitModel(loaded.model, loaded.analysis, loaded.shapeInfo, [
+    Math.floor(loaded.analysis.nodes.length / 2),
+  ]);
+  const [first, second] = split.plans as [(typeof split.plans)[number], (typeof split.plans)[number]];
+  const partitions = new Map<string, RealPartitionModel>([
+    [
+      '0-1',
+      {
+        bytes: encodeOnnxModel(split.models[0]!),
+        inputs: first.inputs,
+        link: first.link,
+        linkBytesPerSample: first.linkBytesPerSample,
+      },
+    ],
+    [
+      '1-2',
+      { bytes: encodeOnnxModel(split.models[1]!), inputs: second.inputs, link: second.outputs, linkBytesPerSample: 0 },
+    ],
+  ]);
+  return { partitions, first };
 }
