@@ -31,7 +31,7 @@ import {
   nodeViews,
   planViewOf,
 } from './server/index.ts';
-import { DetectionStore, SnapshotStore } from './store/index.ts';
+import { DetectionStore, EventStore, SnapshotStore } from './store/index.ts';
 
 /** The repository's demo media (the default config's camera): always a media folder. */
 const DEMO_MEDIA_DIR = path.join(REPO_ROOT, 'media', 'demo');
@@ -73,6 +73,7 @@ export class Appliance {
   private readonly planWaiters = new Set<() => void>();
   private config: AppConfig | undefined;
   private store: DetectionStore | undefined;
+  private eventLog: EventStore | undefined;
   private snapshots: SnapshotStore | undefined;
   private readonly detectors = new Map<string, { detector: Detector; model: ModelConfig }>();
   private registry: CameraRegistry | undefined;
@@ -120,6 +121,12 @@ export class Appliance {
     return this.store;
   }
 
+  /** The tracked objects' events (in the detection log's file, pictures under <dataDir>/events). */
+  get eventStore(): EventStore {
+    if (!this.eventLog) throw new Error('the appliance is not started');
+    return this.eventLog;
+  }
+
   async start(): Promise<void> {
     const configFile = path.resolve(this.options.configFile);
     const baseDir = path.dirname(configFile);
@@ -144,6 +151,17 @@ export class Appliance {
       store.start();
       this.store = store;
       store.applyRetention();
+      const eventLog = new EventStore({
+        file: store.file,
+        snapshotDir: path.join(dataDir, 'events'),
+        retentionDays: config.events.retentionDays,
+        maxRows: config.events.maxRows,
+        log: this.log.child({ room: 'events' }),
+        ...(this.options.maxPageCount ? { maxPageCount: this.options.maxPageCount } : {}),
+      });
+      eventLog.start();
+      this.eventLog = eventLog;
+      eventLog.applyRetention();
       if (config.store.snapshots.enabled) {
         const s = config.store.snapshots;
         this.snapshots = new SnapshotStore({
@@ -159,6 +177,7 @@ export class Appliance {
       }
       this.retentionTimer = setInterval(() => {
         store.applyRetention();
+        eventLog.applyRetention();
         this.snapshots?.applyRetention();
       }, 60_000);
       this.retentionTimer.unref();
@@ -261,6 +280,7 @@ export class Appliance {
         cameras: this.cameraService,
         store,
         snapshots: this.snapshots,
+        events: eventLog,
         live,
         metrics: this.metrics,
         stats: () => this.stats(),
@@ -483,6 +503,8 @@ export class Appliance {
     await this.cluster?.stop();
     this.cluster = undefined;
     clearInterval(this.retentionTimer);
+    this.eventLog?.stop();
+    this.eventLog = undefined;
     this.store?.stop();
     this.store = undefined;
     await this.events?.stop();

@@ -1,7 +1,8 @@
 /**
- * The HTTP API on node:http (binds 127.0.0.1 by default): cameras, detections (paged, filtered), streamed
- * exports, nodes, plan, stats, snapshots, the config JSON Schema, Prometheus metrics, the built web UI at / and
- * the WebSocket live feed. Every request body and query is validated; errors are JSON `{error, issues}`.
+ * The HTTP API on node:http (binds 127.0.0.1 by default): cameras, detections and events (paged, filtered),
+ * streamed exports, events' pictures, nodes, plan, stats, snapshots, the config JSON Schema, Prometheus metrics,
+ * the built web UI at / and the WebSocket live feed. Every request body and query is validated; errors are JSON
+ * `{error, issues}`.
  */
 import { STATUS_CODES, createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -12,18 +13,23 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { appConfigJsonSchema, describeIssues } from '../config/index.ts';
 import type { Logger, SecretRedactor } from '../config/index.ts';
-import type { DetectionStore, SnapshotStore, StoredDetection } from '../store/index.ts';
+import type { DetectionStore, EventRecord, EventStore, SnapshotStore, StoredDetection } from '../store/index.ts';
 import {
   DetectionFilterError,
   exportChunks,
   exportContentType,
+  exportEventChunks,
   parseDetectionQuery,
+  parseEventExportQuery,
+  parseEventQuery,
   parseExportQuery,
 } from '../store/index.ts';
 import type {
   DetectionItem,
   DetectionsResponse,
   ErrorResponse,
+  EventItem,
+  EventsResponse,
   NodeView,
   NodesResponse,
   PlanResponse,
@@ -54,6 +60,8 @@ export type ApiServerDeps = {
   cameras: CameraService;
   store: DetectionStore;
   snapshots: SnapshotStore | undefined;
+  /** The tracked objects' events (/api/events), in the detection log's file. */
+  events: EventStore;
   live: LiveFeed;
   metrics: ApplianceMetrics;
   stats: () => StatsResponse;
@@ -89,6 +97,30 @@ export function toItem(d: StoredDetection): DetectionItem {
     latencyMs: d.latencyMs,
     sloMet: d.sloMet,
     snapshot: d.snapshot !== null,
+  };
+}
+
+/** The store's record as the wire's item, field by field (a field added to one and not the other fails to compile). */
+export function toEventItem(e: EventRecord): EventItem {
+  return {
+    id: e.id,
+    camera: e.camera,
+    label: e.label,
+    score: e.score,
+    topScore: e.topScore,
+    startTime: e.startTime,
+    endTime: e.endTime,
+    box: e.box,
+    area: e.area,
+    sourceWidth: e.sourceWidth,
+    sourceHeight: e.sourceHeight,
+    currentZones: e.currentZones,
+    enteredZones: e.enteredZones,
+    stationary: e.stationary,
+    path: e.path,
+    bestTime: e.bestTime,
+    bestBox: e.bestBox,
+    hasSnapshot: e.hasSnapshot,
   };
 }
 
@@ -220,12 +252,14 @@ export class ApiServer {
     const method = req.method ?? 'GET';
     if (await this.gate!.intercept(req, res, method, url)) return;
     const parts = url.pathname.split('/').filter(Boolean).map(decodePathSegment);
-    // /api/cameras/<id> and /api/snapshots/<id> route as :id (but /api/cameras/test-connection is a route).
+    // /api/cameras/<id>, /api/snapshots/<id> and /api/events/<id> route as :id (but /api/cameras/test-connection
+    // and /api/events/export are routes).
     const isId = (p: string, i: number): boolean =>
       (i >= 2 &&
         parts[0] === 'api' &&
         (parts[1] === 'cameras' || parts[1] === 'snapshots') &&
         !(parts[1] === 'cameras' && p === 'test-connection')) ||
+      (i === 2 && parts[0] === 'api' && parts[1] === 'events' && p !== 'export') ||
       (i === 3 && parts[1] === 'planner' && parts[2] === 'jobs');
     const route = `${method} /${parts.map((p, i) => (isId(p, i) ? ':id' : p)).join('/')}`;
     const { deps } = this;
@@ -286,6 +320,41 @@ export class ApiServer {
         const detection = Number.isInteger(id) && id > 0 ? deps.store.get(id) : undefined;
         const jpeg = detection?.snapshot ? deps.snapshots?.read(detection.snapshot) : undefined;
         if (!jpeg) throw new ApiError(404, `no snapshot for detection ${JSON.stringify(parts[2])}`);
+        res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': jpeg.length });
+        res.end(jpeg);
+        return;
+      }
+      case 'GET /api/events': {
+        const page = deps.events.query(parseEventQuery(queryOf(url)));
+        const response: EventsResponse = { ...page, items: page.items.map(toEventItem) };
+        return send(res, 200, response);
+      }
+      case 'GET /api/events/export': {
+        const { filter, format } = parseEventExportQuery(queryOf(url));
+        const chunks = exportEventChunks(deps.events, filter, format);
+        res.writeHead(200, {
+          'content-type': exportContentType(format),
+          'content-disposition': `attachment; filename="events.${format}"`,
+        });
+        try {
+          await pipeline(Readable.from(chunks), res);
+        } finally {
+          chunks.return(undefined);
+        }
+        return;
+      }
+      case 'GET /api/events/:id': {
+        const event = deps.events.get(parts[2]!);
+        if (!event) throw new ApiError(404, `no event "${parts[2]}" (ended events are kept for events.retentionDays)`);
+        return send(res, 200, toEventItem(event));
+      }
+      case 'GET /api/events/:id/snapshot.jpg':
+      case 'GET /api/events/:id/thumbnail.jpg': {
+        const kind = parts[3] === 'snapshot.jpg' ? 'snapshot' : 'thumbnail';
+        const event = deps.events.get(parts[2]!);
+        if (!event) throw new ApiError(404, `no event "${parts[2]}"`);
+        const jpeg = event.hasSnapshot ? deps.events.readSnapshot(event.id, kind) : undefined;
+        if (!jpeg) throw new ApiError(404, `event "${event.id}" has no ${kind}`);
         res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': jpeg.length });
         res.end(jpeg);
         return;

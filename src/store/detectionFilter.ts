@@ -12,14 +12,17 @@ export type ExportFormat = 'csv' | 'jsonl';
 
 export class DetectionFilterError extends Error {
   /** Each issue's path starts with the query parameter it is about (empty: the query as a whole). */
-  constructor(readonly issues: ReadonlyArray<IssueLike>) {
-    super(`invalid detection filter: ${describeIssues(issues)}`);
+  constructor(
+    readonly issues: ReadonlyArray<IssueLike>,
+    what = 'detection filter',
+  ) {
+    super(`invalid ${what}: ${describeIssues(issues)}`);
     this.name = 'DetectionFilterError';
   }
 }
 
 /** A time: milliseconds since the epoch, or an ISO 8601 date. */
-const timeSchema = z.string().transform((text, ctx) => {
+export const queryTimeSchema = z.string().transform((text, ctx) => {
   const ms = /^\d{1,16}$/.test(text) ? Number(text) : Date.parse(text);
   if (!Number.isFinite(ms)) {
     ctx.addIssue({
@@ -31,7 +34,8 @@ const timeSchema = z.string().transform((text, ctx) => {
   return ms;
 });
 
-const numberSchema = (min: number, max: number) =>
+/** A number from a query string, within [min, max]. */
+export const queryNumberSchema = (min: number, max: number) =>
   z.string().transform((text, ctx) => {
     const n = Number(text);
     if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
@@ -44,19 +48,19 @@ const numberSchema = (min: number, max: number) =>
 const filterFields = {
   camera: cameraIdSchema.optional().describe('Only this camera'),
   label: z.string().min(1).max(100).optional().describe('Only this label'),
-  minScore: numberSchema(0, 1).optional().describe('Only scores at least this'),
-  from: timeSchema.optional().describe('Only detections at or after this time'),
-  to: timeSchema.optional().describe('Only detections at or before this time'),
+  minScore: queryNumberSchema(0, 1).optional().describe('Only scores at least this'),
+  from: queryTimeSchema.optional().describe('Only detections at or after this time'),
+  to: queryTimeSchema.optional().describe('Only detections at or before this time'),
 };
 
 const querySchema = z
   .object({
     ...filterFields,
-    limit: numberSchema(1, 1000)
+    limit: queryNumberSchema(1, 1000)
       .pipe(z.number().int('expected an integer'))
       .optional()
       .describe('Page size, 1-1000 (default 100)'),
-    before: numberSchema(1, Number.MAX_SAFE_INTEGER)
+    before: queryNumberSchema(1, Number.MAX_SAFE_INTEGER)
       .pipe(z.number().int('expected an integer'))
       .optional()
       .describe('Only detections older than the one with this id (paging)'),

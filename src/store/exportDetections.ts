@@ -67,7 +67,8 @@ function exportedDetection(row: readonly unknown[]): ExportedDetection {
   };
 }
 
-function csvCell(value: ExportedDetection[keyof ExportedDetection]): string {
+/** A CSV cell: a string as it is, null as nothing, anything else as its JSON; quoted when it needs to be. */
+export function csvCell(value: unknown): string {
   const text = value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
