@@ -26,6 +26,7 @@ import {
   CameraService,
   DetectionLoop,
   LiveFeed,
+  ObjectEvents,
   PlannerJobs,
   authRequired,
   nodeViews,
@@ -74,6 +75,8 @@ export class Appliance {
   private config: AppConfig | undefined;
   private store: DetectionStore | undefined;
   private eventLog: EventStore | undefined;
+  private objectEvents: ObjectEvents | undefined;
+  private objectSweepTimer: NodeJS.Timeout | undefined;
   private snapshots: SnapshotStore | undefined;
   private readonly detectors = new Map<string, { detector: Detector; model: ModelConfig }>();
   private registry: CameraRegistry | undefined;
@@ -190,6 +193,18 @@ export class Appliance {
       }));
       live.start();
       this.live = live;
+      const objectEvents = new ObjectEvents({
+        config: () => this.config,
+        events: eventLog,
+        broadcast: (message) => live.broadcast(message),
+        liveClients: () => live.clients,
+        sink: () => undefined,
+        log: this.log.child({ room: 'events' }),
+      });
+      this.objectEvents = objectEvents;
+      // Objects of cameras whose frames stopped end once they have been gone for events.endAfterS.
+      this.objectSweepTimer = setInterval(() => objectEvents.sweep(Date.now()), 1000);
+      this.objectSweepTimer.unref();
       this.loop = new DetectionLoop({
         detectorFor: (id) => this.detectors.get(id),
         modelOf: (cameraId) => this.config?.cameras.find((c) => c.id === cameraId)?.model,
@@ -197,7 +212,7 @@ export class Appliance {
         snapshots: this.snapshots,
         metrics: this.metrics,
         broadcast: (message) => live.broadcast(message),
-        onDetections: (items) => this.publish(items),
+        keepAndTrack: (cameraId, model, frame, detections) => objectEvents.observe(cameraId, model, frame, detections),
         liveClients: () => live.clients,
         liveFrames: live,
         log: this.log.child({ room: 'loop' }),
@@ -468,23 +483,6 @@ export class Appliance {
     };
   }
 
-  /** Stored detections, also as MQTT events with Frigate's field names. */
-  private publish(items: ReadonlyArray<DetectionItem>): void {
-    if (!this.events) return;
-    for (const item of items) {
-      this.events.publishDetection({
-        id: String(item.id),
-        camera: item.camera,
-        label: item.label,
-        score: item.score,
-        box: item.box,
-        source_width: item.sourceWidth,
-        source_height: item.sourceHeight,
-        frame_time: item.time / 1000,
-      });
-    }
-  }
-
   /** Stops everything in reverse order of start; safe to call on a partly started appliance. */
   async stop(): Promise<void> {
     // The live feed's WebSockets first: the HTTP server does not track upgraded sockets, and its close would
@@ -503,6 +501,9 @@ export class Appliance {
     await this.cluster?.stop();
     this.cluster = undefined;
     clearInterval(this.retentionTimer);
+    clearInterval(this.objectSweepTimer);
+    this.objectEvents?.stop();
+    this.objectEvents = undefined;
     this.eventLog?.stop();
     this.eventLog = undefined;
     this.store?.stop();

@@ -11,7 +11,7 @@ import type { Logger, ModelConfig } from '../config/index.ts';
 import { percentileOfSorted } from '../config/index.ts';
 import type { FrameConsumer, RgbFrame } from '../ingest/index.ts';
 import { scaleBox } from '../ingest/index.ts';
-import type { DetectionResult, Detector } from '../detect/index.ts';
+import type { Detection, Detector } from '../detect/index.ts';
 import type { DetectionStore, NewDetection, SnapshotStore } from '../store/index.ts';
 import { encodeJpeg } from '../store/index.ts';
 import type { CameraDetectionStats, DetectionItem, LiveMessage } from './api.ts';
@@ -28,8 +28,8 @@ export type DetectionLoopDeps = {
   snapshots: SnapshotStore | undefined;
   metrics: ApplianceMetrics;
   broadcast: (message: LiveMessage) => void;
-  /** Every stored detection, live clients or not (MQTT events). */
-  onDetections?: (items: ReadonlyArray<DetectionItem>) => void;
+  /** Tracks the kept detections into events; returns what the camera keeps (all of them when absent). */
+  keepAndTrack?: (cameraId: string, model: ModelConfig, frame: RgbFrame, detections: Detection[]) => Detection[];
   liveClients: () => number;
   /** Frames for the live clients that subscribed to them (encoded only when one is due). */
   liveFrames?: Pick<LiveFeed, 'wantsFrame' | 'sendFrame'>;
@@ -106,8 +106,10 @@ export class DetectionLoop {
     if (this.latencies.length > 1000) this.latencies.shift();
     this.perCamera.record(cameraId, latencyMs, sloMet);
     this.deps.metrics.observeFrame(cameraId, entry.model.id, latencyMs / 1000, sloMet);
-    const items =
-      result.detections.length === 0 ? [] : this.record(cameraId, frame, entry.model, result, latencyMs, sloMet);
+    const source = { width: frame.sourceWidth ?? frame.width, height: frame.sourceHeight ?? frame.height };
+    const inSource = result.detections.map((d) => ({ ...d, box: scaleBox(d.box, frame, source) }));
+    const kept = this.deps.keepAndTrack ? this.deps.keepAndTrack(cameraId, entry.model, frame, inSource) : inSource;
+    const items = kept.length === 0 ? [] : this.record(cameraId, frame, entry.model, kept, latencyMs, sloMet);
     if (items === undefined) return;
     const liveFrames = this.deps.liveFrames;
     if (liveFrames?.wantsFrame(cameraId, doneMs))
@@ -121,18 +123,18 @@ export class DetectionLoop {
     cameraId: string,
     frame: RgbFrame,
     model: ModelConfig,
-    result: DetectionResult,
+    detections: ReadonlyArray<Detection>,
     latencyMs: number,
     sloMet: boolean,
   ): DetectionItem[] | undefined {
     const snapshot = this.deps.snapshots?.maybeSave(cameraId, frame, frame.capturedAtMs) ?? null;
     const source = { width: frame.sourceWidth ?? frame.width, height: frame.sourceHeight ?? frame.height };
-    const rows: NewDetection[] = result.detections.map((d) => ({
+    const rows: NewDetection[] = detections.map((d) => ({
       camera: cameraId,
       timeMs: frame.capturedAtMs,
       label: d.label,
       score: d.score,
-      box: scaleBox(d.box, frame, source),
+      box: d.box,
       sourceWidth: source.width,
       sourceHeight: source.height,
       model: model.id,
@@ -158,7 +160,6 @@ export class DetectionLoop {
       snapshot: snapshot !== null,
     }));
     for (const item of items) this.deps.metrics.detections.inc({ camera: cameraId, label: item.label });
-    this.deps.onDetections?.(items);
     this.recent.push(...items);
     if (this.recent.length > 50) this.recent.splice(0, this.recent.length - 50);
     if (this.deps.liveClients() > 0) {

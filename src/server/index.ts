@@ -20,6 +20,8 @@ export type { ClockReadings, ClusterState, NodeState } from './clusterViews.ts';
 export { UI_DIST_DIR } from './staticUi.ts';
 export type { ApiServerDeps } from './httpServer.ts';
 export { LiveFeed } from './liveFeed.ts';
+export { ObjectEvents } from './objectEvents.ts';
+export type { ObjectEventSink, ObjectEventsDeps } from './objectEvents.ts';
 export { PlannerJobs } from './plannerJobs.ts';
 export type { ClusterProblemSource, PlannerJobsOptions } from './plannerJobs.ts';
 export { ApplianceMetrics } from './metrics.ts';
