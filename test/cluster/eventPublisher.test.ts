@@ -202,11 +202,11 @@ describe('MQTT event publisher on mosquitto', { skip: NO_MOSQUITTO }, () => {
         const schema = HA_COMPONENT_SCHEMAS[component as keyof typeof HA_COMPONENT_SCHEMAS];
         const parsed = schema.safeParse(JSON.parse(payload.toString()));
         assert.ok(parsed.success, `${topic}: ${parsed.error?.message}`);
-        const config = parsed.data as Record<string, unknown> & { device: { identifiers: string[] } };
+        const config = parsed.data as Record<string, unknown> & { device: { identifiers: string[]; name: string } };
         assert.equal(config.unique_id, `ppipe_${APPLIANCE_ID}_${objectId}`);
         assert.match(objectId, /^porch_/);
         assert.deepEqual(config.device.identifiers, [`ppipe_${APPLIANCE_ID}_porch`]);
-        assert.equal((config.device as { name: string }).name, 'Front porch');
+        assert.equal(config.device.name, 'Front porch');
         assert.deepEqual(config.availability, [
           { topic: 'frigate/available', payload_available: 'online', payload_not_available: 'offline' },
         ]);
@@ -289,6 +289,28 @@ describe('MQTT event publisher on mosquitto', { skip: NO_MOSQUITTO }, () => {
     assert.equal((await retainedNow(url, 'frigate/available', 1)).get('frigate/available')?.toString(), 'online');
     await again.stop();
     assert.equal((await retainedNow(url, 'frigate/available', 1)).get('frigate/available')?.toString(), 'offline');
+  });
+
+  it('publishes its retained state again after a reconnection (a restarted broker has lost it)', async () => {
+    const events = publisher([PORCH], 'events-reconnect');
+    try {
+      await events.start();
+      assert.equal((await retainedNow(url, 'frigate/porch/person', 1)).get('frigate/porch/person')?.toString(), '0');
+      // A client with the same id takes the session over (the broker drops the publisher) and clears the count,
+      // as a broker restart without persistence would; the publisher reconnects and publishes it again.
+      const intruder = await mqtt.connectAsync(url, { clientId: 'events-reconnect', reconnectPeriod: 0 });
+      await intruder.publishAsync('frigate/porch/person', '', { qos: 1, retain: true });
+      await intruder.endAsync();
+      await waitFor('the count published again', async () => {
+        const retained = await retainedNow(url, 'frigate/#', 0);
+        return (
+          retained.get('frigate/porch/person')?.toString() === '0' &&
+          retained.get('frigate/available')?.toString() === 'online'
+        );
+      });
+    } finally {
+      await events.stop();
+    }
   });
 
   it('stays off the control plane, even with the same prefix on the same broker (no phantom node)', async () => {
