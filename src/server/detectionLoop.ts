@@ -28,8 +28,6 @@ export type DetectionLoopDeps = {
   snapshots: SnapshotStore | undefined;
   metrics: ApplianceMetrics;
   broadcast: (message: LiveMessage) => void;
-  /** Every stored detection, live clients or not (MQTT events). */
-  onDetections?: (items: ReadonlyArray<DetectionItem>) => void;
   liveClients: () => number;
   /** Frames for the live clients that subscribed to them (encoded only when one is due). */
   liveFrames?: Pick<LiveFeed, 'wantsFrame' | 'sendFrame'>;
@@ -158,7 +156,6 @@ export class DetectionLoop {
       snapshot: snapshot !== null,
     }));
     for (const item of items) this.deps.metrics.detections.inc({ camera: cameraId, label: item.label });
-    this.deps.onDetections?.(items);
     this.recent.push(...items);
     if (this.recent.length > 50) this.recent.splice(0, this.recent.length - 50);
     if (this.deps.liveClients() > 0) {
