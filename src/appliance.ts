@@ -10,13 +10,25 @@ import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import type { AppConfig, Logger, ModelConfig } from './config/index.ts';
-import { DetectionCluster, MqttEventPublisher } from './cluster/index.ts';
-import type { ClusterHead, Controller, PlanMessage } from './cluster/index.ts';
-import { ConfigError, loadAppConfig, redactingLogger, REPO_ROOT, SecretRedactor } from './config/index.ts';
+import {
+  DetectionCluster,
+  MqttEventPublisher,
+  eventsPrefixConflict,
+  readOrCreateApplianceId,
+} from './cluster/index.ts';
+import type { ClusterHead, Controller, DiscoveredCamera, PlanMessage } from './cluster/index.ts';
+import {
+  ConfigError,
+  defaultTrackedLabels,
+  loadAppConfig,
+  redactingLogger,
+  REPO_ROOT,
+  SecretRedactor,
+} from './config/index.ts';
 import { CameraRegistry, resolveTool } from './ingest/index.ts';
 import type { Detector } from './detect/index.ts';
 import { LocalDetector, servedModelFile } from './detect/index.ts';
-import type { CameraView, DetectionItem, StatsResponse } from './server/index.ts';
+import type { CameraView, StatsResponse } from './server/index.ts';
 import type { Plan, ProblemDocument } from './planner/index.ts';
 import { artifactDataDir } from './planner/index.ts';
 import {
@@ -135,6 +147,7 @@ export class Appliance {
     const baseDir = path.dirname(configFile);
     const config = this.options.config ?? loadAppConfig(configFile, this.options.env ?? process.env);
     checkModelFiles(config, configFile, baseDir);
+    checkMqttPrefixes(config, configFile);
     this.config = config;
     this.redactor.addConfig(config);
     this.redactor.add((this.options.env ?? process.env).PPIPE_ADMIN_PASSWORD);
@@ -198,7 +211,16 @@ export class Appliance {
         events: eventLog,
         broadcast: (message) => live.broadcast(message),
         liveClients: () => live.clients,
-        sink: () => undefined,
+        sink: () => {
+          const mqtt = this.events;
+          return (
+            mqtt && {
+              objectChanged: (change, hasSnapshot) => mqtt.publishObjectChange(change, hasSnapshot),
+              objectsInView: (camera, active) => mqtt.publishCounts(camera, active),
+              snapshot: (camera, jpeg) => mqtt.publishSnapshot(camera, jpeg),
+            }
+          );
+        },
         log: this.log.child({ room: 'events' }),
       });
       this.objectEvents = objectEvents;
@@ -259,6 +281,7 @@ export class Appliance {
         getConfig: () => this.config!,
         setConfig: (c) => {
           this.config = c;
+          this.events?.setCameras(discoveredCameras(c));
           this.cluster?.setCameras(siteCameras(c)).catch((error: unknown) => {
             this.log.warn({ err: error }, 'cluster: re-planning for the changed cameras failed');
           });
@@ -327,23 +350,27 @@ export class Appliance {
           this.detectors.set(model.id, { detector, model });
         }
       }
-      // MQTT events (optional): a broker that cannot be reached is logged, the appliance runs on
+      // MQTT events (optional): a broker that cannot be reached is logged, the appliance runs on.
+      // Tracked objects reach it through this.events: publishObjectChange, publishCounts, publishSnapshot.
       if (config.mqtt) {
+        const mqttLog = this.log.child({ room: 'mqtt' });
         const caFile = config.mqtt.caFile === undefined ? undefined : path.resolve(baseDir, config.mqtt.caFile);
         const events = new MqttEventPublisher(
           {
             ...config.mqtt,
-            detectionPrefix: config.mqtt.eventsPrefix ?? config.mqtt.detectionPrefix ?? 'frigate',
+            eventsPrefix: eventsPrefixOf(config.mqtt, mqttLog),
+            applianceId: readOrCreateApplianceId(dataDir),
+            cameras: discoveredCameras(config),
             caFile,
             clientId: `ppipe-appliance-${process.pid}`,
           },
-          this.log.child({ room: 'mqtt' }),
+          mqttLog,
         );
         try {
           await events.start();
           this.events = events;
         } catch (error) {
-          this.log.warn({ url: config.mqtt.url, err: error }, 'MQTT broker unreachable; detections are not published');
+          this.log.warn({ url: config.mqtt.url, err: error }, 'MQTT broker unreachable; events are not published');
         }
       }
       this.log.info(
@@ -483,6 +510,11 @@ export class Appliance {
     };
   }
 
+  /** The MQTT publisher of tracked objects, counts and snapshots (undefined: no `mqtt` section or no broker). */
+  get mqttEvents(): MqttEventPublisher | undefined {
+    return this.events;
+  }
+
   /** Stops everything in reverse order of start; safe to call on a partly started appliance. */
   async stop(): Promise<void> {
     // The live feed's WebSockets first: the HTTP server does not track upgraded sockets, and its close would
@@ -553,4 +585,52 @@ function modelsAsServed(
 /** The enabled cameras with the model that serves them: the demand at this box's site. */
 function siteCameras(config: AppConfig): Array<{ model: string; fps: number }> {
   return config.cameras.filter((camera) => camera.enabled).map((camera) => ({ model: camera.model, fps: camera.fps }));
+}
+
+/** `mqtt.eventsPrefix`, or its deprecated name `mqtt.detectionPrefix` (with a warning), or `frigate`. */
+function eventsPrefixOf(mqtt: NonNullable<AppConfig['mqtt']>, log: Logger): string {
+  if (mqtt.eventsPrefix !== undefined) {
+    if (mqtt.detectionPrefix !== undefined)
+      log.warn('mqtt.detectionPrefix is deprecated and ignored: mqtt.eventsPrefix is set; remove detectionPrefix');
+    return mqtt.eventsPrefix;
+  }
+  if (mqtt.detectionPrefix === undefined) return 'frigate';
+  log.warn(
+    { detectionPrefix: mqtt.detectionPrefix },
+    'mqtt.detectionPrefix is deprecated: rename it to mqtt.eventsPrefix (same meaning)',
+  );
+  return mqtt.detectionPrefix;
+}
+
+/**
+ * The events prefix and the cluster's control-plane prefix must never share topics (a camera's counts would
+ * read as control messages, `<p>/events` would carry both): refused before anything starts.
+ */
+function checkMqttPrefixes(config: AppConfig, configFile: string): void {
+  if (!config.mqtt || !config.cluster) return;
+  const eventsPrefix = config.mqtt.eventsPrefix ?? config.mqtt.detectionPrefix ?? 'frigate';
+  const conflict = eventsPrefixConflict(eventsPrefix, config.cluster.prefix);
+  if (conflict === undefined) return;
+  const field = config.mqtt.eventsPrefix === undefined ? 'detectionPrefix' : 'eventsPrefix';
+  throw new ConfigError(configFile, [
+    `mqtt.${field}: "${eventsPrefix}" would share MQTT topics with the cluster's control plane: ${conflict}; ` +
+      'choose another prefix',
+  ]);
+}
+
+/** What Home Assistant discovery and the counts need of each camera: its tracked labels and zones. */
+function discoveredCameras(config: AppConfig): DiscoveredCamera[] {
+  return config.cameras.map((camera) => {
+    const model = config.models.find((m) => m.id === camera.model);
+    const trackedLabels = camera.objects.track ?? defaultTrackedLabels(model?.kind ?? '', model?.labels);
+    return {
+      id: camera.id,
+      name: camera.name ?? camera.id,
+      trackedLabels,
+      zones: Object.entries(camera.zones).map(([name, zone]) => ({
+        name,
+        labels: (zone.objects ?? trackedLabels).filter((label) => trackedLabels.includes(label)),
+      })),
+    };
+  });
 }

@@ -1,5 +1,7 @@
-// The appliance publishes over MQTT for home automation: detections as Frigate-style events, camera status
-// retained, its availability with an `offline` will; an unreachable broker never stops it.
+// The appliance publishes over MQTT for home automation: availability with an `offline` will, camera status,
+// counts of the tracked labels and Home Assistant discovery documents that follow the cameras changed through
+// the API; an unreachable broker never stops it, and a prefix that would share the control plane's topics is
+// refused. The tracked objects' events themselves: test/cluster/eventPublisher.test.ts.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,11 +11,13 @@ import mqtt from 'mqtt';
 import pino from 'pino';
 import { Appliance } from '../src/appliance.ts';
 import { EmbeddedBroker } from '../src/cluster/index.ts';
+import { ConfigError } from '../src/config/index.ts';
 import { ASTRONAUT, MODEL } from './applianceSupport.ts';
 import { makeTestCertificates } from './cluster/support.ts';
+import { waitFor } from './helpers.ts';
 
 /** `mqttExtra`: more lines of the mqtt section (credentials, CA), indented by two spaces. */
-function config(dir: string, mqttUrl: string, mqttExtra = ''): string {
+function config(dir: string, mqttUrl: string, mqttExtra = '', rest = ''): string {
   const file = path.join(dir, 'config.yaml');
   writeFileSync(
     file,
@@ -27,7 +31,7 @@ store:
   snapshots: { enabled: false }
 server:
   port: 0
-mqtt:
+${rest}mqtt:
   url: ${mqttUrl}
   prefix: home
   detectionPrefix: home/frigate
@@ -41,56 +45,81 @@ describe('appliance over MQTT', () => {
   const broker = new EmbeddedBroker({ port: 0, accounts: [account] });
   after(() => broker.stop());
 
-  it('publishes detections with Frigate field names, camera status and availability', async () => {
+  it('publishes availability, camera status, counts and discovery that follows camera changes', async () => {
     await broker.start();
     const client = await mqtt.connectAsync(broker.url, account);
     const messages: Array<{ topic: string; payload: string; retain: boolean }> = [];
     client.on('message', (topic, payload, packet) =>
       messages.push({ topic, payload: payload.toString(), retain: packet.retain }),
     );
-    await client.subscribeAsync(['home/frigate/events', 'home/cameras/+/status', 'home/nodes/appliance/available']);
+    await client.subscribeAsync(['home/#', 'homeassistant/#']);
+    const logLines: string[] = [];
+    const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-mqtt-'));
     const appliance = new Appliance({
-      configFile: config(
-        mkdtempSync(path.join(tmpdir(), 'ppipe-mqtt-')),
-        broker.url,
-        `  username: ${account.username}\n  password: ${account.password}\n`,
-      ),
-      logger: pino({ level: 'silent' }),
+      configFile: config(dir, broker.url, `  username: ${account.username}\n  password: ${account.password}\n`),
+      logger: pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }),
     });
+    const has = (topic: string, payload: string): boolean =>
+      messages.some((m) => m.topic === topic && m.payload === payload);
     try {
       await appliance.start();
-      const deadline = Date.now() + 15_000;
-      while (Date.now() < deadline && !messages.some((m) => m.topic === 'home/frigate/events'))
-        await new Promise((r) => setTimeout(r, 50));
-      const event = messages.find((m) => m.topic === 'home/frigate/events');
-      assert.ok(event, `no detection event; got ${messages.map((m) => m.topic).join(', ')}`);
-      type After = { camera: string; label: string; score: number; box: number[]; frame_time: number };
-      type Sized = After & { source_width: number; source_height: number };
-      const body = JSON.parse(event.payload) as { type: string; before: unknown; after: Sized };
-      assert.equal(body.type, 'new');
-      assert.equal(body.before, null);
-      assert.equal(body.after.camera, 'porch');
-      assert.equal(body.after.label, 'face');
-      assert.ok(body.after.score > 0.75 && body.after.box.length === 4 && body.after.frame_time > 1.7e9);
-      // decoded at 256x256; the box is in the photograph's own 512x512 pixels
-      assert.deepEqual([body.after.source_width, body.after.source_height], [512, 512]);
-      assert.ok(body.after.box[2]! > 150 && body.after.box[2]! < 300, `box: ${body.after.box.join(',')}`);
-      assert.ok(messages.some((m) => m.topic === 'home/cameras/porch/status' && m.payload === 'online'));
-      assert.ok(messages.some((m) => m.topic === 'home/nodes/appliance/available' && m.payload === 'online'));
+      await waitFor('online, camera status and the count', () =>
+        ['home/frigate/available=online', 'home/cameras/porch/status=online', 'home/frigate/porch/face=0'].every(
+          (entry) => has(entry.split('=')[0]!, entry.split('=')[1]!),
+        ),
+      );
+      const id = readFileSync(path.join(dir, 'data', 'appliance-id'), 'utf8').trim();
+      const countSensor = (camera: string): string => `homeassistant/sensor/ppipe_${id}/${camera}_face_count/config`;
+      const porch = messages.find((m) => m.topic === countSensor('porch'));
+      assert.ok(porch, `no discovery for porch; got ${messages.map((m) => m.topic).join(', ')}`);
+      assert.equal((JSON.parse(porch.payload) as { state_topic: string }).state_topic, 'home/frigate/porch/face');
+      assert.deepEqual(
+        messages.filter((m) => m.topic.startsWith('home/nodes/')),
+        [],
+        "the appliance's topics stay off the control plane's",
+      );
+      assert.equal(
+        logLines.filter((line) => line.includes('mqtt.detectionPrefix is deprecated')).length,
+        1,
+        'the deprecated key is read, with one warning',
+      );
+
+      const base = `http://127.0.0.1:${appliance.port}/api/cameras`;
+      const added = await fetch(base, {
+        method: 'POST',
+        body: JSON.stringify({ id: 'garage', url: 'rtsp://127.0.0.1:1/stream', enabled: false }),
+        headers: { 'content-type': 'application/json' },
+      });
+      assert.equal(added.status, 201, await added.text());
+      await waitFor('discovery of the added camera', () =>
+        messages.some((m) => m.topic === countSensor('garage') && m.payload !== ''),
+      );
+      const removed = await fetch(`${base}/garage`, { method: 'DELETE' });
+      assert.equal(removed.status, 204);
+      await waitFor("the removed camera's entities cleared", () => has(countSensor('garage'), ''));
+      assert.ok(!has(countSensor('porch'), ''), 'the other camera keeps its entities');
     } finally {
       await appliance.stop();
     }
-    const deadline = Date.now() + 5_000;
-    while (
-      Date.now() < deadline &&
-      !messages.some((m) => m.topic === 'home/nodes/appliance/available' && m.payload === 'offline')
-    )
-      await new Promise((r) => setTimeout(r, 50));
-    assert.ok(
-      messages.some((m) => m.topic === 'home/nodes/appliance/available' && m.payload === 'offline'),
-      'offline on stop',
-    );
+    await waitFor('offline on stop', () => has('home/frigate/available', 'offline'), 5_000);
     await client.endAsync();
+  });
+
+  it("refuses an events prefix that shares the cluster control plane's topics", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-mqtt-'));
+    const appliance = new Appliance({
+      configFile: config(dir, 'mqtt://127.0.0.1:1', '  eventsPrefix: ppipe\n', 'cluster:\n  prefix: ppipe\n'),
+      logger: pino({ level: 'silent' }),
+    });
+    await assert.rejects(
+      () => appliance.start(),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        /mqtt.eventsPrefix: "ppipe" would share MQTT topics with the cluster's control plane: it equals/.test(
+          error.message,
+        ),
+    );
+    await appliance.stop();
   });
 
   it('over mqtts:// with credentials and the CA named in the config (relative to it)', async () => {
@@ -114,7 +143,7 @@ describe('appliance over MQTT', () => {
       });
       const available: string[] = [];
       client.on('message', (_topic, payload) => available.push(payload.toString()));
-      await client.subscribeAsync('home/nodes/appliance/available');
+      await client.subscribeAsync('home/frigate/available');
       appliance = new Appliance({
         configFile: config(
           dir,

@@ -8,8 +8,20 @@ export type { BrokerAccount, EmbeddedBrokerOptions, TopicAuthorizer } from './co
 export { ControlPlaneAcl, NODE_PUBLISHES, NODE_SUBSCRIBES, workerClientId } from './control/acl.ts';
 export type { ControlPlaneAclOptions } from './control/acl.ts';
 export { Bus } from './control/bus.ts';
-export { APPLIANCE_NODE_ID, MqttEventPublisher } from './head/eventPublisher.ts';
-export type { EventPublisherOptions } from './head/eventPublisher.ts';
+export { MqttEventPublisher, eventsPrefixConflict } from './head/eventPublisher.ts';
+export type { EventPublisherOptions, ObjectChange, TrackedObject } from './head/eventPublisher.ts';
+export {
+  CAMERA_STATUSES,
+  availabilityTopic,
+  cameraDiscoveryDocuments,
+  cameraStatusTopic,
+  countTopic,
+  homeAssistantStatusTopic,
+  snapshotTopic,
+  zoneCountTopic,
+} from './head/homeAssistantDiscovery.ts';
+export type { DiscoveredCamera, DiscoveryDocument, DiscoveryTopics } from './head/homeAssistantDiscovery.ts';
+export { APPLIANCE_ID_FILE, readOrCreateApplianceId } from './head/applianceId.ts';
 export type { BusOptions } from './control/bus.ts';
 export { ModelCache, modelServerOrigin } from './data/modelCache.ts';
 export { ModelServer } from './data/modelServer.ts';

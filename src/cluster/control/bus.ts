@@ -217,7 +217,7 @@ export class Bus {
 }
 
 /** CONNACK refusals name the credentials; certificate errors name the CA option. */
-function describeBrokerError(error: unknown): string {
+export function describeBrokerError(error: unknown): string {
   const code = (error as { code?: unknown } | undefined)?.code;
   // CONNACK "bad user name or password"/"not authorized": 4 and 5 in MQTT 3.1.1, 134 and 135 in MQTT 5.
   if (code === 4 || code === 5 || code === 134 || code === 135) {

@@ -173,29 +173,53 @@ export const clusterEventSchema = z
   })
   .strict();
 
-/** A detection as published on MQTT (the `before`/`after` of a `DetectionEvent`), with Frigate's field names. */
-export const publishedDetectionSchema = z
+/**
+ * A tracked object as published on `<eventsPrefix>/events`, with Frigate's field names (docs.frigate.video,
+ * integrations/mqtt, `frigate/events`); `source_width`/`source_height` are ours: the frame `box` is measured in.
+ */
+export const publishedObjectSchema = z
   .object({
-    id: z.string().min(1),
+    id: z.string().min(1).describe('Stable id of the tracked object, `<epoch seconds>.<fraction>-<random>`'),
     camera: z.string().min(1),
     label: z.string().min(1),
-    score: z.number().min(0).max(1),
+    score: z.number().min(0).max(1).describe('Score in the latest frame'),
+    top_score: z.number().min(0).max(1).describe("The object's best score so far (Frigate's top_score)"),
+    frame_time: z.number().min(0).describe('When the object was last seen, seconds since the epoch'),
+    start_time: z.number().min(0).describe('When the object appeared, seconds since the epoch'),
+    end_time: z.number().min(0).nullable().describe('null until the object has left, then when it was last seen'),
     box: z
       .tuple([z.number(), z.number(), z.number(), z.number()])
       .describe("[x_min, y_min, x_max, y_max] in pixels of the camera's source (source_width × source_height)"),
-    source_width: z.number().int().positive().nullable().describe("Width of the camera's source, pixels"),
-    source_height: z.number().int().positive().nullable().describe("Height of the camera's source, pixels"),
-    frame_time: z.number().min(0).describe('Frame capture time, seconds since the epoch'),
+    area: z.number().min(0).describe('Box area, source pixels²'),
+    source_width: z.number().int().positive(),
+    source_height: z.number().int().positive(),
+    current_zones: z.array(z.string()).describe('Zones the object is in now'),
+    entered_zones: z.array(z.string()).describe('Zones the object has entered since it appeared'),
+    has_snapshot: z.boolean().describe('Whether the event has a snapshot (GET /api/events/<id>/snapshot.jpg)'),
+    stationary: z.boolean(),
   })
   .strict();
 
-export const detectionEventSchema = z
+/** Frigate's `{type, before, after}`: `before` is null on `new`; `end_time` is set on `end` only. */
+export const objectEventSchema = z
   .object({
     type: z.enum(['new', 'update', 'end']),
-    before: publishedDetectionSchema.nullable(),
-    after: publishedDetectionSchema.nullable(),
+    before: publishedObjectSchema.nullable(),
+    after: publishedObjectSchema,
   })
-  .strict();
+  .strict()
+  .superRefine((event, ctx) => {
+    if ((event.type === 'new') !== (event.before === null))
+      ctx.addIssue({ code: 'custom', path: ['before'], message: 'expected null on new and an object otherwise' });
+    if ((event.type === 'end') !== (event.after.end_time !== null))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['after', 'end_time'],
+        message: 'expected a time on end and null otherwise',
+      });
+    if (event.before !== null && event.before.id !== event.after.id)
+      ctx.addIssue({ code: 'custom', path: ['before', 'id'], message: 'expected the id of after' });
+  });
 
 export const REQUEST_ACTIONS = ['replan', 'nodes', 'plan', 'health'] as const;
 export type RequestAction = (typeof REQUEST_ACTIONS)[number];
@@ -228,8 +252,8 @@ export type PlanMessage = z.infer<typeof planMessageSchema>;
 export type NodeStats = z.infer<typeof nodeStatsSchema>;
 export type FrontendStats = z.infer<typeof frontendStatsSchema>;
 export type ClusterEvent = z.infer<typeof clusterEventSchema>;
-export type PublishedDetection = z.infer<typeof publishedDetectionSchema>;
-export type DetectionEvent = z.infer<typeof detectionEventSchema>;
+export type PublishedObject = z.infer<typeof publishedObjectSchema>;
+export type ObjectEvent = z.infer<typeof objectEventSchema>;
 export type RequestEnvelope = z.input<typeof requestEnvelopeSchema>;
 export type ResponseEnvelope = z.infer<typeof responseEnvelopeSchema>;
 
@@ -266,8 +290,9 @@ export function subscriptionOf(prefix: string, kind: TopicKind): string {
   return `${prefix}/${TOPICS[kind].pattern}`;
 }
 
-export function detectionTopic(detectionPrefix: string): string {
-  return `${detectionPrefix}/events`;
+/** Frigate's events topic of the tracked objects. */
+export function objectEventsTopic(eventsPrefix: string): string {
+  return `${eventsPrefix}/events`;
 }
 
 /** Which kind a concrete topic belongs to, and its `+` parameter. */
