@@ -1,0 +1,157 @@
+// Events from a generated video through the real pipeline (ffmpeg decoding a file: camera, CenterNet in
+// onnxruntime, the tracker, the events table, the HTTP API): a person crosses into a zone and leaves, comes
+// back, then two people cross paths. The events must be exactly those four, with start and end times within
+// one frame interval of the scene's, the zone entered, ids kept through the crossing, and a snapshot with the
+// box drawn.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import jpeg from 'jpeg-js';
+import pino from 'pino';
+import { Appliance } from '../src/appliance.ts';
+import type { DetectionsResponse, EventItem, EventsResponse } from '../src/server/api.ts';
+import { REPO_ROOT, writeSceneVideo } from '../tools/demoVideo.ts';
+import type { Actor } from '../tools/demoVideo.ts';
+import { runDuringSuite } from './applianceSupport.ts';
+import { waitFor } from './helpers.ts';
+
+const FRAME_INTERVAL_MS = 200; // the camera samples 5 fps
+/** ffmpeg paces the file (-re) by the wall clock of a shared machine; frames arrive this much late or early. */
+const PACING_SLACK_MS = 150;
+const PERSON = path.join(REPO_ROOT, 'media', 'demo', 'astronaut.png');
+const SIZE_PX = 300;
+
+/** A person shown from fromS to toS (on the camera's 200 ms grid), moving in a straight line. */
+const person = (fromS: number, toS: number, from: [number, number], to: [number, number]): Actor => ({
+  image: PERSON,
+  widthPx: SIZE_PX,
+  fromS,
+  toS,
+  from,
+  to,
+});
+
+// Times in seconds of the video; every appearance starts and ends on the camera's 200 ms frame grid.
+const SCENE = {
+  width: 640,
+  height: 480,
+  fps: 10,
+  durationS: 21,
+  actors: [
+    person(0, 4, [0, 90], [340, 90]), // enters the zone on its way right, leaves the frame at 4 s
+    person(6.4, 10.4, [340, 90], [0, 90]), // comes back 2.4 s later, starting in the zone, walks left
+    person(13, 19, [0, 0], [340, 0]), // two cross paths: the upper walks right …
+    person(13, 19, [340, 180], [0, 180]), // … the lower walks left, over it
+  ],
+};
+
+/** Bottom centres of the right half's lower part: where only the lower walkers' feet go. */
+const ZONE_RIGHT = [
+  [320, 330],
+  [640, 330],
+  [640, 480],
+  [320, 480],
+];
+
+describe('tracked objects from a generated video', { timeout: 90_000 }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-tracking-'));
+  const video = path.join(dir, 'media', 'scene.mp4');
+  writeSceneVideo(SCENE, video);
+  const configFile = path.join(dir, 'config.yaml');
+  writeFileSync(
+    configFile,
+    `version: 1
+ingest: { mediaDir: media }
+models:
+  - { id: centernet, kind: centernet, path: ${path.join(REPO_ROOT, 'models', 'centernet', 'centernet.json')}, threshold: 0.25, sloMs: 2000 }
+cameras:
+  - id: street
+    url: file:media/scene.mp4
+    fps: 5
+    model: centernet
+    objects: { track: [person], filters: { person: { threshold: 0.3 } } }
+    zones: { right: { coordinates: ${JSON.stringify(ZONE_RIGHT)} } }
+events: { endAfterS: 1.5 }
+store: { dataDir: data }
+server: { port: 0 }
+`,
+  );
+  const appliance = new Appliance({ configFile, logger: pino({ level: 'silent' }) });
+  const baseUrl = runDuringSuite(appliance, dir);
+  const json = async <T>(route: string): Promise<T> => (await (await fetch(baseUrl() + route)).json()) as T;
+
+  it('gives exactly the four events of the scene, with their zones, ids kept through the crossing, and snapshots', async () => {
+    // The first pass of the looped file: every event that started in it has ended.
+    const firstPass = await waitFor(
+      'the four events of the first pass to end',
+      async () => {
+        const { items } = await json<EventsResponse>('/api/events?camera=street&limit=50');
+        const first = items.at(-1);
+        if (!first) return undefined;
+        const inPass = items.filter((e) => e.startTime < first.startTime + 20_000).reverse();
+        return inPass.length >= 4 && inPass.every((e) => e.endTime !== null) ? inPass : undefined;
+      },
+      60_000,
+    );
+    const describeEvents = (events: EventItem[]): string =>
+      JSON.stringify(events.map((e) => [e.label, e.startTime - firstPass[0]!.startTime, e.endTime, e.enteredZones]));
+    assert.equal(firstPass.length, 4, describeEvents(firstPass));
+    assert.ok(
+      firstPass.every((e) => e.label === 'person'),
+      describeEvents(firstPass),
+    );
+
+    // Times relative to the first event, which starts with the video's first frame.
+    const t0 = firstPass[0]!.startTime;
+    const [walkRight, comeBack, upper, lower] = firstPass as [EventItem, EventItem, EventItem, EventItem];
+    const near = (got: number | null, wantS: number, what: string): void => {
+      assert.ok(got !== null, `${what}: ended`);
+      const offMs = got - t0 - wantS * 1000;
+      assert.ok(
+        Math.abs(offMs) <= FRAME_INTERVAL_MS + PACING_SLACK_MS,
+        `${what}: ${(got - t0) / 1000} s, expected ${wantS} s (${describeEvents(firstPass)})`,
+      );
+    };
+    // The last frame that shows an actor is the grid frame at or before its end (4 s → 4.0 s is still shown).
+    near(walkRight.endTime, 4, 'first walk ends');
+    near(comeBack.startTime, 6.4, 'the return starts');
+    near(comeBack.endTime, 10.4, 'the return ends');
+    for (const crosser of [upper, lower]) {
+      near(crosser.startTime, 13, 'a crosser starts');
+      near(crosser.endTime, 19, 'a crosser ends');
+    }
+    assert.deepEqual(walkRight.enteredZones, ['right']);
+    assert.deepEqual(comeBack.enteredZones, ['right']);
+
+    // The crossing: each id keeps its own walker. Ordered by path height: the upper walks right, the lower left.
+    const [top, bottom] = [upper, lower].sort((a, b) => a.path[0]!.y - b.path[0]!.y) as [EventItem, EventItem];
+    const xs = (e: EventItem): number[] => e.path.map((p) => p.x);
+    const ys = (e: EventItem): number[] => e.path.map((p) => p.y);
+    assert.ok(Math.max(...ys(top)) < Math.min(...ys(bottom)), `paths stay apart: ${ys(top)} / ${ys(bottom)}`);
+    assert.ok(xs(top).at(-1)! - xs(top)[0]! > 200, `the upper walker's path goes right: ${xs(top)}`);
+    assert.ok(xs(bottom)[0]! - xs(bottom).at(-1)! > 200, `the lower walker's path goes left: ${xs(bottom)}`);
+    assert.deepEqual(top.enteredZones, [], 'the upper walker never sets foot in the zone');
+    assert.deepEqual(bottom.enteredZones, ['right']);
+
+    // Only tracked labels are logged.
+    const { items: logged } = await json<DetectionsResponse>('/api/detections?camera=street&limit=200');
+    assert.ok(logged.length > 0 && logged.every((d) => d.label === 'person'));
+
+    // The snapshot: the best frame with its box drawn (orange, 3 px) at the best box's edges.
+    const response = await fetch(`${baseUrl()}/api/events/${walkRight.id}/snapshot.jpg`);
+    assert.equal(response.headers.get('content-type'), 'image/jpeg');
+    const image = jpeg.decode(Buffer.from(await response.arrayBuffer()), { useTArray: true });
+    assert.deepEqual([image.width, image.height], [640, 480]);
+    const [x1, y1, x2, y2] = walkRight.bestBox.map(Math.round) as [number, number, number, number];
+    const orange = (x: number, y: number): boolean => {
+      const i = (y * image.width + x) * 4;
+      return image.data[i]! > 200 && image.data[i + 1]! > 40 && image.data[i + 1]! < 160 && image.data[i + 2]! < 80;
+    };
+    const midY = Math.round((y1 + y2) / 2);
+    const midX = Math.round((x1 + x2) / 2);
+    assert.ok(orange(x1 + 1, midY) && orange(x2 - 2, midY), 'left and right edges drawn');
+    assert.ok(orange(midX, y1 + 1), 'top edge drawn');
+  });
+});
