@@ -146,6 +146,8 @@ async function measureInference(
 type CapacityStep = {
   cameras: number;
   offeredFps: number;
+  /** Frames the cameras' ffmpeg delivered per second (below offeredFps when decoding falls behind). */
+  decodedFps: number;
   /** Frames that went through the detector per second, over the counted seconds. */
   analysedFps: number;
   /** Frames within the SLO over every frame the cameras delivered (skipped and dropped ones miss it). */
@@ -158,6 +160,8 @@ type CapacityResult =
   | {
       capacityFps: number;
       capacityCameras: number;
+      /** Frames per second the detector analysed at that step. */
+      servedFps: number;
       detector: string;
       planBatchSizes?: number[];
       firstCameraP50Ms: number | null;
@@ -230,6 +234,7 @@ async function measureCapacity(
     return {
       capacityFps: served?.offeredFps ?? 0,
       capacityCameras: served?.cameras ?? 0,
+      servedFps: served?.analysedFps ?? 0,
       detector: variant.cluster
         ? `1 local worker, ${threads} threads (${cpuDeviceClass(threads)})`
         : 'in-process, 1 intra-op thread',
@@ -293,7 +298,7 @@ async function post(base: string, route: string, body: object): Promise<void> {
 }
 
 /** Per camera, the cumulative counters of /metrics: frames skipped at the camera, analysed, and within the SLO. */
-type FrameCounts = Map<string, { skipped: number; analysed: number; met: number }>;
+type FrameCounts = Map<string, { decoded: number; skipped: number; analysed: number; met: number }>;
 
 async function frameCounts(base: string): Promise<FrameCounts> {
   const text = await (await fetch(`${base}/metrics`)).text();
@@ -303,28 +308,30 @@ async function frameCounts(base: string): Promise<FrameCounts> {
       values.set(match[1]!, Number(match[2]));
     return values;
   };
+  const decoded = byCamera('ppipe_camera_frames_total');
   const skipped = byCamera('ppipe_camera_skipped_frames_total');
   const analysed = byCamera('ppipe_analysed_frames_total');
   const attainment = byCamera('ppipe_slo_attainment_ratio');
   const counts: FrameCounts = new Map();
-  for (const [camera, frames] of analysed)
+  for (const [camera, frames] of decoded)
     counts.set(camera, {
+      decoded: frames,
       skipped: skipped.get(camera) ?? 0,
-      analysed: frames,
+      analysed: analysed.get(camera) ?? 0,
       // The gauge is met / analysed since the start; times the analysed count it is the count met.
-      met: Math.round((attainment.get(camera) ?? 0) * frames),
+      met: Math.round((attainment.get(camera) ?? 0) * (analysed.get(camera) ?? 0)),
     });
-  for (const [camera, frames] of skipped)
-    if (!counts.has(camera)) counts.set(camera, { skipped: frames, analysed: 0, met: 0 });
   return counts;
 }
 
 function capacityStep(cameras: number, before: FrameCounts, after: FrameCounts, seconds: number): CapacityStep {
+  let decoded = 0;
   let skipped = 0;
   let analysed = 0;
   let met = 0;
   for (const [camera, end] of after) {
-    const start = before.get(camera) ?? { skipped: 0, analysed: 0, met: 0 };
+    const start = before.get(camera) ?? { decoded: 0, skipped: 0, analysed: 0, met: 0 };
+    decoded += end.decoded - start.decoded;
     skipped += end.skipped - start.skipped;
     analysed += end.analysed - start.analysed;
     met += end.met - start.met;
@@ -333,6 +340,7 @@ function capacityStep(cameras: number, before: FrameCounts, after: FrameCounts, 
   return {
     cameras,
     offeredFps: cameras * CAMERA_FPS,
+    decodedFps: round(decoded / seconds),
     analysedFps: round(analysed / seconds),
     attainment: counted === 0 ? 0 : round(met / counted, 4),
     framesCounted: counted,
