@@ -1,11 +1,16 @@
 // Appliance benchmarks (prints one JSON object per case): single-threaded decode of a 1080p30 H.264 file,
 // frame → detection latency through the local BlazeFace pipeline (in-process and through the cluster with
-// one local worker, the default path), detection writes per second, and the time
-// to export 100,000 detections as CSV (target ≤ 2 s). Progress goes to stderr.
+// one local worker, the default path), detection writes per second, the time
+// to export 100,000 detections as CSV (target ≤ 2 s), and CenterNet's inference, capacity and cluster overhead
+// (bench/centernetCapacity.ts; `--only core` skips it, `--only centernet` runs only it). Progress goes to stderr;
+// the last line is the total time.
+// Run: npm run bench:appliance [-- --only core|centernet] [--slo-ms MS] [--warmup-s 5] [--step-s 20]
+//      [--max-cameras 8]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { DetectionCluster } from '../src/cluster/index.ts';
 import {
@@ -19,6 +24,32 @@ import { readImageRgb, resolveTool } from '../src/ingest/index.ts';
 import { LocalDetector } from '../src/detect/index.ts';
 import { DetectionStore, exportChunks } from '../src/store/index.ts';
 import type { NewDetection } from '../src/store/index.ts';
+import { runCenternetBench } from './centernetCapacity.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    'slo-ms': { type: 'string' },
+    'warmup-s': { type: 'string', default: '5' },
+    'step-s': { type: 'string', default: '20' },
+    'max-cameras': { type: 'string', default: '8' },
+  },
+});
+const PARTS = ['core', 'centernet'];
+if (flags.only !== undefined && !PARTS.includes(flags.only))
+  throw new Error(`--only: expected one of ${PARTS.join(', ')}, got "${flags.only}"`);
+/** A flag's value as a positive number, or a clear error naming it. */
+function positiveFlag(name: string, value: string): number {
+  const number = Number(value);
+  if (!(number > 0)) throw new Error(`--${name}: expected a positive number, got "${value}"`);
+  return number;
+}
+const centernetOptions = {
+  ...(flags['slo-ms'] !== undefined ? { sloMs: positiveFlag('slo-ms', flags['slo-ms']) } : {}),
+  warmupS: positiveFlag('warmup-s', flags['warmup-s']),
+  stepS: positiveFlag('step-s', flags['step-s']),
+  maxCameras: Math.floor(positiveFlag('max-cameras', flags['max-cameras'])),
+};
 
 // The system's ffmpeg, else the binary shipped in the optional npm package, as the product resolves it.
 const FFMPEG = resolveTool('ffmpeg', 'ffmpeg');
@@ -30,8 +61,24 @@ const dir = mkdtempSync(path.join(tmpdir(), 'ppipe-bench-'));
 const quiet = silentLogger;
 const quantile = (sorted: number[], q: number): number => percentileOfSorted(sorted, q, 'floor')!;
 const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
+const benchStarted = performance.now();
 
 try {
+  if (flags.only !== 'centernet') await coreCases();
+  if (flags.only !== 'core') {
+    await runCenternetBench({
+      ...centernetOptions,
+      print: (value) => console.log(JSON.stringify(value)),
+      progress: (text) => process.stderr.write(text),
+    });
+  }
+  console.log(JSON.stringify({ case: 'total', seconds: round((performance.now() - benchStarted) / 1000, 1) }));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Decode rate, BlazeFace frame → detection latency (in-process and cluster), store writes and CSV export. */
+async function coreCases(): Promise<void> {
   // 1. decode rate
   const video = path.join(dir, 'testsrc-1080p30.mp4');
   const seconds = 10;
@@ -208,6 +255,4 @@ try {
     }),
   );
   store.stop();
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { CommandIo } from './io.ts';
+import { assertCudaAvailable } from '../models/index.ts';
 import type { Device } from '../models/index.ts';
 import { parseDevice } from './profile.ts';
 import { DEFAULT_PREFIX } from '../cluster/index.ts';
@@ -160,6 +161,15 @@ export async function runWorkerCommand(argv: string[], io: CommandIo): Promise<n
   if ('problems' in options) {
     io.stderr(`ppipe worker: ${options.problems.join('; ')}\n${WORKER_USAGE}\n`);
     return 2;
+  }
+  // A worker that joined as a GPU node and then failed every model load would only confuse the planner.
+  if (options.device.kind === 'cuda' && !options.emulate) {
+    try {
+      assertCudaAvailable();
+    } catch (error) {
+      io.stderr(`ppipe worker: ${(error as Error).message}\n`);
+      return 1;
+    }
   }
   const { stopRequested, started } = stopRequests(values['stop-with-stdin']);
   await runWorkerProcess(options, { stopRequested, onStarted: started, onStopTimeout: () => process.exit(0) });

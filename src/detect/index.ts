@@ -19,6 +19,9 @@ export type { DetectionResult, Detector, DetectorSettings, ServingOutcome } from
 export { decodeDetections, detectorInput } from './modelCodec.ts';
 export type { DecodeSettings, DetectorInput, DetectorKind, OutputTensor } from './modelCodec.ts';
 export { isTfjsGraphModelFile, servedModelFile } from './servedModel.ts';
+export { bottomCentre, pointInPolygon } from './polygon.ts';
+export { MIN_HITS, ObjectTracker, frigateEventId } from './tracker.ts';
+export type { ObjectChange, TrackedObject, TrackerFrame, TrackerSettings, TrackerUpdate } from './tracker.ts';
 export { hardNms, iou, weightedNms } from './nms.ts';
 export type { Detection, LetterboxTransform, RgbImage, TensorLayout } from './types.ts';
 export { decodeYoloV5, decodeYoloV8, yoloPreprocess } from './yolo.ts';

@@ -1,7 +1,7 @@
 /**
  * A small builder of ONNX graphs for converters: nodes with typed attributes, initializers from typed arrays,
- * NHWC ↔ NCHW transposes that are emitted once per tensor, and a final pass that keeps only what the graph
- * outputs need.
+ * the NHWC (TensorFlow's name) and NCHW (`name#nchw`) forms of a tensor with the transpose between them emitted
+ * once and only when asked for, and a final pass that keeps only what the graph outputs need.
  */
 import { AttributeType, DataType } from './onnxSchema.ts';
 import type { AttributeMessage, GraphMessage, NodeMessage, TensorMessage, ValueInfo } from './onnxSchema.ts';
@@ -9,15 +9,17 @@ import type { AttributeMessage, GraphMessage, NodeMessage, TensorMessage, ValueI
 export type AttributeValue =
   { int: number } | { ints: number[] } | { float: number } | { floats: number[] } | { string: string };
 
-const NHWC_TO_NCHW = [0, 3, 1, 2];
+export const NHWC_TO_NCHW = [0, 3, 1, 2];
 const NCHW_TO_NHWC = [0, 2, 3, 1];
 
 export class OnnxGraphBuilder {
   private readonly nodes: NodeMessage[] = [];
   private readonly nodeNames = new Set<string>();
   private readonly initializers = new Map<string, TensorMessage>();
-  /** The NCHW twin of an NHWC tensor, so a chain of convolutions transposes once, not twice per layer. */
-  private readonly nchwTwin = new Map<string, string>();
+  /** TensorFlow tensor → the name of its NCHW form (`tensor#nchw`). */
+  private readonly nchwForms = new Map<string, string>();
+  /** Tensors produced in NCHW whose NHWC form no node has asked for yet. */
+  private readonly onlyNchw = new Set<string>();
 
   node(
     opType: string,
@@ -61,21 +63,38 @@ export class OnnxGraphBuilder {
     return name;
   }
 
-  /** The NCHW form of an NHWC tensor. */
-  nchw(tensor: string): string {
-    let twin = this.nchwTwin.get(tensor);
-    if (twin === undefined) {
-      twin = `${tensor}#nchw`;
-      this.node('Transpose', `${tensor}#to_nchw`, [tensor], [twin], { perm: { ints: NHWC_TO_NCHW } });
-      this.nchwTwin.set(tensor, twin);
-    }
-    return twin;
+  /** Whether a tensor has an NCHW form (a mapping's NCHW result, or an NHWC tensor already transposed). */
+  hasNchw(tensor: string): boolean {
+    return this.nchwForms.has(tensor);
   }
 
-  /** Names the NHWC form of an NCHW result `output`, remembering the pair for later convolutions. */
-  nhwcFrom(nchwTensor: string, output: string): void {
-    this.node('Transpose', `${output}#to_nhwc`, [nchwTensor], [output], { perm: { ints: NCHW_TO_NHWC } });
-    this.nchwTwin.set(output, nchwTensor);
+  /** The NCHW form of a 4-D tensor, transposing its NHWC form the first time it is asked for. */
+  nchw(tensor: string): string {
+    let form = this.nchwForms.get(tensor);
+    if (form === undefined) {
+      form = `${tensor}#nchw`;
+      this.node('Transpose', `${tensor}#to_nchw`, [tensor], [form], { perm: { ints: NHWC_TO_NCHW } });
+      this.nchwForms.set(tensor, form);
+    }
+    return form;
+  }
+
+  /** The NHWC form of a tensor (TensorFlow's name), transposing its NCHW form the first time it is asked for. */
+  nhwc(tensor: string): string {
+    if (this.onlyNchw.delete(tensor)) {
+      this.node('Transpose', `${tensor}#to_nhwc`, [this.nchwForms.get(tensor)!], [tensor], {
+        perm: { ints: NCHW_TO_NHWC },
+      });
+    }
+    return tensor;
+  }
+
+  /** Names the NCHW form of a mapping's 4-D result `tensor`, which the mapping's node then writes. */
+  nchwResult(tensor: string): string {
+    const form = `${tensor}#nchw`;
+    this.nchwForms.set(tensor, form);
+    this.onlyNchw.add(tensor);
+    return form;
   }
 
   /** The graph, keeping only the nodes, initializers and inputs that the outputs depend on. */

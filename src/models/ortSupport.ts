@@ -2,6 +2,9 @@
  * Thin helpers over onnxruntime-node shared by the shape probe, the split check and the profiler: session
  * creation on a chosen device, and seeded input tensors built from the analysed shapes.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import ort from 'onnxruntime-node';
 import type { TensorShape } from '../planner/index.ts';
 import { ortDtypeOfNumpy } from './onnxModel.ts';
@@ -27,18 +30,16 @@ export async function createSession(model: Uint8Array, settings: SessionSettings
     extra: { session: { intra_op: { allow_spinning: settings.spinning ? '1' : '0' } } },
     ...(settings.enableProfiling ? { enableProfiling: true, profileFilePrefix: settings.profileFilePrefix } : {}),
   };
-  switch (device.kind) {
-    case 'cpu':
-      options.executionProviders = ['cpu'];
-      if (device.threads !== undefined) options.intraOpNumThreads = device.threads;
-      options.interOpNumThreads = 1;
-      break;
-    case 'cuda':
-      assertCudaAvailable();
-      options.executionProviders = [{ name: 'cuda', deviceId: device.deviceId }];
-      break;
+  options.executionProviders = executionProviders(device, device.kind === 'cuda' && cudaProviderInstalled());
+  if (device.kind === 'cpu') {
+    if (device.threads !== undefined) options.intraOpNumThreads = device.threads;
+    options.interOpNumThreads = 1;
   }
-  return ort.InferenceSession.create(model, options);
+  try {
+    return await ort.InferenceSession.create(model, options);
+  } catch (error) {
+    throw device.kind === 'cuda' ? cudaSessionError(error) : error;
+  }
 }
 
 /** A device that this machine or this onnxruntime build cannot run on (e.g. `--device cuda` without CUDA). */
@@ -46,16 +47,57 @@ export class DeviceUnavailableError extends Error {
   override name = 'DeviceUnavailableError';
 }
 
-/** The CUDA provider ships separately; say so plainly instead of onnxruntime's library-loading error. */
+/**
+ * onnxruntime-node ships its CUDA provider apart: on Linux x64 its install script downloads it from NuGet
+ * (Microsoft.ML.OnnxRuntime.Gpu.Linux) into its bin folder, where it loads it from.
+ */
+export const CUDA_PROVIDER_LIBRARY = 'libonnxruntime_providers_cuda.so';
+
+const CUDA_INSTALL_HINT =
+  "onnxruntime-node's CUDA provider runs on Linux x64 with an NVIDIA GPU, CUDA 12 and cuDNN 9; install it with " +
+  '`ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node` (its install script downloads ' +
+  `${CUDA_PROVIDER_LIBRARY} into node_modules/onnxruntime-node/bin), or use --device cpu`;
+
+/** Where onnxruntime-node loads its execution providers' libraries from. */
+export function ortBinFolder(): string {
+  const packageJson = createRequire(import.meta.url).resolve('onnxruntime-node/package.json');
+  return path.join(path.dirname(packageJson), 'bin/napi-v6', process.platform, process.arch);
+}
+
+/** Whether onnxruntime-node's CUDA provider library is installed (not whether it will find CUDA and cuDNN). */
+export function cudaProviderInstalled(binFolder: string = ortBinFolder()): boolean {
+  return existsSync(path.join(binFolder, CUDA_PROVIDER_LIBRARY));
+}
+
+/**
+ * onnxruntime's execution providers for a device: the CPU alone, or CUDA alone. Never CUDA then CPU: a session
+ * asked for the GPU that quietly ran on the CPU would profile and serve at the wrong speed.
+ */
+export function executionProviders(
+  device: Device,
+  cudaInstalled: boolean,
+): ort.InferenceSession.ExecutionProviderConfig[] {
+  if (device.kind === 'cpu') return ['cpu'];
+  if (!cudaInstalled)
+    throw new DeviceUnavailableError(`device cuda: ${CUDA_PROVIDER_LIBRARY} is not installed. ${CUDA_INSTALL_HINT}`);
+  return [{ name: 'cuda', deviceId: device.deviceId }];
+}
+
+/** onnxruntime's error when the CUDA provider fails to load (CUDA or cuDNN missing), with what to install. */
+export function cudaSessionError(error: unknown): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!/cuda|cudnn/i.test(message)) return error;
+  return new DeviceUnavailableError(
+    `device cuda: onnxruntime could not start CUDA (${message}). ${CUDA_INSTALL_HINT}`,
+    {
+      cause: error,
+    },
+  );
+}
+
+/** Fails with the installation hint when `--device cuda` cannot work here, before any model is loaded. */
 export function assertCudaAvailable(): void {
-  const cuda = ort.listSupportedBackends().find((backend) => backend.name === 'cuda');
-  if (!cuda?.bundled) {
-    throw new DeviceUnavailableError(
-      'device cuda: this onnxruntime-node build has no CUDA execution provider (its CUDA libraries were not ' +
-        'installed); reinstall onnxruntime-node with its CUDA binaries on a machine with an NVIDIA GPU, ' +
-        'or use --device cpu',
-    );
-  }
+  executionProviders({ kind: 'cuda', deviceId: 0 }, cudaProviderInstalled());
 }
 
 /** Deterministic PRNG (mulberry32): same seed, same tensors, on every machine. */

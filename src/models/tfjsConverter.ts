@@ -1,8 +1,9 @@
 /**
  * TensorFlow.js graph model → ONNX (opset 17). Walks the GraphDef back from the requested outputs (the
  * signature's by default), so a cut at named tensors emits only what they need, and maps each node with
- * tfjsOps.ts. Tensor names stay TensorFlow's (`node` for output 0, `node:k` for output k); the input's batch
- * dimension becomes the symbolic `batch`.
+ * tfjsOps.ts. Tensor names stay TensorFlow's (`node` for output 0, `node:k` for output k; `#nchw` appended to the
+ * NCHW form of a 4-D tensor); inputs and outputs are NHWC, as in TensorFlow; the input's batch dimension becomes
+ * the symbolic `batch`.
  */
 import path from 'node:path';
 import { InputError } from '../planner/index.ts';
@@ -127,6 +128,7 @@ export function convertTfjsGraphModel(model: TfjsGraphModel, options: ConvertOpt
       node,
       graph,
       inputs: nodeInputs,
+      isConstant: (index) => constants.has(nodeInputs[index] ?? ''),
       info: (tensor) => {
         const info = infos.get(tensor);
         if (!info) throw new InputError(model.file, `node ${node.name}`, `expected an input tensor ${tensor}`);
@@ -152,6 +154,7 @@ export function convertTfjsGraphModel(model: TfjsGraphModel, options: ConvertOpt
   const outputInfos = outputs.map((name) => {
     const info = infos.get(name);
     if (!info) throw new InputError(model.file, undefined, `expected a tensor ${name}: its node has no such output`);
+    graph.nhwc(name);
     return valueInfo(name, info);
   });
   return {

@@ -1,10 +1,16 @@
 /**
- * TensorFlow op → ONNX opset 17 mappings for TF.js graph models. Tensors keep TensorFlow's NHWC layout; the
- * ops that ONNX defines on NCHW (convolutions, pooling, resize) read an NCHW twin and transpose their result
- * back, and onnxruntime's transpose optimiser removes the pairs that cancel. Each mapping also derives its
- * outputs' dtype and, where a later op needs it, static shape (−1 for an unknown dimension, the batch first).
+ * TensorFlow op → ONNX opset 17 mappings for TF.js graph models. The ops that ONNX defines on NCHW (convolutions,
+ * pooling, resize) produce NCHW tensors, and the ops whose values do not depend on the layout (elementwise ops, Mean,
+ * Concat) stay in NCHW when an input already is, with their axes and constants permuted; the others read the NHWC
+ * form, and the graph's outputs are NHWC. So the converted graph itself is NCHW from the input's transpose to the
+ * outputs', instead of leaving onnxruntime's transpose optimiser to move transposes, which it does differently in a
+ * whole graph than in a partition of it, making a ReduceMean sum in a different order (and round differently) in
+ * each. Each mapping also derives its outputs' dtype and, where a later op needs it, static shape in NHWC (−1 for
+ * an unknown dimension, the batch first).
  */
+import { NHWC_TO_NCHW } from './onnxGraphBuilder.ts';
 import type { OnnxGraphBuilder } from './onnxGraphBuilder.ts';
+import type { AttributeValue } from './onnxGraphBuilder.ts';
 import type { TfjsNode, TfjsWeight } from './tfjsGraphModel.ts';
 
 /** A model that uses an op, attribute or layout we do not map: `ppipe convert` exits 1 with this message. */
@@ -24,9 +30,11 @@ export interface TensorInfo {
 export interface OpContext {
   readonly node: TfjsNode;
   readonly graph: OnnxGraphBuilder;
-  /** ONNX tensor names of the node's data inputs (control inputs dropped). */
+  /** TensorFlow names of the node's data inputs (control inputs dropped): the NHWC forms, see graph.nchw. */
   readonly inputs: string[];
   info(tensor: string): TensorInfo;
+  /** Whether input `index` is a Const node (its value then available through `constant`). */
+  isConstant(index: number): boolean;
   /** The value of input `index`, which must be a Const node. */
   constant(index: number): TfjsWeight;
   /** Records an output's dtype and shape; output k of the node is named `node` (k = 0) or `node:k`. */
@@ -101,34 +109,97 @@ function spatialOutput(
 
 // ---- mappings ------------------------------------------------------------------------------------------------------
 
-function unary(onnxOp: string): OpMapping {
-  return ({ node, graph, inputs, info, define }) => {
-    graph.node(onnxOp, node.name, [inputs[0]!], [define(0, info(inputs[0]!))]);
+/** Where each NHWC axis sits in NCHW. */
+const NCHW_AXIS = [0, 2, 3, 1];
+
+function isAllOnes(shape: number[]): boolean {
+  return shape.every((dim) => dim === 1);
+}
+
+/**
+ * A constant of rank ≤ 4 that broadcasts against NHWC tensors, permuted to broadcast the same against NCHW ones
+ * (e.g. a per-channel [C] becomes [1, C, 1, 1]).
+ */
+function nchwConstant(graph: OnnxGraphBuilder, tensor: string, weight: TfjsWeight): string {
+  const padded = [...new Array<number>(4 - weight.shape.length).fill(1), ...weight.shape];
+  const dims = NHWC_TO_NCHW.map((axis) => padded[axis]!);
+  const data = permute(weight.data, padded, NHWC_TO_NCHW);
+  return data instanceof Float32Array
+    ? graph.float32(`${tensor}#nchw`, dims, data)
+    : graph.int32(`${tensor}#nchw`, dims, data);
+}
+
+/**
+ * The NCHW forms of an elementwise op's operands when its result is 4-D and one operand already is NCHW, or
+ * undefined to compute it in NHWC. Scalars and all-ones shapes broadcast alike in both layouts; other constants of
+ * rank ≤ 4 are permuted; a lower-rank computed operand keeps the op in NHWC.
+ */
+function nchwOperands(context: OpContext, indices: number[], result: TensorInfo): string[] | undefined {
+  const { graph, inputs, info } = context;
+  if (result.shape?.length !== 4 || !indices.some((index) => graph.hasNchw(inputs[index]!))) return undefined;
+  const form = (index: number): 'nchw' | 'as is' | 'permuted constant' | undefined => {
+    const tensor = inputs[index]!;
+    const shape = info(tensor).shape;
+    if (graph.hasNchw(tensor) || (shape?.length === 4 && !context.isConstant(index))) return 'nchw';
+    if (shape === undefined || shape.length > 4) return undefined;
+    if (isAllOnes(shape)) return 'as is';
+    return context.isConstant(index) ? 'permuted constant' : undefined;
   };
+  const forms = indices.map(form);
+  if (forms.includes(undefined)) return undefined;
+  return indices.map((index, position) => {
+    const tensor = inputs[index]!;
+    if (forms[position] === 'nchw') return graph.nchw(tensor);
+    if (forms[position] === 'as is') return tensor;
+    return nchwConstant(graph, tensor, context.constant(index));
+  });
+}
+
+/** An op whose every output value depends on the operands' values at that position only: NCHW if it can be. */
+function elementwise(
+  context: OpContext,
+  onnxOp: string,
+  operands: number[],
+  parameters: string[],
+  result: TensorInfo,
+  attributes?: Record<string, AttributeValue>,
+): void {
+  const { node, graph, inputs, define } = context;
+  const nchw = nchwOperands(context, operands, result);
+  const output = define(0, result);
+  if (nchw) graph.node(onnxOp, node.name, [...nchw, ...parameters], [graph.nchwResult(output)], attributes);
+  else {
+    const nhwc = operands.map((index) => graph.nhwc(inputs[index]!));
+    graph.node(onnxOp, node.name, [...nhwc, ...parameters], [output], attributes);
+  }
+}
+
+function unary(onnxOp: string): OpMapping {
+  return (context) => elementwise(context, onnxOp, [0], [], context.info(context.inputs[0]!));
 }
 
 function binary(onnxOp: string): OpMapping {
-  return ({ node, graph, inputs, info, define }) => {
-    const [a, b] = [info(inputs[0]!), info(inputs[1]!)];
+  return (context) => {
+    const [a, b] = [context.info(context.inputs[0]!), context.info(context.inputs[1]!)];
     const dtype = onnxOp === 'Equal' ? 'DT_BOOL' : a.dtype;
-    graph.node(
-      onnxOp,
-      node.name,
-      [inputs[0]!, inputs[1]!],
-      [define(0, { dtype, shape: broadcastShape(a.shape, b.shape) })],
-    );
+    elementwise(context, onnxOp, [0, 1], [], { dtype, shape: broadcastShape(a.shape, b.shape) });
   };
 }
 
-function relu6({ node, graph, inputs, info, define }: OpContext): void {
-  const min = graph.float32('#relu6/min', [], new Float32Array([0]));
-  const max = graph.float32('#relu6/max', [], new Float32Array([6]));
-  graph.node('Clip', node.name, [inputs[0]!, min, max], [define(0, info(inputs[0]!))]);
+function relu6Bounds(graph: OnnxGraphBuilder): string[] {
+  return [
+    graph.float32('#relu6/min', [], new Float32Array([0])),
+    graph.float32('#relu6/max', [], new Float32Array([6])),
+  ];
+}
+
+function relu6(context: OpContext): void {
+  elementwise(context, 'Clip', [0], relu6Bounds(context.graph), context.info(context.inputs[0]!));
 }
 
 /** TF FloorDiv: floor(a / b). For integers, (a − floormod(a, b)) / b is exact, so truncating Div gives the floor. */
 function floorDiv({ node, graph, inputs, info, define }: OpContext): void {
-  const [a, b] = [inputs[0]!, inputs[1]!];
+  const [a, b] = [graph.nhwc(inputs[0]!), graph.nhwc(inputs[1]!)];
   const out = define(0, { dtype: info(a).dtype, shape: broadcastShape(info(a).shape, info(b).shape) });
   if (info(a).dtype === 'DT_INT32') {
     graph.node('Mod', `${node.name}#mod`, [a, b], [`${out}#mod`], { fmod: { int: 0 } });
@@ -142,7 +213,7 @@ function floorDiv({ node, graph, inputs, info, define }: OpContext): void {
 
 /** TF FloorMod: the remainder with the divisor's sign. ONNX Mod does that for integers only (fmod = 0). */
 function floorMod({ node, graph, inputs, info, define }: OpContext): void {
-  const [a, b] = [inputs[0]!, inputs[1]!];
+  const [a, b] = [graph.nhwc(inputs[0]!), graph.nhwc(inputs[1]!)];
   const out = define(0, { dtype: info(a).dtype, shape: broadcastShape(info(a).shape, info(b).shape) });
   if (info(a).dtype === 'DT_INT32') {
     graph.node('Mod', node.name, [a, b], [out], { fmod: { int: 0 } });
@@ -200,10 +271,10 @@ function spatial(
 }
 
 /** Transposes a constant's data (row-major) by `perm`. */
-function permute(data: Float32Array, shape: number[], perm: number[]): Float32Array {
+function permute<Data extends Float32Array | Int32Array>(data: Data, shape: number[], perm: number[]): Data {
   const outShape = perm.map((axis) => shape[axis]!);
   const inStrides = shape.map((_, axis) => shape.slice(axis + 1).reduce((p, d) => p * d, 1));
-  const out = new Float32Array(data.length);
+  const out = data.slice() as Data;
   const index = new Array<number>(shape.length).fill(0);
   for (let flat = 0; flat < out.length; flat++) {
     let source = 0;
@@ -251,7 +322,8 @@ function convolution(depthwise: boolean): OpMapping {
       dtype: 'DT_FLOAT',
       shape: [x?.[0] ?? -1, height, width, depthwise ? channelsIn * channelsOut : channelsOut],
     });
-    const conv = `${output}#conv`;
+    const result = graph.nchwResult(output);
+    const conv = activation === undefined ? result : `${output}#conv`;
     graph.node(
       'Conv',
       node.name,
@@ -263,15 +335,8 @@ function convolution(depthwise: boolean): OpMapping {
         group: { int: depthwise ? channelsIn : 1 },
       },
     );
-    let result = conv;
-    if (activation === 'Relu') {
-      graph.node('Relu', `${node.name}#relu`, [conv], [(result = `${output}#relu`)]);
-    } else if (activation === 'Relu6') {
-      const min = graph.float32('#relu6/min', [], new Float32Array([0]));
-      const max = graph.float32('#relu6/max', [], new Float32Array([6]));
-      graph.node('Clip', `${node.name}#relu6`, [conv, min, max], [(result = `${output}#relu6`)]);
-    }
-    graph.nhwcFrom(result, output);
+    if (activation === 'Relu') graph.node('Relu', `${node.name}#relu`, [conv], [result]);
+    else if (activation === 'Relu6') graph.node('Clip', `${node.name}#relu6`, [conv, ...relu6Bounds(graph)], [result]);
   };
 }
 
@@ -279,8 +344,7 @@ function maxPool({ node, graph, inputs, info, define }: OpContext): void {
   const x = info(inputs[0]!).shape;
   const { attributes, height, width } = spatial(node, x, window(node, 'ksize'), window(node, 'strides'), [1, 1]);
   const output = define(0, { dtype: 'DT_FLOAT', shape: [x?.[0] ?? -1, height, width, x?.[3] ?? -1] });
-  graph.node('MaxPool', node.name, [graph.nchw(inputs[0]!)], [`${output}#pool`], attributes);
-  graph.nhwcFrom(`${output}#pool`, output);
+  graph.node('MaxPool', node.name, [graph.nchw(inputs[0]!)], [graph.nchwResult(output)], attributes);
 }
 
 /**
@@ -302,11 +366,10 @@ function resizeBilinear(context: OpContext): void {
       : 'asymmetric';
   const output = define(0, { dtype: 'DT_FLOAT', shape: [x?.[0] ?? -1, outH, outW, x?.[3] ?? -1] });
   const scalesName = graph.float32(`${output}#scales`, [4], scales);
-  graph.node('Resize', node.name, [graph.nchw(inputs[0]!), '', scalesName], [`${output}#resized`], {
+  graph.node('Resize', node.name, [graph.nchw(inputs[0]!), '', scalesName], [graph.nchwResult(output)], {
     mode: { string: 'linear' },
     coordinate_transformation_mode: { string: mode },
   });
-  graph.nhwcFrom(`${output}#resized`, output);
 }
 
 /**
@@ -336,7 +399,21 @@ function mean(context: OpContext): void {
     x.shape && axes.every((axis) => axis >= 0)
       ? x.shape.flatMap((dim, axis) => (axes.includes(axis) ? (keep ? [1] : []) : [dim]))
       : undefined;
-  graph.node('ReduceMean', node.name, [inputs[0]!], [define(0, { dtype: x.dtype, shape })], {
+  const output = define(0, { dtype: x.dtype, shape });
+  // Without keep_dims, NCHW gives the same tensor only if the kept axes come in the same order (e.g. [N, C]).
+  const kept = [0, 1, 2, 3].filter((axis) => !axes.includes(axis)).map((axis) => NCHW_AXIS[axis]!);
+  const inNchw =
+    graph.hasNchw(inputs[0]!) &&
+    axes.every((axis) => axis >= 0 && axis < 4) &&
+    (keep || kept.every((axis, index) => index === 0 || kept[index - 1]! < axis));
+  if (inNchw) {
+    graph.node('ReduceMean', node.name, [graph.nchw(inputs[0]!)], [keep ? graph.nchwResult(output) : output], {
+      axes: { ints: axes.map((axis) => NCHW_AXIS[axis]!) },
+      keepdims: { int: keep ? 1 : 0 },
+    });
+    return;
+  }
+  graph.node('ReduceMean', node.name, [graph.nhwc(inputs[0]!)], [output], {
     axes: { ints: axes },
     keepdims: { int: keep ? 1 : 0 },
   });
@@ -359,9 +436,27 @@ function concat(context: OpContext): void {
             : dim,
         )
       : undefined;
-  graph.node('Concat', node.name, parts, [define(0, { dtype: info(parts[0]!).dtype, shape })], {
-    axis: { int: axisValue! },
-  });
+  const output = define(0, { dtype: info(parts[0]!).dtype, shape });
+  const inNchw = axis >= 0 && shapes.every((s) => s?.length === 4) && parts.some((part) => graph.hasNchw(part));
+  if (inNchw) {
+    graph.node(
+      'Concat',
+      node.name,
+      parts.map((part) => graph.nchw(part)),
+      [graph.nchwResult(output)],
+      {
+        axis: { int: NCHW_AXIS[axis]! },
+      },
+    );
+    return;
+  }
+  graph.node(
+    'Concat',
+    node.name,
+    parts.map((part) => graph.nhwc(part)),
+    [output],
+    { axis: { int: axisValue! } },
+  );
 }
 
 function reshape(context: OpContext): void {
@@ -373,7 +468,7 @@ function reshape(context: OpContext): void {
   graph.node(
     'Reshape',
     node.name,
-    [inputs[0]!, shapeName],
+    [graph.nhwc(inputs[0]!), shapeName],
     [define(0, { dtype: info(inputs[0]!).dtype, shape: undefined })],
     attributes,
   );
@@ -385,7 +480,7 @@ function expandDims(context: OpContext): void {
   graph.node(
     'Unsqueeze',
     node.name,
-    [inputs[0]!, axes],
+    [graph.nhwc(inputs[0]!), axes],
     [define(0, { dtype: info(inputs[0]!).dtype, shape: undefined })],
   );
 }
@@ -416,7 +511,7 @@ function stridedSlice(context: OpContext): void {
     ends.push(endMask! & bit ? (step > 0 ? INT64_MAX : INT64_MIN) : BigInt(end[axis]!));
   });
   const sliceInputs = [
-    inputs[0]!,
+    graph.nhwc(inputs[0]!),
     graph.int64(`${node.name}#starts`, starts),
     graph.int64(`${node.name}#ends`, ends),
     graph.int64(
@@ -434,11 +529,18 @@ function stridedSlice(context: OpContext): void {
   graph.node('Squeeze', node.name, [`${output}#slice`, graph.int64(`${node.name}#squeeze`, squeeze)], [output]);
 }
 
-function cast({ node, graph, inputs, info, define }: OpContext): void {
-  const dtype = attrDtype(node, 'DstT');
-  graph.node('Cast', node.name, [inputs[0]!], [define(0, { dtype, shape: info(inputs[0]!).shape })], {
-    to: { int: onnxElemType(dtype) },
-  });
+function cast(context: OpContext): void {
+  const dtype = attrDtype(context.node, 'DstT');
+  elementwise(
+    context,
+    'Cast',
+    [0],
+    [],
+    { dtype, shape: context.info(context.inputs[0]!).shape },
+    {
+      to: { int: onnxElemType(dtype) },
+    },
+  );
 }
 
 /** TopKV2 on the last axis; ONNX's int64 indices are cast back to TF's int32. */
@@ -447,11 +549,17 @@ function topK(context: OpContext): void {
   const [k] = axisList(context, 1);
   const values = define(0, { dtype: info(inputs[0]!).dtype, shape: undefined });
   const indices = define(1, { dtype: 'DT_INT32', shape: undefined });
-  graph.node('TopK', node.name, [inputs[0]!, graph.int64(`${inputs[1]}#int64`, [k!])], [values, `${indices}#int64`], {
-    axis: { int: -1 },
-    largest: { int: 1 },
-    sorted: { int: node.attr?.['sorted']?.b === false ? 0 : 1 },
-  });
+  graph.node(
+    'TopK',
+    node.name,
+    [graph.nhwc(inputs[0]!), graph.int64(`${inputs[1]}#int64`, [k!])],
+    [values, `${indices}#int64`],
+    {
+      axis: { int: -1 },
+      largest: { int: 1 },
+      sorted: { int: node.attr?.['sorted']?.b === false ? 0 : 1 },
+    },
+  );
   graph.node('Cast', `${node.name}#indices`, [`${indices}#int64`], [indices], {
     to: { int: onnxElemType('DT_INT32') },
   });
@@ -464,7 +572,7 @@ function gather(context: OpContext): void {
   graph.node(
     'Gather',
     node.name,
-    [inputs[0]!, inputs[1]!],
+    [graph.nhwc(inputs[0]!), graph.nhwc(inputs[1]!)],
     [define(0, { dtype: info(inputs[0]!).dtype, shape: undefined })],
     {
       axis: { int: axis! },

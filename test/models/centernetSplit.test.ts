@@ -1,5 +1,6 @@
 // `ppipe split` of the served CenterNet model (the converted heads) at 3 partitions: the files it writes, run in
-// sequence on two test photographs, equal the whole model bit for bit with onnxruntime's optimisations off.
+// sequence on two test photographs, equal the whole model bit for bit under the split check's default
+// optimisations ('extended') and with them off.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,13 +11,13 @@ import { runSplitCommand } from '../../src/commands/split.ts';
 import type { SplitManifest } from '../../src/commands/split.ts';
 import { convertTfjsGraphModel, encodeOnnxModel, loadModel, readTfjsGraphModel } from '../../src/models/index.ts';
 import { splitModel } from '../../src/models/splitModel.ts';
-import { assertPartitionsMatchWhole, comparePartitionsWithWhole } from './onnxTestSupport.ts';
+import { assertPartitionsMatchWhole } from './onnxTestSupport.ts';
 import { CENTERNET, CENTERNET_INPUT_PX, photoTensor } from './tfjsTestSupport.ts';
 
 const work = mkdtempSync(path.join(tmpdir(), 'ppipe-centernet-split-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-test('ppipe split of CenterNet heads, 3 partitions: bit-identical unoptimised, close optimised', async (t) => {
+test('ppipe split of CenterNet heads, 3 partitions: bit-identical optimised and unoptimised', async () => {
   const headsFile = path.join(work, 'centernet-heads.onnx');
   const outputs = ['tower_0/keypoints', 'tower_0/wh'];
   writeFileSync(headsFile, encodeOnnxModel(convertTfjsGraphModel(readTfjsGraphModel(CENTERNET), { outputs })));
@@ -50,12 +51,14 @@ test('ppipe split of CenterNet heads, 3 partitions: bit-identical unoptimised, c
     feeds: { 'tower_0/images': new ort.Tensor('float32', batch, [2, side, side, 3]) },
     outputs,
   };
-  // Bit identity holds with onnxruntime's graph optimisations off. With them on (the split check's 'extended', and
-  // already 'basic'), the whole graph is rewritten differently from its partitions and the heads differ by float
-  // rounding (measured on these photos: 9.2e-5 absolute, 4.9e-7 of the output's range); closeness is checked instead.
-  await assertPartitionsMatchWhole('centernet heads, 3 partitions', headsBytes, partitions, run, 'disabled');
-  const optimised = await comparePartitionsWithWhole(headsBytes, partitions, run, 'extended');
-  t.diagnostic(`optimisation 'extended': ${JSON.stringify(optimised)}`);
-  assert.ok(optimised.float32Links.maxRelError < 1e-4, JSON.stringify(optimised.float32Links));
-  assert.ok(optimised.float16Links.maxRelError < 5e-3, JSON.stringify(optimised.float16Links));
+  // The converter keeps the graph NCHW inside (see tfjsOps.ts): with NHWC links, onnxruntime's transpose optimiser
+  // rewrote the whole graph differently from its partitions and the heads differed in the last bits.
+  await assertPartitionsMatchWhole('centernet heads, 3 partitions', headsBytes, partitions, run);
+  await assertPartitionsMatchWhole(
+    'centernet heads, 3 partitions, unoptimised',
+    headsBytes,
+    partitions,
+    run,
+    'disabled',
+  );
 });

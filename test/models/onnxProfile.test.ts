@@ -133,7 +133,7 @@ test('profile --device cuda fails clearly where no CUDA provider is present', as
     stderr: (text) => err.push(text),
   });
   assert.equal(code, 1);
-  assert.match(err.join(''), /no CUDA execution provider/);
+  assert.match(err.join(''), /libonnxruntime_providers_cuda.so is not installed.*ONNXRUNTIME_NODE_INSTALL=cuda12/);
 });
 
 test('per-run overhead is removed from every block but the first, so blocks sum to the whole model', () => {
