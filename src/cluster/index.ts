@@ -9,7 +9,7 @@ export { ControlPlaneAcl, NODE_PUBLISHES, NODE_SUBSCRIBES, workerClientId } from
 export type { ControlPlaneAclOptions } from './control/acl.ts';
 export { Bus } from './control/bus.ts';
 export { MqttEventPublisher, eventsPrefixConflict } from './head/eventPublisher.ts';
-export type { EventPublisherOptions, ObjectChange, TrackedObject } from './head/eventPublisher.ts';
+export type { EventPublisherOptions } from './head/eventPublisher.ts';
 export {
   CAMERA_STATUSES,
   availabilityTopic,

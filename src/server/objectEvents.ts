@@ -50,10 +50,12 @@ export class ObjectEvents {
     const tracking = this.trackingFor(camera, model, config.events);
     tracking.lastFrameMs = frame.capturedAtMs;
     const source = { width: frame.sourceWidth ?? frame.width, height: frame.sourceHeight ?? frame.height };
-    const { kept, changes } = tracking.tracker.update(
+    const { kept, changes, newBest } = tracking.tracker.update(
       { timeMs: frame.capturedAtMs, sourceWidth: source.width, sourceHeight: source.height },
       detections,
     );
+    // A better frame between messages: the stored event and its snapshot follow, the messages wait.
+    for (const object of newBest) if (this.deps.events.upsert(toEventUpsert(object))) this.saveSnapshot(object, frame);
     this.apply(cameraId, changes, frame);
     return kept;
   }
@@ -105,21 +107,21 @@ export class ObjectEvents {
     return tracking;
   }
 
+  /** The object's best frame (this one) with its box drawn, and its thumbnail. */
+  private saveSnapshot(object: TrackedObject, frame: RgbFrame): boolean {
+    return this.deps.events.saveSnapshot(object.id, frame, object.bestBox, {
+      frameScale: frame.width / (frame.sourceWidth ?? frame.width),
+      quality: this.deps.config()?.events.snapshotQuality ?? 85,
+    });
+  }
+
   private apply(cameraId: string, changes: ReadonlyArray<ObjectChange>, frame: RgbFrame | undefined): void {
     if (changes.length === 0) return;
-    const quality = this.deps.config()?.events.snapshotQuality ?? 85;
     const sink = this.deps.sink();
     for (const change of changes) {
       const stored = this.deps.events.upsert(toEventUpsert(change.after));
       let hasSnapshot = this.deps.events.get(change.after.id)?.hasSnapshot ?? false;
-      if (stored && change.bestChanged && frame) {
-        const source = frame.sourceWidth ?? frame.width;
-        hasSnapshot =
-          this.deps.events.saveSnapshot(change.after.id, frame, change.after.bestBox, {
-            frameScale: frame.width / source,
-            quality,
-          }) || hasSnapshot;
-      }
+      if (stored && change.bestChanged && frame) hasSnapshot = this.saveSnapshot(change.after, frame) || hasSnapshot;
       const event: EventItem = { ...toEventUpsert(change.after), hasSnapshot };
       if (this.deps.liveClients() > 0)
         this.deps.broadcast({

@@ -6,6 +6,7 @@
  * (homeAssistantDiscovery.ts), published again whenever Home Assistant says `online`. A broker that is down
  * costs log lines, never the appliance. docs/mqtt.md lists every topic.
  */
+import type { ObjectChange, TrackedObject } from '../../detect/index.ts';
 import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
@@ -24,35 +25,6 @@ import {
   snapshotTopic,
   zoneCountTopic,
 } from './homeAssistantDiscovery.ts';
-
-// TODO(lead): import TrackedObject and ObjectChange from src/detect/tracker.ts once the tracker is merged.
-export type TrackedObject = {
-  id: string;
-  camera: string;
-  label: string;
-  score: number;
-  topScore: number;
-  startTimeMs: number;
-  lastSeenMs: number;
-  endTimeMs: number | null;
-  /** Source pixels. */
-  box: [number, number, number, number];
-  area: number;
-  sourceWidth: number;
-  sourceHeight: number;
-  currentZones: string[];
-  enteredZones: string[];
-  stationary: boolean;
-  path: Array<{ timeMs: number; x: number; y: number }>;
-  bestTimeMs: number;
-  bestBox: [number, number, number, number];
-};
-export type ObjectChange = {
-  type: 'new' | 'update' | 'end';
-  before: TrackedObject | null;
-  after: TrackedObject;
-  bestChanged: boolean;
-};
 
 export interface EventPublisherOptions {
   readonly url: string;
