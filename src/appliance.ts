@@ -562,7 +562,7 @@ function checkModelFiles(config: AppConfig, configFile: string, baseDir: string)
   if (issues.length > 0) throw new ConfigError(configFile, issues);
 }
 
-/** The models with absolute paths of the ONNX files they are served from (TF.js graphs converted into the data folder). */
+/** The models with absolute paths of the ONNX files they are served from (TF.js graphs converted into dataDir). */
 function modelsAsServed(
   config: AppConfig,
   configFile: string,
