@@ -82,8 +82,8 @@ server:
     const { id: _id, ...settings } = expected;
     assert.deepEqual(settingsOf(patched.json as CameraView), settings);
     assert.deepEqual(settingsOf((await api('GET', '/api/cameras/door')).json as CameraView), settings);
-    // POST wrote the schema's defaults of the fields not sent (rtspTransport) into the file too
-    const inFile = { ...expected, rtspTransport: 'auto' };
+    // POST wrote the schema's defaults of the fields not sent (rtspTransport, objects, zones) into the file too
+    const inFile = { ...expected, rtspTransport: 'auto', objects: { filters: {}, mask: [] }, zones: {} };
     assert.deepEqual(
       fileCameras().find((c) => c.id === 'door'),
       inFile,
@@ -113,6 +113,8 @@ server:
       model: 'blazeface',
       enabled: false,
       rtspTransport: 'auto',
+      objects: { filters: {}, mask: [] },
+      zones: {},
     };
     assert.deepEqual(
       loadAppConfig(configFile, {}).cameras.find((c) => c.id === 'door'),
