@@ -52,12 +52,27 @@ const LABELS: Record<keyof CameraCreateBody, string> = {
   model: 'Model',
   enabled: 'Enabled',
   rtspTransport: 'RTSP transport',
+  objects: 'Objects',
+  zones: 'Zones',
 };
+
+/** Polygons are drawn, not typed: the zone and mask editor on the camera's Live page edits them. */
+function DrawnElsewhere(): null {
+  return null;
+}
+const EDITED_ON_THE_LIVE_PAGE = { 'ui:field': DrawnElsewhere, 'ui:widget': 'hidden' } as const;
 
 function uiSchemaFor(editing: boolean): UiSchema<CameraFormData> {
   const ui: UiSchema<CameraFormData> = {};
   for (const [field, title] of Object.entries(LABELS)) ui[field] = { 'ui:title': title };
   if (editing) ui['id'] = { ...ui['id'], 'ui:readonly': true };
+  ui['objects'] = {
+    ...ui['objects'],
+    track: { 'ui:title': 'Labels tracked' },
+    filters: { 'ui:title': 'Filters per label' },
+    mask: EDITED_ON_THE_LIVE_PAGE,
+  };
+  ui['zones'] = EDITED_ON_THE_LIVE_PAGE;
   return ui;
 }
 
@@ -71,6 +86,10 @@ function initialData(camera: CameraView | null): CameraFormData {
     model: camera.model,
     enabled: camera.enabled,
     rtspTransport: camera.rtspTransport,
+    // Whole, so that defaults filled in by the form never read as changes, and a PATCH of `objects` (which
+    // replaces the section) keeps the masks.
+    objects: camera.objects,
+    zones: camera.zones,
   };
   if (camera.width !== null) data.width = camera.width;
   if (camera.height !== null) data.height = camera.height;
