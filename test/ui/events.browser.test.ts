@@ -102,7 +102,10 @@ describe('Events page in Chromium', { timeout: 90_000 }, () => {
     assert.match(await walkedRow.innerText(), /driveway/);
     assert.match(await walkedRow.innerText(), /1 min 05 s/);
     const thumbnail = walkedRow.locator('img.event-thumbnail');
-    await page.waitForFunction((img) => (img as HTMLImageElement).naturalWidth > 0, await thumbnail.elementHandle());
+    await page.waitForFunction(
+      (img) => (img as { naturalWidth: number }).naturalWidth > 0,
+      await thumbnail.elementHandle(),
+    );
     await assertAccessible(page, '/events');
 
     // Live: a new event goes on top, the end of one in view updates its row.
