@@ -1,6 +1,6 @@
 // npm run screenshots -- --out DIR: starts an appliance of its own (the shipped defaults, a temporary data
 // folder, a free port), opens each page of the UI at 1280×800 in headless Chromium once the page shows real
-// content, and writes cameras.png, live.png, detections.png, cluster.png and planner.png into DIR.
+// content, and writes cameras.png, live.png, events.png, detections.png, cluster.png and planner.png into DIR.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,12 @@ const SHOTS: ReadonlyArray<{ file: string; path: string; ready: (page: Page) => 
     file: 'cameras.png',
     path: '/cameras',
     ready: (page) => page.getByText('online').first().waitFor({ timeout: READY_TIMEOUT_MS }),
+  },
+  {
+    // The demo camera's tracked objects: the first event once the tracker has seen one.
+    file: 'events.png',
+    path: '/events',
+    ready: (page) => page.locator('table.events-table tbody tr').first().waitFor({ timeout: READY_TIMEOUT_MS }),
   },
   {
     file: 'detections.png',

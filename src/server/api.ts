@@ -7,6 +7,24 @@
 
 export type RtspTransport = 'auto' | 'tcp' | 'udp';
 
+/** A polygon of [x, y] points in the camera's source pixels (closed automatically). */
+export type PolygonPoints = Array<[number, number]>;
+/** Filters of one label (Frigate's names). */
+export type LabelFilterConfig = {
+  min_score?: number | undefined;
+  threshold?: number | undefined;
+  min_area?: number | undefined;
+  max_area?: number | undefined;
+};
+/** A camera's `objects` section: labels tracked, their filters, and masks inside which detections are ignored. */
+export type CameraObjectsConfig = {
+  track?: string[] | undefined;
+  filters?: Record<string, LabelFilterConfig> | undefined;
+  mask?: PolygonPoints[] | undefined;
+};
+/** One named zone of a camera: its polygon and the labels it reports (absent: every tracked label). */
+export type ZoneConfigBody = { coordinates: PolygonPoints; objects?: string[] | undefined };
+
 /** POST /api/cameras: one camera (the config's `cameras[]` entry; absent fields take their defaults). */
 export type CameraCreateBody = {
   id: string;
@@ -18,6 +36,8 @@ export type CameraCreateBody = {
   model?: string | undefined;
   enabled?: boolean | undefined;
   rtspTransport?: RtspTransport | undefined;
+  objects?: CameraObjectsConfig | undefined;
+  zones?: Record<string, ZoneConfigBody> | undefined;
 };
 /** PATCH /api/cameras/:id: the fields to change (the id cannot change); absent fields stay as they are. */
 export type CameraPatchBody = Partial<Omit<CameraCreateBody, 'id'>>;
@@ -51,6 +71,10 @@ export type CameraView = {
   model: string;
   enabled: boolean;
   rtspTransport: RtspTransport;
+  /** As configured (defaults filled in): a PATCH of `objects` replaces the whole section. */
+  objects: CameraObjectsConfig;
+  /** Zones by name, polygons in source pixels. */
+  zones: Record<string, ZoneConfigBody>;
   status: CameraStatus;
   measuredFps: number;
   framesTotal: number;

@@ -88,6 +88,8 @@ export class CameraService {
       model: camera.model,
       enabled: camera.enabled,
       rtspTransport: camera.rtspTransport,
+      objects: camera.objects,
+      zones: camera.zones,
       status: stats?.status ?? 'disabled',
       measuredFps: stats?.fps ?? 0,
       framesTotal: stats?.framesTotal ?? 0,

@@ -92,6 +92,8 @@ describe('what ppipe start prints once it runs', () => {
       sourceHeight: 720,
       sourceSizeNote: null,
       rtspTransport: 'auto',
+      objects: { filters: {}, mask: [] as Array<Array<[number, number]>> },
+      zones: {},
     } as const;
     const model = { id: 'blazeface', kind: 'blazeface', sloMs: 200 } as unknown as ModelConfig;
     const cluster = describeStart({ cameras: [camera], models: [model], workers: [], plan: null });

@@ -160,6 +160,43 @@ server:
     assert.equal(readFileSync(configFile, 'utf8'), before, 'refused changes write nothing');
   });
 
+  it("a camera's view holds its objects and zones; a zone named like a camera is refused by field", async () => {
+    const zones = {
+      driveway: {
+        coordinates: [
+          [0, 0],
+          [100, 0],
+          [100, 80],
+        ] as Array<[number, number]>,
+      },
+    };
+    const objects = {
+      track: ['face'],
+      filters: {},
+      mask: [
+        [
+          [10, 10],
+          [20, 10],
+          [20, 20],
+        ],
+      ],
+    };
+    const patched = await api('PATCH', '/api/cameras/door', { zones, objects });
+    assert.equal(patched.status, 200, patched.text);
+    for (const view of [patched.json, (await api('GET', '/api/cameras/door')).json] as CameraView[])
+      assert.deepEqual([view.zones, view.objects], [zones, objects]);
+    const before = readFileSync(configFile, 'utf8');
+    const clash = await api('PATCH', '/api/cameras/door', { zones: { door: zones.driveway } });
+    assert.equal(clash.status, 400, clash.text);
+    assert.deepEqual(issuesOf(clash), [
+      {
+        path: ['zones', 'door'],
+        message: 'zone "door" has the id of a camera (their MQTT topics would collide); rename the zone',
+      },
+    ]);
+    assert.equal(readFileSync(configFile, 'utf8'), before);
+  });
+
   it('a PATCH racing a DELETE leaves the running cameras, the API and the file in agreement', async () => {
     for (let round = 0; round < 4; round++) {
       const id = `race-${round}`;

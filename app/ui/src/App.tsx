@@ -6,6 +6,8 @@ import { LogoutButton } from './components/LogoutButton.tsx';
 import { CamerasPage } from './pages/CamerasPage.tsx';
 import { ClusterPage } from './pages/ClusterPage.tsx';
 import { DetectionsPage } from './pages/DetectionsPage.tsx';
+import { EventDetailPage } from './pages/EventDetailPage.tsx';
+import { EventsPage } from './pages/EventsPage.tsx';
 import { LivePage } from './pages/LivePage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 
@@ -14,6 +16,7 @@ const PlannerPage = lazy(() => import('./pages/PlannerPage.tsx'));
 const PAGES = [
   { path: '/live', title: 'Live' },
   { path: '/cameras', title: 'Cameras' },
+  { path: '/events', title: 'Events' },
   { path: '/detections', title: 'Detections' },
   { path: '/cluster', title: 'Cluster' },
   { path: '/planner', title: 'Planner' },
@@ -26,6 +29,8 @@ function Page({ path }: { path: string }): React.JSX.Element {
       return <LivePage camera={id ? decodeURIComponent(id) : null} />;
     case 'cameras':
       return <CamerasPage />;
+    case 'events':
+      return id ? <EventDetailPage id={decodeURIComponent(id)} /> : <EventsPage />;
     case 'detections':
       return <DetectionsPage />;
     case 'cluster':

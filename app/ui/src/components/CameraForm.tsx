@@ -1,7 +1,8 @@
 // The add/edit form of a camera, drawn by rjsf from the camera item of the config's JSON Schema. Validation in
 // the browser runs ajv code compiled at build time (the CSP forbids eval); the server checks again, and a 400's
 // issues are shown beside their fields. An edit sends only the fields the user changed (PATCH semantics),
-// so that a URL shown with its password masked is never written back.
+// so that a URL shown with its password masked is never written back. The objects and zones sections are kept
+// in its data but not drawn (see EditedElsewhere).
 import Form from '@rjsf/core';
 import type { IChangeEvent } from '@rjsf/core';
 import type { ErrorSchema, RJSFSchema, UiSchema, ValidatorType } from '@rjsf/utils';
@@ -52,12 +53,28 @@ const LABELS: Record<keyof CameraCreateBody, string> = {
   model: 'Model',
   enabled: 'Enabled',
   rtspTransport: 'RTSP transport',
+  objects: 'Objects',
+  zones: 'Zones',
 };
+
+/**
+ * Not in this form: zones and masks are drawn in the editor on the camera's Live page, and the objects section's
+ * labels and filters (a list and a map, which the form's default templates draw as unlabelled icon buttons) are
+ * edited in the config file or through the API. Their values stay in the form's data, so a save keeps them.
+ */
+function EditedElsewhere(): null {
+  return null;
+}
+/** objects.track is optional with at least one label: an empty item filled in for it would block every save. */
+const DEFAULT_FORM_STATE = { arrayMinItems: { populate: 'requiredOnly' } } as const;
+const EDITED_ELSEWHERE = { 'ui:field': EditedElsewhere, 'ui:widget': 'hidden' } as const;
 
 function uiSchemaFor(editing: boolean): UiSchema<CameraFormData> {
   const ui: UiSchema<CameraFormData> = {};
   for (const [field, title] of Object.entries(LABELS)) ui[field] = { 'ui:title': title };
   if (editing) ui['id'] = { ...ui['id'], 'ui:readonly': true };
+  ui['objects'] = EDITED_ELSEWHERE;
+  ui['zones'] = EDITED_ELSEWHERE;
   return ui;
 }
 
@@ -71,6 +88,10 @@ function initialData(camera: CameraView | null): CameraFormData {
     model: camera.model,
     enabled: camera.enabled,
     rtspTransport: camera.rtspTransport,
+    // Whole, so that defaults filled in by the form never read as changes, and a PATCH of `objects` (which
+    // replaces the section) keeps the masks.
+    objects: camera.objects,
+    zones: camera.zones,
   };
   if (camera.width !== null) data.width = camera.width;
   if (camera.height !== null) data.height = camera.height;
@@ -208,6 +229,7 @@ export function CameraForm(props: {
         extraErrors={extraErrors}
         showErrorList={false}
         idPrefix="camera"
+        experimental_defaultFormStateBehavior={DEFAULT_FORM_STATE}
         focusOnFirstError
       >
         {/* keyed by the URL: a result never outlives the URL it was for */}

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import type { CameraView, DetectionItem, DetectionsResponse } from '../../../../src/server/api.ts';
 import { api, errorText } from '../apiClient.ts';
 import { DetectionSnapshot } from '../components/DetectionSnapshot.tsx';
+import { fromLocalInput, toLocalInput } from '../components/localTime.ts';
 import { navigate, useLocation } from '../router.ts';
 
 const FILTER_FIELDS = ['camera', 'label', 'minScore', 'from', 'to'] as const;
@@ -19,18 +20,6 @@ function filterQuery(filters: Filters): URLSearchParams {
   const query = new URLSearchParams();
   for (const field of FILTER_FIELDS) if (filters[field] !== '') query.set(field, filters[field]);
   return query;
-}
-
-/** An ISO time (the query's form) as a datetime-local input's value, in local time. */
-function toLocalInput(iso: string): string {
-  const ms = /^\d+$/.test(iso) ? Number(iso) : Date.parse(iso);
-  if (!Number.isFinite(ms)) return '';
-  const date = new Date(ms);
-  return new Date(ms - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
-}
-
-function fromLocalInput(value: string): string {
-  return value === '' ? '' : new Date(value).toISOString();
 }
 
 function FilterForm(props: {

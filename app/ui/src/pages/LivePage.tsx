@@ -8,6 +8,7 @@ import { onLinkClick } from '../router.ts';
 import { CameraMetrics, CameraTile, type CameraFigures, placeholderText } from '../components/CameraTile.tsx';
 import { FrameView, type LiveFrame } from '../components/FrameView.tsx';
 import { LiveStatus } from '../components/LiveStatus.tsx';
+import { ZoneEditor } from '../components/ZoneEditor.tsx';
 import { LatestFrames } from '../live/latestFrames.ts';
 import { FpsMeter, SloWindow } from '../live/liveMeters.ts';
 import { useDocumentVisible, useLiveFeed } from '../live/useLiveFeed.ts';
@@ -26,6 +27,7 @@ export function LivePage({ camera }: { camera: string | null }): React.JSX.Eleme
   const [detection, setDetection] = useState<ReadonlyMap<string, CameraDetectionStats>>(new Map());
   const [, refreshFigures] = useReducer((count: number) => count + 1, 0);
   const [cameraListRequests, requestCameraList] = useReducer((count: number) => count + 1, 0);
+  const [editingZones, setEditingZones] = useState(false);
   const knownCameras = useRef(new Set<string>());
   knownCameras.current = new Set(cameras?.map((c) => c.id));
   const pending = useRef(new LatestFrames<LiveFrame>());
@@ -152,6 +154,29 @@ export function LivePage({ camera }: { camera: string | null }): React.JSX.Eleme
               alt={`Latest frame of ${selected.name}`}
               placeholder={placeholderText(selected)}
             />
+            <section className="zones-section" aria-labelledby="zones-heading">
+              <div className="page-head">
+                <h2 id="zones-heading">Zones and masks</h2>
+                <button type="button" aria-expanded={editingZones} onClick={() => setEditingZones(!editingZones)}>
+                  {editingZones ? 'Close the editor' : 'Edit zones and masks'}
+                </button>
+              </div>
+              {editingZones ? (
+                <ZoneEditor
+                  key={selected.id}
+                  camera={selected}
+                  frame={frames.get(camera)}
+                  onSaved={(saved) =>
+                    setCameras((before) => before?.map((c) => (c.id === saved.id ? saved : c)) ?? null)
+                  }
+                />
+              ) : (
+                <p className="muted">
+                  {Object.keys(selected.zones).length} zone(s) and {selected.objects.mask?.length ?? 0} mask(s). Objects
+                  are in a zone when their box&apos;s bottom centre is; detections inside a mask are ignored.
+                </p>
+              )}
+            </section>
           </>
         )}
       </section>
