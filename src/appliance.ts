@@ -142,6 +142,12 @@ export class Appliance {
     return this.eventLog;
   }
 
+  /** The WebSocket live feed (what its clients are sent). */
+  get liveFeed(): LiveFeed {
+    if (!this.live) throw new Error('the appliance is not started');
+    return this.live;
+  }
+
   async start(): Promise<void> {
     const configFile = path.resolve(this.options.configFile);
     const baseDir = path.dirname(configFile);
