@@ -1,6 +1,6 @@
 // CenterNet split in two partitions on two `ppipe worker` processes (a forced plan, float32 tensor links):
 // the product's detection path through the cluster (pre-processing, both partitions, the decode) gives the
-// in-process detector's detections on the test photographs.
+// in-process detector's detections on the test photographs, exactly.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -98,16 +98,8 @@ it(
         assert.equal(served.outcome?.status, 'ok', `${photo}: ${served.outcome?.reason ?? ''}`);
         const expected = (await local.detect(frame)).detections;
         assert.ok(expected.length > 0, `${photo}: the in-process detector finds something`);
-        assert.deepEqual(
-          served.detections.map((d) => d.label),
-          expected.map((d) => d.label),
-          photo,
-        );
-        served.detections.forEach((d, i) => {
-          const e = expected[i]!;
-          assert.ok(Math.abs(d.score - e.score) <= 1e-4, `${photo} ${d.label}: score ${d.score} vs ${e.score}`);
-          d.box.forEach((v, k) => assert.ok(Math.abs(v - e.box[k]!) <= 1e-3, `${photo} box[${k}] ${v} vs ${e.box[k]}`));
-        });
+        // Float32 links and the same optimised graph on both sides of the cut: the same numbers, bit for bit.
+        assert.deepEqual(served.detections, expected, photo);
       }
     } finally {
       for (const worker of workers) await worker.stop();
