@@ -20,6 +20,7 @@ describe('local profile', () => {
           profilesDir: path.join(dir, 'profiles'),
           threads: 1,
           deviceClass: 'cpu-1t',
+          maxBatch: 1,
           stderr: (text) => progress.push(text),
         }),
         (error: Error) => {
