@@ -52,7 +52,7 @@ export {
   prepareProfilesFolder,
   profileModelName,
 } from './head/localProfile.ts';
-export { MAX_PROFILED_BATCH, batchableModel } from './head/batchableModel.ts';
+export { batchableModel } from './head/batchableModel.ts';
 export type { BatchableModel } from './head/batchableModel.ts';
 export { ClusterDetector } from './head/clusterDetector.ts';
 export type { ClusterDetectorOptions } from './head/clusterDetector.ts';

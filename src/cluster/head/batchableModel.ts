@@ -1,16 +1,14 @@
 /**
- * The model file the cluster serves: a model exported at batch 1 is served from a batch-dynamic copy in the
- * data folder (`makeBatchDynamic`), so that frames of several cameras can run as one batch; its profile is
- * then measured at every batch size up to `MAX_PROFILED_BATCH` and the plan picks the batch size. A model
- * the rewrite refuses is served as it is, at batch 1 (logged with the reason).
+ * The model file the cluster serves. With batching (`maxBatch` > 1), a model exported at batch 1 is served
+ * from a batch-dynamic copy in the data folder (`makeBatchDynamic`), so that frames of several cameras can
+ * run as one batch; its profile is then measured at every batch size up to `maxBatch` and the plan picks the
+ * batch size. Without batching, or for a model the rewrite refuses (logged with the reason), the model is
+ * served as it is, at batch 1.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../config/index.ts';
 import { encodeOnnxModel, makeBatchDynamic, readOnnxModel } from '../../models/index.ts';
-
-/** Largest batch size profiled (and so planned) for a model with a dynamic batch. */
-export const MAX_PROFILED_BATCH = 8;
 
 export interface BatchableModel {
   /** The file to profile, cut and serve. */
@@ -20,7 +18,8 @@ export interface BatchableModel {
 }
 
 /** The copy lives in `<dataDir>/batchable/` under the original's file name (profiles are named after it). */
-export function batchableModel(modelFile: string, dataDir: string, log: Logger): BatchableModel {
+export function batchableModel(modelFile: string, dataDir: string, maxBatch: number, log: Logger): BatchableModel {
+  if (maxBatch <= 1) return { file: modelFile, maxBatch: 1 };
   const model = readOnnxModel(modelFile);
   let dynamic;
   try {
@@ -29,14 +28,14 @@ export function batchableModel(modelFile: string, dataDir: string, log: Logger):
     log.info({ model: modelFile, reason: (error as Error).message }, 'model served at batch 1 only');
     return { file: modelFile, maxBatch: 1 };
   }
-  if (dynamic === model) return { file: modelFile, maxBatch: MAX_PROFILED_BATCH };
+  if (dynamic === model) return { file: modelFile, maxBatch };
   const folder = path.join(dataDir, 'batchable');
   const file = path.join(folder, path.basename(modelFile));
   const bytes = encodeOnnxModel(dynamic);
   mkdirSync(folder, { recursive: true });
   // Rewritten only when it changed, so that the file a running worker's partitions came from stays put.
   if (!sameBytes(file, bytes)) writeFileSync(file, bytes);
-  return { file, maxBatch: MAX_PROFILED_BATCH };
+  return { file, maxBatch };
 }
 
 function sameBytes(file: string, bytes: Uint8Array): boolean {

@@ -64,7 +64,7 @@ export class DetectionCluster {
     const inputs = new Map<string, string>();
     for (const model of models) {
       const progress = this.options.onProgress;
-      const served = batchableModel(model.path, dataDir, this.log);
+      const served = batchableModel(model.path, dataDir, cluster.maxBatch, this.log);
       const profile = await ensureLocalProfile({
         modelFile: served.file,
         maxBatch: served.maxBatch,
@@ -231,6 +231,11 @@ export class DetectionCluster {
     const served = cameras.filter((camera) => this.plannerNames.has(camera.model));
     const demand = served.map((camera) => ({ dnn: this.plannerNames.get(camera.model)!, fps: camera.fps }));
     return siteEdgeNetwork(this.options.cluster, demand);
+  }
+
+  /** Batches the frontend sent to the workers, by their number of frames (empty before start). */
+  dispatchedBatchSizes(): ReadonlyMap<number, number> {
+    return this.headInstance?.dispatchedBatchSizes() ?? new Map();
   }
 
   /** Profiles of remote device classes merged since start. */

@@ -6,7 +6,7 @@
 import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { profileModelToFolder } from '../../models/index.ts';
+import { analyzeGraph, profileModelToFolder, readOnnxModel } from '../../models/index.ts';
 import { PrepartitionInfeasibleError, profileFileSchema } from '../../planner/index.ts';
 
 /** Threads per local worker: the configured number, else up to 4 of this machine's cores. */
@@ -45,16 +45,18 @@ function progressLine(write: (text: string) => void): (done: number, total: numb
 const PROFILE_BLOCKS = [10, 5, 2];
 
 /**
- * Whether `file` is a profile of ours that has block node ranges and timings for `deviceClass` at batch sizes
- * 1 … `maxBatch` (a profile measured when the model was served at batch 1 only does not do for batching).
+ * Whether `file` is a profile of ours whose block node ranges cover the compute nodes of `modelFile` and that
+ * has timings for `deviceClass` at batch sizes 1 … `maxBatch`. The batch-dynamic copy of a model has the
+ * original's name but not its nodes: a profile of one does not do for the other when batching is switched.
  */
-function coversDevice(file: string, deviceClass: string, maxBatch: number): boolean {
+function coversDevice(file: string, modelFile: string, deviceClass: string, maxBatch: number): boolean {
   if (!existsSync(file)) return false;
   try {
     const parsed = profileFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (!parsed.success || parsed.data.blocks === undefined) return false;
+    const computeNodes = analyzeGraph(readOnnxModel(modelFile), modelFile).nodes.length;
     return (
-      parsed.success &&
-      parsed.data.blocks !== undefined &&
+      parsed.data.blocks.at(-1)?.lastNode === computeNodes - 1 &&
       parsed.data.devices.some((d) => d.deviceClass === deviceClass && (d.latencyUs['1']?.[0]?.length ?? 0) >= maxBatch)
     );
   } catch {
@@ -85,7 +87,8 @@ export async function ensureLocalProfile(
 ): Promise<{ file: string; model: string; measured: boolean }> {
   const model = profileModelName(options.modelFile);
   const file = path.join(options.profilesDir, `${model}.profile.json`);
-  if (coversDevice(file, options.deviceClass, options.maxBatch)) return { file, model, measured: false };
+  if (coversDevice(file, options.modelFile, options.deviceClass, options.maxBatch))
+    return { file, model, measured: false };
   // Measured latencies are noisy: when no balanced split into 10 blocks exists this time, fewer blocks do.
   const failures: string[] = [];
   for (const blocks of PROFILE_BLOCKS) {
@@ -103,7 +106,8 @@ export async function ensureLocalProfile(
         },
         options.profilesDir,
       );
-      if (coversDevice(file, options.deviceClass, options.maxBatch)) return { file, model, measured: true };
+      if (coversDevice(file, options.modelFile, options.deviceClass, options.maxBatch))
+        return { file, model, measured: true };
       failures.push(`${blocks} blocks: the written profile has no timings of ${options.deviceClass}`);
     } catch (error) {
       // Only an unlucky measurement is worth another try with fewer blocks: any other failure (an unreadable
