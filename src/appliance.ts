@@ -298,7 +298,11 @@ export class Appliance {
       });
       this.cameraService.startConfigured(this.log.child({ room: 'ingest' }));
       // server
-      this.metrics.bind({ cameras: () => this.cameraService?.list() ?? [], storeStats: () => store.stats() });
+      this.metrics.bind({
+        cameras: () => this.cameraService?.list() ?? [],
+        storeStats: () => store.stats(),
+        batchSizes: () => this.cluster?.dispatchedBatchSizes() ?? new Map(),
+      });
       const port = this.options.port ?? config.server.port;
       const auth = authRequired(config.server)
         ? new Authenticator({

@@ -55,6 +55,18 @@ cluster:
     const inSource = face.box[0] > 150 && face.box[2] < 300 && face.box[1] > 50 && face.box[3] < 200;
     assert.ok(inSource, `box in 512x512 source pixels: ${face.box.join(',')}`);
     assert.deepEqual([face.sourceWidth, face.sourceHeight], [512, 512]);
+    // Without maxBatch the plan serves every frame on its own: the metric counts batches of one frame only.
+    const metrics = await (await fetch(baseUrl() + '/metrics')).text();
+    const batches = [...metrics.matchAll(/^ppipe_cluster_batches_total\{size="(\d+)"\} (\d+)$/gm)];
+    assert.deepEqual(
+      batches.map((m) => m[1]),
+      ['1'],
+      metrics
+        .split('\n')
+        .filter((l) => l.startsWith('ppipe_cluster'))
+        .join('\n'),
+    );
+    assert.ok(Number(batches[0]![2]) >= 1);
     const { plan } = await json<PlanResponse>('/api/plan');
     assert.ok(plan, 'a plan');
     assert.deepEqual(plan.nodes, ['local-0']);

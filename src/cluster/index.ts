@@ -64,6 +64,8 @@ export {
   prepareProfilesFolder,
   profileModelName,
 } from './head/localProfile.ts';
+export { batchableModel } from './head/batchableModel.ts';
+export type { BatchableModel } from './head/batchableModel.ts';
 export { ClusterDetector } from './head/clusterDetector.ts';
 export type { ClusterDetectorOptions } from './head/clusterDetector.ts';
 export { DetectionCluster } from './head/detectionCluster.ts';

@@ -509,6 +509,18 @@ export const clusterConfigSchema = z
       .default('ppipe')
       .describe('Planner of the cluster: ppipe (pooled pipelines), np (no partitioning) or dart-r'),
     maxPartitions: z.number().int().min(1).max(4).default(2).describe('Most partitions per pipeline'),
+    maxBatch: z
+      .number()
+      .int()
+      .min(1)
+      .max(8)
+      .default(1)
+      .describe(
+        'Largest batch the plan may choose: frames of several cameras on one model then run as one batch. 1 serves ' +
+          'every frame on its own with the model as exported; above 1 a model exported at batch 1 is served from a ' +
+          'batch-dynamic copy in the data folder, profiled at batch 1 to maxBatch (batching pays on GPUs, rarely on ' +
+          'CPUs); restart needed',
+      ),
     bandwidthGbps: z.number().positive().default(10).describe('Bandwidth between nodes the planner assumes, Gbit/s'),
     linkDtype: z
       .enum(['float32', 'float16'])

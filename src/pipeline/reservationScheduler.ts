@@ -24,6 +24,14 @@ export interface ReservationOptions {
    * Dropping early keeps batches full under overload, shrinking serves more when load is bursty.
    */
   readonly admission?: 'shrink' | 'artifact';
+  /**
+   * How long a batch smaller than planned waits for more requests. `deadline` (the paper): until the last
+   * moment its requests can still meet the head's deadline. `slot`: until its first stage can start it
+   * (which is never after that last moment): a lone request on an idle pool goes at once, and batches form
+   * from the requests that queue while the pool is busy. On a wall clock, waiting for the deadline's last
+   * moment leaves no room for what the profile does not model, so a lone frame comes back late.
+   */
+  readonly waitForBatch?: 'deadline' | 'slot';
 }
 
 /** The best path found by one probe. */
@@ -86,6 +94,7 @@ export class ReservationScheduler implements ServingScheduler {
   private minWorkUs = Infinity;
   private readonly alpha: number;
   private readonly artifactAdmission: boolean;
+  private readonly waitForSlotOnly: boolean;
   /** The head request that already fitted a batch once (artifact admission lets it shrink later). */
   private admittedHeadId = -1;
   /** Time of the current decision: reservations that ended by then are forgotten. */
@@ -98,6 +107,7 @@ export class ReservationScheduler implements ServingScheduler {
   ) {
     this.alpha = options.feedbackAlpha ?? 0.2;
     this.artifactAdmission = options.admission === 'artifact';
+    this.waitForSlotOnly = options.waitForBatch === 'slot';
     this.gpuSummary = new IntervalSummaries(topology.instanceCount);
     this.gpus = Array.from({ length: topology.instanceCount }, (_, i) => new IntervalSet(this.gpuSummary, i));
     this.uplinks = Array.from({ length: topology.serverCount }, () => new IntervalSet());
@@ -445,7 +455,10 @@ export class ReservationScheduler implements ServingScheduler {
           decisions.wakeAtUs = deadlineUs;
           return decisions;
         }
-        const wakeUs = this.lastStartUs(best, k, nowUs, deadlineUs, finishK, scratch);
+        // The slot never comes after the last moment: sent at its slot, the batch finishes as if sent now.
+        const wakeUs = this.waitForSlotOnly
+          ? this.firstStageSlotUs(best, scratch)
+          : this.lastStartUs(best, k, nowUs, deadlineUs, finishK, scratch);
         if (wakeUs > nowUs) {
           decisions.wakeAtUs = wakeUs;
           return decisions;
@@ -457,6 +470,16 @@ export class ReservationScheduler implements ServingScheduler {
       decisions.dispatches.push(this.commit(best, chosen));
     }
     return decisions;
+  }
+
+  /**
+   * When the probed batch's first stage can take it: the batch sent then starts inference as it would if
+   * sent now, so waiting until then costs it nothing (probed from now; exact for a one-stage pipeline, and
+   * later stages only ever delay a batch further).
+   */
+  private firstStageSlotUs(p: number, probe: Probe): number {
+    const pipeline = this.topology.pipelines[p]!;
+    return probe.inferStartUs[0]! - probe.transferLenUs[0]! - pipeline.ingressDelayUs;
   }
 
   /**

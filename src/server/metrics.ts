@@ -9,6 +9,7 @@ export class ApplianceMetrics {
   readonly registry = new Registry();
   private cameras: () => CameraView[] = () => [];
   private storeStats: () => { rows: number; failedWrites: number } = () => ({ rows: 0, failedWrites: 0 });
+  private batchSizes: () => ReadonlyMap<number, number> = () => new Map();
   private readonly sloCounts = new Map<string, { met: number; total: number }>();
 
   readonly detections = new Counter({
@@ -103,12 +104,28 @@ export class ApplianceMetrics {
         this.inc(self.storeStats().failedWrites);
       },
     });
+    new Counter({
+      name: 'ppipe_cluster_batches_total',
+      help: "Batches the cluster's frontend sent to workers, by frames per batch (size)",
+      labelNames: ['size'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [size, batches] of self.batchSizes()) this.inc({ size: String(size) }, batches);
+      },
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'ppipe_process_' });
   }
 
-  bind(sources: { cameras: () => CameraView[]; storeStats: () => { rows: number; failedWrites: number } }): void {
+  bind(sources: {
+    cameras: () => CameraView[];
+    storeStats: () => { rows: number; failedWrites: number };
+    /** Batches the cluster sent, by frames per batch (absent: detection runs in-process). */
+    batchSizes?: () => ReadonlyMap<number, number>;
+  }): void {
     this.cameras = sources.cameras;
     this.storeStats = sources.storeStats;
+    if (sources.batchSizes) this.batchSizes = sources.batchSizes;
   }
 
   observeFrame(camera: string, model: string, latencyS: number, sloMet: boolean): void {

@@ -125,6 +125,7 @@ it(
         profilesDir: dataDir,
         threads: 1,
         deviceClass: 'cpu-1t',
+        maxBatch: 1,
       });
       const catalog = await PartitionCatalog.load(MODEL, profile.file);
       assert.equal(catalog.get('0-0'), undefined);

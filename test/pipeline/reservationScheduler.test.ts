@@ -73,6 +73,60 @@ test('waits until the last moment, then sends a partial batch that meets its dea
   assert.equal(d.wakeAtUs, undefined);
 });
 
+// One stage, planned bs 4, 100 µs per sample.
+const ONE_STAGE_BS4: ServingDnn = {
+  name: 'one-stage',
+  sloUs: 1000,
+  pipelines: [
+    {
+      batchSize: 4,
+      partitions: [
+        {
+          firstBlock: 0,
+          endBlock: 1,
+          gpu: 'T4',
+          mpsShare: 1,
+          instances: 1,
+          gpusPerServer: 1,
+          inferUs: 400,
+          transferUsPerSample: 0,
+        },
+      ],
+    },
+  ],
+};
+
+test("waitForBatch 'slot': a lone request on an idle pool goes at once, later ones wait for its slot only", () => {
+  const clock = new ManualClock(0);
+  const scheduler = new ReservationScheduler(buildServingTopology(ONE_STAGE_BS4), clock, { waitForBatch: 'slot' });
+  let d = scheduler.arrive(0, 0);
+  assert.deepEqual(
+    d.dispatches.map((x) => [x.requestIds, x.hops[0]!.inferStartUs, x.hops[0]!.inferEndUs]),
+    [[[0], 0, 100]],
+  );
+  assert.equal(d.wakeAtUs, undefined);
+  clock.nowUs = 10;
+  assert.equal(scheduler.arrive(1, 10).dispatches.length, 0);
+  clock.nowUs = 20;
+  d = scheduler.arrive(2, 20);
+  // The pool is reserved until 100: the two wait for that slot, well before their last moment (1010 − 200 for bs 2).
+  assert.deepEqual([d.dispatches.length, d.wakeAtUs], [0, 100]);
+  clock.nowUs = 100;
+  d = scheduler.wake();
+  assert.deepEqual(
+    d.dispatches.map((x) => [x.batchSize, x.requestIds, x.hops[0]!.inferStartUs, x.hops[0]!.inferEndUs]),
+    [[2, [1, 2], 100, 300]],
+  );
+  // Four that queue behind that batch fill the planned batch and go at once, reserved after it.
+  clock.nowUs = 150;
+  for (const id of [3, 4, 5]) assert.equal(scheduler.arrive(id, 150).dispatches.length, 0);
+  d = scheduler.arrive(6, 150);
+  assert.deepEqual(
+    d.dispatches.map((x) => [x.batchSize, x.requestIds, x.hops[0]!.inferStartUs]),
+    [[4, [3, 4, 5, 6], 300]],
+  );
+});
+
 test('drops a head that cannot make its deadline and keeps the rest (drop accounting)', () => {
   const clock = new ManualClock(5000);
   const scheduler = new ReservationScheduler(buildServingTopology(TWO_STAGE), clock);

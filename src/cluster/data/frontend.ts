@@ -119,6 +119,8 @@ export class Frontend {
   private nextRequest = 0;
   private nextBatch = 0;
   readonly latenciesUs: number[] = [];
+  /** Batches sent to a first hop, by their number of requests (a re-dispatched batch counts again). */
+  readonly batchSizes = new Map<number, number>();
   readonly counters = {
     requests: 0,
     completed: 0,
@@ -417,6 +419,7 @@ export class Frontend {
     );
     this.inflight.set(batchId, { batch, sentUs: nowUs(), batchId });
     this.counters.batches++;
+    this.batchSizes.set(batch.requests.length, (this.batchSizes.get(batch.requests.length) ?? 0) + 1);
     this.counters.dispatchUs += Number(process.hrtime.bigint() - started) / 1000;
     this.pool!.send(batch.path[0]!.endpoint, frame, 0).catch((error: unknown) => {
       this.counters.errors++;

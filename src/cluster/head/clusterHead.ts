@@ -98,6 +98,9 @@ export class ClusterHead {
         // On the wall clock a timer fires late by a millisecond or more: a lone request woken at the last
         // moment its batch still fits would miss it. The guard wakes it that much earlier.
         guardUs: WALL_CLOCK_GUARD_US,
+        // A batch smaller than planned goes when its first worker can take it: waiting longer for more frames
+        // (the paper's last moment) would leave a lone camera's frames no room for what the profile misses.
+        reservation: { waitForBatch: 'slot' },
         // Per-batch-size latencies from the profiles the plans are made from (read per new placed plan, so
         // profiles added for a remote device class count).
         profileOf: (dnn) => {
@@ -133,6 +136,11 @@ export class ClusterHead {
   /** The placed plan the frontend serves (every node of the current plan has loaded it), if any. */
   get placedPlan(): PlacedPlan | undefined {
     return this.serving;
+  }
+
+  /** Batches the frontend sent, by their number of frames (empty until it has started). */
+  dispatchedBatchSizes(): ReadonlyMap<number, number> {
+    return this.frontendInstance?.batchSizes ?? new Map();
   }
 
   workers(): LocalWorkerStats[] {

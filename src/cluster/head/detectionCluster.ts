@@ -13,6 +13,7 @@ import { ClusterHead } from './clusterHead.ts';
 import type { ControllerEvents, EdgeNetworkOptions, ModelEntry } from '../control/controller.ts';
 import { cpuDeviceClass, ensureLocalProfile, localWorkerThreads, prepareProfilesFolder } from './localProfile.ts';
 import { PartitionCatalog } from './partitionCatalog.ts';
+import { batchableModel } from './batchableModel.ts';
 import type { ProfiledModel } from '../control/remoteProfiles.ts';
 import { RemoteProfiler } from '../control/remoteProfiles.ts';
 import { siteEdgeNetwork } from '../control/siteEdgeNetwork.ts';
@@ -66,8 +67,10 @@ export class DetectionCluster {
     const inputs = new Map<string, string>();
     for (const model of models) {
       const progress = this.options.onProgress;
+      const served = batchableModel(model.path, dataDir, cluster.maxBatch, this.log);
       const profile = await ensureLocalProfile({
-        modelFile: model.path,
+        modelFile: served.file,
+        maxBatch: served.maxBatch,
         profilesDir,
         threads,
         deviceClass,
@@ -79,7 +82,7 @@ export class DetectionCluster {
           "profiled the model on the local workers' device class",
         );
       if (!entries.has(profile.model)) {
-        const catalog = await PartitionCatalog.load(model.path, profile.file);
+        const catalog = await PartitionCatalog.load(served.file, profile.file);
         const input = catalog.inputs[0];
         if (!input || catalog.inputs.length !== 1)
           throw new Error(
@@ -87,7 +90,7 @@ export class DetectionCluster {
           );
         inputs.set(profile.model, input.name);
         entries.set(profile.model, { name: profile.model, sloUs: model.sloMs * 1000, partitions: catalog });
-        profiled.set(profile.model, { modelFile: model.path, profileFile: profile.file });
+        profiled.set(profile.model, { modelFile: served.file, profileFile: profile.file });
       }
       this.plannerNames.set(model.id, profile.model);
       this.detectors.set(
@@ -238,6 +241,11 @@ export class DetectionCluster {
     const served = cameras.filter((camera) => this.plannerNames.has(camera.model));
     const demand = served.map((camera) => ({ dnn: this.plannerNames.get(camera.model)!, fps: camera.fps }));
     return siteEdgeNetwork(this.options.cluster, demand);
+  }
+
+  /** Batches the frontend sent to the workers, by their number of frames (empty before start). */
+  dispatchedBatchSizes(): ReadonlyMap<number, number> {
+    return this.headInstance?.dispatchedBatchSizes() ?? new Map();
   }
 
   /** Profiles of remote device classes merged since start. */

@@ -6,7 +6,7 @@
 import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { profileModelToFolder } from '../../models/index.ts';
+import { analyzeGraph, profileModelToFolder, readOnnxModel } from '../../models/index.ts';
 import { PrepartitionInfeasibleError, profileFileSchema } from '../../planner/index.ts';
 
 /** Threads per local worker: the configured number, else up to 4 of this machine's cores. */
@@ -29,6 +29,8 @@ export interface LocalProfileOptions {
   readonly profilesDir: string;
   readonly threads: number;
   readonly deviceClass: string;
+  /** Batch sizes to time, 1 … this (1 for a model with a fixed batch); a profile with fewer is measured again. */
+  readonly maxBatch: number;
   /** Progress of a measurement (the profile command's bar). */
   readonly stderr?: (text: string) => void;
 }
@@ -42,15 +44,20 @@ function progressLine(write: (text: string) => void): (done: number, total: numb
 /** Block counts tried in turn. */
 const PROFILE_BLOCKS = [10, 5, 2];
 
-/** Whether `file` is a profile of ours that has block node ranges and timings for `deviceClass`. */
-function coversDevice(file: string, deviceClass: string): boolean {
+/**
+ * Whether `file` is a profile of ours whose block node ranges cover the compute nodes of `modelFile` and that
+ * has timings for `deviceClass` at batch sizes 1 … `maxBatch`. The batch-dynamic copy of a model has the
+ * original's name but not its nodes: a profile of one does not do for the other when batching is switched.
+ */
+function coversDevice(file: string, modelFile: string, deviceClass: string, maxBatch: number): boolean {
   if (!existsSync(file)) return false;
   try {
     const parsed = profileFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (!parsed.success || parsed.data.blocks === undefined) return false;
+    const computeNodes = analyzeGraph(readOnnxModel(modelFile), modelFile).nodes.length;
     return (
-      parsed.success &&
-      parsed.data.blocks !== undefined &&
-      parsed.data.devices.some((d) => d.deviceClass === deviceClass)
+      parsed.data.blocks.at(-1)?.lastNode === computeNodes - 1 &&
+      parsed.data.devices.some((d) => d.deviceClass === deviceClass && (d.latencyUs['1']?.[0]?.length ?? 0) >= maxBatch)
     );
   } catch {
     return false;
@@ -80,7 +87,8 @@ export async function ensureLocalProfile(
 ): Promise<{ file: string; model: string; measured: boolean }> {
   const model = profileModelName(options.modelFile);
   const file = path.join(options.profilesDir, `${model}.profile.json`);
-  if (coversDevice(file, options.deviceClass)) return { file, model, measured: false };
+  if (coversDevice(file, options.modelFile, options.deviceClass, options.maxBatch))
+    return { file, model, measured: false };
   // Measured latencies are noisy: when no balanced split into 10 blocks exists this time, fewer blocks do.
   const failures: string[] = [];
   for (const blocks of PROFILE_BLOCKS) {
@@ -90,7 +98,7 @@ export async function ensureLocalProfile(
           file: options.modelFile,
           device: { kind: 'cpu', threads: options.threads },
           deviceClass: options.deviceClass,
-          maxBatch: 8,
+          maxBatch: options.maxBatch,
           blocks,
           warmup: 2,
           repeats: 5,
@@ -98,7 +106,8 @@ export async function ensureLocalProfile(
         },
         options.profilesDir,
       );
-      if (coversDevice(file, options.deviceClass)) return { file, model, measured: true };
+      if (coversDevice(file, options.modelFile, options.deviceClass, options.maxBatch))
+        return { file, model, measured: true };
       failures.push(`${blocks} blocks: the written profile has no timings of ${options.deviceClass}`);
     } catch (error) {
       // Only an unlucky measurement is worth another try with fewer blocks: any other failure (an unreadable
