@@ -130,6 +130,8 @@ export function soakConfig(defaults: AppConfig, settings: SoakSettings, defaults
   return {
     ...defaults,
     cameras,
+    // Only the model measured: the cluster profiles every configured model before it serves.
+    models: [model],
     server: { ...defaults.server, host: '127.0.0.1', port: 0 },
     cluster: { ...defaults.cluster, localWorkers: 1 },
     // A soak publishes no events to a home-automation broker.
