@@ -40,7 +40,8 @@ it(
       await head.start();
       await waitFor(
         'both workers in the served plan',
-        () => head.placedPlan !== undefined && head.controller.current?.nodes.length === 2,
+        // The placed plan of the current one: the plan of one worker may still be placed when the second joins.
+        () => head.controller.current?.nodes.length === 2 && head.placedPlan?.planId === head.controller.current.planId,
         60_000,
       );
       const placed = head.placedPlan!;
