@@ -46,13 +46,13 @@ const REQUIRED_ATTAINMENT = 0.99;
 /**
  * The cluster variants and their one knob: the batch sizes of the profile the bench measures into the data folder
  * before the appliance starts (the planner plans only batch sizes its profile has, so a batch-1 profile means
- * batch-1 plans). When batching gets a configuration key of its own, set it in `clusterConfig` here. Each run
+ * batch-1 plans), and `cluster.maxBatch`, the largest batch the appliance's plan may choose. Each run
  * checks the plan it got: a batch-1 variant whose plan batches is an error, a batching variant whose plan does
  * not batch is reported as skipped.
  */
 const CLUSTER_VARIANTS = [
-  { name: 'cluster-batch1', profileMaxBatch: 1, batching: false, clusterConfig: {} },
-  { name: 'cluster-batched', profileMaxBatch: 8, batching: true, clusterConfig: {} },
+  { name: 'cluster-batch1', profileMaxBatch: 1, batching: false, clusterConfig: { maxBatch: 1 } },
+  { name: 'cluster-batched', profileMaxBatch: 8, batching: true, clusterConfig: { maxBatch: 8 } },
 ] as const;
 
 type Variant = { name: string; cluster?: (typeof CLUSTER_VARIANTS)[number] };
