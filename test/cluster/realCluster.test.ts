@@ -2,22 +2,11 @@
 // partitions on two `ppipe worker` processes (onnxruntime, CPU); the partitions arrive over HTTP by sha256.
 // float32 links give bit-identical outputs to the whole model; float16 links a bounded, reported error.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { it } from 'node:test';
-import {
-  Bus,
-  Controller,
-  EmbeddedBroker,
-  Frontend,
-  ModelServer,
-  ReservationDispatcher,
-} from '../../src/cluster/index.ts';
-import type { NamedTensor, PlacedPlan } from '../../src/cluster/index.ts';
+import type { NamedTensor } from '../../src/cluster/index.ts';
 import { createPartitionExecutor, encodeOnnxModel } from '../../src/models/index.ts';
 import { zooModel } from '../models/modelZoo.ts';
-import { BROKER_ACCOUNT, TOKEN, memoryLogger, spawnWorker, splitInTwo, twoPartitionPlan } from './support.ts';
+import { splitInTwo, startTwoPartitionCluster } from './support.ts';
 import { waitFor } from '../helpers.ts';
 
 function seededInput(count: number): Float32Array {
@@ -43,56 +32,10 @@ it('serves a request across two partitions on two worker processes', { timeout: 
   const expected = await whole.run({ [input.name]: input });
   await whole.release();
 
-  const { log } = memoryLogger();
-  const cache = mkdtempSync(path.join(os.tmpdir(), 'ppipe-cache-'));
-  const broker = new EmbeddedBroker({ accounts: [BROKER_ACCOUNT] });
-  await broker.start();
-  const bus = new Bus({ url: broker.url, prefix: 'ppipe', clientId: 'controller', ...BROKER_ACCOUNT }, log);
-  const models = new ModelServer();
-  await models.start();
-  const frontend = new Frontend(new ReservationDispatcher(), { token: TOKEN, linkDtype: 'float32' }, log);
-  let placedPlan: PlacedPlan | undefined;
-  const controller = new Controller(
-    bus,
-    models,
-    {
-      profiles: '',
-      models: [{ name: 'zoo-mobilenet', partitions }],
-      algorithm: 'ppipe',
-      bandwidthGbps: 10,
-      paceLinks: false,
-      linkDtype: 'float32',
-      debounceMs: 100,
-      planOverride: (nodes) => (nodes.length === 2 ? twoPartitionPlan('zoo-mobilenet') : undefined),
-    },
-    {
-      onPlacedPlan: (t) => {
-        placedPlan = t;
-        frontend.setPlacedPlan(t);
-      },
-    },
-    log,
-  );
-  const workers = ['cpu-a', 'cpu-b'].map((id) =>
-    spawnWorker(broker.url, id, [
-      '--device-class',
-      'cpu-1t',
-      '--mps-levels',
-      '1',
-      '--device',
-      'cpu:1',
-      '--model-origin',
-      models.baseUrl,
-      '--cache',
-      cache,
-    ]),
-  );
+  const cluster = await startTwoPartitionCluster('zoo-mobilenet', partitions, ['cpu-a', 'cpu-b']);
+  const { frontend, controller, models } = cluster;
   try {
-    await bus.start();
-    await frontend.start();
-    await controller.start();
-    await waitFor('both workers serving', () => placedPlan !== undefined, 40_000);
-    const hops = placedPlan!.dnns[0]!.pipelines[0]!.partitions.map((p) => p.instances[0]!.nodeId);
+    const hops = await cluster.serving(40_000);
     assert.deepEqual(new Set(hops), new Set(['cpu-a', 'cpu-b']), 'the two partitions run on two different workers');
 
     const exact = await frontend.submit('zoo-mobilenet', [input]);
@@ -109,9 +52,9 @@ it('serves a request across two partitions on two worker processes', { timeout: 
       );
     }
 
-    placedPlan = undefined;
+    cluster.forgetPlacedPlan();
     await controller.reconfigure({ linkDtype: 'float16' });
-    await waitFor('float16 plan serving', () => placedPlan !== undefined, 20_000);
+    await waitFor('float16 plan serving', () => cluster.placedPlan() !== undefined, 20_000);
     const half = await frontend.submit('zoo-mobilenet', [input]);
     assert.equal(half.status, 'ok', half.reason);
     let worst = 0;
@@ -131,12 +74,6 @@ it('serves a request across two partitions on two worker processes', { timeout: 
     assert.ok(relError < 5e-3, `float16 relative error ${relError}`);
     assert.equal(models.served, 2, "each partition was downloaded once; the re-plan hit the workers' caches");
   } finally {
-    for (const worker of workers) await worker.stop();
-    await controller.stop();
-    await frontend.stop();
-    await models.stop();
-    await bus.stop();
-    await broker.stop();
-    rmSync(cache, { recursive: true, force: true });
+    await cluster.stop();
   }
 });

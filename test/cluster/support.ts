@@ -12,9 +12,17 @@ import type { IClientOptions } from 'mqtt';
 import { pino } from 'pino';
 import type { Logger } from '../../src/config/index.ts';
 import { FIXTURE_PROFILES } from '../artifactData.ts';
-import { REPO_ROOT, findOnPath } from '../helpers.ts';
+import { REPO_ROOT, findOnPath, waitFor } from '../helpers.ts';
 import type { Detector, RgbImage } from '../../src/detect/index.ts';
-import type { RealPartitionModel } from '../../src/cluster/index.ts';
+import {
+  Bus,
+  Controller,
+  EmbeddedBroker,
+  Frontend,
+  ModelServer,
+  ReservationDispatcher,
+} from '../../src/cluster/index.ts';
+import type { PlacedPlan, RealPartitionModel } from '../../src/cluster/index.ts';
 import { encodeOnnxModel, loadModel, splitModel } from '../../src/models/index.ts';
 import type { Plan } from '../../src/planner/index.ts';
 
@@ -332,4 +340,88 @@ export async function splitInTwo(
     ],
   ]);
   return { partitions, first };
+}
+
+/** A controller forced to twoPartitionPlan, its frontend, and two `ppipe worker` processes (cpu-1t each). */
+export type TwoPartitionCluster = {
+  readonly frontend: Frontend;
+  readonly controller: Controller;
+  readonly models: ModelServer;
+  /** The plan the frontend serves (undefined until placed, or after forgetPlacedPlan). */
+  placedPlan(): PlacedPlan | undefined;
+  forgetPlacedPlan(): void;
+  /** Waits until both workers serve a placed plan; resolves to the nodes of its two partitions. */
+  serving(timeoutMs?: number): Promise<string[]>;
+  stop(): Promise<void>;
+};
+
+/** Starts the embedded broker, a model server, the frontend, the controller and workers `ids` (two of them). */
+export async function startTwoPartitionCluster(
+  dnn: string,
+  partitions: ReadonlyMap<string, RealPartitionModel>,
+  ids: [string, string],
+): Promise<TwoPartitionCluster> {
+  const { log } = memoryLogger();
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'ppipe-cache-'));
+  const broker = new EmbeddedBroker({ accounts: [BROKER_ACCOUNT] });
+  await broker.start();
+  const bus = new Bus({ url: broker.url, prefix: 'ppipe', clientId: 'controller', ...BROKER_ACCOUNT }, log);
+  const models = new ModelServer();
+  await models.start();
+  const frontend = new Frontend(new ReservationDispatcher(), { token: TOKEN, linkDtype: 'float32' }, log);
+  let placed: PlacedPlan | undefined;
+  const controller = new Controller(
+    bus,
+    models,
+    {
+      profiles: '',
+      models: [{ name: dnn, partitions }],
+      algorithm: 'ppipe',
+      bandwidthGbps: 10,
+      paceLinks: false,
+      linkDtype: 'float32',
+      debounceMs: 100,
+      planOverride: (nodes) => (nodes.length === 2 ? twoPartitionPlan(dnn) : undefined),
+    },
+    {
+      onPlacedPlan: (plan) => {
+        placed = plan;
+        frontend.setPlacedPlan(plan);
+      },
+    },
+    log,
+  );
+  const workerArgs = ['--device-class', 'cpu-1t', '--mps-levels', '1', '--device', 'cpu:1'];
+  const workers = ids.map((id) =>
+    spawnWorker(broker.url, id, [...workerArgs, '--model-origin', models.baseUrl, '--cache', path.join(cache, id)]),
+  );
+  const stop = async (): Promise<void> => {
+    for (const worker of workers) await worker.stop();
+    await controller.stop();
+    await frontend.stop();
+    await models.stop();
+    await bus.stop();
+    await broker.stop();
+    rmSync(cache, { recursive: true, force: true });
+  };
+  try {
+    await bus.start();
+    await frontend.start();
+    await controller.start();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    frontend,
+    controller,
+    models,
+    placedPlan: () => placed,
+    forgetPlacedPlan: () => void (placed = undefined),
+    async serving(timeoutMs = 60_000) {
+      await waitFor('both workers serving', () => placed !== undefined, timeoutMs);
+      return placed!.dnns[0]!.pipelines[0]!.partitions.map((p) => p.instances[0]!.nodeId);
+    },
+    stop,
+  };
 }
