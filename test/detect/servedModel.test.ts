@@ -28,10 +28,11 @@ it("CenterNet's model.json becomes <dir>/<id>.onnx with its two heads, rewritten
     graph.output!.map((o) => o.name),
     ['tower_0/keypoints', 'tower_0/wh'],
   );
-  const old = new Date(Date.now() - 3_600_000);
-  utimesSync(served, old, old);
+  // Whole seconds, an hour ago: a time the file system stores exactly.
+  const oldS = Math.floor(Date.now() / 1000) - 3600;
+  utimesSync(served, oldS, oldS);
   servedModelFile({ id: 'coco', kind: 'centernet', file: CENTERNET_JSON }, dir);
-  assert.equal(statSync(served).mtimeMs, old.getTime(), 'same bytes: not rewritten');
+  assert.equal(Math.round(statSync(served).mtimeMs), oldS * 1000, 'same bytes: not rewritten');
   writeFileSync(served, 'stale');
   servedModelFile({ id: 'coco', kind: 'centernet', file: CENTERNET_JSON }, dir);
   assert.notEqual(readFileSync(served, 'utf8').slice(0, 5), 'stale');
