@@ -9,7 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** What the appliance runs from, relative to the repository: its CLI, sources, default config, demo media, examples. */
+/**
+ * What the appliance runs from, relative to the repository: its CLI, sources, default config, shipped models,
+ * demo media, examples.
+ */
 export const APPLIANCE_PATHS = [
   'package.json',
   'package-lock.json',
@@ -17,9 +20,13 @@ export const APPLIANCE_PATHS = [
   'bin',
   'src',
   'config',
+  'models',
   'media',
   'examples',
 ] as const;
+
+/** Files the repository's install makes (not in git) that the default config needs: the demo camera's clip. */
+export const GENERATED_FILES = [path.join('media', 'demo', 'street.mp4')] as const;
 
 /** The web UI the appliance serves, built by the repository's `npm run build:ui`. */
 export const UI_DIST = path.join('app', 'ui', 'dist');
@@ -47,7 +54,12 @@ export function copyApplianceFiles(repoRoot: string, dest: string): number {
     // Deleted but not yet committed files are listed too; they are not part of the appliance.
     if (existsSync(path.join(repoRoot, file))) cpSync(path.join(repoRoot, file), path.join(dest, file));
   }
-  return files.length;
+  for (const file of GENERATED_FILES) {
+    if (!existsSync(path.join(repoRoot, file)))
+      throw new Error(`stage: ${file} is missing in ${repoRoot}; make it with npm run demo-video there`);
+    cpSync(path.join(repoRoot, file), path.join(dest, file));
+  }
+  return files.length + GENERATED_FILES.length;
 }
 
 /**
@@ -69,6 +81,7 @@ function stage(): void {
   const dest = path.join(electronDir, 'stage', 'appliance');
 
   execFileSync('npm', ['run', '--prefix', repoRoot, 'build:ui'], { stdio: 'inherit' });
+  execFileSync('npm', ['run', '--prefix', repoRoot, 'demo-video'], { stdio: 'inherit' });
   rmSync(dest, { recursive: true, force: true });
   const count = copyApplianceFiles(repoRoot, dest);
   cpSync(path.join(repoRoot, UI_DIST), path.join(dest, UI_DIST), { recursive: true });

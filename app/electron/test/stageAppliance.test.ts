@@ -20,7 +20,8 @@ describe('stageAppliance', () => {
   it('copies the runtime files of the repository, not its tests or benchmarks', () => {
     const dest = path.join(scratch, 'files');
     assert.ok(copyApplianceFiles(REPO_ROOT, dest) > 0);
-    for (const file of ['bin/ppipe', 'src/cli.ts', 'config/default.yaml', 'media/demo', 'package-lock.json']) {
+    const runtime = ['bin/ppipe', 'src/cli.ts', 'config/default.yaml', 'models/centernet/centernet.json'];
+    for (const file of [...runtime, 'media/demo/street.mp4', 'package-lock.json']) {
       assert.ok(existsSync(path.join(dest, file)), `${file} is staged`);
     }
     for (const folder of ['test', 'bench', 'tools', 'node_modules', 'app']) {
