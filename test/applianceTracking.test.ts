@@ -19,10 +19,11 @@ import { waitFor } from './helpers.ts';
 
 const FRAME_INTERVAL_MS = 200; // the camera samples 5 fps
 /**
- * Frames are timed by their arrival: ffmpeg paces the file (-re) by the wall clock, and on a loaded machine a
- * frame arrives up to this much later or earlier than its place in the video.
+ * Frames are timed by their arrival: ffmpeg paces the file (-re) by the wall clock, and on a loaded machine (the
+ * whole suite on 2 cores) the video drifts from it by more than a second. Against the scene's own times the
+ * events are checked this loosely; against the frames the camera delivered, exactly.
  */
-const PACING_SLACK_MS = 300;
+const SCENE_DRIFT_MS = 1500;
 /** The scene starts after this lead-in of empty frames: ffmpeg and the model are warm when the first person comes. */
 const LEAD_IN_S = 3;
 const PERSON = path.join(REPO_ROOT, 'media', 'demo', 'astronaut.png');
@@ -112,18 +113,32 @@ server: { port: 0 }
       describeEvents(firstPass),
     );
 
-    // Times relative to the first event, which starts with the scene (after the lead-in).
-    const t0 = firstPass[0]!.startTime;
+    // Every event starts with the first frame its person was detected in and ends with the last: the frames
+    // the camera delivered are the clock, so this holds exactly however the machine paces the video.
+    const { items: newestFirst } = await json<DetectionsResponse>('/api/detections?camera=street&limit=1000');
+    const seenMs = newestFirst.map((d) => d.time).reverse();
     const [walkRight, comeBack, upper, lower] = firstPass as [EventItem, EventItem, EventItem, EventItem];
+    const seenBetween = (fromMs: number, toMs: number): number[] => seenMs.filter((t) => t > fromMs && t < toMs);
+    const spans: Array<[EventItem, number, number]> = [
+      [walkRight, -Infinity, comeBack.startTime],
+      [comeBack, walkRight.endTime!, upper.startTime],
+      [upper, comeBack.endTime!, Math.max(upper.endTime!, lower.endTime!) + 1],
+      [lower, comeBack.endTime!, Math.max(upper.endTime!, lower.endTime!) + 1],
+    ];
+    for (const [event, afterMs, beforeMs] of spans) {
+      const seen = seenBetween(afterMs, beforeMs);
+      assert.deepEqual([event.startTime, event.endTime], [seen[0], seen.at(-1)], describeEvents(firstPass));
+    }
+    // And against the scene: the first walk's end, the return and the crossing, relative to the first start.
+    const t0 = walkRight.startTime;
     const near = (got: number | null, wantS: number, what: string): void => {
       assert.ok(got !== null, `${what}: ended`);
       const offMs = got - t0 - wantS * 1000;
       assert.ok(
-        Math.abs(offMs) <= FRAME_INTERVAL_MS + PACING_SLACK_MS,
+        Math.abs(offMs) <= FRAME_INTERVAL_MS + SCENE_DRIFT_MS,
         `${what}: ${(got - t0) / 1000} s, expected ${wantS} s (${describeEvents(firstPass)})`,
       );
     };
-    // The last frame that shows an actor is the grid frame at or before its end (4 s → 4.0 s is still shown).
     near(walkRight.endTime, 4, 'first walk ends');
     near(comeBack.startTime, 6.4, 'the return starts');
     near(comeBack.endTime, 10.4, 'the return ends');
@@ -145,8 +160,7 @@ server: { port: 0 }
     assert.deepEqual(bottom.enteredZones, ['right']);
 
     // Only tracked labels are logged.
-    const { items: logged } = await json<DetectionsResponse>('/api/detections?camera=street&limit=200');
-    assert.ok(logged.length > 0 && logged.every((d) => d.label === 'person'));
+    assert.ok(newestFirst.length > 0 && newestFirst.every((d) => d.label === 'person'));
 
     // The snapshot: the best frame with its box drawn (orange, 3 px) at the best box's edges.
     const response = await fetch(`${baseUrl()}/api/events/${walkRight.id}/snapshot.jpg`);
