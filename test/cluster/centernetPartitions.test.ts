@@ -9,7 +9,7 @@ import { it } from 'node:test';
 import { ClusterDetector } from '../../src/cluster/index.ts';
 import { LocalDetector, servedModelFile } from '../../src/detect/index.ts';
 import { readImageRgb } from '../../src/ingest/index.ts';
-import { REPO_ROOT, splitInTwo, startTwoPartitionCluster } from './support.ts';
+import { REPO_ROOT, detectOnTime, splitInTwo, startTwoPartitionCluster } from './support.ts';
 import { testPhoto } from '../helpers.ts';
 
 const CENTERNET_JSON = path.join(REPO_ROOT, 'models', 'centernet', 'centernet.json');
@@ -38,7 +38,7 @@ it(
       });
       for (const photo of ['astronaut.png', 'coffee.png'] as const) {
         const frame = await readImageRgb(testPhoto(photo));
-        const served = await detector.detect(frame);
+        const served = await detectOnTime(detector, frame);
         assert.equal(served.outcome?.status, 'ok', `${photo}: ${served.outcome?.reason ?? ''}`);
         const expected = (await local.detect(frame)).detections;
         assert.ok(expected.length > 0, `${photo}: the in-process detector finds something`);
