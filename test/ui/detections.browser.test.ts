@@ -1,6 +1,7 @@
 // The Detections page in Chromium against a real appliance: the log filtered through the page's form (camera,
-// label, minimum score), then the page's "Export CSV" link downloaded; its rows equal the filtered
-// /api/detections items field by field (with timeIso beside time), oldest first.
+// label, minimum score; what was typed survives the list's arrival), then the page's "Export CSV" link
+// downloaded; its rows equal the filtered /api/detections items field by field (with timeIso beside time),
+// oldest first.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
@@ -63,11 +64,27 @@ server:
     );
 
     const page = await browser.newPage();
+    // The page's first list is held back until the filters are typed: its arrival re-renders the page, and
+    // what was typed must survive that (it did not when the form reset its draft on every render).
+    let releaseList!: () => void;
+    const listHeld = new Promise<void>((resolve) => (releaseList = resolve));
+    await page.route('**/api/detections?*', async (route) => {
+      await listHeld;
+      await route.continue();
+    });
     await page.goto(`${suite.baseUrl()}/detections`);
     const filters = page.getByRole('form', { name: 'Filters' });
     await filters.getByLabel('Camera').selectOption(FILTER.camera);
     await filters.getByLabel('Label').fill(FILTER.label);
     await filters.getByLabel('Minimum score').fill(FILTER.minScore);
+    releaseList();
+    await page
+      .getByRole('status')
+      .getByText(`${await total('')} detections match`)
+      .waitFor();
+    assert.equal(await filters.getByLabel('Camera').inputValue(), FILTER.camera);
+    assert.equal(await filters.getByLabel('Label').inputValue(), FILTER.label);
+    assert.equal(await filters.getByLabel('Minimum score').inputValue(), FILTER.minScore);
     await filters.getByRole('button', { name: 'Apply' }).click();
 
     const expected = await suite.json<DetectionsResponse>(`/api/detections?limit=1000&${FILTER_QUERY}`);

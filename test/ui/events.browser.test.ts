@@ -108,12 +108,17 @@ describe('Events page in Chromium', { timeout: 90_000 }, () => {
     );
     await assertAccessible(page, '/events');
 
-    // Live: a new event goes on top, the end of one in view updates its row.
+    // Live: a new event goes on top, the end of one in view updates its row. A filter being typed meanwhile
+    // survives the re-render.
+    const filters = page.getByRole('form', { name: 'Filters' });
+    await filters.getByLabel('Label').fill('car');
     const arrived = seeded('arrived', T0 + 800_000, { endTime: null });
     seedEvent(appliance, arrived, frame);
     announceEvent(appliance, 'new', { ...arrived, hasSnapshot: true });
     await page.locator(`tr[data-event-id="${arrived.id}"]`).waitFor();
     assert.equal((await rowIds())[0], arrived.id);
+    assert.equal(await filters.getByLabel('Label').inputValue(), 'car');
+    await filters.getByLabel('Label').fill('');
     await page.getByText(`${total + 1} events match; showing 51, newest first`).waitFor();
     const ended = { ...stayed, endTime: stayed.startTime + 5000 };
     seedEvent(appliance, ended);
@@ -129,7 +134,6 @@ describe('Events page in Chromium', { timeout: 90_000 }, () => {
     assert.equal(await page.getByRole('button', { name: 'Load more' }).count(), 0);
 
     // The zone filter, through the form.
-    const filters = page.getByRole('form', { name: 'Filters' });
     await filters.getByLabel('Zone entered').fill('driveway');
     await filters.getByRole('button', { name: 'Apply' }).click();
     await page.getByText('1 event match; showing 1, newest first').waitFor();

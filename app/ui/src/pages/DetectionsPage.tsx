@@ -5,22 +5,19 @@ import type { CameraView, DetectionItem, DetectionsResponse } from '../../../../
 import { api, errorText } from '../apiClient.ts';
 import { DetectionSnapshot } from '../components/DetectionSnapshot.tsx';
 import { fromLocalInput, toLocalInput } from '../components/localTime.ts';
+import { type UrlFilters, filtersFromQuery, queryOfFilters } from '../components/urlFilters.ts';
 import { navigate, useLocation } from '../router.ts';
 
 const FILTER_FIELDS = ['camera', 'label', 'minScore', 'from', 'to'] as const;
 type FilterField = (typeof FILTER_FIELDS)[number];
-type Filters = Record<FilterField, string>;
+type Filters = UrlFilters<FilterField>;
 const PAGE_SIZE = 50;
+const filtersOf = (query: URLSearchParams): Filters => filtersFromQuery(FILTER_FIELDS, query);
+const filterQuery = (filters: Filters): URLSearchParams => queryOfFilters(FILTER_FIELDS, filters);
 
-function filtersOf(query: URLSearchParams): Filters {
-  return Object.fromEntries(FILTER_FIELDS.map((field) => [field, query.get(field) ?? ''])) as Filters;
-}
-
-function filterQuery(filters: Filters): URLSearchParams {
-  const query = new URLSearchParams();
-  for (const field of FILTER_FIELDS) if (filters[field] !== '') query.set(field, filters[field]);
-  return query;
-}
+// The form edits a draft of the URL's filters; the page keys it by them, so it starts again from the URL
+// only when they change (not on every render: the page re-renders as its data arrives, and a draft being
+// typed must survive that).
 
 function FilterForm(props: {
   filters: Filters;
@@ -28,7 +25,6 @@ function FilterForm(props: {
   onApply: (filters: Filters) => void;
 }): React.JSX.Element {
   const [draft, setDraft] = useState(props.filters);
-  useEffect(() => setDraft(props.filters), [props.filters]);
   const set = (field: FilterField) => (event: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
     setDraft({ ...draft, [field]: event.target.value });
   const cameras =
@@ -156,6 +152,7 @@ export function DetectionsPage(): React.JSX.Element {
         </div>
       </div>
       <FilterForm
+        key={filterText}
         filters={filters}
         cameras={cameras}
         onApply={(next) => {

@@ -6,6 +6,7 @@ import type { CameraView, EventItem, EventsResponse, LiveMessage } from '../../.
 import { api, errorText } from '../apiClient.ts';
 import { LiveStatus } from '../components/LiveStatus.tsx';
 import { fromLocalInput, toLocalInput } from '../components/localTime.ts';
+import { filtersFromQuery, queryOfFilters } from '../components/urlFilters.ts';
 import {
   EVENT_FILTER_FIELDS,
   type EventFilterField,
@@ -22,27 +23,20 @@ import '../components/live.css';
 const PAGE_SIZE = 50;
 const NO_FRAMES = { grid: false, fullSize: null };
 
-function filtersOf(query: URLSearchParams): EventFilters {
-  return Object.fromEntries(EVENT_FILTER_FIELDS.map((field) => [field, query.get(field) ?? ''])) as EventFilters;
-}
-
-function filterQuery(filters: EventFilters): URLSearchParams {
-  const query = new URLSearchParams();
-  for (const field of EVENT_FILTER_FIELDS) if (filters[field] !== '') query.set(field, filters[field]);
-  return query;
-}
+const filtersOf = (query: URLSearchParams): EventFilters => filtersFromQuery(EVENT_FILTER_FIELDS, query);
+const filterQuery = (filters: EventFilters): URLSearchParams => queryOfFilters(EVENT_FILTER_FIELDS, filters);
 
 function unique(values: Iterable<string>): string[] {
   return [...new Set(values)].sort();
 }
 
+// A draft of the URL's filters, keyed by them in the page: live events re-render the page while one types.
 function FilterForm(props: {
   filters: EventFilters;
   cameras: CameraView[];
   onApply: (filters: EventFilters) => void;
 }): React.JSX.Element {
   const [draft, setDraft] = useState(props.filters);
-  useEffect(() => setDraft(props.filters), [props.filters]);
   const set = (field: EventFilterField) => (event: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
     setDraft({ ...draft, [field]: event.target.value });
   const cameraIds = props.cameras.map((camera) => camera.id);
@@ -247,6 +241,7 @@ export function EventsPage(): React.JSX.Element {
       </div>
       <LiveStatus feed={feed} />
       <FilterForm
+        key={filterText}
         filters={filters}
         cameras={cameras}
         onApply={(next) => {
