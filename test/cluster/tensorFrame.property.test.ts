@@ -1,5 +1,6 @@
 // Property tests of the tensor-link frame: any bytes decode to a frame or a reason, never a throw; a frame
-// built by the sender decodes to the same header and tensors; every truncation of it is refused.
+// built by the sender decodes to the same header and tensors, wherever it lies in the received buffer (views
+// when aligned, copies when not); every truncation of it is refused.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
@@ -70,8 +71,12 @@ it("the sender's frames decode to the same header and tensors; every truncation 
       fc.array(tensorArbitrary, { maxLength: 3 }),
       fc.string({ minLength: 1, maxLength: 8 }),
       fc.nat(),
-      (tensors, batchId, cutSeed) => {
-        const { header, frame } = resultFrame(tensors, batchId);
+      fc.integer({ min: 0, max: 7 }),
+      (tensors, batchId, cutSeed, shift) => {
+        const { header, frame: sent } = resultFrame(tensors, batchId);
+        // The frame as received at `shift` bytes into a larger buffer.
+        const frame = Buffer.alloc(sent.length + shift).subarray(shift);
+        sent.copy(frame);
         const decoded = decodeFrame(frame);
         assert.ok(decoded.ok, decoded.ok ? '' : decoded.reason);
         assert.deepEqual(decoded.header, header);
@@ -96,4 +101,15 @@ it("the sender's frames decode to the same header and tensors; every truncation 
     ),
     propertyRuns(300),
   );
+});
+
+it('an aligned frame gives tensors that view its bytes instead of copying them', () => {
+  const data = Float32Array.from({ length: 1000 }, (_, i) => i / 3);
+  const { frame } = resultFrame([{ name: 'heads', dtype: 'float32', dims: [1, 1000], data }], 'b1');
+  const decoded = decodeFrame(frame);
+  assert.ok(decoded.ok);
+  assert.equal((4 + frame.readUInt32LE(0)) % 8, 0, 'the payload starts 8-aligned');
+  const [tensor] = unpackTensors(decoded.header.tensors, decoded.payload);
+  assert.equal(tensor!.data.buffer, frame.buffer);
+  assert.deepEqual(tensor!.data, data);
 });

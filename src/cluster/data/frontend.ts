@@ -88,7 +88,7 @@ function concatBatch(parts: ReadonlyArray<ReadonlyArray<NamedTensor>>): NamedTen
   });
 }
 
-/** Splits batch outputs back into one tensor set per request (batch dimension first). */
+/** Splits batch outputs back into one tensor set per request (batch dimension first), as views: no copies. */
 function splitBatch(tensors: ReadonlyArray<NamedTensor>, count: number): NamedTensor[][] {
   const out: NamedTensor[][] = Array.from({ length: count }, () => []);
   for (const tensor of tensors) {
@@ -98,7 +98,7 @@ function splitBatch(tensors: ReadonlyArray<NamedTensor>, count: number): NamedTe
         name: tensor.name,
         dtype: tensor.dtype,
         dims: [1, ...tensor.dims.slice(1)],
-        data: tensor.data.slice(i * per, (i + 1) * per),
+        data: tensor.data.subarray(i * per, (i + 1) * per),
       });
   }
   return out;

@@ -76,8 +76,14 @@ export type ResultHeader = Extract<FrameHeader, { type: 'result' }>;
 
 export type NamedTensor = PlainTensor & { readonly name: string };
 
+/** The payload starts at a multiple of this, so that the receiver can view tensors in place (see viewOrCopy). */
+const PAYLOAD_ALIGNMENT = 8;
+
 export function encodeFrame(header: FrameHeader, payload: ReadonlyArray<Uint8Array> = []): Buffer {
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const text = JSON.stringify(header);
+  // Trailing spaces are still the same JSON.
+  const padding = (PAYLOAD_ALIGNMENT - ((4 + Buffer.byteLength(text)) % PAYLOAD_ALIGNMENT)) % PAYLOAD_ALIGNMENT;
+  const json = Buffer.from(text + ' '.repeat(padding), 'utf8');
   const prefix = Buffer.alloc(4);
   prefix.writeUInt32LE(json.length, 0);
   return Buffer.concat([prefix, json, ...payload]);
@@ -130,7 +136,20 @@ export function packTensors(
   return { wire, payload };
 }
 
-function copyInto<T>(Kind: { new (buffer: ArrayBuffer): T }, bytes: Uint8Array): T {
+type TypedArrayKind<T> = {
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
+  new (buffer: ArrayBuffer): T;
+  readonly BYTES_PER_ELEMENT: number;
+};
+
+/**
+ * The bytes as a typed array: a view of the received frame when they are aligned for it (encodeFrame aligns
+ * the payload, and every tensor's bytes are a multiple of its width), else a copy. A view keeps the frame's
+ * buffer alive and saves copying megabytes per hop; nothing writes into a received frame.
+ */
+function viewOrCopy<T>(Kind: TypedArrayKind<T>, bytes: Uint8Array): T {
+  const width = Kind.BYTES_PER_ELEMENT;
+  if (bytes.byteOffset % width === 0) return new Kind(bytes.buffer, bytes.byteOffset, bytes.byteLength / width);
   const buffer = new ArrayBuffer(bytes.byteLength);
   new Uint8Array(buffer).set(bytes);
   return new Kind(buffer);
@@ -138,13 +157,13 @@ function copyInto<T>(Kind: { new (buffer: ArrayBuffer): T }, bytes: Uint8Array):
 
 /** Per wire dtype: the tensor's dtype and data from its payload bytes (float16 comes back as float32). */
 const DECODE_WIRE: Record<WireTensor['dtype'], (bytes: Uint8Array) => { dtype: string; data: PlainData }> = {
-  float16: (bytes) => ({ dtype: 'float32', data: float16ToFloat32(copyInto(Uint16Array, bytes)) }),
-  float32: (bytes) => ({ dtype: 'float32', data: copyInto(Float32Array, bytes) }),
-  float64: (bytes) => ({ dtype: 'float64', data: copyInto(Float64Array, bytes) }),
-  int64: (bytes) => ({ dtype: 'int64', data: copyInto(BigInt64Array, bytes) }),
-  int32: (bytes) => ({ dtype: 'int32', data: copyInto(Int32Array, bytes) }),
-  uint8: (bytes) => ({ dtype: 'uint8', data: copyInto(Uint8Array, bytes) }),
-  bool: (bytes) => ({ dtype: 'bool', data: copyInto(Uint8Array, bytes) }),
+  float16: (bytes) => ({ dtype: 'float32', data: float16ToFloat32(viewOrCopy(Uint16Array, bytes)) }),
+  float32: (bytes) => ({ dtype: 'float32', data: viewOrCopy(Float32Array, bytes) }),
+  float64: (bytes) => ({ dtype: 'float64', data: viewOrCopy(Float64Array, bytes) }),
+  int64: (bytes) => ({ dtype: 'int64', data: viewOrCopy(BigInt64Array, bytes) }),
+  int32: (bytes) => ({ dtype: 'int32', data: viewOrCopy(Int32Array, bytes) }),
+  uint8: (bytes) => ({ dtype: 'uint8', data: viewOrCopy(Uint8Array, bytes) }),
+  bool: (bytes) => ({ dtype: 'bool', data: viewOrCopy(Uint8Array, bytes) }),
 };
 
 /** Tensors from a frame's payload (float16 restored to float32); throws on a size that does not match. */
