@@ -4,9 +4,14 @@
  * second, so it is redone on every start rather than cached by a key that could outlive a converter change; the
  * file is rewritten only when its bytes differ. CenterNet is served as its two heads (batchable; decoded here).
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { convertTfjsGraphModel, encodeOnnxModel, missingTensors, readTfjsGraphModel } from '../models/index.ts';
+import {
+  convertTfjsGraphModel,
+  encodeOnnxModel,
+  missingTensors,
+  readTfjsGraphModel,
+  writeDerivedModelFile,
+} from '../models/index.ts';
 import { CENTERNET } from './centernet.ts';
 import type { DetectorKind } from './modelCodec.ts';
 
@@ -39,22 +44,6 @@ export function servedModelFile(model: { id: string; kind: DetectorKind; file: s
     });
   }
   const target = path.join(convertedDir, `${model.id}.onnx`);
-  if (sameBytes(target, bytes)) return target;
-  mkdirSync(convertedDir, { recursive: true });
-  const partial = `${target}.partial-${process.pid}`;
-  try {
-    writeFileSync(partial, bytes);
-    renameSync(partial, target);
-  } finally {
-    rmSync(partial, { force: true });
-  }
+  writeDerivedModelFile(target, bytes);
   return target;
-}
-
-function sameBytes(file: string, bytes: Uint8Array): boolean {
-  try {
-    return readFileSync(file).equals(bytes);
-  } catch {
-    return false;
-  }
 }

@@ -12,6 +12,7 @@ export type { LoadedModel, ModelReport } from './modelReport.ts';
 export { SplitError, splitModel, tensorSpec, validateCuts } from './splitModel.ts';
 export type { PartitionPlan, SplitResult, TensorSpec } from './splitModel.ts';
 export { float16ToFloat32, float32ToFloat16 } from './float16.ts';
+export { writeDerivedModelFile } from './derivedModelFile.ts';
 export { compareOutputs, loadPipeline, runPipeline, throughFloat16Link } from './partitionRunner.ts';
 export type { LinkDtype, PartitionPipeline } from './partitionRunner.ts';
 export { measureProfile } from './modelProfiler.ts';

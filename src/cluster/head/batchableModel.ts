@@ -5,10 +5,9 @@
  * batch size. Without batching, or for a model the rewrite refuses (logged with the reason), the model is
  * served as it is, at batch 1.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../config/index.ts';
-import { encodeOnnxModel, makeBatchDynamic, readOnnxModel } from '../../models/index.ts';
+import { encodeOnnxModel, makeBatchDynamic, readOnnxModel, writeDerivedModelFile } from '../../models/index.ts';
 
 export interface BatchableModel {
   /** The file to profile, cut and serve. */
@@ -31,17 +30,6 @@ export function batchableModel(modelFile: string, dataDir: string, maxBatch: num
   if (dynamic === model) return { file: modelFile, maxBatch };
   const folder = path.join(dataDir, 'batchable');
   const file = path.join(folder, path.basename(modelFile));
-  const bytes = encodeOnnxModel(dynamic);
-  mkdirSync(folder, { recursive: true });
-  // Rewritten only when it changed, so that the file a running worker's partitions came from stays put.
-  if (!sameBytes(file, bytes)) writeFileSync(file, bytes);
+  writeDerivedModelFile(file, encodeOnnxModel(dynamic));
   return { file, maxBatch };
-}
-
-function sameBytes(file: string, bytes: Uint8Array): boolean {
-  try {
-    return Buffer.from(bytes).equals(readFileSync(file));
-  } catch {
-    return false;
-  }
 }
