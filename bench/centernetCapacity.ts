@@ -1,8 +1,8 @@
 // CenterNet on this box (issue 18, "Measured"): onnxruntime inference of the converted heads at batch 1–8 on 1 and
 // 2 threads; the capacity of the real appliance (the highest total frame rate of 640×480 lavfi cameras at 5 fps
 // each, added one at a time, served with ≥ 99% of frames within the SLO and their frames taken in at ≥ 97% of the
-// offered rate) with the in-process detector, the
-// cluster at batch 1 and the cluster with batching; and the cluster's overhead per frame over in-process.
+// offered rate) with the in-process detector, the cluster at batch 1 and the cluster with batching; and the
+// cluster's overhead per frame over in-process.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
