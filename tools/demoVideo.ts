@@ -69,8 +69,9 @@ export function sceneArguments(scene: Scene, out: string): string[] {
   ];
 }
 
-/** Writes the scene's video to `out` (whole or not at all); throws with ffmpeg's message when it fails. */
-export function writeSceneVideo(scene: Scene, out: string, ffmpeg = 'ffmpeg'): void {
+/** Writes the scene's video to `out` (whole or not at all) with ffmpeg from PATH or the shipped binary; throws with
+ * ffmpeg's message when it fails. */
+export function writeSceneVideo(scene: Scene, out: string, ffmpeg = resolveTool('ffmpeg', 'ffmpeg')): void {
   mkdirSync(path.dirname(out), { recursive: true });
   const partial = `${out}.partial-${process.pid}`;
   try {
@@ -114,7 +115,7 @@ export const DEMO_VIDEO = path.join(REPO_ROOT, 'media', 'demo', 'street.mp4');
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (!existsSync(DEMO_VIDEO)) {
     try {
-      writeSceneVideo(DEMO_SCENE, DEMO_VIDEO, resolveTool('ffmpeg', 'ffmpeg'));
+      writeSceneVideo(DEMO_SCENE, DEMO_VIDEO);
       console.log(`wrote ${path.relative(REPO_ROOT, DEMO_VIDEO)}`);
     } catch (error) {
       console.warn(`demo video not written (install ffmpeg, then npm run demo-video): ${(error as Error).message}`);
