@@ -126,8 +126,12 @@ server: { port: 0 }
       [lower, comeBack.endTime!, Math.max(upper.endTime!, lower.endTime!) + 1],
     ];
     for (const [event, afterMs, beforeMs] of spans) {
-      const seen = seenBetween(afterMs, beforeMs);
-      assert.deepEqual([event.startTime, event.endTime], [seen[0], seen.at(-1)], describeEvents(firstPass));
+      const framesOfEvent = seenBetween(afterMs, beforeMs);
+      assert.deepEqual(
+        [event.startTime, event.endTime],
+        [framesOfEvent[0], framesOfEvent.at(-1)],
+        describeEvents(firstPass),
+      );
     }
     // Against the scene's own times this cannot be exact here: frames are timed by their arrival, and under the
     // whole suite ffmpeg's -re pacing falls seconds behind the video. Their order is the scene's.
